@@ -1,0 +1,125 @@
+// Admin commands against the hub's store: users, channels, members, tokens, the audit log.
+
+import { createInterface } from 'node:readline';
+import { Command } from 'commander';
+import { PilothouseError, UserName, parseChannelRef, type ChannelRef } from '@pilothouse/protocol';
+import { Store, hashPassword, newToken, digest } from '@pilothouse/hub';
+import { addStoreOptions, storeConfig, type StoreFlags } from '../store-options.js';
+import { UsageError } from '../errors.js';
+
+async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await Store.open(storeConfig(flags));
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function channelRef(text: string): ChannelRef {
+  const ref = parseChannelRef(text);
+  if (!ref) throw new UsageError(`"${text}" is not WORKSPACE/CHANNEL (lower-case letters, digits, - and _).`);
+  return ref;
+}
+
+async function userNamed(store: Store, name: string) {
+  const user = await store.userByName(name);
+  if (!user) throw new PilothouseError('not_found', `No user named ${name}; add one with: pilothouse user add ${name}`);
+  return user;
+}
+
+/** Reads a password: hidden prompt on a TTY, else the first line of stdin. */
+async function readPassword(): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY });
+  if (process.stdin.isTTY) {
+    process.stderr.write('Password: ');
+    // Hide what is typed: the readline echo goes through _writeToOutput.
+    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => {};
+  }
+  const line = await new Promise<string | undefined>((resolve) => {
+    rl.once('line', resolve);
+    rl.once('close', () => resolve(undefined));
+  });
+  rl.close();
+  if (process.stdin.isTTY) process.stderr.write('\n');
+  if (!line) throw new UsageError('a password is needed (type it at the prompt, or pipe it on stdin).');
+  return line;
+}
+
+export function adminCommands(): Command[] {
+  const user = new Command('user').description('Manage users.');
+  addStoreOptions(
+    user
+      .command('add <name>')
+      .description('Add a user; the password is read from a prompt or stdin.')
+      .option('--admin', 'make the user an admin', false)
+      .addHelpText('after', '\nExamples:\n  pilothouse user add alice --admin\n  echo s3cret | pilothouse user add bob'),
+  ).action(async (name: string, opts: StoreFlags & { admin: boolean }) => {
+    if (!UserName.safeParse(name).success) throw new UsageError(`"${name}" is not a valid user name (letters, digits, ".", "-", "_").`);
+    const password = await readPassword();
+    const hash = await hashPassword(password);
+    const created = await withStore(opts, (store) => store.createUser({ name, passwordHash: hash, admin: opts.admin }));
+    process.stdout.write(`added user ${created.name}${created.admin ? ' (admin)' : ''}\n`);
+  });
+
+  const channel = new Command('channel').description('Manage channels.');
+  addStoreOptions(
+    channel
+      .command('add <ws/ch>')
+      .description('Create a channel (and its workspace).')
+      .option('--member <name...>', 'users to add as members', [])
+      .addHelpText('after', '\nExample:\n  pilothouse channel add acme/agents --member alice bob'),
+  ).action(async (text: string, opts: StoreFlags & { member: string[] }) => {
+    const ref = channelRef(text);
+    await withStore(opts, async (store) => {
+      const users = await Promise.all(opts.member.map((n) => userNamed(store, n)));
+      const ch = await store.createChannel(ref);
+      for (const u of users) await store.addMember(ch.id, u.id);
+    });
+    process.stdout.write(`added channel ${text}${opts.member.length ? ` with ${opts.member.join(', ')}` : ''}\n`);
+  });
+
+  const member = new Command('member').description('Manage channel membership.');
+  addStoreOptions(member.command('add <ws/ch> <name>').description('Add a user to a channel.')).action(
+    async (text: string, name: string, opts: StoreFlags) => {
+      const ref = channelRef(text);
+      await withStore(opts, async (store) => {
+        const ch = await store.channelByRef(ref);
+        if (!ch) throw new PilothouseError('channel_not_found', `No channel ${text}; add it with: pilothouse channel add ${text}`);
+        await store.addMember(ch.id, (await userNamed(store, name)).id);
+      });
+      process.stdout.write(`added ${name} to ${text}\n`);
+    },
+  );
+
+  const token = new Command('token').description('Manage API tokens.');
+  addStoreOptions(
+    token
+      .command('create')
+      .description('Create an API token for a user; it is printed once.')
+      .requiredOption('--user <name>', 'the user the token acts as')
+      .option('--label <text>', 'a note to recognise the token by'),
+  ).action(async (opts: StoreFlags & { user: string; label?: string }) => {
+    const secret = newToken();
+    await withStore(opts, async (store) => {
+      const u = await userNamed(store, opts.user);
+      await store.createToken({ userId: u.id, tokenHash: digest(secret), label: opts.label ?? null });
+    });
+    process.stdout.write(`${secret}\n`);
+  });
+
+  const audit = addStoreOptions(
+    new Command('audit')
+      .description('Show the audit log (joins refused, controls, approvals), newest first.')
+      .option('--limit <n>', 'how many entries', '50')
+      .option('--action <name>', 'only this action')
+      .option('--json', 'one JSON object per line', false),
+  ).action(async (opts: StoreFlags & { limit: string; action?: string; json: boolean }) => {
+    const entries = await withStore(opts, (store) => store.listAudit({ limit: Number(opts.limit) || 50, action: opts.action }));
+    for (const e of entries) {
+      process.stdout.write(opts.json ? `${JSON.stringify(e)}\n` : `${e.at}  ${e.actor_name ?? '-'}  ${e.action}  ${e.channel ?? ''}  ${JSON.stringify(e.detail)}\n`);
+    }
+  });
+
+  return [user, channel, member, token, audit];
+}

@@ -1,0 +1,56 @@
+// `pilothouse hub`: run the server until SIGINT/SIGTERM.
+
+import { Command, InvalidArgumentError } from 'commander';
+import pino from 'pino';
+import { startHub } from '@pilothouse/hub';
+import { addStoreOptions, storeConfig, type StoreFlags } from '../store-options.js';
+
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0-65535.');
+  return n;
+}
+
+const parsePositive = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer.');
+  return n;
+};
+
+export function hubCommand(): Command {
+  return addStoreOptions(
+    new Command('hub')
+      .description('Run the Pilothouse hub: HTTP, the Phoenix socket and the web UI.')
+      .option('--host <host>', 'address to listen on', '127.0.0.1')
+      .option('--port <port>', 'port to listen on (0 = any free port)', parsePort, 4860)
+      .option('--max-frame-bytes <n>', 'largest accepted socket frame', parsePositive, 1024 * 1024)
+      .option('--heartbeat-timeout-ms <n>', 'close sockets silent for this long', parsePositive, 60_000)
+      .option('--log-level <level>', 'pino log level', process.env.PILOTHOUSE_LOG_LEVEL ?? 'info')
+      .addHelpText('after', '\nExamples:\n  pilothouse hub\n  pilothouse hub --port 0 --data ./data\n  pilothouse hub --database-url postgres://localhost/pilothouse'),
+  ).action(async (opts: StoreFlags & { host: string; port: number; maxFrameBytes: number; heartbeatTimeoutMs: number; logLevel: string }) => {
+    const logger = pino({ level: opts.logLevel }, pino.destination(2));
+    const hub = await startHub({
+      host: opts.host,
+      port: opts.port,
+      store: storeConfig(opts),
+      logger,
+      maxFrameBytes: opts.maxFrameBytes,
+      heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
+    });
+    process.stdout.write(`Pilothouse hub listening on ${hub.url}\n`);
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      hub.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

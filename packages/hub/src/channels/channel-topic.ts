@@ -1,0 +1,126 @@
+// The `channel:WS/CH` topic: join (membership, replay from `since`, then live) and the dispatch of
+// every push through the protocol's table (schema parse, who-may check, handler).
+
+import type { Logger } from 'pino';
+import {
+  ChannelPushes,
+  JoinPayload,
+  PilothouseError,
+  isChannelPushName,
+  parseTopic,
+  type ChannelEvent,
+  type JoinReply,
+} from '@pilothouse/protocol';
+import type { Store } from '../store/store.js';
+import type { JoinContext, TopicHandler, TopicSession } from '../socket/types.js';
+import type { Fanout } from './fanout.js';
+import { pushHandlers, type PushContext } from './pushes.js';
+import { startReplay, stepReplay, type ReplayEffect, type ReplayInput, type ReplayState } from './replay.js';
+
+const REPLAY_PAGE = 500;
+
+export function channelTopicHandler(deps: { store: Store; fanout: Fanout; logger: Logger }): TopicHandler {
+  const { store, fanout } = deps;
+  return {
+    async join({ principal, topic, payload, sub }: JoinContext) {
+      const parsedTopic = parseTopic(topic);
+      if (!parsedTopic) throw new PilothouseError('unknown_topic', `Unknown topic ${topic}.`);
+      const join = JoinPayload.safeParse(payload ?? {});
+      if (!join.success) throw new PilothouseError('invalid_payload', join.error.issues.map((i) => i.message).join('; '));
+      const channel = await store.channelByRef(parsedTopic.ref);
+      const channelName = `${parsedTopic.ref.workspace}/${parsedTopic.ref.channel}`;
+      const actor = { id: principal.userId, name: principal.name };
+      if (!channel) {
+        await store.audit({ actor, action: 'join_refused', channel: channelName, detail: { code: 'channel_not_found' } });
+        throw new PilothouseError('channel_not_found', `No channel ${channelName}.`);
+      }
+      if (!(await store.isMember(channel.id, principal.userId))) {
+        await store.audit({ actor, action: 'join_refused', channel: channelName, detail: { code: 'not_member' } });
+        throw new PilothouseError('not_member', `${principal.name} is not a member of ${channelName}.`);
+      }
+
+      // Subscribe before reading the head: events committed from now on are buffered, none is missed.
+      let replay: ReplayState = startReplay(join.data.since ?? 0);
+      const perform = (effects: ReplayEffect[]) => {
+        for (const e of effects) {
+          if (e.type === 'send_frame') sub.sendRaw(e.frame);
+          else sub.push(e.event.type, e.event.payload);
+        }
+      };
+      const step = (input: ReplayInput) => {
+        const next = stepReplay(replay, input);
+        replay = next.state;
+        perform(next.effects);
+      };
+      const unsubscribe = fanout.subscribe(channel.id, parsedTopic.ref, {
+        deliver: (event: ChannelEvent, frame: string) => step({ type: 'live_event', event, frame }),
+      });
+
+      let reply: JoinReply;
+      try {
+        const [head_seq, runners] = await Promise.all([store.headSeq(channel.id), store.runnersOf(channel.id)]);
+        reply = { head_seq, channel: { id: channel.id, workspace: channel.workspace, name: channel.name }, runners, user: { user_id: principal.userId, name: principal.name } };
+        if (join.data.since === undefined) replay = { ...replay, lastSent: head_seq };
+      } catch (err) {
+        unsubscribe();
+        throw err;
+      }
+
+      let runner: PushContext['runner'] = null;
+      const ctx: PushContext = {
+        store,
+        channel,
+        principal,
+        get runner() {
+          return runner;
+        },
+        setRunner: (r) => {
+          runner = r;
+        },
+      };
+
+      const session: TopicSession = {
+        async afterJoin() {
+          if (join.data.since !== undefined) {
+            for (;;) {
+              if (sub.closed) return;
+              const events = await store.eventsSince(channel.id, replay.lastSent, REPLAY_PAGE);
+              step({ type: 'replayed', events });
+              if (events.length < REPLAY_PAGE) break;
+            }
+          }
+          step({ type: 'caught_up' });
+        },
+
+        async handle(event, raw) {
+          if (!isChannelPushName(event)) throw new PilothouseError('unknown_event', `Unknown event ${event} on ${topic}.`);
+          const spec = ChannelPushes[event];
+          const parsed = spec.payload.safeParse(raw);
+          if (!parsed.success) {
+            throw new PilothouseError(
+              'invalid_payload',
+              parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; '),
+            );
+          }
+          if (spec.who === 'runner' && runner === null) throw new PilothouseError('not_runner', `${event} needs runner_register first.`);
+          const handler = pushHandlers[event] as (c: PushContext, p: unknown) => Promise<unknown>;
+          return handler(ctx, parsed.data);
+        },
+
+        leave() {
+          unsubscribe();
+          const r = runner;
+          if (r) {
+            store
+              .setRunnerStatus(channel.id, { user_id: principal.userId, name: principal.name }, r.runnerId, {
+                status: 'offline',
+                instanceId: r.instanceId,
+              })
+              .catch((err: unknown) => deps.logger.warn({ err, runner: r.runnerId }, 'could not mark runner offline'));
+          }
+        },
+      };
+      return { reply, session };
+    },
+  };
+}

@@ -1,0 +1,90 @@
+// One handler per push in the protocol's table (an exhaustive mapped type: a push added to the
+// protocol does not compile until it is handled here). Payloads arrive already parsed.
+
+import { PilothouseError, type ChannelPushName, type PushPayload, type PushReply, type RunnerPresence } from '@pilothouse/protocol';
+import type { Author, Channel, Store } from '../store/store.js';
+import type { Principal } from '../socket/types.js';
+
+export interface PushContext {
+  store: Store;
+  channel: Channel;
+  principal: Principal;
+  /** Set once this socket sent `runner_register` on the topic. */
+  runner: { runnerId: string; instanceId: string } | null;
+  setRunner(runner: { runnerId: string; instanceId: string }): void;
+}
+
+type Handlers = { [K in ChannelPushName]: (ctx: PushContext, payload: PushPayload<K>) => Promise<PushReply<K>> };
+
+const actorOf = (p: Principal) => ({ user_id: p.userId, name: p.name });
+const runnerAuthor = (ctx: PushContext): Author => ({ userId: ctx.principal.userId, name: ctx.principal.name, runnerId: ctx.runner?.runnerId ?? null });
+
+/** Whether `principal` may steer the session bound to `threadId` (listen user or allowed). */
+export function mayControl(runner: RunnerPresence, principal: Principal): boolean {
+  const name = principal.name.toLowerCase();
+  return runner.allowed.some((a) => a.toLowerCase() === name || a === principal.userId);
+}
+
+export const pushHandlers: Handlers = {
+  async post_message(ctx, p) {
+    const author: Author = { userId: ctx.principal.userId, name: ctx.principal.name, runnerId: null };
+    return ctx.store.postMessage(ctx.channel.id, author, { client_id: p.client_id, body: p.body, thread_id: p.thread_id, kind: 'text' });
+  },
+
+  async list_threads(ctx, p) {
+    const head_seq = await ctx.store.headSeq(ctx.channel.id);
+    const threads = await ctx.store.listThreads(ctx.channel.id, { beforeSeq: p.before_seq, limit: p.limit ?? 50 });
+    return { head_seq, threads };
+  },
+
+  async get_thread(ctx, p) {
+    const head_seq = await ctx.store.headSeq(ctx.channel.id);
+    const messages = await ctx.store.getThread(ctx.channel.id, p.thread_id);
+    if (messages.length === 0) throw new PilothouseError('thread_not_found', `No thread ${p.thread_id} in this channel.`);
+    return { head_seq, messages };
+  },
+
+  async control(ctx, p) {
+    const runners = await ctx.store.runnersOf(ctx.channel.id);
+    const runner = runners.find((r) => r.thread_id === p.thread_id);
+    const detail = { thread_id: p.thread_id, action: p.action };
+    const channel = `${ctx.channel.workspace}/${ctx.channel.name}`;
+    const actor = { id: ctx.principal.userId, name: ctx.principal.name };
+    if (!runner) throw new PilothouseError('no_runner', `No runner is attached to thread ${p.thread_id}.`);
+    if (!mayControl(runner, ctx.principal)) {
+      await ctx.store.audit({ actor, action: 'control_refused', channel, detail: { ...detail, code: 'sender_not_allowed' } });
+      throw new PilothouseError('sender_not_allowed', `${ctx.principal.name} may not steer this session; allowed: ${runner.allowed.join(', ') || 'nobody'}.`);
+    }
+    const result = await ctx.store.recordControl(ctx.channel.id, actorOf(ctx.principal), p);
+    const action = p.action.type === 'resolve_approval' || p.action.type === 'resolve_port_forward' ? 'approval_decided' : 'control';
+    await ctx.store.audit({ actor, action, channel, detail: { ...detail, control_id: result.control_id } });
+    return result;
+  },
+
+  async runner_register(ctx, p) {
+    const result = await ctx.store.registerRunner(ctx.channel.id, actorOf(ctx.principal), p);
+    ctx.setRunner({ runnerId: p.runner_id, instanceId: p.instance_id });
+    return result;
+  },
+
+  async runner_status(ctx, p) {
+    const runner = ctx.runner!;
+    return ctx.store.setRunnerStatus(ctx.channel.id, actorOf(ctx.principal), runner.runnerId, p);
+  },
+
+  async post_row(ctx, p) {
+    return ctx.store.postMessage(ctx.channel.id, runnerAuthor(ctx), p);
+  },
+
+  async append(ctx, p) {
+    return ctx.store.appendRow(ctx.channel.id, runnerAuthor(ctx), p);
+  },
+
+  async update_row(ctx, p) {
+    return ctx.store.updateRow(ctx.channel.id, runnerAuthor(ctx), p);
+  },
+
+  async set_state(ctx, p) {
+    return ctx.store.setState(ctx.channel.id, p);
+  },
+};

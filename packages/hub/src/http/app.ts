@@ -1,0 +1,97 @@
+// The hub's HTTP surface (fastify): health, sign-in with a session cookie, the caller's channels,
+// and the admin audit log. Errors become `{code, message}` with a status from errors.ts.
+
+import Fastify, { type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { PilothouseError, toPilothouseError, UserName } from '@pilothouse/protocol';
+import type { Store } from '../store/store.js';
+import { SESSION_COOKIE } from '../auth/authenticate.js';
+import { digest, newSessionId, verifyPassword } from '../auth/secrets.js';
+import type { Principal } from '../socket/types.js';
+import { httpStatus } from './errors.js';
+
+const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
+
+const LoginBody = z.object({ name: UserName, password: z.string().min(1).max(1024) }).strict();
+const AuditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  before: z.coerce.number().int().optional(),
+  action: z.string().max(64).optional(),
+});
+
+export interface HttpDeps {
+  store: Store;
+  logger: Logger;
+  authenticate: (req: FastifyRequest['raw']) => Promise<Principal>;
+  sessionId: (req: FastifyRequest['raw']) => string | null;
+  bodyLimit?: number;
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new PilothouseError('invalid_payload', r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  return r.data;
+}
+
+export function createHttpApp(deps: HttpDeps) {
+  const { store } = deps;
+  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: deps.bodyLimit ?? 1024 * 1024, disableRequestLogging: true });
+
+  app.setErrorHandler((err, req, reply) => {
+    const fastifyCode = (err as { code?: string }).code;
+    let e: PilothouseError;
+    if (err instanceof PilothouseError) e = err;
+    else if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') e = new PilothouseError('frame_too_large', 'The request body is too large.');
+    else if (fastifyCode?.startsWith('FST_ERR_CTP') || (err as { statusCode?: number }).statusCode === 400) {
+      e = new PilothouseError('bad_request', err instanceof Error ? err.message : 'Bad request.');
+    } else e = toPilothouseError(err);
+    if (e.code === 'internal') req.log.error({ err }, 'request failed');
+    else req.log.warn({ code: e.code, url: req.url }, e.message);
+    void reply.status(httpStatus[e.code]).send(e.toBody());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send({ code: 'not_found', message: `No route ${req.method} ${req.url}.` });
+  });
+
+  app.get('/healthz', async () => ({ ok: true }));
+
+  app.post('/api/login', async (req, reply) => {
+    const body = parse(LoginBody, req.body);
+    const user = await store.userByName(body.name);
+    const ok = await verifyPassword(body.password, user?.passwordHash ?? null);
+    if (!user || !ok) {
+      await store.audit({ actor: null, action: 'login_refused', detail: { name: body.name } });
+      throw new PilothouseError('unauthorized', 'Wrong user name or password.');
+    }
+    const sid = newSessionId();
+    await store.createSession({ userId: user.id, sessionHash: digest(sid), expiresAt: new Date(Date.now() + SESSION_TTL_MS) });
+    void reply.header(
+      'set-cookie',
+      `${SESSION_COOKIE}=${sid}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`,
+    );
+    return { user: { id: user.id, name: user.name, admin: user.admin } };
+  });
+
+  app.post('/api/logout', async (req, reply) => {
+    const sid = deps.sessionId(req.raw);
+    if (sid) await store.deleteSession(digest(sid));
+    void reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0`);
+    return { ok: true };
+  });
+
+  app.get('/api/me', async (req) => {
+    const who = await deps.authenticate(req.raw);
+    const channels = await store.channelsOf(who.userId);
+    return { user: { id: who.userId, name: who.name, admin: who.admin }, channels: channels.map((c) => ({ workspace: c.workspace, name: c.name })) };
+  });
+
+  app.get('/api/audit', async (req) => {
+    const who = await deps.authenticate(req.raw);
+    if (!who.admin) throw new PilothouseError('forbidden', 'The audit log is for admins.');
+    const q = parse(AuditQuery, req.query);
+    return { entries: await store.listAudit({ limit: q.limit, beforeId: q.before, action: q.action }) };
+  });
+
+  return app;
+}

@@ -1,0 +1,69 @@
+// Wires one hub process: store, fan-out, the Phoenix socket endpoint and the HTTP app.
+
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { parseTopic } from '@pilothouse/protocol';
+import { Store, type StoreConfig } from './store/store.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import { Fanout } from './channels/fanout.js';
+import { channelTopicHandler } from './channels/channel-topic.js';
+import { createSocketServer } from './socket/server.js';
+import { createHttpApp } from './http/app.js';
+
+export interface HubConfig {
+  host: string;
+  port: number;
+  store: StoreConfig;
+  logger: Logger;
+  maxFrameBytes?: number;
+  heartbeatTimeoutMs?: number;
+}
+
+export interface RunningHub {
+  url: string;
+  port: number;
+  store: Store;
+  close(): Promise<void>;
+}
+
+export const SOCKET_PATH = '/socket/websocket';
+
+export async function startHub(config: HubConfig): Promise<RunningHub> {
+  const { logger } = config;
+  const store = await Store.open(config.store);
+  const fanout = new Fanout();
+  store.onPublish((channelId, event) => fanout.publish(channelId, event));
+  const auth = createAuthenticator(store);
+  const channelTopic = channelTopicHandler({ store, fanout, logger });
+  const sockets = createSocketServer({
+    authenticate: auth.authenticate,
+    router: (topic) => (parseTopic(topic) ? channelTopic : null),
+    logger,
+    ...(config.maxFrameBytes !== undefined ? { maxFrameBytes: config.maxFrameBytes } : {}),
+    ...(config.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: config.heartbeatTimeoutMs } : {}),
+  });
+  const app = createHttpApp({ store, logger, authenticate: auth.authenticate, sessionId: auth.sessionId });
+  app.server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === SOCKET_PATH) sockets.handleUpgrade(req, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const port = (app.server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    store,
+    async close() {
+      await sockets.close();
+      await app.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,4 @@
+// @pilothouse/hub: the self-hostable server. The CLI starts it and runs admin commands on its store.
+export { startHub, SOCKET_PATH, type HubConfig, type RunningHub } from './hub.js';
+export { Store, type StoreConfig, type User } from './store/store.js';
+export { hashPassword, newToken, digest } from './auth/secrets.js';

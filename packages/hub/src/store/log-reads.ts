@@ -1,0 +1,115 @@
+// Reads of a channel's log: replay since a seq, a thread's messages with their current bodies,
+// the thread list, runner presence.
+
+import type { Kysely } from 'kysely';
+import type { ChannelEvent, Message, RunnerPresence } from '@pilothouse/protocol';
+import type { Database, MessagesTable } from './schema.js';
+import { toEvent, toMessage, toPresence } from './rows.js';
+
+type Db = Kysely<Database>;
+
+export async function headSeq(db: Db, channelId: string): Promise<number> {
+  const row = await db.selectFrom('channels').select('head_seq').where('id', '=', channelId).executeTakeFirst();
+  return Number(row?.head_seq ?? 0);
+}
+
+export async function eventsSince(db: Db, channelId: string, since: number, limit: number): Promise<ChannelEvent[]> {
+  const rows = await db
+    .selectFrom('events')
+    .select(['type', 'seq', 'data', 'text'])
+    .where('channel_id', '=', channelId)
+    .where('seq', '>', since)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows.map(toEvent);
+}
+
+/** Messages with their current bodies (stored body + later appends), in seq order. */
+async function withBodies(db: Db, rows: (MessagesTable & { author_name: string })[]): Promise<Message[]> {
+  const streamed = rows.filter((r) => Number(r.length) !== r.body.length);
+  const tails = new Map<string, string[]>();
+  if (streamed.length > 0) {
+    const appends = await db
+      .selectFrom('events')
+      .select(['message_id', 'seq', 'text'])
+      .where('type', '=', 'append')
+      .where(
+        'message_id',
+        'in',
+        streamed.map((r) => r.id),
+      )
+      .orderBy('seq')
+      .execute();
+    const bodySeq = new Map(streamed.map((r) => [r.id, Number(r.body_seq)]));
+    for (const a of appends) {
+      if (a.message_id === null || Number(a.seq) <= (bodySeq.get(a.message_id) ?? Infinity)) continue;
+      const list = tails.get(a.message_id) ?? [];
+      list.push(a.text ?? '');
+      tails.set(a.message_id, list);
+    }
+  }
+  return rows.map((r) => toMessage(r, r.author_name, r.body + (tails.get(r.id)?.join('') ?? '')));
+}
+
+function messagesQuery(db: Db) {
+  return db.selectFrom('messages').innerJoin('users', 'users.id', 'messages.author_id').selectAll('messages').select('users.name as author_name');
+}
+
+export async function getThread(db: Db, channelId: string, threadId: string): Promise<Message[]> {
+  const rows = await messagesQuery(db)
+    .where('messages.channel_id', '=', channelId)
+    .where('messages.thread_id', '=', threadId)
+    .orderBy('messages.seq')
+    .execute();
+  return withBodies(db, rows);
+}
+
+export async function getMessage(db: Db, channelId: string, messageId: string): Promise<Message | undefined> {
+  const rows = await messagesQuery(db).where('messages.channel_id', '=', channelId).where('messages.id', '=', messageId).execute();
+  return (await withBodies(db, rows))[0];
+}
+
+export async function listThreads(
+  db: Db,
+  channelId: string,
+  opts: { beforeSeq?: number | undefined; limit: number },
+): Promise<{ root: Message; reply_count: number; last_seq: number }[]> {
+  let q = messagesQuery(db)
+    .where('messages.channel_id', '=', channelId)
+    .whereRef('messages.thread_id', '=', 'messages.id')
+    .orderBy('messages.seq', 'desc')
+    .limit(opts.limit);
+  if (opts.beforeSeq !== undefined) q = q.where('messages.seq', '<', opts.beforeSeq);
+  const roots = await q.execute();
+  if (roots.length === 0) return [];
+  const stats = await db
+    .selectFrom('messages')
+    .select((eb) => ['thread_id', eb.fn.countAll<number>().as('n'), eb.fn.max('seq').as('last')])
+    .where('channel_id', '=', channelId)
+    .where(
+      'thread_id',
+      'in',
+      roots.map((r) => r.id),
+    )
+    .groupBy('thread_id')
+    .execute();
+  const byThread = new Map(stats.map((s) => [s.thread_id, s]));
+  const messages = await withBodies(db, roots);
+  return messages.map((root) => {
+    const s = byThread.get(root.id);
+    return { root, reply_count: Number(s?.n ?? 1) - 1, last_seq: Number(s?.last ?? root.seq) };
+  });
+}
+
+export async function runnersOf(db: Db, channelId: string): Promise<RunnerPresence[]> {
+  const rows = await db
+    .selectFrom('runners')
+    .innerJoin('users', 'users.id', 'runners.user_id')
+    .selectAll('runners')
+    .select('users.name as user_name')
+    .where('runners.channel_id', '=', channelId)
+    .orderBy('runners.updated_at')
+    .execute();
+  return rows.map((r) => toPresence(r, r.user_name));
+}

@@ -1,0 +1,356 @@
+// Writes to a channel's log, as WriteOps for the group-commit queue. Each one is idempotent: a
+// repeat (same client id, or same item key + offset) returns the original result and appends
+// nothing. Each validates before it writes, so a refused write leaves no trace.
+
+import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import {
+  PilothouseError,
+  type Actor,
+  type ChannelEvent,
+  type ControlAction,
+  type MessageKind,
+  type MessageState,
+  type RowStatus,
+  type RunnerInfo,
+  type RunnerPresence,
+  type RunnerStatus,
+} from '@pilothouse/protocol';
+import type { Database, MessagesTable } from './schema.js';
+import { nowIso, splitEvent, toMessage, toPresence } from './rows.js';
+import type { Committed, WriteOp } from './write-queue.js';
+
+type Trx = Transaction<Database>;
+
+export interface Author {
+  userId: string;
+  name: string;
+  /** Set when a registered runner writes. */
+  runnerId: string | null;
+}
+
+async function nextSeq(trx: Trx, channelId: string): Promise<number> {
+  const row = await trx
+    .updateTable('channels')
+    .set((eb) => ({ head_seq: eb('head_seq', '+', 1) }))
+    .where('id', '=', channelId)
+    .returning('head_seq')
+    .executeTakeFirstOrThrow();
+  return Number(row.head_seq);
+}
+
+async function insertEvent(
+  trx: Trx,
+  channelId: string,
+  event: ChannelEvent,
+  extra: { message_id?: string; item_offset?: number; actor_id?: string; client_id?: string } = {},
+): Promise<void> {
+  const { data, text } = splitEvent(event);
+  await trx
+    .insertInto('events')
+    .values({
+      channel_id: channelId,
+      seq: event.payload.seq,
+      type: event.type,
+      message_id: extra.message_id ?? null,
+      item_offset: extra.item_offset ?? null,
+      actor_id: extra.actor_id ?? null,
+      client_id: extra.client_id ?? null,
+      data,
+      text,
+      created_at: nowIso(),
+    })
+    .execute();
+}
+
+const emitted = <R>(channelId: string, value: R, ...events: ChannelEvent[]): Committed<R> => ({
+  value,
+  events: events.map((event) => ({ channelId, event })),
+});
+
+/** The full current body: the stored body plus every append after it. */
+export async function currentBody(trx: Pick<Trx, 'selectFrom'>, row: Pick<MessagesTable, 'id' | 'body' | 'body_seq'>): Promise<string> {
+  const appends = await trx
+    .selectFrom('events')
+    .select('text')
+    .where('message_id', '=', row.id)
+    .where('type', '=', 'append')
+    .where('seq', '>', row.body_seq)
+    .orderBy('seq')
+    .execute();
+  return row.body + appends.map((a) => a.text ?? '').join('');
+}
+
+export interface PostInput {
+  client_id: string;
+  body: string;
+  thread_id?: string | undefined;
+  kind: MessageKind;
+  item_key?: string | undefined;
+  meta?: Record<string, unknown> | undefined;
+  status?: RowStatus | undefined;
+}
+
+export interface PostResult {
+  seq: number;
+  message_id: string;
+  thread_id: string;
+}
+
+export function postMessage(channelId: string, author: Author, input: PostInput): WriteOp<PostResult> {
+  return async (trx) => {
+    const same = (row: MessagesTable): Committed<PostResult> => {
+      if (row.kind !== input.kind || (row.item_key ?? undefined) !== input.item_key || row.author_id !== author.userId) {
+        throw new PilothouseError('client_id_conflict', 'The client id or item key was already used for a different message.');
+      }
+      return emitted(channelId, { seq: Number(row.seq), message_id: row.id, thread_id: row.thread_id });
+    };
+    const byClient = await trx
+      .selectFrom('messages')
+      .selectAll()
+      .where('channel_id', '=', channelId)
+      .where('author_id', '=', author.userId)
+      .where('client_id', '=', input.client_id)
+      .executeTakeFirst();
+    if (byClient) return same(byClient);
+    if (input.item_key !== undefined) {
+      const byItem = await trx
+        .selectFrom('messages')
+        .selectAll()
+        .where('channel_id', '=', channelId)
+        .where('item_key', '=', input.item_key)
+        .executeTakeFirst();
+      if (byItem) {
+        if (byItem.runner_id !== author.runnerId) throw new PilothouseError('not_row_owner');
+        return same(byItem);
+      }
+    }
+    let threadId: string | undefined;
+    if (input.thread_id !== undefined) {
+      const parent = await trx
+        .selectFrom('messages')
+        .select('thread_id')
+        .where('channel_id', '=', channelId)
+        .where('id', '=', input.thread_id)
+        .executeTakeFirst();
+      if (!parent) throw new PilothouseError('thread_not_found', `No thread ${input.thread_id} in this channel.`);
+      threadId = parent.thread_id;
+    }
+    const seq = await nextSeq(trx, channelId);
+    const id = randomUUID();
+    const status = input.status ?? (input.item_key !== undefined ? 'streaming' : null);
+    const row: MessagesTable = {
+      id,
+      channel_id: channelId,
+      thread_id: threadId ?? id,
+      seq,
+      author_id: author.userId,
+      runner_id: author.runnerId,
+      client_id: input.client_id,
+      kind: input.kind,
+      item_key: input.item_key ?? null,
+      body: input.body,
+      body_seq: seq,
+      length: input.body.length,
+      meta: input.meta === undefined ? null : JSON.stringify(input.meta),
+      status,
+      state: null,
+      created_at: nowIso(),
+    };
+    await trx.insertInto('messages').values(row).execute();
+    const event: ChannelEvent = { type: 'message', payload: { seq, message: toMessage(row, author.name, input.body) } };
+    await insertEvent(trx, channelId, event, { message_id: id });
+    return emitted(channelId, { seq, message_id: id, thread_id: row.thread_id }, event);
+  };
+}
+
+async function ownedRow(trx: Trx, channelId: string, author: Author, itemKey: string): Promise<MessagesTable> {
+  const row = await trx
+    .selectFrom('messages')
+    .selectAll()
+    .where('channel_id', '=', channelId)
+    .where('item_key', '=', itemKey)
+    .executeTakeFirst();
+  if (!row) throw new PilothouseError('row_not_found', `No row with item key ${itemKey} in this channel.`);
+  if (row.runner_id !== author.runnerId || row.author_id !== author.userId) throw new PilothouseError('not_row_owner');
+  return row;
+}
+
+export function appendRow(
+  channelId: string,
+  author: Author,
+  input: { item_key: string; offset: number; text: string },
+): WriteOp<{ seq: number; length: number }> {
+  return async (trx) => {
+    const row = await ownedRow(trx, channelId, author, input.item_key);
+    const length = Number(row.length);
+    if (input.offset < length) {
+      const earlier = await trx
+        .selectFrom('events')
+        .select(['seq', 'text'])
+        .where('message_id', '=', row.id)
+        .where('type', '=', 'append')
+        .where('item_offset', '=', input.offset)
+        .where('seq', '>', row.body_seq)
+        .executeTakeFirst();
+      if (earlier && earlier.text === input.text) {
+        return emitted(channelId, { seq: Number(earlier.seq), length: input.offset + input.text.length });
+      }
+    }
+    if (input.offset !== length) {
+      throw new PilothouseError('offset_mismatch', `The row is ${length} long; append at offset ${length}.`, { length });
+    }
+    if (row.status !== 'streaming') throw new PilothouseError('row_closed', `The row is ${row.status ?? 'not streaming'}.`);
+    const seq = await nextSeq(trx, channelId);
+    const event: ChannelEvent = {
+      type: 'append',
+      payload: { seq, message_id: row.id, thread_id: row.thread_id, item_key: input.item_key, offset: input.offset, text: input.text },
+    };
+    await insertEvent(trx, channelId, event, { message_id: row.id, item_offset: input.offset });
+    const newLength = length + input.text.length;
+    await trx.updateTable('messages').set({ length: newLength }).where('id', '=', row.id).execute();
+    return emitted(channelId, { seq, length: newLength }, event);
+  };
+}
+
+export function updateRow(
+  channelId: string,
+  author: Author,
+  input: { item_key: string; body?: string | undefined; meta?: Record<string, unknown> | null | undefined; status?: RowStatus | null | undefined },
+): WriteOp<{ seq: number | null }> {
+  return async (trx) => {
+    const row = await ownedRow(trx, channelId, author, input.item_key);
+    const changes: { body?: string; meta?: Record<string, unknown> | null; status?: RowStatus | null } = {};
+    if (input.body !== undefined && input.body !== (await currentBody(trx, row))) changes.body = input.body;
+    const meta = input.meta === undefined ? undefined : input.meta === null ? null : JSON.stringify(input.meta);
+    if (meta !== undefined && meta !== row.meta) changes.meta = input.meta ?? null;
+    if (input.status !== undefined && input.status !== row.status) changes.status = input.status;
+    if (Object.keys(changes).length === 0) return emitted(channelId, { seq: null });
+    const seq = await nextSeq(trx, channelId);
+    await trx
+      .updateTable('messages')
+      .set({
+        ...(changes.body !== undefined ? { body: changes.body, body_seq: seq, length: changes.body.length } : {}),
+        ...(meta !== undefined && 'meta' in changes ? { meta } : {}),
+        ...('status' in changes ? { status: changes.status ?? null } : {}),
+      })
+      .where('id', '=', row.id)
+      .execute();
+    const event: ChannelEvent = {
+      type: 'row_updated',
+      payload: { seq, message_id: row.id, thread_id: row.thread_id, item_key: row.item_key, ...changes },
+    };
+    await insertEvent(trx, channelId, event, { message_id: row.id });
+    return emitted(channelId, { seq }, event);
+  };
+}
+
+export function setState(channelId: string, input: { message_id: string; state: MessageState }): WriteOp<{ seq: number | null }> {
+  return async (trx) => {
+    const row = await trx
+      .selectFrom('messages')
+      .select(['id', 'thread_id', 'state'])
+      .where('channel_id', '=', channelId)
+      .where('id', '=', input.message_id)
+      .executeTakeFirst();
+    if (!row) throw new PilothouseError('message_not_found', `No message ${input.message_id} in this channel.`);
+    const state = JSON.stringify(input.state);
+    if (state === row.state) return emitted(channelId, { seq: null });
+    const seq = await nextSeq(trx, channelId);
+    await trx.updateTable('messages').set({ state }).where('id', '=', row.id).execute();
+    const event: ChannelEvent = { type: 'state', payload: { seq, message_id: row.id, thread_id: row.thread_id, state: input.state } };
+    await insertEvent(trx, channelId, event, { message_id: row.id });
+    return emitted(channelId, { seq }, event);
+  };
+}
+
+export function recordControl(
+  channelId: string,
+  actor: Actor,
+  input: { client_id: string; thread_id: string; action: ControlAction },
+): WriteOp<{ seq: number; control_id: string }> {
+  return async (trx) => {
+    const earlier = await trx
+      .selectFrom('events')
+      .select(['seq', 'data'])
+      .where('channel_id', '=', channelId)
+      .where('actor_id', '=', actor.user_id)
+      .where('client_id', '=', input.client_id)
+      .executeTakeFirst();
+    if (earlier) {
+      const data = JSON.parse(earlier.data) as { control_id: string };
+      return emitted(channelId, { seq: Number(earlier.seq), control_id: data.control_id });
+    }
+    const seq = await nextSeq(trx, channelId);
+    const controlId = randomUUID();
+    const event: ChannelEvent = {
+      type: 'control',
+      payload: { seq, control_id: controlId, thread_id: input.thread_id, actor, action: input.action },
+    };
+    await insertEvent(trx, channelId, event, { actor_id: actor.user_id, client_id: input.client_id });
+    return emitted(channelId, { seq, control_id: controlId }, event);
+  };
+}
+
+export function registerRunner(channelId: string, user: Actor, info: RunnerInfo): WriteOp<{ seq: number; runner: RunnerPresence }> {
+  return async (trx) => {
+    const existing = await trx.selectFrom('runners').selectAll().where('runner_id', '=', info.runner_id).executeTakeFirst();
+    if (existing && existing.user_id !== user.user_id) {
+      throw new PilothouseError('runner_conflict', `Runner id ${info.runner_id} belongs to another user.`);
+    }
+    const sameChannel = existing?.channel_id === channelId;
+    const row = {
+      runner_id: info.runner_id,
+      user_id: user.user_id,
+      channel_id: channelId,
+      info: JSON.stringify(info),
+      status: 'online',
+      thread_id: sameChannel ? existing.thread_id : null,
+      allowed: sameChannel ? existing.allowed : '[]',
+      updated_at: nowIso(),
+    };
+    if (existing) await trx.updateTable('runners').set(row).where('runner_id', '=', info.runner_id).execute();
+    else await trx.insertInto('runners').values(row).execute();
+    const seq = await nextSeq(trx, channelId);
+    const runner = toPresence(row, user.name);
+    const event: ChannelEvent = { type: 'presence', payload: { seq, runner } };
+    await insertEvent(trx, channelId, event, { actor_id: user.user_id });
+    return emitted(channelId, { seq, runner }, event);
+  };
+}
+
+export function setRunnerStatus(
+  channelId: string,
+  user: Actor,
+  runnerId: string,
+  input: { status: RunnerStatus; thread_id?: string | null | undefined; allowed?: string[] | undefined; instanceId?: string },
+): WriteOp<{ seq: number | null }> {
+  return async (trx) => {
+    const existing = await trx
+      .selectFrom('runners')
+      .selectAll()
+      .where('runner_id', '=', runnerId)
+      .where('channel_id', '=', channelId)
+      .executeTakeFirst();
+    if (!existing || existing.user_id !== user.user_id) throw new PilothouseError('not_runner');
+    // A stale socket of an earlier instance must not mark a newer instance offline.
+    if (input.instanceId !== undefined && (JSON.parse(existing.info) as RunnerInfo).instance_id !== input.instanceId) {
+      return emitted(channelId, { seq: null });
+    }
+    const next = {
+      ...existing,
+      status: input.status,
+      thread_id: input.thread_id === undefined ? existing.thread_id : input.thread_id,
+      allowed: input.allowed === undefined ? existing.allowed : JSON.stringify(input.allowed),
+    };
+    if (next.status === existing.status && next.thread_id === existing.thread_id && next.allowed === existing.allowed) {
+      return emitted(channelId, { seq: null });
+    }
+    next.updated_at = nowIso();
+    await trx.updateTable('runners').set(next).where('runner_id', '=', runnerId).execute();
+    const seq = await nextSeq(trx, channelId);
+    const event: ChannelEvent = { type: 'presence', payload: { seq, runner: toPresence(next, user.name) } };
+    await insertEvent(trx, channelId, event, { actor_id: user.user_id });
+    return emitted(channelId, { seq }, event);
+  };
+}

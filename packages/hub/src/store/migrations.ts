@@ -1,0 +1,146 @@
+// Migrations in code, run at startup by kysely's Migrator; one list for SQLite and PostgreSQL.
+
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+function initial(dialect: Dialect): Migration {
+  const autoId = (db: Kysely<unknown>) =>
+    dialect === 'sqlite'
+      ? db.schema.createTable('audit').addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      : db.schema.createTable('audit').addColumn('id', 'bigserial', (c) => c.primaryKey());
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('name_lower', 'text', (c) => c.notNull().unique())
+        .addColumn('password_hash', 'text')
+        .addColumn('admin', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('label', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('session_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('workspaces')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('channels')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('head_seq', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('channels_ws_name', ['workspace_id', 'name'])
+        .execute();
+      await db.schema
+        .createTable('members')
+        .addColumn('channel_id', 'text', (c) => c.notNull().references('channels.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('members_pk', ['channel_id', 'user_id'])
+        .execute();
+      await db.schema
+        .createTable('messages')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('channel_id', 'text', (c) => c.notNull().references('channels.id'))
+        .addColumn('thread_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('author_id', 'text', (c) => c.notNull())
+        .addColumn('runner_id', 'text')
+        .addColumn('client_id', 'text')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('item_key', 'text')
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('body_seq', 'bigint', (c) => c.notNull())
+        .addColumn('length', 'bigint', (c) => c.notNull())
+        .addColumn('meta', 'text')
+        .addColumn('status', 'text')
+        .addColumn('state', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('messages_thread').on('messages').columns(['channel_id', 'thread_id', 'seq']).execute();
+      await db.schema
+        .createIndex('messages_client')
+        .unique()
+        .on('messages')
+        .columns(['channel_id', 'author_id', 'client_id'])
+        .where(sql.ref('client_id'), 'is not', null)
+        .execute();
+      await db.schema
+        .createIndex('messages_item')
+        .unique()
+        .on('messages')
+        .columns(['channel_id', 'item_key'])
+        .where(sql.ref('item_key'), 'is not', null)
+        .execute();
+      await db.schema
+        .createTable('events')
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('message_id', 'text')
+        .addColumn('item_offset', 'bigint')
+        .addColumn('actor_id', 'text')
+        .addColumn('client_id', 'text')
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('text', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('events_pk', ['channel_id', 'seq'])
+        .execute();
+      await db.schema
+        .createIndex('events_append')
+        .on('events')
+        .columns(['message_id', 'item_offset'])
+        .where(sql.ref('type'), '=', 'append')
+        .execute();
+      await db.schema
+        .createIndex('events_client')
+        .unique()
+        .on('events')
+        .columns(['channel_id', 'actor_id', 'client_id'])
+        .where(sql.ref('client_id'), 'is not', null)
+        .execute();
+      await db.schema
+        .createTable('runners')
+        .addColumn('runner_id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('info', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('thread_id', 'text')
+        .addColumn('allowed', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await autoId(db)
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor_id', 'text')
+        .addColumn('actor_name', 'text')
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text')
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .execute();
+    },
+  };
+}
+
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return { getMigrations: async () => ({ '0001_initial': initial(dialect) }) };
+}

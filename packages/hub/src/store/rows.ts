@@ -1,0 +1,73 @@
+// Parse-at-the-edge for stored rows: JSON columns go through the protocol's schemas; rows become
+// the protocol's Message / RunnerPresence / ChannelEvent shapes.
+
+import {
+  ChannelEvents,
+  Message,
+  MessageKind,
+  MessageState,
+  Meta,
+  RowStatus,
+  RunnerInfo,
+  RunnerPresence,
+  RunnerStatus,
+  type ChannelEvent,
+  type ChannelEventName,
+} from '@pilothouse/protocol';
+import { z } from 'zod';
+import type { EventsTable, MessagesTable, RunnersTable } from './schema.js';
+
+export const nowIso = (): string => new Date().toISOString();
+
+const parseJson = <T>(schema: z.ZodType<T>, text: string | null): T | null =>
+  text === null ? null : schema.parse(JSON.parse(text));
+
+export function toMessage(row: MessagesTable, authorName: string, body: string): Message {
+  return {
+    id: row.id,
+    thread_id: row.thread_id,
+    seq: Number(row.seq),
+    author: { user_id: row.author_id, name: authorName },
+    runner_id: row.runner_id,
+    client_id: row.client_id,
+    kind: MessageKind.parse(row.kind),
+    item_key: row.item_key,
+    body,
+    meta: parseJson(Meta, row.meta),
+    status: row.status === null ? null : RowStatus.parse(row.status),
+    state: parseJson(MessageState, row.state),
+    created_at: row.created_at,
+  };
+}
+
+export function toPresence(row: RunnersTable, userName: string): RunnerPresence {
+  const info = RunnerInfo.parse(JSON.parse(row.info));
+  return RunnerPresence.parse({
+    ...info,
+    user: { user_id: row.user_id, name: userName },
+    status: RunnerStatus.parse(row.status),
+    thread_id: row.thread_id,
+    allowed: z.array(z.string()).parse(JSON.parse(row.allowed)),
+    updated_at: row.updated_at,
+  });
+}
+
+/** Stored form of an event: `data` is the payload without `seq` (and without `text` for appends). */
+export function toEvent(row: Pick<EventsTable, 'type' | 'seq' | 'data' | 'text'>): ChannelEvent {
+  const type = row.type as ChannelEventName;
+  const schema = ChannelEvents[type];
+  if (!schema) throw new Error(`unknown stored event type ${row.type}`);
+  const data = JSON.parse(row.data) as Record<string, unknown>;
+  const payload: Record<string, unknown> = { ...data, seq: Number(row.seq) };
+  if (row.text !== null) payload.text = row.text;
+  return { type, payload: schema.parse(payload) } as ChannelEvent;
+}
+
+export function splitEvent(event: ChannelEvent): { data: string; text: string | null } {
+  const { seq: _seq, ...rest } = event.payload;
+  if (event.type === 'append') {
+    const { text, ...meta } = rest as typeof rest & { text: string };
+    return { data: JSON.stringify(meta), text };
+  }
+  return { data: JSON.stringify(rest), text: null };
+}

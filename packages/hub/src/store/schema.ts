@@ -1,0 +1,117 @@
+// The store's tables as kysely sees them. Same shape on SQLite and PostgreSQL: ids are text,
+// timestamps ISO-8601 text, JSON is text parsed at the edge (rows.ts), booleans 0/1.
+
+import type { Generated } from 'kysely';
+
+export interface UsersTable {
+  id: string;
+  name: string;
+  name_lower: string;
+  password_hash: string | null;
+  admin: number;
+  created_at: string;
+}
+
+export interface TokensTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  label: string | null;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  session_hash: string;
+  user_id: string;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface WorkspacesTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface ChannelsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  head_seq: number;
+  created_at: string;
+}
+
+export interface MembersTable {
+  channel_id: string;
+  user_id: string;
+  created_at: string;
+}
+
+export interface MessagesTable {
+  id: string;
+  channel_id: string;
+  thread_id: string;
+  seq: number;
+  author_id: string;
+  runner_id: string | null;
+  client_id: string | null;
+  kind: string;
+  item_key: string | null;
+  /** The body as of `body_seq`; later `append` events extend it. */
+  body: string;
+  body_seq: number;
+  /** Current length of the full body in UTF-16 code units (the next append offset). */
+  length: number;
+  meta: string | null;
+  status: string | null;
+  state: string | null;
+  created_at: string;
+}
+
+/** The channel log. Append events keep their text raw in `text` (no JSON escaping: bytes stay ~1:1). */
+export interface EventsTable {
+  channel_id: string;
+  seq: number;
+  type: string;
+  message_id: string | null;
+  item_offset: number | null;
+  actor_id: string | null;
+  client_id: string | null;
+  data: string;
+  text: string | null;
+  created_at: string;
+}
+
+export interface RunnersTable {
+  runner_id: string;
+  user_id: string;
+  channel_id: string;
+  info: string;
+  status: string;
+  thread_id: string | null;
+  allowed: string;
+  updated_at: string;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  action: string;
+  channel: string | null;
+  detail: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  tokens: TokensTable;
+  sessions: SessionsTable;
+  workspaces: WorkspacesTable;
+  channels: ChannelsTable;
+  members: MembersTable;
+  messages: MessagesTable;
+  events: EventsTable;
+  runners: RunnersTable;
+  audit: AuditTable;
+}

@@ -1,0 +1,153 @@
+// One contract suite for every store implementation: SQLite and PostgreSQL must behave alike.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ChannelEvent } from '@pilothouse/protocol';
+import { PilothouseError } from '@pilothouse/protocol';
+import { postgresFixture, sqliteFixture } from '../../test/stores.js';
+import type { Author, Channel, Store, User } from './store.js';
+
+const codeOf = async (p: Promise<unknown>): Promise<string> => {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof PilothouseError) return err.code;
+    throw err;
+  }
+  throw new Error('expected a PilothouseError');
+};
+
+describe.each([sqliteFixture, postgresFixture])('store contract: $name', (fixture) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let alice: User;
+  let channel: Channel;
+  let published: { channelId: string; event: ChannelEvent }[];
+  let human: Author;
+  let runner: Author;
+
+  beforeEach(async () => {
+    ({ store, cleanup } = await fixture.open());
+    published = [];
+    store.onPublish((channelId, event) => published.push({ channelId, event }));
+    alice = await store.createUser({ name: 'Alice', passwordHash: 'h', admin: false });
+    channel = await store.createChannel({ workspace: 'acme', channel: 'agents' });
+    await store.addMember(channel.id, alice.id);
+    human = { userId: alice.id, name: 'Alice', runnerId: null };
+    runner = { userId: alice.id, name: 'Alice', runnerId: 'r1' };
+  });
+  afterEach(async () => cleanup());
+
+  it('users: names are unique case-insensitively; tokens and sessions resolve to users', async () => {
+    expect(await codeOf(store.createUser({ name: 'alice', passwordHash: null, admin: false }))).toBe('already_exists');
+    expect((await store.userByName('ALICE'))?.id).toBe(alice.id);
+    await store.createToken({ userId: alice.id, tokenHash: 'th', label: null });
+    expect(await store.userByTokenHash('th')).toEqual({ id: alice.id, name: 'Alice', admin: false, passwordHash: 'h' });
+    expect(await store.userByTokenHash('nope')).toBeUndefined();
+    const now = new Date();
+    await store.createSession({ userId: alice.id, sessionHash: 'sh', expiresAt: new Date(now.getTime() + 1000) });
+    expect((await store.userBySessionHash('sh', now))?.id).toBe(alice.id);
+    expect(await store.userBySessionHash('sh', new Date(now.getTime() + 2000))).toBeUndefined();
+    await store.deleteSession('sh');
+    expect(await store.userBySessionHash('sh', now)).toBeUndefined();
+  });
+
+  it('channels: duplicate refused, membership idempotent', async () => {
+    expect(await codeOf(store.createChannel({ workspace: 'acme', channel: 'agents' }))).toBe('already_exists');
+    await store.addMember(channel.id, alice.id);
+    expect(await store.isMember(channel.id, alice.id)).toBe(true);
+    const bob = await store.createUser({ name: 'bob', passwordHash: null, admin: false });
+    expect(await store.isMember(channel.id, bob.id)).toBe(false);
+    expect(await store.channelsOf(alice.id)).toEqual([{ id: channel.id, workspace: 'acme', name: 'agents' }]);
+  });
+
+  it('messages: seq increases by one per change; a repeated client id returns the original', async () => {
+    const a = await store.postMessage(channel.id, human, { client_id: 'c1', body: 'hello', kind: 'text' });
+    const b = await store.postMessage(channel.id, human, { client_id: 'c2', body: 'reply', kind: 'text', thread_id: a.message_id });
+    expect(a.seq).toBe(1);
+    expect(b).toMatchObject({ seq: 2, thread_id: a.message_id });
+    expect(await store.postMessage(channel.id, human, { client_id: 'c1', body: 'hello', kind: 'text' })).toEqual(a);
+    expect(await store.headSeq(channel.id)).toBe(2);
+    expect(published.map((p) => p.event.payload.seq)).toEqual([1, 2]);
+    expect(await codeOf(store.postMessage(channel.id, human, { client_id: 'c3', body: 'x', kind: 'text', thread_id: 'nope' }))).toBe(
+      'thread_not_found',
+    );
+    const thread = await store.getThread(channel.id, a.message_id);
+    expect(thread.map((m) => [m.body, m.seq, m.author.name])).toEqual([
+      ['hello', 1, 'Alice'],
+      ['reply', 2, 'Alice'],
+    ]);
+  });
+
+  it('rows: appends reassemble, repeats are no-ops, gaps and strangers are refused', async () => {
+    const root = await store.postMessage(channel.id, runner, { client_id: 'root', body: 'session', kind: 'session' });
+    const row = await store.postMessage(channel.id, runner, { client_id: 'r', body: '', kind: 'assistant', item_key: 'k1', thread_id: root.thread_id });
+    const r1 = await store.appendRow(channel.id, runner, { item_key: 'k1', offset: 0, text: 'Hel' });
+    const r2 = await store.appendRow(channel.id, runner, { item_key: 'k1', offset: 3, text: 'lo ✓' });
+    expect(r2.length).toBe(7);
+    expect(await store.appendRow(channel.id, runner, { item_key: 'k1', offset: 0, text: 'Hel' })).toEqual(r1);
+    expect(await store.appendRow(channel.id, runner, { item_key: 'k1', offset: 3, text: 'lo ✓' })).toEqual(r2);
+    expect(await codeOf(store.appendRow(channel.id, runner, { item_key: 'k1', offset: 9, text: 'x' }))).toBe('offset_mismatch');
+    expect(await codeOf(store.appendRow(channel.id, runner, { item_key: 'k1', offset: 3, text: 'zz' }))).toBe('offset_mismatch');
+    expect(await codeOf(store.appendRow(channel.id, { ...runner, runnerId: 'r2' }, { item_key: 'k1', offset: 7, text: 'x' }))).toBe(
+      'not_row_owner',
+    );
+    expect(await codeOf(store.appendRow(channel.id, runner, { item_key: 'nope', offset: 0, text: 'x' }))).toBe('row_not_found');
+    expect((await store.getMessage(channel.id, row.message_id))?.body).toBe('Hello ✓');
+
+    expect(await store.updateRow(channel.id, runner, { item_key: 'k1', body: 'Hello ✓' })).toEqual({ seq: null });
+    const done = await store.updateRow(channel.id, runner, { item_key: 'k1', body: 'Hello!', status: 'completed', meta: { a: 1 } });
+    expect(done.seq).toBeGreaterThan(r2.seq);
+    expect(await store.updateRow(channel.id, runner, { item_key: 'k1', status: 'completed', meta: { a: 1 } })).toEqual({ seq: null });
+    expect(await codeOf(store.appendRow(channel.id, runner, { item_key: 'k1', offset: 6, text: 'x' }))).toBe('row_closed');
+    const msg = await store.getMessage(channel.id, row.message_id);
+    expect(msg).toMatchObject({ body: 'Hello!', status: 'completed', meta: { a: 1 }, kind: 'assistant', runner_id: 'r1' });
+  });
+
+  it('replay: eventsSince returns every change after a seq, in order, equal to what was published', async () => {
+    const root = await store.postMessage(channel.id, runner, { client_id: 'root', body: 'session', kind: 'session' });
+    await store.postMessage(channel.id, runner, { client_id: 'r', body: '', kind: 'command', item_key: 'k', thread_id: root.thread_id });
+    for (let i = 0; i < 20; i++) await store.appendRow(channel.id, runner, { item_key: 'k', offset: i, text: String.fromCharCode(97 + i) });
+    await store.setState(channel.id, { message_id: root.message_id, state: { state: 'queued' } });
+    expect(await store.setState(channel.id, { message_id: root.message_id, state: { state: 'queued' } })).toEqual({ seq: null });
+    const all = await store.eventsSince(channel.id, 0);
+    expect(all).toEqual(published.map((p) => p.event));
+    expect((await store.eventsSince(channel.id, 10)).map((e) => e.payload.seq)).toEqual(all.slice(10).map((e) => e.payload.seq));
+    expect(await store.eventsSince(channel.id, 5, 3)).toEqual(all.slice(5, 8));
+  });
+
+  it('group commit: concurrent writes get distinct, gap-free seqs; one failing write does not undo the others', async () => {
+    const posts = Array.from({ length: 50 }, (_, i) =>
+      store.postMessage(channel.id, human, { client_id: `p${i}`, body: `m${i}`, kind: 'text', ...(i === 25 ? { thread_id: 'missing' } : {}) }),
+    );
+    const results = await Promise.allSettled(posts);
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    const seqs = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.seq] : []));
+    expect(seqs).toEqual(Array.from({ length: 49 }, (_, i) => i + 1));
+    expect(published.map((p) => p.event.payload.seq)).toEqual(seqs);
+    expect(store.writeStats.batches).toBeLessThan(50);
+  });
+
+  it('controls are deduplicated by client id; runners are bound to their user', async () => {
+    const root = await store.postMessage(channel.id, human, { client_id: 'c1', body: 'hi', kind: 'text' });
+    const actor = { user_id: alice.id, name: 'Alice' };
+    const c = await store.recordControl(channel.id, actor, { client_id: 'k', thread_id: root.thread_id, action: { type: 'interrupt' } });
+    expect(await store.recordControl(channel.id, actor, { client_id: 'k', thread_id: root.thread_id, action: { type: 'interrupt' } })).toEqual(c);
+    const info = { runner_id: 'r1', instance_id: 'i1', name: 'laptop', cwd: '/w', agent: { name: 'codex', version: '0.169.0' }, capabilities: [] };
+    const reg = await store.registerRunner(channel.id, actor, info);
+    expect(reg.runner).toMatchObject({ runner_id: 'r1', status: 'online', user: actor });
+    const bob = await store.createUser({ name: 'bob', passwordHash: null, admin: false });
+    expect(await codeOf(store.registerRunner(channel.id, { user_id: bob.id, name: 'bob' }, info))).toBe('runner_conflict');
+    await store.setRunnerStatus(channel.id, actor, 'r1', { status: 'working', thread_id: root.thread_id, allowed: ['alice'] });
+    expect(await store.setRunnerStatus(channel.id, actor, 'r1', { status: 'offline', instanceId: 'old' })).toEqual({ seq: null });
+    expect((await store.runnersOf(channel.id))[0]).toMatchObject({ status: 'working', thread_id: root.thread_id, allowed: ['alice'] });
+  });
+
+  it('audit entries are listed newest first', async () => {
+    await store.audit({ actor: { id: alice.id, name: 'Alice' }, action: 'join_refused', channel: 'acme/agents', detail: { code: 'not_member' } });
+    await store.audit({ actor: null, action: 'control', detail: { type: 'interrupt' } });
+    const entries = await store.listAudit({ limit: 10 });
+    expect(entries.map((e) => e.action)).toEqual(['control', 'join_refused']);
+    expect(entries[1]).toMatchObject({ actor_name: 'Alice', channel: 'acme/agents', detail: { code: 'not_member' } });
+    expect(await store.listAudit({ limit: 10, action: 'control' })).toHaveLength(1);
+  });
+});

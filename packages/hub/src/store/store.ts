@@ -1,0 +1,149 @@
+// The hub's one query layer: opens SQLite (embedded default) or PostgreSQL behind kysely, runs the
+// migrations, and exposes the domain's reads and (group-committed) writes.
+
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { PilothouseError, type ChannelRef } from '@pilothouse/protocol';
+import { migrationProvider, type Dialect } from './migrations.js';
+import type { Database } from './schema.js';
+import * as identity from './identity.js';
+import * as reads from './log-reads.js';
+import * as writes from './log-writes.js';
+import { WriteQueue, type Publish } from './write-queue.js';
+
+export type StoreConfig =
+  | { kind: 'sqlite'; dataDir: string; maxBatch?: number }
+  | { kind: 'postgres'; url: string; schema?: string; maxBatch?: number };
+
+export type { User, UserWithSecret, Channel, AuditEntry } from './identity.js';
+export type { Author, PostInput, PostResult } from './log-writes.js';
+
+/** mkdir -p, one level at a time: Node's recursive mkdir can spin forever on procfs-like paths. */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let cur = resolve(dir);
+  while (!existsSync(cur)) {
+    missing.unshift(cur);
+    const parent = dirname(cur);
+    if (parent === cur) break;
+    cur = parent;
+  }
+  for (const d of missing) mkdirSync(d);
+}
+
+function openSqlite(dataDir: string): Kysely<Database> {
+  try {
+    makeDirs(dataDir);
+    accessSync(dataDir, constants.W_OK);
+  } catch (err) {
+    throw new PilothouseError('bad_request', `The data directory ${dataDir} cannot be written: ${(err as Error).message}`, undefined, { cause: err });
+  }
+  const database = new BetterSqlite3(join(dataDir, 'pilothouse.db'));
+  database.pragma('journal_mode = WAL');
+  // FULL: the WAL is fsynced at every commit, so an acknowledged write survives a power cut.
+  database.pragma('synchronous = FULL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+}
+
+function openPostgres(url: string, schema: string | undefined): Kysely<Database> {
+  const int8 = 20;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
+        oid === int8 ? (v: string) => Number(v) : (pg.types.getTypeParser(oid, format ?? 'text') as unknown)) as typeof pg.types.getTypeParser,
+    },
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+export class Store {
+  private readonly queue: WriteQueue;
+
+  private constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: Dialect,
+    maxBatch: number,
+  ) {
+    this.queue = new WriteQueue(db, maxBatch);
+  }
+
+  static async open(config: StoreConfig): Promise<Store> {
+    const dialect: Dialect = config.kind;
+    let db: Kysely<Database>;
+    if (config.kind === 'sqlite') {
+      db = openSqlite(config.dataDir);
+    } else {
+      if (config.schema) {
+        const bootstrap = openPostgres(config.url, undefined);
+        try {
+          await sql`create schema if not exists ${sql.id(config.schema)}`.execute(bootstrap);
+        } finally {
+          await bootstrap.destroy();
+        }
+      }
+      db = openPostgres(config.url, config.schema);
+    }
+    const store = new Store(db, dialect, config.maxBatch ?? 256);
+    const { error } = await new Migrator({ db, provider: migrationProvider(dialect) }).migrateToLatest();
+    if (error) {
+      await db.destroy();
+      throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
+    }
+    return store;
+  }
+
+  /** Where committed channel events go (the hub's fan-out). */
+  onPublish(publish: Publish): void {
+    this.queue.onPublish(publish);
+  }
+
+  get writeStats() {
+    return this.queue.stats;
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  // identity
+  createUser = (input: { name: string; passwordHash: string | null; admin: boolean }) => identity.createUser(this.db, input);
+  userByName = (name: string) => identity.userByName(this.db, name);
+  userById = (id: string) => identity.userById(this.db, id);
+  setPassword = (userId: string, passwordHash: string) => identity.setPassword(this.db, userId, passwordHash);
+  createToken = (input: { userId: string; tokenHash: string; label: string | null }) => identity.createToken(this.db, input);
+  userByTokenHash = (hash: string) => identity.userByTokenHash(this.db, hash);
+  createSession = (input: { userId: string; sessionHash: string; expiresAt: Date }) => identity.createSession(this.db, input);
+  userBySessionHash = (hash: string, now: Date) => identity.userBySessionHash(this.db, hash, now);
+  deleteSession = (hash: string) => identity.deleteSession(this.db, hash);
+  createChannel = (ref: ChannelRef) => identity.createChannel(this.db, ref);
+  channelByRef = (ref: ChannelRef) => identity.channelByRef(this.db, ref);
+  addMember = (channelId: string, userId: string) => identity.addMember(this.db, channelId, userId);
+  isMember = (channelId: string, userId: string) => identity.isMember(this.db, channelId, userId);
+  channelsOf = (userId: string) => identity.channelsOf(this.db, userId);
+  audit = (entry: Parameters<typeof identity.audit>[1]) => identity.audit(this.db, entry);
+  listAudit = (opts: Parameters<typeof identity.listAudit>[1]) => identity.listAudit(this.db, opts);
+
+  // the channel log: writes are group-committed, reads go straight to the database
+  postMessage = (...a: Parameters<typeof writes.postMessage>) => this.queue.run(writes.postMessage(...a));
+  appendRow = (...a: Parameters<typeof writes.appendRow>) => this.queue.run(writes.appendRow(...a));
+  updateRow = (...a: Parameters<typeof writes.updateRow>) => this.queue.run(writes.updateRow(...a));
+  setState = (...a: Parameters<typeof writes.setState>) => this.queue.run(writes.setState(...a));
+  recordControl = (...a: Parameters<typeof writes.recordControl>) => this.queue.run(writes.recordControl(...a));
+  registerRunner = (...a: Parameters<typeof writes.registerRunner>) => this.queue.run(writes.registerRunner(...a));
+  setRunnerStatus = (...a: Parameters<typeof writes.setRunnerStatus>) => this.queue.run(writes.setRunnerStatus(...a));
+
+  headSeq = (channelId: string) => reads.headSeq(this.db, channelId);
+  eventsSince = (channelId: string, since: number, limit = 500) => reads.eventsSince(this.db, channelId, since, limit);
+  getThread = (channelId: string, threadId: string) => reads.getThread(this.db, channelId, threadId);
+  getMessage = (channelId: string, messageId: string) => reads.getMessage(this.db, channelId, messageId);
+  listThreads = (channelId: string, opts: { beforeSeq?: number | undefined; limit: number }) => reads.listThreads(this.db, channelId, opts);
+  runnersOf = (channelId: string) => reads.runnersOf(this.db, channelId);
+}

@@ -1,0 +1,101 @@
+// Group commit: writes queued in the same tick share one transaction (one fsync), each inside its
+// own savepoint so one failing write does not undo the others. Replies resolve only after COMMIT,
+// so an acknowledged write is durable. Events a write produced are published after the commit,
+// in seq order, before the writers' promises resolve.
+
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { ChannelEvent } from '@pilothouse/protocol';
+import type { Database } from './schema.js';
+
+export interface Committed<R> {
+  value: R;
+  /** Events this write appended to a channel's log: published once committed. */
+  events: { channelId: string; event: ChannelEvent }[];
+}
+
+export type WriteOp<R> = (trx: Transaction<Database>) => Promise<Committed<R>>;
+
+export type Publish = (channelId: string, event: ChannelEvent) => void;
+
+interface Pending {
+  op: WriteOp<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+export interface WriteQueueStats {
+  batches: number;
+  writes: number;
+}
+
+export class WriteQueue {
+  private queue: Pending[] = [];
+  private running = false;
+  private publish: Publish = () => {};
+  readonly stats: WriteQueueStats = { batches: 0, writes: 0 };
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** 1 disables batching: one transaction (and one fsync) per write. */
+    private readonly maxBatch = 256,
+  ) {}
+
+  onPublish(publish: Publish): void {
+    this.publish = publish;
+  }
+
+  run<R>(op: WriteOp<R>): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ op: op, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      await this.commit(batch);
+    }
+    this.running = false;
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
+    const outcomes: ({ ok: true; done: Committed<unknown> } | { ok: false; err: unknown })[] = [];
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        for (const item of batch) {
+          if (batch.length === 1) {
+            outcomes.push({ ok: true, done: await item.op(trx) });
+            continue;
+          }
+          await sql`savepoint w`.execute(trx);
+          try {
+            outcomes.push({ ok: true, done: await item.op(trx) });
+            await sql`release savepoint w`.execute(trx);
+          } catch (err) {
+            await sql`rollback to savepoint w`.execute(trx);
+            await sql`release savepoint w`.execute(trx);
+            outcomes.push({ ok: false, err });
+          }
+        }
+      });
+    } catch (err) {
+      // A lone write's own error, or the COMMIT failed: nothing of the batch is durable.
+      for (const item of batch) item.reject(err);
+      return;
+    }
+    this.stats.batches++;
+    this.stats.writes += batch.length;
+    outcomes.forEach((outcome) => {
+      if (outcome.ok) for (const e of outcome.done.events) this.publish(e.channelId, e.event);
+    });
+    outcomes.forEach((outcome, i) => {
+      const item = batch[i]!;
+      if (outcome.ok) item.resolve(outcome.done.value);
+      else item.reject(outcome.err);
+    });
+  }
+}

@@ -1,0 +1,68 @@
+// The error codes every transport speaks: one constant table, one error class, one normaliser.
+// Hub replies carry `{code, message}`; HTTP maps a code to a status in one place (hub/http).
+
+export const ErrorCodes = {
+  malformed_frame: 'The frame is not valid JSON or not a Phoenix V2 array [join_ref, ref, topic, event, payload].',
+  frame_too_large: 'The frame is larger than the configured limit.',
+  unknown_topic: 'No such topic.',
+  unknown_event: 'The event is not known on this topic.',
+  invalid_payload: 'The payload does not match the schema of the event.',
+  not_joined: 'Push before phx_join on this topic.',
+  unauthorized: 'Missing, unknown or expired credentials.',
+  forbidden: 'The actor may not do this.',
+  not_member: 'The user is not a member of this channel.',
+  channel_not_found: 'No such channel.',
+  thread_not_found: 'No such thread in this channel.',
+  message_not_found: 'No such message in this channel.',
+  row_not_found: 'No streaming row with that item key in this channel.',
+  not_runner: 'Only a socket registered as a runner may do this.',
+  not_row_owner: 'The row belongs to another runner.',
+  runner_conflict: 'The runner id is registered to another user.',
+  offset_mismatch: 'The append offset does not match the row length.',
+  client_id_conflict: 'The client id was already used for a different write.',
+  row_closed: 'The row is no longer streaming.',
+  sender_not_allowed: 'The actor is not allowed to steer this session.',
+  no_runner: 'No runner is attached to this thread.',
+  approval_request_not_found: 'No pending approval with that id.',
+  port_forward_request_not_found: 'No pending port-forward request with that id.',
+  already_exists: 'The name is taken.',
+  not_found: 'Not found.',
+  bad_request: 'The request is not valid.',
+  internal: 'Internal error.',
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export class PilothouseError extends Error {
+  override readonly name = 'PilothouseError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string = ErrorCodes[code],
+    readonly details?: unknown,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  toBody(): ErrorBody {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ErrorCodes, value);
+}
+
+/** Turns anything thrown into a PilothouseError; unknown errors become `internal` (their text is not leaked). */
+export function toPilothouseError(err: unknown): PilothouseError {
+  if (err instanceof PilothouseError) return err;
+  return new PilothouseError('internal', ErrorCodes.internal, undefined, { cause: err });
+}

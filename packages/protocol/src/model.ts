@@ -1,0 +1,121 @@
+// The domain shapes that cross the wire: messages (human and runner rows), message states,
+// approvals, runner presence and controls. Each is a zod schema; the TypeScript type is inferred.
+
+import { z } from 'zod';
+
+export const Seq = z.number().int().nonnegative();
+export const Id = z.string().min(1).max(128);
+export const ClientId = z.string().min(1).max(128);
+export const ItemKey = z.string().min(1).max(256);
+/** Free-form, kind-specific JSON attached to a row (command, exit code, diff, queries...). */
+export const Meta = z.record(z.string(), z.unknown());
+
+/** Kinds of rows. `text` is a plain chat message; the others are agent items streamed by a runner. */
+export const MessageKind = z.enum([
+  'text',
+  'session',
+  'notice',
+  'assistant',
+  'reasoning',
+  'command',
+  'file_change',
+  'web_search',
+  'plan',
+  'terminal_input',
+  'approval',
+  'port_forward',
+]);
+export type MessageKind = z.infer<typeof MessageKind>;
+
+/** Lifecycle of a streaming row. Plain messages have `null`. */
+export const RowStatus = z.enum(['streaming', 'completed', 'interrupted', 'failed', 'declined']);
+export type RowStatus = z.infer<typeof RowStatus>;
+
+export const Actor = z.object({ user_id: Id, name: z.string() });
+export type Actor = z.infer<typeof Actor>;
+
+export const ApprovalChoice = z.object({
+  id: z.string().min(1).max(64),
+  label: z.string().max(200),
+  description: z.string().max(2000).optional(),
+});
+
+export const ApprovalKind = z.enum(['command', 'file_change', 'permissions', 'user_input', 'port_forward']);
+
+export const Approval = z.object({
+  request_id: z.string().min(1).max(128),
+  kind: ApprovalKind,
+  summary: z.string().max(20_000),
+  reason: z.string().max(20_000).nullable().optional(),
+  choices: z.array(ApprovalChoice).min(1).max(16),
+  /** Who may decide: user names (case-insensitive) and, when known, ids. */
+  allowed: z.array(z.object({ name: z.string(), user_id: Id.optional() })).max(64),
+  detail: Meta.optional(),
+});
+export type Approval = z.infer<typeof Approval>;
+
+export const MessageStateName = z.enum(['queued', 'processing', 'processed', 'ignored', 'failed']);
+export type MessageStateName = z.infer<typeof MessageStateName>;
+
+export const MessageState = z.object({
+  state: MessageStateName,
+  reason: z.string().max(2000).nullable().optional(),
+  approval: Approval.nullable().optional(),
+});
+export type MessageState = z.infer<typeof MessageState>;
+
+export const Message = z.object({
+  id: Id,
+  thread_id: Id,
+  /** The seq of the event that created the message. */
+  seq: Seq,
+  author: Actor,
+  /** Set when a runner posted the row. */
+  runner_id: Id.nullable(),
+  client_id: ClientId.nullable(),
+  kind: MessageKind,
+  item_key: ItemKey.nullable(),
+  body: z.string(),
+  meta: Meta.nullable(),
+  status: RowStatus.nullable(),
+  /** Human messages carry a state once a runner has looked at them. */
+  state: MessageState.nullable(),
+  created_at: z.string(),
+});
+export type Message = z.infer<typeof Message>;
+
+export const RunnerStatus = z.enum(['online', 'idle', 'working', 'offline']);
+export type RunnerStatus = z.infer<typeof RunnerStatus>;
+
+export const RunnerInfo = z.object({
+  runner_id: Id,
+  instance_id: Id,
+  name: z.string().min(1).max(200),
+  cwd: z.string().max(4096),
+  agent: z.object({ name: z.string().max(100), version: z.string().max(100) }),
+  capabilities: z.array(z.string().max(100)).max(64),
+});
+export type RunnerInfo = z.infer<typeof RunnerInfo>;
+
+export const RunnerPresence = RunnerInfo.extend({
+  user: Actor,
+  status: RunnerStatus,
+  thread_id: Id.nullable(),
+  /** User names allowed to steer the session (the listen user first). */
+  allowed: z.array(z.string()).max(64),
+  updated_at: z.string(),
+});
+export type RunnerPresence = z.infer<typeof RunnerPresence>;
+
+/** What a human asks of the runner attached to a thread. */
+export const ControlAction = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('interrupt'), through_seq: Seq.optional() }),
+  z.object({ type: z.literal('drop_queued'), through_seq: Seq }),
+  z.object({ type: z.literal('resolve_approval'), request_id: z.string().min(1).max(128), choice: z.string().min(1).max(64) }),
+  z.object({
+    type: z.literal('resolve_port_forward'),
+    request_id: z.string().min(1).max(128),
+    decision: z.enum(['approve', 'deny']),
+  }),
+]);
+export type ControlAction = z.infer<typeof ControlAction>;

@@ -1,0 +1,104 @@
+// Client → hub pushes on `channel:WS/CH`: one table of event → {payload, reply, who}. The hub's
+// dispatcher, the runner's client and docs/protocol.md all derive from it.
+
+import { z } from 'zod';
+import { ClientId, ControlAction, Id, ItemKey, Message, MessageKind, MessageState, Meta, RowStatus, RunnerInfo, RunnerPresence, RunnerStatus, Seq } from './model.js';
+
+/** Largest body or append text accepted in one push (the frame limit still applies). */
+export const MAX_TEXT = 512 * 1024;
+
+const Body = z.string().max(MAX_TEXT);
+
+export const JoinPayload = z.object({ since: Seq.optional() }).strict();
+export const JoinReply = z.object({
+  /** The channel's newest seq when the join was answered; replayed events end here. */
+  head_seq: Seq,
+  channel: z.object({ id: Id, workspace: z.string(), name: z.string() }),
+  runners: z.array(RunnerPresence),
+  user: z.object({ user_id: Id, name: z.string() }),
+});
+
+/** `who`: `member` = any channel member; `runner` = a socket that sent `runner_register` on this topic. */
+export const ChannelPushes = {
+  post_message: {
+    who: 'member',
+    payload: z.object({ client_id: ClientId, body: Body.min(1), thread_id: Id.optional() }).strict(),
+    reply: z.object({ seq: Seq, message_id: Id, thread_id: Id }),
+  },
+  list_threads: {
+    who: 'member',
+    payload: z.object({ before_seq: Seq.optional(), limit: z.number().int().min(1).max(200).optional() }).strict(),
+    reply: z.object({
+      head_seq: Seq,
+      threads: z.array(z.object({ root: Message, reply_count: z.number().int(), last_seq: Seq })),
+    }),
+  },
+  get_thread: {
+    who: 'member',
+    payload: z.object({ thread_id: Id }).strict(),
+    reply: z.object({ head_seq: Seq, messages: z.array(Message) }),
+  },
+  control: {
+    who: 'member',
+    payload: z.object({ client_id: ClientId, thread_id: Id, action: ControlAction }).strict(),
+    reply: z.object({ seq: Seq, control_id: Id }),
+  },
+  runner_register: {
+    who: 'member',
+    payload: RunnerInfo.strict(),
+    reply: z.object({ seq: Seq, runner: RunnerPresence }),
+  },
+  runner_status: {
+    who: 'runner',
+    payload: z
+      .object({
+        status: RunnerStatus.exclude(['offline']),
+        thread_id: Id.nullable().optional(),
+        allowed: z.array(z.string().min(1).max(100)).max(64).optional(),
+      })
+      .strict(),
+    reply: z.object({ seq: Seq.nullable() }),
+  },
+  post_row: {
+    who: 'runner',
+    payload: z
+      .object({
+        client_id: ClientId,
+        thread_id: Id.optional(),
+        item_key: ItemKey.optional(),
+        kind: MessageKind,
+        body: Body,
+        meta: Meta.optional(),
+        status: RowStatus.optional(),
+      })
+      .strict(),
+    reply: z.object({ seq: Seq, message_id: Id, thread_id: Id }),
+  },
+  append: {
+    who: 'runner',
+    payload: z.object({ item_key: ItemKey, offset: z.number().int().nonnegative(), text: Body.min(1) }).strict(),
+    reply: z.object({ seq: Seq, length: z.number().int() }),
+  },
+  update_row: {
+    who: 'runner',
+    payload: z
+      .object({ item_key: ItemKey, body: Body.optional(), meta: Meta.nullable().optional(), status: RowStatus.nullable().optional() })
+      .strict(),
+    reply: z.object({ seq: Seq.nullable() }),
+  },
+  set_state: {
+    who: 'runner',
+    payload: z.object({ message_id: Id, state: MessageState }).strict(),
+    reply: z.object({ seq: Seq.nullable() }),
+  },
+} as const;
+
+export type ChannelPushName = keyof typeof ChannelPushes;
+export type PushPayload<K extends ChannelPushName> = z.infer<(typeof ChannelPushes)[K]['payload']>;
+export type PushReply<K extends ChannelPushName> = z.infer<(typeof ChannelPushes)[K]['reply']>;
+export type JoinPayload = z.infer<typeof JoinPayload>;
+export type JoinReply = z.infer<typeof JoinReply>;
+
+export function isChannelPushName(event: string): event is ChannelPushName {
+  return Object.hasOwn(ChannelPushes, event);
+}

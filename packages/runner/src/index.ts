@@ -1,0 +1,18 @@
+// @pilothouse/runner: the machine-side half of Pilothouse. For now, the Codex adapter.
+export { startCodex, type CodexAppServer, type CodexEvent, type CodexExit, type StartCodexOptions } from './codex/app-server.js';
+export { locateCodex, PINNED_CODEX_VERSION, type CodexBinary, type LocateOptions } from './codex/locate.js';
+export { CodexError, CodexErrorCodes, type CodexErrorCode } from './codex/errors.js';
+export {
+  answer,
+  refuse,
+  type ClientMethod,
+  type ClientParams,
+  type ClientResults,
+  type NotificationParams,
+  type ServerNotification,
+  type ServerRequest,
+  type ServerRequestAnswer,
+  type ServerRequestHandler,
+  type ServerResults,
+} from './codex/methods.js';
+export type * as codex from './codex/generated/index.js';
