@@ -6,6 +6,7 @@ import { parseTopic } from '@pilothouse/protocol';
 import { Store, type StoreConfig } from './store/store.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { Fanout } from './channels/fanout.js';
+import { PgFeed } from './channels/pg-feed.js';
 import { channelTopicHandler } from './channels/channel-topic.js';
 import { createSocketServer } from './socket/server.js';
 import { createHttpApp } from './http/app.js';
@@ -32,7 +33,15 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   const { logger } = config;
   const store = await Store.open(config.store);
   const fanout = new Fanout();
-  store.onPublish((channelId, event) => fanout.publish(channelId, event));
+  // One process on SQLite publishes its own commits; on PostgreSQL every hub learns of every
+  // commit through LISTEN/NOTIFY and publishes from the log (see pg-feed.ts).
+  const pgFeed = config.store.kind === 'postgres' ? new PgFeed({ url: config.store.url, store, fanout, logger }) : null;
+  if (pgFeed) {
+    await pgFeed.start();
+    store.onPublish((channelId, event) => pgFeed.committed(channelId, event));
+  } else {
+    store.onPublish((channelId, event) => fanout.publish(channelId, event));
+  }
   const auth = createAuthenticator(store);
   const channelTopic = channelTopicHandler({ store, fanout, logger });
   const sockets = createSocketServer({
@@ -51,6 +60,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
+    await pgFeed?.close();
     await store.close();
     throw err;
   }
@@ -63,6 +73,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     async close() {
       await sockets.close();
       await app.close();
+      await pgFeed?.close();
       await store.close();
     },
   };

@@ -21,6 +21,14 @@ export interface Seeded {
 export async function seed(names: string[] = ['alice', 'bob', 'carol']): Promise<Seeded> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ph-hub-'));
   const store = await Store.open({ kind: 'sqlite', dataDir });
+  try {
+    return { dataDir, ...(await seedStore(store, names)) };
+  } finally {
+    await store.close();
+  }
+}
+
+export async function seedStore(store: Store, names: string[]): Promise<Omit<Seeded, 'dataDir'>> {
   const tokens: Record<string, string> = {};
   const users: Record<string, string> = {};
   const passwordHash = await hashPassword('pw');
@@ -35,8 +43,7 @@ export async function seed(names: string[] = ['alice', 'bob', 'carol']): Promise
     if (name !== 'carol') await store.addMember(agents.id, u.id);
     if (name === 'alice') await store.addMember(priv.id, u.id);
   }
-  await store.close();
-  return { dataDir, tokens, users };
+  return { tokens, users };
 }
 
 export interface HubProcess {
@@ -52,8 +59,10 @@ export interface HubProcess {
   stop(): Promise<void>;
 }
 
+/** Starts `pilothouse hub` on `dataDir` (a SQLite data dir) or, when it starts with postgres://, on that database. */
 export async function startHubProcess(dataDir: string, opts: { port?: number; args?: string[] } = {}): Promise<HubProcess> {
-  const child = spawn(process.execPath, [CLI, 'hub', '--port', String(opts.port ?? 0), '--data', dataDir, '--log-level', 'warn', ...(opts.args ?? [])], {
+  const storeArgs = dataDir.startsWith('postgres://') ? ['--database-url', dataDir] : ['--data', dataDir];
+  const child = spawn(process.execPath, [CLI, 'hub', '--port', String(opts.port ?? 0), ...storeArgs, '--log-level', 'warn', ...(opts.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stderr: string[] = [];

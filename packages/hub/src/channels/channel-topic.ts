@@ -15,7 +15,7 @@ import type { Store } from '../store/store.js';
 import type { JoinContext, TopicHandler, TopicSession } from '../socket/types.js';
 import type { Fanout } from './fanout.js';
 import { pushHandlers, type PushContext } from './pushes.js';
-import { startReplay, stepReplay, type ReplayEffect, type ReplayInput, type ReplayState } from './replay.js';
+import { assertNever, startReplay, stepReplay, type ReplayEffect, type ReplayInput, type ReplayState } from './replay.js';
 
 const REPLAY_PAGE = 500;
 
@@ -41,17 +41,37 @@ export function channelTopicHandler(deps: { store: Store; fanout: Fanout; logger
 
       // Subscribe before reading the head: events committed from now on are buffered, none is missed.
       let replay: ReplayState = startReplay(join.data.since ?? 0);
+      const catchUp = async () => {
+        for (;;) {
+          if (sub.closed) return;
+          const events = await store.eventsSince(channel.id, replay.lastSent, REPLAY_PAGE);
+          step({ type: 'replayed', events });
+          if (events.length < REPLAY_PAGE) break;
+        }
+        step({ type: 'caught_up' });
+      };
       const perform = (effects: ReplayEffect[]) => {
         for (const e of effects) {
-          if (e.type === 'send_frame') sub.sendRaw(e.frame);
-          else sub.push(e.event.type, e.event.payload);
+          switch (e.type) {
+            case 'send_frame':
+              sub.sendRaw(e.frame);
+              break;
+            case 'send_event':
+              sub.push(e.event.type, e.event.payload);
+              break;
+            case 'fetch_since':
+              catchUp().catch((err: unknown) => deps.logger.error({ err, channel: channel.id }, 'could not fill a gap in the feed'));
+              break;
+            default:
+              assertNever(e);
+          }
         }
       };
-      const step = (input: ReplayInput) => {
+      function step(input: ReplayInput) {
         const next = stepReplay(replay, input);
         replay = next.state;
         perform(next.effects);
-      };
+      }
       const unsubscribe = fanout.subscribe(channel.id, parsedTopic.ref, {
         deliver: (event: ChannelEvent, frame: string) => step({ type: 'live_event', event, frame }),
       });
@@ -81,15 +101,8 @@ export function channelTopicHandler(deps: { store: Store; fanout: Fanout; logger
 
       const session: TopicSession = {
         async afterJoin() {
-          if (join.data.since !== undefined) {
-            for (;;) {
-              if (sub.closed) return;
-              const events = await store.eventsSince(channel.id, replay.lastSent, REPLAY_PAGE);
-              step({ type: 'replayed', events });
-              if (events.length < REPLAY_PAGE) break;
-            }
-          }
-          step({ type: 'caught_up' });
+          if (join.data.since !== undefined) await catchUp();
+          else step({ type: 'caught_up' });
         },
 
         async handle(event, raw) {

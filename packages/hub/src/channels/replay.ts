@@ -1,6 +1,7 @@
-// The join-time state machine of one subscriber: replay from `since`, buffer live events that
-// arrive meanwhile, then go live, so the client sees every seq after `since` once, in order.
-// Pure: the caller performs the `send` effects.
+// The state machine of one subscriber: replay from `since`, buffer live events that arrive
+// meanwhile, then go live, so the client sees every seq after `since` once, in order. A live event
+// that skips a seq (possible when several hubs publish one channel) sends it back to catching up
+// from the store. Pure: the caller performs the effects.
 
 import type { ChannelEvent } from '@pilothouse/protocol';
 
@@ -13,7 +14,11 @@ export type ReplayInput =
   | { type: 'replayed'; events: ChannelEvent[] }
   | { type: 'caught_up' };
 
-export type ReplayEffect = { type: 'send_frame'; frame: string } | { type: 'send_event'; event: ChannelEvent };
+export type ReplayEffect =
+  | { type: 'send_frame'; frame: string }
+  | { type: 'send_event'; event: ChannelEvent }
+  /** Read the log after `since`, feed it back as `replayed`, then `caught_up`. */
+  | { type: 'fetch_since'; since: number };
 
 export const startReplay = (since: number): ReplayState => ({ mode: 'catching_up', lastSent: since, buffer: [] });
 
@@ -27,6 +32,12 @@ export function stepReplay(state: ReplayState, input: ReplayInput): { state: Rep
         return { state, effects: [] };
       }
       if (seq <= state.lastSent) return { state, effects: [] };
+      if (seq > state.lastSent + 1) {
+        return {
+          state: { mode: 'catching_up', lastSent: state.lastSent, buffer: [{ event: input.event, frame: input.frame }] },
+          effects: [{ type: 'fetch_since', since: state.lastSent }],
+        };
+      }
       return { state: { mode: 'live', lastSent: seq }, effects: [{ type: 'send_frame', frame: input.frame }] };
     }
     case 'replayed': {

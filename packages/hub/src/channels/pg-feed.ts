@@ -1,0 +1,88 @@
+// Fan-out across hub processes that share one PostgreSQL: every commit NOTIFYs `pilothouse_events`
+// with `<channel id>:<seq>`; every hub LISTENs and, per channel with local subscribers, reads the
+// log from the last seq it published and publishes in seq order. Local commits take the same path,
+// so events of several hubs reach each subscriber in one order, with no gap.
+
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { ChannelEvent } from '@pilothouse/protocol';
+import type { Store } from '../store/store.js';
+import type { Fanout } from './fanout.js';
+
+const CHANNEL = 'pilothouse_events';
+const PAGE = 500;
+
+interface Cursor {
+  lastPublished: number;
+  running: boolean;
+  again: boolean;
+}
+
+export class PgFeed {
+  private readonly cursors = new Map<string, Cursor>();
+  private listener: pg.Client | null = null;
+  private notifier: pg.Client | null = null;
+
+  constructor(
+    private readonly deps: { url: string; store: Store; fanout: Fanout; logger: Logger },
+  ) {}
+
+  async start(): Promise<void> {
+    this.listener = new pg.Client({ connectionString: this.deps.url });
+    this.notifier = new pg.Client({ connectionString: this.deps.url });
+    await Promise.all([this.listener.connect(), this.notifier.connect()]);
+    this.listener.on('notification', (msg) => {
+      const [channelId, seq] = (msg.payload ?? '').split(':');
+      if (channelId && seq) this.poke(channelId, Number(seq));
+    });
+    this.listener.on('error', (err) => this.deps.logger.error({ err }, 'postgres listener failed'));
+    await this.listener.query(`LISTEN ${CHANNEL}`);
+  }
+
+  /** Called for each locally committed event: tell every hub (this one included, via LISTEN). */
+  committed(channelId: string, event: ChannelEvent): void {
+    this.poke(channelId, event.payload.seq);
+    this.notifier
+      ?.query('SELECT pg_notify($1, $2)', [CHANNEL, `${channelId}:${event.payload.seq}`])
+      .catch((err: unknown) => this.deps.logger.error({ err }, 'postgres notify failed'));
+  }
+
+  private poke(channelId: string, seq: number): void {
+    let cursor = this.cursors.get(channelId);
+    if (!cursor) {
+      cursor = { lastPublished: seq - 1, running: false, again: false };
+      this.cursors.set(channelId, cursor);
+    }
+    if (seq <= cursor.lastPublished) return;
+    if (cursor.running) {
+      cursor.again = true;
+      return;
+    }
+    cursor.running = true;
+    void this.catchUp(channelId, cursor);
+  }
+
+  private async catchUp(channelId: string, cursor: Cursor): Promise<void> {
+    try {
+      do {
+        cursor.again = false;
+        for (;;) {
+          const events = await this.deps.store.eventsSince(channelId, cursor.lastPublished, PAGE);
+          for (const event of events) {
+            this.deps.fanout.publish(channelId, event);
+            cursor.lastPublished = event.payload.seq;
+          }
+          if (events.length < PAGE) break;
+        }
+      } while (cursor.again);
+    } catch (err) {
+      this.deps.logger.error({ err, channelId }, 'could not read the channel log for fan-out');
+    } finally {
+      cursor.running = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.listener?.end(), this.notifier?.end()]);
+  }
+}
