@@ -1,0 +1,63 @@
+// The real `pilothouse` CLI as a child process: admin commands on a scratch store, and one clear
+// line with a non-zero exit for bad input.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const CLI = resolve(import.meta.dirname, '../bin/pilothouse.js');
+const dataDir = mkdtempSync(join(tmpdir(), 'ph-cli-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function run(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin.end(stdin);
+    child.on('exit', (code) => res({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe('pilothouse admin commands', () => {
+  it('adds users, a channel with members, and prints a token once', async () => {
+    expect(await run(['user', 'add', 'alice', '--admin', '--data', dataDir], 's3cret\n')).toMatchObject({ code: 0, stdout: 'added user alice (admin)\n' });
+    expect(await run(['user', 'add', 'bob', '--data', dataDir], 'pw\n')).toMatchObject({ code: 0 });
+    expect(await run(['channel', 'add', 'acme/agents', '--member', 'alice', '--data', dataDir])).toMatchObject({ code: 0 });
+    expect(await run(['member', 'add', 'acme/agents', 'bob', '--data', dataDir])).toMatchObject({ code: 0, stdout: 'added bob to acme/agents\n' });
+    const token = await run(['token', 'create', '--user', 'alice', '--data', dataDir]);
+    expect(token.code).toBe(0);
+    expect(token.stdout).toMatch(/^ph_[A-Za-z0-9_-]{43}\n$/);
+  });
+
+  it('bad input: one line on stderr and a non-zero exit', async () => {
+    const cases: [string[], string, number, RegExp][] = [
+      [['hub', '--bogus'], '', 2, /^pilothouse: unknown option '--bogus'\n$/],
+      [['frobnicate'], '', 2, /^pilothouse: unknown command 'frobnicate'/],
+      [['hub', '--port', 'http'], '', 2, /^pilothouse: .*port number/],
+      [['hub', '--data', '/proc/pilothouse-nope'], '', 1, /^pilothouse: The data directory \/proc\/pilothouse-nope cannot be written/],
+      [['channel', 'add', 'NoSlash', '--data', dataDir], '', 2, /^pilothouse: "NoSlash" is not WORKSPACE\/CHANNEL/],
+      [['user', 'add', 'alice', '--data', dataDir], 'pw\n', 1, /^pilothouse: A user named alice exists\.\n$/],
+      [['user', 'add', 'dave', '--data', dataDir], '', 2, /^pilothouse: a password is needed/],
+      [['member', 'add', 'acme/agents', 'zed', '--data', dataDir], '', 1, /^pilothouse: No user named zed; add one with: pilothouse user add zed\n$/],
+      [['member', 'add', 'acme/nope', 'bob', '--data', dataDir], '', 1, /^pilothouse: No channel acme\/nope/],
+      [['token', 'create', '--data', dataDir], '', 2, /^pilothouse: required option '--user <name>' not specified\n$/],
+    ];
+    for (const [args, stdin, code, message] of cases) {
+      const r = await run(args, stdin);
+      expect({ args, code: r.code, lines: r.stderr.trim().split('\n').length }).toEqual({ args, code, lines: 1 });
+      expect(r.stderr).toMatch(message);
+    }
+  });
+
+  it('prints help with examples and the version', async () => {
+    const help = await run(['hub', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Examples:\n {2}pilothouse hub/);
+    expect((await run(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});
