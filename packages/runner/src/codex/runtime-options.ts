@@ -1,0 +1,69 @@
+// The runner's runtime options (--model, --effort, --fast, --approval-policy, --sandbox) mapped to
+// Codex's thread/start and turn/start parameters: the one place this mapping lives.
+
+import { PilothouseError } from '@pilothouse/protocol';
+import type { v2 } from './generated/index.js';
+
+export const SANDBOX_MODES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
+export type SandboxMode = (typeof SANDBOX_MODES)[number];
+export const APPROVAL_POLICIES = ['on-request', 'never', 'untrusted'] as const;
+export type ApprovalPolicy = (typeof APPROVAL_POLICIES)[number];
+export const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+export type Effort = (typeof EFFORTS)[number];
+
+export interface RuntimeOptions {
+  model?: string | undefined;
+  effort?: Effort | undefined;
+  fast?: boolean | undefined;
+  approvalPolicy?: ApprovalPolicy | undefined;
+  sandbox?: SandboxMode | undefined;
+}
+
+function oneOf<T extends string>(what: string, allowed: readonly T[], value: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new PilothouseError('bad_request', `Unknown ${what} "${value}"; use one of: ${allowed.join(', ')}.`);
+}
+
+export const parseSandbox = (value: string): SandboxMode => oneOf('sandbox mode', SANDBOX_MODES, value);
+export const parseApprovalPolicy = (value: string): ApprovalPolicy => oneOf('approval policy', APPROVAL_POLICIES, value);
+export const parseEffort = (value: string): Effort => oneOf('reasoning effort', EFFORTS, value);
+
+/** Sandbox modes as Codex policies: no network in either sandbox; workspace-write may write only cwd. */
+export function sandboxPolicy(mode: SandboxMode, cwd: string): v2.SandboxPolicy {
+  switch (mode) {
+    case 'read-only':
+      return { type: 'readOnly', networkAccess: false };
+    case 'workspace-write':
+      return { type: 'workspaceWrite', writableRoots: [cwd], networkAccess: false, excludeTmpdirEnvVar: false, excludeSlashTmp: false };
+    case 'danger-full-access':
+      return { type: 'dangerFullAccess' };
+    default: {
+      const never: never = mode;
+      throw new PilothouseError('bad_request', `Unknown sandbox mode ${String(never)}.`);
+    }
+  }
+}
+
+const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+export function threadStartParams(opts: RuntimeOptions, cwd: string): v2.ThreadStartParams {
+  return defined({
+    cwd,
+    model: opts.model,
+    approvalPolicy: opts.approvalPolicy,
+    sandbox: opts.sandbox,
+    serviceTier: opts.fast ? 'fast' : undefined,
+  });
+}
+
+/** Per-turn overrides, so a change of options applies from the next turn on. */
+export function turnOverrides(opts: RuntimeOptions, cwd: string): Omit<v2.TurnStartParams, 'threadId' | 'input'> {
+  return defined({
+    cwd,
+    model: opts.model,
+    effort: opts.effort,
+    approvalPolicy: opts.approvalPolicy,
+    sandboxPolicy: opts.sandbox ? sandboxPolicy(opts.sandbox, cwd) : undefined,
+    serviceTier: opts.fast ? 'fast' : undefined,
+  });
+}
