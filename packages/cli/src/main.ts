@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { hubCommand } from './commands/hub.js';
 import { adminCommands } from './commands/admin.js';
+import { trustCommand } from './commands/trust.js';
 import { exitWith, UsageError } from './errors.js';
 
 const program = new Command('pilothouse')
@@ -14,12 +15,21 @@ const program = new Command('pilothouse')
 
 program.addCommand(hubCommand());
 for (const cmd of adminCommands()) program.addCommand(cmd);
+program.addCommand(trustCommand());
 
 function applyToAll(cmd: Command): void {
   cmd.exitOverride().configureOutput({ writeErr: () => {} });
   cmd.commands.forEach(applyToAll);
 }
 applyToAll(program);
+
+// A command group without a subcommand (or no command at all) shows its help on stderr, exit 2.
+const args = process.argv.slice(2);
+const group = args.length === 0 ? program : program.commands.find((c) => c.name() === args[0] && args.length === 1 && c.commands.length > 0);
+if (group) {
+  process.stderr.write(group.helpInformation());
+  process.exit(2);
+}
 
 try {
   await program.parseAsync(process.argv);

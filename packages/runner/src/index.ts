@@ -16,3 +16,6 @@ export {
   type ServerResults,
 } from './codex/methods.js';
 export type * as codex from './codex/generated/index.js';
+export { TrustStore } from './local/trust.js';
+export { pilothouseHome } from './local/home.js';
+export * from './codex/runtime-options.js';

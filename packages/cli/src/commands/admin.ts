@@ -115,7 +115,9 @@ export function adminCommands(): Command[] {
       .option('--action <name>', 'only this action')
       .option('--json', 'one JSON object per line', false),
   ).action(async (opts: StoreFlags & { limit: string; action?: string; json: boolean }) => {
-    const entries = await withStore(opts, (store) => store.listAudit({ limit: Number(opts.limit) || 50, action: opts.action }));
+    const limit = Number(opts.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer.');
+    const entries = await withStore(opts, (store) => store.listAudit({ limit, action: opts.action }));
     for (const e of entries) {
       process.stdout.write(opts.json ? `${JSON.stringify(e)}\n` : `${e.at}  ${e.actor_name ?? '-'}  ${e.action}  ${e.channel ?? ''}  ${JSON.stringify(e.detail)}\n`);
     }

@@ -31,6 +31,14 @@ function tokenFromRequest(req: IncomingMessage): string | null {
   return null;
 }
 
+const originHost = (origin: string): string | null => {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null; // `Origin: null` (sandboxed frames, file://) never matches
+  }
+};
+
 const principal = (user: User, via: Principal['via']): Principal => ({ userId: user.id, name: user.name, admin: user.admin, via });
 
 export function createAuthenticator(store: Store): { authenticate: (req: IncomingMessage) => Promise<Principal>; sessionId: (req: IncomingMessage) => string | null } {
@@ -48,7 +56,7 @@ export function createAuthenticator(store: Store): { authenticate: (req: Incomin
       if (sid !== null) {
         // A cookie rides along on cross-site requests too: a browser socket must come from our own origin.
         const origin = req.headers.origin;
-        if (origin !== undefined && new URL(origin).host !== req.headers.host) {
+        if (origin !== undefined && originHost(origin) !== req.headers.host) {
           throw new PilothouseError('unauthorized', 'Cross-origin use of the session cookie is refused.');
         }
         const user = await store.userBySessionHash(digest(sid), new Date());

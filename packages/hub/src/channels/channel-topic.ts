@@ -80,7 +80,8 @@ export function channelTopicHandler(deps: { store: Store; fanout: Fanout; logger
       try {
         const [head_seq, runners] = await Promise.all([store.headSeq(channel.id), store.runnersOf(channel.id)]);
         reply = { head_seq, channel: { id: channel.id, workspace: channel.workspace, name: channel.name }, runners, user: { user_id: principal.userId, name: principal.name } };
-        if (join.data.since === undefined) replay = { ...replay, lastSent: head_seq };
+        // No `since`: live from the head. A `since` ahead of the head (another store?) is clamped.
+        if (join.data.since === undefined || join.data.since > head_seq) replay = { ...replay, lastSent: head_seq };
       } catch (err) {
         unsubscribe();
         throw err;

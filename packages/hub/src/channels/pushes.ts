@@ -3,6 +3,7 @@
 
 import { PilothouseError, type ChannelPushName, type PushPayload, type PushReply, type RunnerPresence } from '@pilothouse/protocol';
 import type { Author, Channel, Store } from '../store/store.js';
+import * as reads from '../store/log-reads.js';
 import type { Principal } from '../socket/types.js';
 
 export interface PushContext {
@@ -32,14 +33,18 @@ export const pushHandlers: Handlers = {
   },
 
   async list_threads(ctx, p) {
-    const head_seq = await ctx.store.headSeq(ctx.channel.id);
-    const threads = await ctx.store.listThreads(ctx.channel.id, { beforeSeq: p.before_seq, limit: p.limit ?? 50 });
-    return { head_seq, threads };
+    return ctx.store.snapshot(async (db) => ({
+      head_seq: await reads.headSeq(db, ctx.channel.id),
+      threads: await reads.listThreads(db, ctx.channel.id, { beforeSeq: p.before_seq, limit: p.limit ?? 50 }),
+    }));
   },
 
   async get_thread(ctx, p) {
-    const head_seq = await ctx.store.headSeq(ctx.channel.id);
-    const messages = await ctx.store.getThread(ctx.channel.id, p.thread_id);
+    const { head_seq, messages } = await ctx.store.snapshot(async (db) => {
+      // Any message id of the thread finds the whole thread.
+      const threadId = (await reads.getMessage(db, ctx.channel.id, p.thread_id))?.thread_id ?? p.thread_id;
+      return { head_seq: await reads.headSeq(db, ctx.channel.id), messages: await reads.getThread(db, ctx.channel.id, threadId) };
+    });
     if (messages.length === 0) throw new PilothouseError('thread_not_found', `No thread ${p.thread_id} in this channel.`);
     return { head_seq, messages };
   },
@@ -50,6 +55,9 @@ export const pushHandlers: Handlers = {
     const detail = { thread_id: p.thread_id, action: p.action };
     const channel = `${ctx.channel.workspace}/${ctx.channel.name}`;
     const actor = { id: ctx.principal.userId, name: ctx.principal.name };
+    // A retry of a control already recorded gets its original reply, whatever changed since.
+    const earlier = await ctx.store.findControl(ctx.channel.id, ctx.principal.userId, p.client_id);
+    if (earlier) return earlier;
     if (!runner) throw new PilothouseError('no_runner', `No runner is attached to thread ${p.thread_id}.`);
     if (!mayControl(runner, ctx.principal)) {
       await ctx.store.audit({ actor, action: 'control_refused', channel, detail: { ...detail, code: 'sender_not_allowed' } });
@@ -85,6 +93,6 @@ export const pushHandlers: Handlers = {
   },
 
   async set_state(ctx, p) {
-    return ctx.store.setState(ctx.channel.id, p);
+    return ctx.store.setState(ctx.channel.id, runnerAuthor(ctx), p);
   },
 };

@@ -36,7 +36,8 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 
 export function createHttpApp(deps: HttpDeps) {
   const { store } = deps;
-  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: deps.bodyLimit ?? 1024 * 1024, disableRequestLogging: true });
+  // Request lines are info-level in fastify: the hub logs only what went wrong.
+  const app = Fastify({ loggerInstance: deps.logger.child({}, { level: 'warn' }), bodyLimit: deps.bodyLimit ?? 1024 * 1024 });
 
   app.setErrorHandler((err, req, reply) => {
     const fastifyCode = (err as { code?: string }).code;

@@ -100,7 +100,8 @@ export interface PostResult {
 export function postMessage(channelId: string, author: Author, input: PostInput): WriteOp<PostResult> {
   return async (trx) => {
     const same = (row: MessagesTable): Committed<PostResult> => {
-      if (row.kind !== input.kind || (row.item_key ?? undefined) !== input.item_key || row.author_id !== author.userId) {
+      const differentText = row.item_key === null && row.body_seq === row.seq && row.body !== input.body;
+      if (row.kind !== input.kind || (row.item_key ?? undefined) !== input.item_key || row.author_id !== author.userId || differentText) {
         throw new PilothouseError('client_id_conflict', 'The client id or item key was already used for a different message.');
       }
       return emitted(channelId, { seq: Number(row.seq), message_id: row.id, thread_id: row.thread_id });
@@ -184,14 +185,15 @@ export function appendRow(
   return async (trx) => {
     const row = await ownedRow(trx, channelId, author, input.item_key);
     const length = Number(row.length);
-    if (input.offset < length) {
+    // A repeat: below the length, or anywhere once the body was replaced (a late retry).
+    if (input.offset < length || row.body_seq !== row.seq) {
       const earlier = await trx
         .selectFrom('events')
         .select(['seq', 'text'])
         .where('message_id', '=', row.id)
         .where('type', '=', 'append')
         .where('item_offset', '=', input.offset)
-        .where('seq', '>', row.body_seq)
+        .orderBy('seq', 'desc')
         .executeTakeFirst();
       if (earlier && earlier.text === input.text) {
         return emitted(channelId, { seq: Number(earlier.seq), length: input.offset + input.text.length });
@@ -245,15 +247,22 @@ export function updateRow(
   };
 }
 
-export function setState(channelId: string, input: { message_id: string; state: MessageState }): WriteOp<{ seq: number | null }> {
+/** A runner sets states only in the thread its session is bound to, or on rows it posted. */
+export function setState(channelId: string, author: Author, input: { message_id: string; state: MessageState }): WriteOp<{ seq: number | null }> {
   return async (trx) => {
     const row = await trx
       .selectFrom('messages')
-      .select(['id', 'thread_id', 'state'])
+      .select(['id', 'thread_id', 'state', 'runner_id'])
       .where('channel_id', '=', channelId)
       .where('id', '=', input.message_id)
       .executeTakeFirst();
     if (!row) throw new PilothouseError('message_not_found', `No message ${input.message_id} in this channel.`);
+    if (row.runner_id === null || row.runner_id !== author.runnerId) {
+      const session = await trx.selectFrom('runners').select('thread_id').where('runner_id', '=', author.runnerId ?? '').executeTakeFirst();
+      if (session?.thread_id !== row.thread_id) {
+        throw new PilothouseError('forbidden', 'A runner sets states only in the thread of its own session.');
+      }
+    }
     const state = JSON.stringify(input.state);
     if (state === row.state) return emitted(channelId, { seq: null });
     const seq = await nextSeq(trx, channelId);
@@ -264,23 +273,30 @@ export function setState(channelId: string, input: { message_id: string; state: 
   };
 }
 
+export async function findControl(
+  db: Pick<Trx, 'selectFrom'>,
+  channelId: string,
+  actorId: string,
+  clientId: string,
+): Promise<{ seq: number; control_id: string } | undefined> {
+  const earlier = await db
+    .selectFrom('events')
+    .select(['seq', 'data'])
+    .where('channel_id', '=', channelId)
+    .where('actor_id', '=', actorId)
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
+  return earlier && { seq: Number(earlier.seq), control_id: (JSON.parse(earlier.data) as { control_id: string }).control_id };
+}
+
 export function recordControl(
   channelId: string,
   actor: Actor,
   input: { client_id: string; thread_id: string; action: ControlAction },
 ): WriteOp<{ seq: number; control_id: string }> {
   return async (trx) => {
-    const earlier = await trx
-      .selectFrom('events')
-      .select(['seq', 'data'])
-      .where('channel_id', '=', channelId)
-      .where('actor_id', '=', actor.user_id)
-      .where('client_id', '=', input.client_id)
-      .executeTakeFirst();
-    if (earlier) {
-      const data = JSON.parse(earlier.data) as { control_id: string };
-      return emitted(channelId, { seq: Number(earlier.seq), control_id: data.control_id });
-    }
+    const earlier = await findControl(trx, channelId, actor.user_id, input.client_id);
+    if (earlier) return emitted(channelId, earlier);
     const seq = await nextSeq(trx, channelId);
     const controlId = randomUUID();
     const event: ChannelEvent = {

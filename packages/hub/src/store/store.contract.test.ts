@@ -107,8 +107,10 @@ describe.each([sqliteFixture, postgresFixture])('store contract: $name', (fixtur
     const root = await store.postMessage(channel.id, runner, { client_id: 'root', body: 'session', kind: 'session' });
     await store.postMessage(channel.id, runner, { client_id: 'r', body: '', kind: 'command', item_key: 'k', thread_id: root.thread_id });
     for (let i = 0; i < 20; i++) await store.appendRow(channel.id, runner, { item_key: 'k', offset: i, text: String.fromCharCode(97 + i) });
-    await store.setState(channel.id, { message_id: root.message_id, state: { state: 'queued' } });
-    expect(await store.setState(channel.id, { message_id: root.message_id, state: { state: 'queued' } })).toEqual({ seq: null });
+    await store.setState(channel.id, runner, { message_id: root.message_id, state: { state: 'queued' } });
+    expect(await store.setState(channel.id, runner, { message_id: root.message_id, state: { state: 'queued' } })).toEqual({ seq: null });
+    // another runner of the same user, not bound to this thread, may not touch it
+    expect(await codeOf(store.setState(channel.id, { ...runner, runnerId: 'r9' }, { message_id: root.message_id, state: { state: 'failed' } }))).toBe('forbidden');
     const all = await store.eventsSince(channel.id, 0);
     expect(all).toEqual(published.map((p) => p.event));
     expect((await store.eventsSince(channel.id, 10)).map((e) => e.payload.seq)).toEqual(all.slice(10).map((e) => e.payload.seq));

@@ -140,6 +140,14 @@ export class Store {
   registerRunner = (...a: Parameters<typeof writes.registerRunner>) => this.queue.run(writes.registerRunner(...a));
   setRunnerStatus = (...a: Parameters<typeof writes.setRunnerStatus>) => this.queue.run(writes.setRunnerStatus(...a));
 
+  findControl = (channelId: string, actorId: string, clientId: string) => writes.findControl(this.db, channelId, actorId, clientId);
+
+  /** Reads that must agree with each other (a head seq and the rows it covers): one snapshot. */
+  async snapshot<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    const trx = this.db.transaction();
+    return (this.dialect === 'postgres' ? trx.setIsolationLevel('repeatable read') : trx).execute(fn);
+  }
+
   headSeq = (channelId: string) => reads.headSeq(this.db, channelId);
   eventsSince = (channelId: string, since: number, limit = 500) => reads.eventsSince(this.db, channelId, since, limit);
   getThread = (channelId: string, threadId: string) => reads.getThread(this.db, channelId, threadId);
