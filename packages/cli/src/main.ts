@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { hubCommand } from './commands/hub.js';
 import { adminCommands } from './commands/admin.js';
 import { trustCommand } from './commands/trust.js';
+import { runCommand } from './commands/run.js';
 import { exitWith, UsageError } from './errors.js';
 
 const program = new Command('pilothouse')
@@ -16,6 +17,7 @@ const program = new Command('pilothouse')
 program.addCommand(hubCommand());
 for (const cmd of adminCommands()) program.addCommand(cmd);
 program.addCommand(trustCommand());
+program.addCommand(runCommand());
 
 function applyToAll(cmd: Command): void {
   cmd.exitOverride().configureOutput({ writeErr: () => {} });

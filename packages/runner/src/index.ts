@@ -19,3 +19,4 @@ export type * as codex from './codex/generated/index.js';
 export { TrustStore } from './local/trust.js';
 export { pilothouseHome } from './local/home.js';
 export * from './codex/runtime-options.js';
+export { startRunner, type RunnerOptions, type RunningRunner } from './run/runner.js';

@@ -1,0 +1,97 @@
+// `pilothouse run`: start Codex in this folder and bind it to a session thread on the hub.
+
+import { Command, InvalidArgumentError, Option } from 'commander';
+import pino from 'pino';
+import { parseChannelRef } from '@pilothouse/protocol';
+import { parseApprovalPolicy, parseEffort, parseSandbox, pilothouseHome, startRunner, type ApprovalPolicy, type Effort, type SandboxMode } from '@pilothouse/runner';
+import { UsageError } from '../errors.js';
+
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer.');
+  return n;
+};
+const wrap = <T>(parse: (v: string) => T) => (value: string): T => {
+  try {
+    return parse(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+interface RunFlags {
+  hub?: string;
+  token?: string;
+  channel?: string;
+  listenUser?: string;
+  allow: string[];
+  model?: string;
+  effort?: Effort;
+  fast: boolean;
+  approvalPolicy?: ApprovalPolicy;
+  sandbox?: SandboxMode;
+  approvalTimeout?: number;
+  streamFlushMs: number;
+  forward: string[];
+  resume: boolean;
+  tui: boolean;
+  cwd: string;
+  name?: string;
+  logLevel: string;
+}
+
+export function runCommand(): Command {
+  return new Command('run')
+    .description('Run Codex in this (trusted) folder, streaming into a session thread that your team can watch and steer.')
+    .addOption(new Option('--hub <url>', 'hub URL').env('PILOTHOUSE_HUB'))
+    .addOption(new Option('--token <token>', 'API token (pilothouse token create)').env('PILOTHOUSE_TOKEN'))
+    .addOption(new Option('--channel <ws/ch>', 'channel to open the session thread in').env('PILOTHOUSE_CHANNEL'))
+    .option('--listen-user <name>', 'who steers the agent (default: the token\'s user)')
+    .option('--allow <name>', 'also allow this user to steer and approve (repeatable)', collect, [])
+    .option('--model <slug>', 'model to use (default: your Codex configuration)')
+    .option('--effort <level>', 'reasoning effort: none, minimal, low, medium, high, xhigh', wrap(parseEffort))
+    .option('--fast', 'use the fast service tier', false)
+    .option('--approval-policy <policy>', 'on-request, never or untrusted', wrap(parseApprovalPolicy))
+    .option('--sandbox <mode>', 'read-only, workspace-write or danger-full-access', wrap(parseSandbox))
+    .option('--approval-timeout <seconds>', 'expire unanswered approvals after this long', positiveInt)
+    .option('--stream-flush-ms <ms>', 'how often streamed output is sent to the hub', positiveInt, 150)
+    .option('--forward <port>', 'pre-approve previews of this port (repeatable)', collect, [])
+    .option('--resume', 're-attach to the last session thread and Codex thread of this folder', false)
+    .option('--tui', "also open Codex's own terminal UI on this session", false)
+    .option('--cwd <dir>', 'the folder to run in', process.cwd())
+    .option('--name <name>', 'how this runner is shown (default: the host name)')
+    .option('--log-level <level>', 'pino log level', process.env.PILOTHOUSE_LOG_LEVEL ?? 'info')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  pilothouse trust . && pilothouse run --hub http://127.0.0.1:4860 --token ph_… --channel acme/agents\n  pilothouse run --channel acme/agents --allow bob --sandbox workspace-write --approval-policy on-request\n  pilothouse run --channel acme/agents --resume',
+    )
+    .action(async (flags: RunFlags) => {
+      if (!flags.hub) throw new UsageError('--hub is required (or set PILOTHOUSE_HUB).');
+      if (!flags.token) throw new UsageError('--token is required (or set PILOTHOUSE_TOKEN); create one with: pilothouse token create --user NAME');
+      if (!flags.channel || !parseChannelRef(flags.channel)) throw new UsageError('--channel WS/CH is required, e.g. --channel acme/agents.');
+      if (flags.tui) throw new UsageError('--tui is not available in this version yet.');
+      if (flags.forward.length > 0) throw new UsageError('--forward is not available in this version yet (previews arrive with the preview feature).');
+      const logger = pino({ level: flags.logLevel }, pino.destination(2));
+      const runner = await startRunner({
+        hubUrl: flags.hub,
+        token: flags.token,
+        channel: flags.channel,
+        cwd: flags.cwd,
+        home: pilothouseHome(),
+        logger,
+        listenUser: flags.listenUser,
+        allow: flags.allow,
+        runtime: { model: flags.model, effort: flags.effort, fast: flags.fast, approvalPolicy: flags.approvalPolicy, sandbox: flags.sandbox },
+        streamFlushMs: flags.streamFlushMs,
+        approvalTimeoutMs: flags.approvalTimeout ? flags.approvalTimeout * 1000 : null,
+        resume: flags.resume,
+        ...(flags.name ? { name: flags.name } : {}),
+      });
+      process.stdout.write(`Pilothouse session ${runner.threadId} in ${flags.channel} (runner ${runner.runnerId})\n`);
+      const stop = () => void runner.close('runner stopped').then(() => process.exit(0));
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      await runner.done;
+    });
+}

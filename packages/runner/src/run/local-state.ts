@@ -1,0 +1,42 @@
+// What a runner remembers between runs, per (hub, channel, folder): its stable runner id and the
+// session it last ran (hub thread + Codex thread), so `--resume` re-attaches to both. The channel
+// cursor sits beside it (hub/cursor.ts).
+
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const LocalStateFile = z.object({
+  runner_id: z.string().min(1),
+  session: z.object({ thread_id: z.string().min(1), codex_thread_id: z.string().min(1).nullable() }).nullable(),
+});
+export type LocalState = z.infer<typeof LocalStateFile>;
+
+export class LocalStateStore {
+  readonly file: string;
+  readonly cursorFile: string;
+
+  constructor(home: string, key: { hubUrl: string; channel: string; cwd: string }) {
+    const id = createHash('sha256').update(`${key.hubUrl}\n${key.channel}\n${key.cwd}`).digest('hex').slice(0, 16);
+    this.file = join(home, 'runner', `${id}.json`);
+    this.cursorFile = join(home, 'runner', `${id}.cursor.json`);
+  }
+
+  load(): LocalState {
+    if (existsSync(this.file)) {
+      const parsed = LocalStateFile.safeParse(JSON.parse(readFileSync(this.file, 'utf8')));
+      if (parsed.success) return parsed.data;
+    }
+    const fresh: LocalState = { runner_id: `runner-${randomUUID()}`, session: null };
+    this.save(fresh);
+    return fresh;
+  }
+
+  save(state: LocalState): void {
+    mkdirSync(join(this.file, '..'), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+    renameSync(tmp, this.file);
+  }
+}

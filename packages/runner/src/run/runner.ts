@@ -1,0 +1,263 @@
+// The runner's shell: checks trust and the Codex binary, connects to the hub, opens (or resumes)
+// the session thread and the Codex thread, then feeds every hub event, Codex notification, server
+// request and clock tick to the pure session core and performs the effects it returns, in order.
+
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { realpathSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { PilothouseError, type ChannelEvent } from '@pilothouse/protocol';
+import { startCodex, type CodexAppServer } from '../codex/app-server.js';
+import { locateCodex, PINNED_CODEX_VERSION } from '../codex/locate.js';
+import type { ServerRequestAnswer } from '../codex/methods.js';
+import { threadStartParams, turnOverrides, type RuntimeOptions } from '../codex/runtime-options.js';
+import { connectHub } from '../hub/client.js';
+import type { HubClient } from '../hub/api.js';
+import { fileCursor } from '../hub/cursor.js';
+import { TrustStore } from '../local/trust.js';
+import { createSession, nextDeadline, sessionConfig, step, type Effect, type SessionInput, type SessionState } from '../session/index.js';
+import { LocalStateStore } from './local-state.js';
+
+export interface RunnerOptions {
+  hubUrl: string;
+  token: string;
+  channel: string;
+  cwd: string;
+  /** Pilothouse's own folder (trust list, runner state): PILOTHOUSE_HOME or ~/.pilothouse. */
+  home: string;
+  logger: Logger;
+  /** Default: the token's user. */
+  listenUser?: string | undefined;
+  allow: string[];
+  runtime: RuntimeOptions;
+  streamFlushMs: number;
+  approvalTimeoutMs: number | null;
+  resume: boolean;
+  codexBin?: string | undefined;
+  /** The environment Codex runs in (CODEX_HOME, API keys): the user's own by default. */
+  env?: NodeJS.ProcessEnv;
+  name?: string;
+  /** Keep retrying while the hub is unreachable at start instead of failing. */
+  waitForHub?: boolean;
+}
+
+export interface RunningRunner {
+  threadId: string;
+  runnerId: string;
+  /** Resolves when the session ends (close(), or a fatal error). */
+  done: Promise<void>;
+  close(reason?: string): Promise<void>;
+}
+
+export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
+  const log = opts.logger;
+  const cwd = realpathSync(opts.cwd);
+  if (!new TrustStore(opts.home).trustedRoot(cwd)) {
+    throw new PilothouseError('forbidden', `The folder ${cwd} is not trusted; trust it first with: pilothouse trust ${cwd}`);
+  }
+  const codexBin = await locateCodex({ ...(opts.codexBin ? { bin: opts.codexBin } : {}), ...(opts.env ? { env: opts.env } : {}) });
+  const local = new LocalStateStore(opts.home, { hubUrl: opts.hubUrl, channel: opts.channel, cwd });
+  const saved = local.load();
+  const cursor = fileCursor(local.cursorFile);
+  const resumeSession = opts.resume ? saved.session : null;
+  if (opts.resume && !resumeSession) throw new PilothouseError('not_found', 'No earlier session to resume here; start one without --resume.');
+  if (!resumeSession) cursor.save(0);
+
+  let closing = false;
+  // Hub events that arrive before the session exists wait here, in order.
+  let session: SessionState | null = null;
+  const early: ChannelEvent[] = [];
+  let feed: (input: SessionInput) => void = () => {};
+  const hub: HubClient = await connectHub({
+    url: opts.hubUrl,
+    token: opts.token,
+    channel: opts.channel,
+    cursor,
+    logger: log,
+    waitForHub: opts.waitForHub ?? false,
+    runner: {
+      runner_id: saved.runner_id,
+      instance_id: randomUUID(),
+      name: opts.name ?? hostname(),
+      cwd,
+      agent: { name: 'codex', version: PINNED_CODEX_VERSION },
+      capabilities: ['stream', 'approvals', 'interrupt'],
+    },
+    onEvent: (event) => (session ? feed({ type: 'hub_event', now: Date.now(), event }) : early.push(event)),
+  });
+
+  const me = hub.joinReply.user;
+  const listen = opts.listenUser ?? me.name;
+  const allowed = [
+    listen.toLowerCase() === me.name.toLowerCase() ? { name: me.name, user_id: me.user_id } : { name: listen },
+    ...opts.allow.filter((n) => n.toLowerCase() !== listen.toLowerCase()).map((name) => ({ name })),
+  ];
+
+  let codex: CodexAppServer | null = null;
+  const spawnCodex = async (): Promise<CodexAppServer> => {
+    const c = await startCodex({ codexBin: codexBin.path, cwd, env: opts.env ?? process.env, clientInfo: { name: 'pilothouse', title: 'Pilothouse runner', version: '0.1.0' } });
+    c.onEvent((e) => {
+      if (e.type === 'notification') feed({ type: 'codex_notification', now: Date.now(), notification: e.notification });
+      else if (e.type === 'protocol_error') log.warn({ event: 'codex_protocol_error', err: e.error.message }, 'codex sent a line we could not read');
+    });
+    c.onServerRequest((request) => new Promise<ServerRequestAnswer>((resolve) => {
+      pendingRequests.set(String(request.id), resolve);
+      feed({ type: 'codex_request', now: Date.now(), request });
+    }));
+    void c.exited.then((exit) => {
+      if (codex !== c) return;
+      codex = null;
+      if (!closing) feed({ type: 'codex_exited', now: Date.now(), reason: `codex exited (${JSON.stringify(exit)})` });
+    });
+    return c;
+  };
+  const pendingRequests = new Map<string, (answer: ServerRequestAnswer) => void>();
+  codex = await spawnCodex();
+
+  // The session thread: the one we ran before (--resume), or a new root message.
+  let threadId: string;
+  let codexThreadId: string | null = null;
+  if (resumeSession) {
+    threadId = resumeSession.thread_id;
+    if (resumeSession.codex_thread_id) {
+      try {
+        codexThreadId = (await codex.threadResume({ threadId: resumeSession.codex_thread_id })).thread.id;
+      } catch (err) {
+        log.warn({ event: 'codex_resume_failed', err: (err as Error).message }, 'could not resume the Codex thread; starting a new one');
+      }
+    }
+  } else {
+    const root = await hub.push('post_row', {
+      client_id: `session:${saved.runner_id}:${randomUUID()}`,
+      kind: 'session',
+      body: `Codex session in \`${cwd}\`. Reply in this thread to steer it (listen user: ${listen}).`,
+      meta: { cwd, agent: 'codex', agent_version: PINNED_CODEX_VERSION, listen_user: listen, allowed: allowed.map((a) => a.name), ...opts.runtime },
+    });
+    threadId = root.thread_id;
+  }
+  if (!codexThreadId) codexThreadId = (await codex.threadStart(threadStartParams(opts.runtime, cwd))).thread.id;
+  local.save({ runner_id: saved.runner_id, session: { thread_id: threadId, codex_thread_id: codexThreadId } });
+  await hub.push('runner_status', { status: 'idle', thread_id: threadId, allowed: allowed.map((a) => a.name) });
+
+  session = createSession(
+    sessionConfig({
+      threadId,
+      codexThreadId,
+      allowed,
+      policy: { approval_policy: opts.runtime.approvalPolicy ?? null, sandbox: opts.runtime.sandbox ?? null },
+      flushMs: opts.streamFlushMs,
+      approvalTimeoutMs: opts.approvalTimeoutMs,
+    }),
+    cursor.load() ?? 0,
+  );
+
+  let timer: NodeJS.Timeout | null = null;
+  let resolveDone: () => void = () => {};
+  const done = new Promise<void>((r) => (resolveDone = r));
+
+  const armTimer = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (!session) return;
+    const at = nextDeadline(session);
+    if (at === null) return;
+    timer = setTimeout(() => feed({ type: 'tick', now: Date.now() }), Math.max(0, at - Date.now()));
+  };
+
+  const perform = (effect: Effect): void => {
+    switch (effect.type) {
+      case 'post_row':
+      case 'append':
+      case 'update_row':
+        void hub.push(effect.type, effect.payload as never).catch((err: unknown) => log.warn({ event: 'forward_failed', push: effect.type, err: (err as Error).message }, 'the hub refused a row'));
+        return;
+      case 'set_state':
+        void hub.push('set_state', effect.payload).catch((err: unknown) => log.warn({ event: 'state_failed', err: (err as Error).message }, 'the hub refused a state'));
+        return;
+      case 'runner_status':
+        void hub.push('runner_status', { status: effect.status, thread_id: threadId, allowed: allowed.map((a) => a.name) }).catch(() => {
+          // presence is best effort: the next status or the re-register repeats it
+        });
+        return;
+      case 'codex_turn_start': {
+        const c = codex;
+        const started = c
+          ? c.turnStart({ threadId: effect.threadId, input: [{ type: 'text', text: effect.text, text_elements: [] }], ...turnOverrides(opts.runtime, cwd) })
+          : Promise.reject(new Error('codex is not running'));
+        started.then(
+          (r) => feed({ type: 'turn_start_ok', now: Date.now(), message_id: effect.message_id, turnId: r.turn.id }),
+          (err: unknown) => feed({ type: 'turn_start_failed', now: Date.now(), message_id: effect.message_id, error: (err as Error).message }),
+        );
+        return;
+      }
+      case 'codex_interrupt':
+        codex?.turnInterrupt({ threadId: effect.threadId, turnId: effect.turnId }).catch((err: unknown) => log.warn({ event: 'interrupt_failed', err: (err as Error).message }, 'turn/interrupt failed'));
+        return;
+      case 'codex_answer':
+      case 'codex_refuse': {
+        const resolve = pendingRequests.get(String(effect.requestId));
+        pendingRequests.delete(String(effect.requestId));
+        resolve?.(effect.type === 'codex_answer' ? { kind: 'result', result: effect.answer.result } : { kind: 'error', code: -32603, message: effect.message });
+        return;
+      }
+      case 'start_thread':
+        void (async () => {
+          try {
+            codex ??= await spawnCodex();
+            let id: string | null = null;
+            if (effect.resume) id = (await codex.threadResume({ threadId: effect.resume }).catch(() => null))?.thread.id ?? null;
+            id ??= (await codex.threadStart(threadStartParams(opts.runtime, cwd))).thread.id;
+            local.save({ runner_id: saved.runner_id, session: { thread_id: threadId, codex_thread_id: id } });
+            log.info({ event: 'codex_thread_started', old: effect.resume, new: id, reason: effect.reason }, 'codex thread started');
+            feed({ type: 'thread_started', now: Date.now(), threadId: id });
+          } catch (err) {
+            feed({ type: 'thread_start_failed', now: Date.now(), error: (err as Error).message });
+          }
+        })();
+        return;
+      case 'port_forward':
+        log.info({ event: 'port_forward_decision', ...effect }, 'port forwarding is not available in this version');
+        return;
+      case 'log':
+        log[effect.level]({ event: effect.event, ...effect.fields }, effect.event);
+        return;
+      case 'ack':
+        hub.ack(effect.seq);
+        return;
+      default: {
+        const never: never = effect;
+        throw new Error(`unhandled effect ${JSON.stringify(never)}`);
+      }
+    }
+  };
+
+  feed = (input: SessionInput) => {
+    if (!session) return;
+    const result = step(session, input);
+    session = result.state;
+    for (const effect of result.effects) perform(effect);
+    armTimer();
+  };
+  for (const event of early.splice(0)) feed({ type: 'hub_event', now: Date.now(), event });
+  armTimer();
+  log.info({ event: 'session_started', thread_id: threadId, codex_thread_id: codexThreadId, listen_user: listen, allowed: allowed.map((a) => a.name) }, 'session started');
+
+  return {
+    threadId,
+    runnerId: saved.runner_id,
+    done,
+    async close(reason = 'runner closed') {
+      if (closing) return done;
+      feed({ type: 'close', now: Date.now(), reason });
+      closing = true;
+      if (timer) clearTimeout(timer);
+      for (const resolve of pendingRequests.values()) resolve({ kind: 'result', result: { decision: 'decline' } });
+      pendingRequests.clear();
+      const report = await hub.close({ drainTimeoutMs: 5000 });
+      if (report.unacknowledged.length > 0) log.warn({ event: 'unacknowledged_on_close', count: report.unacknowledged.length }, 'some pushes were not acknowledged');
+      await codex?.close();
+      resolveDone();
+      return done;
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// What the pure session core asks its shell to do. Wire pushes carry the exact payload of the
+// protocol table (packages/protocol/src/pushes.ts); Codex answers are typed by request method.
+
+import type { MessageState, PushPayload } from '@pilothouse/protocol';
+import type { RequestId } from '../codex/generated/index.js';
+import type { ServerResults } from '../codex/methods.js';
+
+/** The server requests the session turns into approval prompts. */
+export type ApprovalMethod =
+  | 'item/commandExecution/requestApproval'
+  | 'item/fileChange/requestApproval'
+  | 'item/permissions/requestApproval'
+  | 'item/tool/requestUserInput';
+
+/** An answer to an approval request, typed by its method (pass `result` to `answer()`). */
+export type CodexAnswer = { [M in ApprovalMethod]: { readonly method: M; readonly result: ServerResults[M] } }[ApprovalMethod];
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export type RowEffect =
+  | { readonly type: 'post_row'; readonly payload: PushPayload<'post_row'> }
+  | { readonly type: 'append'; readonly payload: PushPayload<'append'> }
+  | { readonly type: 'update_row'; readonly payload: PushPayload<'update_row'> };
+
+export type Effect =
+  | RowEffect
+  | { readonly type: 'set_state'; readonly payload: { readonly message_id: string; readonly state: MessageState } }
+  | { readonly type: 'runner_status'; readonly status: 'idle' | 'working' }
+  | { readonly type: 'codex_turn_start'; readonly threadId: string; readonly message_id: string; readonly text: string }
+  | { readonly type: 'codex_interrupt'; readonly threadId: string; readonly turnId: string }
+  | { readonly type: 'codex_answer'; readonly requestId: RequestId; readonly answer: CodexAnswer }
+  /** A server request the session does not handle: answer it with a JSON-RPC error. */
+  | { readonly type: 'codex_refuse'; readonly requestId: RequestId; readonly message: string }
+  /** Start a Codex thread (try `thread/resume` of `resume` first when set); answer with thread_started. */
+  | { readonly type: 'start_thread'; readonly resume: string | null; readonly reason: string }
+  /** An allowed actor's port-forward decision, for the port watcher. */
+  | {
+      readonly type: 'port_forward';
+      readonly request_id: string;
+      readonly decision: 'approve' | 'deny';
+      readonly actor: { readonly user_id: string; readonly name: string };
+    }
+  | { readonly type: 'log'; readonly level: LogLevel; readonly event: string; readonly fields: Readonly<Record<string, unknown>> }
+  /** Every hub event with seq <= `seq` is fully handled: the shell may persist the cursor. */
+  | { readonly type: 'ack'; readonly seq: number };
+
+export function log(level: LogLevel, event: string, fields: Record<string, unknown> = {}): Effect {
+  return { type: 'log', level, event, fields };
+}
+
+export function setState(message_id: string, state: MessageState): Effect {
+  return { type: 'set_state', payload: { message_id, state } };
+}
+
+const MAX_CLIENT_ID = 128;
+
+/** A deterministic client id (idempotent retries) within the protocol's 128-char limit. */
+export function clientId(prefix: string, key: string): string {
+  const id = `${prefix}:${key}`;
+  if (id.length <= MAX_CLIENT_ID) return id;
+  return `${id.slice(0, MAX_CLIENT_ID - 10)}#${fnv1a(id)}`;
+}
+
+/** 32-bit FNV-1a over UTF-16 code units, as 8 hex digits. */
+export function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+export function assertNever(value: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
+}

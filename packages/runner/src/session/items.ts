@@ -1,0 +1,189 @@
+// Item builders: one pure function from a Codex ThreadItem to the row that shows it. The same
+// builders serve item/started (initial row), item/completed and turn/completed (reconciliation).
+// Kinds differ in data only; the stream pipeline (stream.ts) treats every row the same way.
+
+import type { MessageKind, RowStatus } from '@pilothouse/protocol';
+import type { FileUpdateChange, ThreadItem, TurnPlanStep } from '../codex/generated/v2/index.js';
+import { assertNever } from './effects.js';
+
+export type StreamKind = Extract<MessageKind, 'assistant' | 'reasoning' | 'command' | 'file_change' | 'web_search' | 'plan' | 'terminal_input'>;
+
+export type Meta = Record<string, unknown>;
+
+export interface RowSpec {
+  readonly item_key: string;
+  readonly turnId: string;
+  readonly kind: StreamKind;
+  /** The item's authoritative content, or null when it carries none (the streamed text stands). */
+  readonly body: string | null;
+  readonly meta: Meta;
+  readonly status: RowStatus;
+  /** Post the row as soon as the item starts, even empty; otherwise at its first text. */
+  readonly eager: boolean;
+}
+
+type Phase = 'started' | 'completed';
+
+/** Codex item ids repeat across turns (a scripted model reuses them), so keys carry the turn. */
+export const itemKey = (turnId: string, itemId: string): string => `${turnId}:${itemId}`;
+export const terminalInputKey = (turnId: string, itemId: string): string => `${turnId}:${itemId}:stdin`;
+const planKey = (turnId: string): string => `${turnId}:plan`;
+
+/** Streaming notifications that carry `{turnId, itemId, delta}`, with the row kind they feed. */
+export const DELTA_KINDS = {
+  'item/agentMessage/delta': 'assistant',
+  'item/reasoning/summaryTextDelta': 'reasoning',
+  'item/commandExecution/outputDelta': 'command',
+  'item/plan/delta': 'plan',
+} as const satisfies Record<string, StreamKind>;
+export type DeltaMethod = keyof typeof DELTA_KINDS;
+
+/** Separator the reasoning builder puts between summary parts; streamed on summaryPartAdded. */
+export const REASONING_PART_SEPARATOR = '\n\n';
+
+function status(codex: 'inProgress' | 'completed' | 'failed' | 'declined', phase: Phase): RowStatus {
+  switch (codex) {
+    case 'inProgress':
+      return phase === 'started' ? 'streaming' : 'completed';
+    case 'completed':
+    case 'failed':
+    case 'declined':
+      return codex;
+    default:
+      return assertNever(codex, 'item status');
+  }
+}
+
+const lifecycle = (phase: Phase): RowStatus => (phase === 'started' ? 'streaming' : 'completed');
+
+/** The row for `item`, or null for items that are not shown as rows (user input, internals). */
+export function buildRow(turnId: string, item: ThreadItem, phase: Phase): RowSpec | null {
+  const row = (kind: StreamKind, body: string | null, meta: Meta, rowStatus: RowStatus, eager: boolean): RowSpec => ({
+    item_key: itemKey(turnId, item.id),
+    turnId,
+    kind,
+    body,
+    meta,
+    status: rowStatus,
+    eager,
+  });
+  switch (item.type) {
+    case 'agentMessage':
+      return row('assistant', item.text, item.phase === null ? {} : { phase: item.phase }, lifecycle(phase), false);
+    case 'reasoning':
+      return row('reasoning', item.summary.join(REASONING_PART_SEPARATOR), {}, lifecycle(phase), false);
+    case 'plan':
+      return row('plan', item.text, {}, lifecycle(phase), false);
+    case 'commandExecution':
+      return row(
+        'command',
+        item.aggregatedOutput,
+        { command: item.command, cwd: item.cwd, status: item.status, exit_code: item.exitCode, duration_ms: item.durationMs },
+        status(item.status, phase),
+        true,
+      );
+    case 'fileChange':
+      return row(
+        'file_change',
+        item.changes.map(fileDiff).join('\n'),
+        { changes: item.changes.map((c) => ({ path: c.path, kind: c.kind.type })), status: item.status },
+        status(item.status, phase),
+        true,
+      );
+    case 'webSearch':
+      return row('web_search', webSearchBody(item.query, item.action), { query: item.query, action: item.action }, lifecycle(phase), true);
+    case 'mcpToolCall':
+      return row(
+        'command',
+        item.error !== null ? item.error.message : item.result === null ? null : item.result.content.map(contentText).join('\n'),
+        { command: `${item.server}.${item.tool}`, tool: { server: item.server, name: item.tool }, status: item.status, duration_ms: item.durationMs },
+        item.status === 'inProgress' ? status('inProgress', phase) : item.status,
+        true,
+      );
+    case 'userMessage':
+    case 'hookPrompt':
+    case 'functionCallOutput':
+    case 'dynamicToolCall':
+    case 'collabAgentToolCall':
+    case 'subAgentActivity':
+    case 'imageView':
+    case 'sleep':
+    case 'imageGeneration':
+    case 'enteredReviewMode':
+    case 'exitedReviewMode':
+    case 'contextCompaction':
+      return null;
+    default:
+      return assertNever(item, 'thread item');
+  }
+}
+
+/** Text typed into a running command (terminal interaction), one row per command. */
+export function terminalInputRow(turnId: string, itemId: string, processId: string): RowSpec {
+  return {
+    item_key: terminalInputKey(turnId, itemId),
+    turnId,
+    kind: 'terminal_input',
+    body: null,
+    meta: { process_id: processId, command_key: itemKey(turnId, itemId) },
+    status: 'streaming',
+    eager: false,
+  };
+}
+
+/** The turn's to-do plan (turn/plan/updated): one row per turn, replaced on every update. */
+export function planRow(turnId: string, explanation: string | null, plan: readonly TurnPlanStep[]): RowSpec {
+  const mark = { completed: '[x]', inProgress: '[~]', pending: '[ ]' } as const;
+  const lines = plan.map((s) => `- ${mark[s.status]} ${s.step}`);
+  const body = (explanation === null || explanation === '' ? lines : [explanation, '', ...lines]).join('\n');
+  return { item_key: planKey(turnId), turnId, kind: 'plan', body, meta: { steps: plan }, status: 'completed', eager: true };
+}
+
+function lines(text: string, prefix: string): string {
+  if (text === '') return '';
+  const parts = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
+  return parts.map((l) => prefix + l).join('\n') + '\n';
+}
+
+/** A unified diff per change. Codex sends file contents for add/delete and a diff for update. */
+export function fileDiff(change: FileUpdateChange): string {
+  const count = (t: string): number => (t === '' ? 0 : lines(t, '').split('\n').length - 1);
+  switch (change.kind.type) {
+    case 'add':
+      return `--- /dev/null\n+++ ${change.path}\n@@ -0,0 +1,${count(change.diff)} @@\n${lines(change.diff, '+')}`;
+    case 'delete':
+      return `--- ${change.path}\n+++ /dev/null\n@@ -1,${count(change.diff)} +0,0 @@\n${lines(change.diff, '-')}`;
+    case 'update': {
+      if (change.diff.startsWith('--- ') || change.diff.startsWith('diff ')) return change.diff;
+      const body = change.diff.endsWith('\n') || change.diff === '' ? change.diff : `${change.diff}\n`;
+      return `--- ${change.path}\n+++ ${change.kind.move_path ?? change.path}\n${body}`;
+    }
+    default:
+      return assertNever(change.kind, 'patch change kind');
+  }
+}
+
+type WebSearch = Extract<ThreadItem, { type: 'webSearch' }>;
+
+function webSearchBody(query: string, action: WebSearch['action']): string {
+  if (action === null) return query;
+  switch (action.type) {
+    case 'search': {
+      const queries = action.queries ?? (action.query !== null ? [action.query] : [query]);
+      return queries.filter((q) => q !== '').join('\n');
+    }
+    case 'openPage':
+      return action.url ?? query;
+    case 'findInPage':
+      return [action.pattern, action.url].filter((p) => p !== null).join(' in ');
+    case 'other':
+      return query;
+    default:
+      return assertNever(action, 'web search action');
+  }
+}
+
+function contentText(content: unknown): string {
+  if (typeof content === 'object' && content !== null && 'text' in content && typeof content.text === 'string') return content.text;
+  return JSON.stringify(content);
+}

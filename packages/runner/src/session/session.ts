@@ -1,0 +1,145 @@
+// The session orchestrator's pure core: `step(state, input) -> {state, effects}`. Inputs are hub
+// events, Codex notifications and server requests, the outcomes of requests the shell made for
+// the session, clock ticks and close. No I/O, no timers, no clock: time comes with each input,
+// and `nextDeadline` tells the shell when to send the next tick. The shell performs the effects
+// in order (see effects.ts).
+
+import type { ChannelEvent } from '@pilothouse/protocol';
+import type { ServerNotification, ServerRequest } from '../codex/generated/index.js';
+import { onCodexExited, onNotification, onServerRequest, onThreadStarted, onThreadStartFailed, onTurnStartFailed } from './codex-events.js';
+import { assertNever, log, setState, type Effect } from './effects.js';
+import { onControl, onMessage } from './hub-events.js';
+import { adoptTurnId, advanceAck, answerAll, publish } from './lifecycle.js';
+import type { Ctx, SessionState } from './state.js';
+
+export type SessionInput =
+  /** Any event of the channel feed, in seq order (replays included; repeats are skipped). */
+  | { readonly type: 'hub_event'; readonly now: number; readonly event: ChannelEvent }
+  | { readonly type: 'codex_notification'; readonly now: number; readonly notification: ServerNotification }
+  | { readonly type: 'codex_request'; readonly now: number; readonly request: ServerRequest }
+  /** The turn/start response for `codex_turn_start`. */
+  | { readonly type: 'turn_start_ok'; readonly now: number; readonly message_id: string; readonly turnId: string }
+  | { readonly type: 'turn_start_failed'; readonly now: number; readonly message_id: string; readonly error: string }
+  /** The outcome of `start_thread`. */
+  | { readonly type: 'thread_started'; readonly now: number; readonly threadId: string }
+  | { readonly type: 'thread_start_failed'; readonly now: number; readonly error: string }
+  /** codex app-server exited unexpectedly (the shell restarts it). */
+  | { readonly type: 'codex_exited'; readonly now: number; readonly reason: string }
+  /** Time passed: flush window, heartbeat, approval expiry. */
+  | { readonly type: 'tick'; readonly now: number }
+  | { readonly type: 'close'; readonly now: number; readonly reason: string };
+
+export interface StepResult {
+  readonly state: SessionState;
+  readonly effects: Effect[];
+}
+
+export function step(state: SessionState, input: SessionInput): StepResult {
+  const ctx: Ctx = { s: state, now: input.now, out: [] };
+  if (state.closed && input.type !== 'tick') {
+    ctx.out.push(log('debug', 'input_after_close', { input: input.type }));
+    return { state, effects: ctx.out };
+  }
+  switch (input.type) {
+    case 'hub_event':
+      onHubEvent(ctx, input.event);
+      break;
+    case 'codex_notification':
+      onNotification(ctx, input.notification);
+      break;
+    case 'codex_request':
+      onServerRequest(ctx, input.request);
+      break;
+    case 'turn_start_ok':
+      adoptTurnId(ctx, input.turnId, 'turn/start');
+      break;
+    case 'turn_start_failed':
+      onTurnStartFailed(ctx, input.message_id, input.error);
+      break;
+    case 'thread_started':
+      onThreadStarted(ctx, input.threadId);
+      break;
+    case 'thread_start_failed':
+      onThreadStartFailed(ctx, input.error);
+      break;
+    case 'codex_exited':
+      onCodexExited(ctx, input.reason);
+      break;
+    case 'tick':
+      onTick(ctx);
+      break;
+    case 'close':
+      onClose(ctx, input.reason);
+      break;
+    default:
+      return assertNever(input, 'session input');
+  }
+  publish(ctx);
+  advanceAck(ctx);
+  return { state, effects: ctx.out };
+}
+
+/** When the shell should tick next (the past means now); null when nothing is waiting on time. */
+export function nextDeadline(state: SessionState): number | null {
+  const due: number[] = [];
+  if (state.stream.hasPending) due.push(state.lastFlushAt + state.config.flushMs);
+  if (state.lastBeatAt !== null) due.push(state.lastBeatAt + state.config.heartbeatMs);
+  const expiry = state.approvals.nextExpiry();
+  if (expiry !== null) due.push(expiry);
+  return due.length === 0 ? null : Math.min(...due);
+}
+
+function onHubEvent(ctx: Ctx, event: ChannelEvent): void {
+  const { seq } = event.payload;
+  if (seq <= ctx.s.lastSeq) {
+    ctx.out.push(log('debug', 'hub_event_repeat', { seq, type: event.type }));
+    return;
+  }
+  ctx.s.lastSeq = seq;
+  switch (event.type) {
+    case 'message':
+      return onMessage(ctx, event.payload.message);
+    case 'control':
+      return onControl(ctx, event.payload);
+    case 'append':
+    case 'row_updated':
+    case 'state':
+    case 'presence':
+      return;
+    default:
+      return assertNever(event, 'channel event');
+  }
+}
+
+function onTick(ctx: Ctx): void {
+  const { s, now, out } = ctx;
+  if (s.stream.hasPending && now - s.lastFlushAt >= s.config.flushMs) {
+    out.push(...s.stream.flush());
+    s.lastFlushAt = now;
+  }
+  const expired = s.approvals.expire(now);
+  answerAll(ctx, expired, 'onExpire', 'approval expired');
+  const t = s.turn;
+  if (t.status === 'active' && expired.some((p) => p.turnId === t.turnId)) s.turn = { ...t, activity: 'approval expired' };
+  if (s.lastBeatAt !== null && s.turn.status !== 'idle' && now - s.lastBeatAt >= s.config.heartbeatMs) {
+    out.push({ type: 'runner_status', status: 'working' });
+    s.lastBeatAt = now;
+  }
+}
+
+/** The runner is closing: decline approvals, close the turn's rows, fail what can no longer run. */
+function onClose(ctx: Ctx, reason: string): void {
+  const { s, out } = ctx;
+  out.push(...s.stream.flush());
+  answerAll(ctx, s.approvals.rejectAll(), 'onReject', reason);
+  const t = s.turn;
+  if (t.status === 'active' || t.status === 'completing') out.push(...s.stream.finishTurn(t.turnId, 'interrupted'));
+  const failed = { state: 'failed', reason: `the runner closed: ${reason}`, approval: null } as const;
+  if (t.status !== 'idle') out.push(setState(t.message.message_id, failed));
+  for (const m of s.queue.drain()) out.push(setState(m.message_id, failed));
+  if (s.lastBeatAt !== null) out.push({ type: 'runner_status', status: 'idle' });
+  s.lastBeatAt = null;
+  s.closed = true;
+  s.turn = { status: 'idle' };
+  out.push(log('info', 'session_closed', { reason }));
+}

@@ -1,0 +1,113 @@
+// The whole state of one runner session in one type: configuration, the Codex thread, the turn,
+// the queue, the stream pipeline, the approval registry and the hub cursor. Every registry is
+// keyed and bounded. The state is owned by `step` (session.ts): it is updated in place and
+// returned, so the caller must not keep using an older reference.
+
+import { DEFAULT_CAP, Bounded } from './bounded.js';
+import type { AllowedActor } from './actors.js';
+import { ApprovalRegistry } from './approvals.js';
+import type { Effect } from './effects.js';
+import { MessageQueue } from './queue.js';
+import { StreamPipeline } from './stream.js';
+import { IDLE, type Turn } from './turn.js';
+
+export interface SessionConfig {
+  /** The hub thread of this session (the id of its root message). */
+  readonly threadId: string;
+  /** The Codex thread to use; null starts one before the first turn. */
+  readonly codexThreadId: string | null;
+  /** Who may steer: the listen user first, then users the owner allowed. */
+  readonly allowed: readonly AllowedActor[];
+  /** Shown with approvals, e.g. `{approval_policy: 'on-request', sandbox: 'workspace-write'}`. */
+  readonly policy: Readonly<Record<string, string | null>>;
+  readonly flushMs: number;
+  readonly heartbeatMs: number;
+  /** Pending approvals are cancelled after this long; null waits forever. */
+  readonly approvalTimeoutMs: number | null;
+  /** Per row: the streamed head and the kept tail, in UTF-16 code units. */
+  readonly headChars: number;
+  readonly tailChars: number;
+  /** Entries per registry (rows, approvals, finished turns). */
+  readonly registryCap: number;
+  /** Accepted messages waiting; more are refused with a visible reason. */
+  readonly maxQueued: number;
+}
+
+export type SessionOptions = Pick<SessionConfig, 'threadId' | 'allowed'> & Partial<SessionConfig>;
+
+export const DEFAULTS = {
+  codexThreadId: null,
+  policy: {},
+  flushMs: 150,
+  heartbeatMs: 5_000,
+  approvalTimeoutMs: null,
+  headChars: 64 * 1024,
+  tailChars: 64 * 1024,
+  registryCap: DEFAULT_CAP,
+  maxQueued: 256,
+} as const satisfies Omit<SessionConfig, 'threadId' | 'allowed'>;
+
+/** Head + marker + tail must fit one push (MAX_TEXT = 512 KiB) with room to spare. */
+const MAX_ROW_CHARS = 256 * 1024;
+
+export function sessionConfig(options: SessionOptions): SessionConfig {
+  const config: SessionConfig = { ...DEFAULTS, ...options };
+  const positive = ['flushMs', 'heartbeatMs', 'headChars', 'tailChars', 'registryCap', 'maxQueued'] as const;
+  for (const key of positive) {
+    if (!Number.isInteger(config[key]) || config[key] < 1) throw new RangeError(`${key} must be a positive integer, got ${config[key]}`);
+  }
+  if (config.headChars + config.tailChars > MAX_ROW_CHARS) throw new RangeError(`headChars + tailChars must be at most ${MAX_ROW_CHARS}`);
+  if (config.allowed.length === 0) throw new RangeError('allowed must name the listen user');
+  return config;
+}
+
+export type CodexThread =
+  | { readonly status: 'ready'; readonly threadId: string }
+  | { readonly status: 'starting'; readonly previous: string | null }
+  /** `resume`: try to resume `previous` (Codex restarted) rather than start afresh (thread lost). */
+  | { readonly status: 'missing'; readonly previous: string | null; readonly resume: boolean };
+
+export interface SessionState {
+  readonly config: SessionConfig;
+  codex: CodexThread;
+  turn: Turn;
+  readonly queue: MessageQueue;
+  readonly stream: StreamPipeline;
+  readonly approvals: ApprovalRegistry;
+  /** Turns already closed: their late deltas and items are dropped. */
+  readonly finishedTurns: Bounded<string, true>;
+  /** Highest hub seq seen, and the cursor acknowledged to the shell. */
+  lastSeq: number;
+  ackedSeq: number;
+  lastFlushAt: number;
+  /** When the last working heartbeat went out; null while idle. */
+  lastBeatAt: number | null;
+  closed: boolean;
+}
+
+/** `cursor`: the seq the hub feed resumes after (events at or below it were handled before). */
+export function createSession(config: SessionConfig, cursor = 0): SessionState {
+  return {
+    config,
+    codex: config.codexThreadId === null ? { status: 'missing', previous: null, resume: false } : { status: 'ready', threadId: config.codexThreadId },
+    turn: IDLE,
+    queue: new MessageQueue(),
+    stream: new StreamPipeline({ threadId: config.threadId, cap: config.registryCap, headChars: config.headChars, tailChars: config.tailChars }),
+    approvals: new ApprovalRegistry(config.registryCap),
+    finishedTurns: new Bounded(config.registryCap),
+    lastSeq: cursor,
+    ackedSeq: cursor,
+    lastFlushAt: Number.NEGATIVE_INFINITY,
+    lastBeatAt: null,
+    closed: false,
+  };
+}
+
+/** One step in progress: the state, the input's time, and the effects emitted so far. */
+export interface Ctx {
+  readonly s: SessionState;
+  readonly now: number;
+  readonly out: Effect[];
+}
+
+export const listenUser = (s: SessionState): string => s.config.allowed[0]?.name ?? 'nobody';

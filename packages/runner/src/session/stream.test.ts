@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import type { RowSpec } from './items.js';
+import { StreamPipeline } from './stream.js';
+import { FakeHub } from './test-fixtures.js';
+import { omissionMarker, renderBounded } from './text.js';
+
+const config = { threadId: 'root-1', cap: 64, headChars: 64 * 1024, tailChars: 64 * 1024 };
+const spec = (o: Partial<RowSpec> = {}): RowSpec => ({ item_key: 't1:i1', turnId: 't1', kind: 'assistant', body: null, meta: {}, status: 'streaming', eager: false, ...o });
+const command = (o: Partial<RowSpec> = {}): RowSpec => spec({ item_key: 't1:call_1', kind: 'command', eager: true, meta: { command: 'ls', exit_code: null }, ...o });
+
+describe('StreamPipeline', () => {
+  it('posts an eager row at once, then coalesces deltas into one append per flush', () => {
+    const s = new StreamPipeline(config);
+    expect(s.open(command())).toEqual([
+      {
+        type: 'post_row',
+        payload: { client_id: 'row:t1:call_1', thread_id: 'root-1', item_key: 't1:call_1', kind: 'command', body: '', meta: { command: 'ls', exit_code: null }, status: 'streaming' },
+      },
+    ]);
+    expect(s.delta('t1:call_1', 'a\n').effects).toEqual([]);
+    expect(s.delta('t1:call_1', 'b\n').effects).toEqual([]);
+    expect(s.hasPending).toBe(true);
+    expect(s.flush()).toEqual([{ type: 'append', payload: { item_key: 't1:call_1', offset: 0, text: 'a\nb\n' } }]);
+    expect(s.flush()).toEqual([]);
+    s.delta('t1:call_1', 'c');
+    expect(s.flush()).toEqual([{ type: 'append', payload: { item_key: 't1:call_1', offset: 4, text: 'c' } }]);
+  });
+
+  it('posts a text row at its first text (no empty rows), and forwards rows in order', () => {
+    const s = new StreamPipeline(config);
+    expect(s.open(spec())).toEqual([]);
+    const first = s.delta('t1:i1', 'Hel');
+    expect(first.effects).toMatchObject([{ type: 'post_row', payload: { body: 'Hel', kind: 'assistant', status: 'streaming' } }]);
+    s.open(spec({ item_key: 't1:i2', kind: 'reasoning' }));
+    s.delta('t1:i2', 'Think');
+    s.delta('t1:i1', 'lo');
+    s.delta('t1:i2', 'ing');
+    expect(s.flush().map((e) => e.payload)).toEqual([
+      { item_key: 't1:i1', offset: 3, text: 'lo' },
+      { item_key: 't1:i2', offset: 5, text: 'ing' },
+    ]);
+  });
+
+  it('10,000 deltas within one flush window make exactly one append', () => {
+    const s = new StreamPipeline(config);
+    const hub = new FakeHub().apply(s.open(command()));
+    for (let i = 0; i < 10_000; i += 1) hub.apply(s.delta('t1:call_1', `${i % 10}`).effects);
+    const flushed = s.flush();
+    expect(flushed).toHaveLength(1);
+    hub.apply(flushed);
+    expect(hub.row('t1:call_1').body).toHaveLength(10_000);
+    expect(hub.writes).toBe(2);
+  });
+
+  it('completion with the streamed content appends what is pending and only closes the row', () => {
+    const s = new StreamPipeline(config);
+    const hub = new FakeHub();
+    hub.apply(s.open(spec()));
+    hub.apply(s.delta('t1:i1', 'Hello ').effects);
+    hub.apply(s.flush());
+    s.delta('t1:i1', 'there');
+    const done = s.complete(spec({ body: 'Hello there', status: 'completed' }));
+    expect(done).toEqual([
+      { type: 'append', payload: { item_key: 't1:i1', offset: 6, text: 'there' } },
+      { type: 'update_row', payload: { item_key: 't1:i1', status: 'completed' } },
+    ]);
+    hub.apply(done);
+    expect(hub.row('t1:i1')).toEqual({ kind: 'assistant', body: 'Hello there', meta: {}, status: 'completed' });
+    expect(s.flush()).toEqual([]);
+  });
+
+  it('completion replaces a body that differs from what was streamed, with the final meta', () => {
+    const s = new StreamPipeline(config);
+    const hub = new FakeHub().apply(s.open(command()));
+    s.delta('t1:call_1', 'partial');
+    hub.apply(s.flush());
+    const done = s.complete(command({ body: 'the real output\n', status: 'completed', meta: { command: 'ls', exit_code: 0 } }));
+    expect(done).toEqual([{ type: 'update_row', payload: { item_key: 't1:call_1', body: 'the real output\n', meta: { command: 'ls', exit_code: 0 }, status: 'completed' } }]);
+    hub.apply(done);
+    expect(hub.row('t1:call_1')).toMatchObject({ body: 'the real output\n', status: 'completed' });
+  });
+
+  it('keeps the streamed text when the final item carries none', () => {
+    const s = new StreamPipeline(config);
+    const hub = new FakeHub().apply(s.open(command()));
+    s.delta('t1:call_1', 'out');
+    hub.apply(s.complete(command({ body: null, status: 'declined' })));
+    expect(hub.row('t1:call_1')).toMatchObject({ body: 'out', status: 'declined' });
+  });
+
+  it('posts a final item never streamed, once (duplicate guard by item key)', () => {
+    const s = new StreamPipeline(config);
+    const final = spec({ body: 'Hello', status: 'completed' });
+    expect(s.complete(final)).toEqual([
+      { type: 'post_row', payload: { client_id: 'row:t1:i1', thread_id: 'root-1', item_key: 't1:i1', kind: 'assistant', body: 'Hello', meta: {}, status: 'completed' } },
+    ]);
+    expect(s.complete(final)).toEqual([]);
+    expect(s.complete({ ...final, body: 'Hello!' })).toEqual([{ type: 'update_row', payload: { item_key: 't1:i1', body: 'Hello!' } }]);
+  });
+
+  it('does not post an item that ends empty (a reasoning item without summary)', () => {
+    const s = new StreamPipeline(config);
+    expect(s.open(spec({ kind: 'reasoning' }))).toEqual([]);
+    expect(s.complete(spec({ kind: 'reasoning', body: '', status: 'completed' }))).toEqual([]);
+    expect(s.complete(spec({ item_key: 't1:i9', kind: 'reasoning', body: '', status: 'completed' }))).toEqual([]);
+  });
+
+  it('drops deltas for finished rows', () => {
+    const s = new StreamPipeline(config);
+    s.complete(spec({ body: 'done', status: 'completed' }));
+    expect(s.delta('t1:i1', 'late')).toEqual({ effects: [], accepted: false });
+    expect(s.delta('t1:unknown', 'x').accepted).toBe(false);
+    expect(s.hasPending).toBe(false);
+  });
+
+  it('finishTurn closes every row the turn left open, and only those', () => {
+    const s = new StreamPipeline(config);
+    const hub = new FakeHub();
+    hub.apply(s.open(spec()));
+    hub.apply(s.delta('t1:i1', 'Hel').effects);
+    s.delta('t1:i1', 'lo');
+    hub.apply(s.open(command()));
+    hub.apply(s.open(spec({ item_key: 't2:i1', turnId: 't2' })));
+    hub.apply(s.delta('t2:i1', 'other turn').effects);
+    hub.apply(s.open(spec({ item_key: 't1:i3' })));
+    hub.apply(s.flush());
+    const closed = s.finishTurn('t1', 'interrupted');
+    hub.apply(closed);
+    expect(hub.row('t1:i1')).toMatchObject({ body: 'Hello', status: 'interrupted' });
+    expect(hub.row('t1:call_1')).toMatchObject({ body: '', status: 'interrupted' });
+    expect(hub.row('t2:i1').status).toBe('streaming');
+    expect(hub.rows.has('t1:i3')).toBe(false);
+    expect(s.finishTurn('t1', 'interrupted')).toEqual([]);
+  });
+
+  it('a 5 MB output streams a bounded head, then ends as head + omission + tail', () => {
+    const small = { ...config, headChars: 1000, tailChars: 500 };
+    const s = new StreamPipeline(small);
+    const hub = new FakeHub().apply(s.open(command()));
+    const line = `${'y'.repeat(99)}\n`;
+    let full = '';
+    for (let chunk = 0; chunk < 500; chunk += 1) {
+      const text = line.repeat(100);
+      full += text;
+      hub.apply(s.delta('t1:call_1', text).effects);
+      if (chunk % 7 === 0) hub.apply(s.flush());
+    }
+    hub.apply(s.flush());
+    expect(hub.row('t1:call_1').body).toHaveLength(1000);
+    hub.apply(s.complete(command({ body: null, status: 'completed' })));
+    const row = hub.row('t1:call_1');
+    const omitted = 5_000_000 - 1500;
+    expect(row.body).toBe(full.slice(0, 1000) + omissionMarker(omitted) + full.slice(-500));
+    expect(row.meta).toMatchObject({ total_bytes: 5_000_000, omitted_bytes: omitted });
+    expect(hub.appendedChars).toBeLessThan(1000 + 500 + 100);
+    expect(row.body).toBe(renderBounded(full, small).body);
+  });
+
+  it('a row pushed out by the cap is closed, not left streaming', () => {
+    const s = new StreamPipeline({ ...config, cap: 2 });
+    const hub = new FakeHub();
+    hub.apply(s.open(command({ item_key: 'k1' })));
+    hub.apply(s.open(command({ item_key: 'k2' })));
+    hub.apply(s.open(command({ item_key: 'k3' })));
+    expect(hub.row('k1').status).toBe('interrupted');
+    expect(hub.row('k3').status).toBe('streaming');
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { BoundedText, omissionMarker, renderBounded, utf8Length } from './text.js';
+
+const budget = { headChars: 10, tailChars: 5 };
+
+describe('utf8Length', () => {
+  it('matches TextEncoder, lone surrogates included', () => {
+    for (const s of ['', 'abc', 'é', '€', '😀', 'a😀b', '\ud83d', 'x\ude00y']) {
+      expect(utf8Length(s)).toBe(new TextEncoder().encode(s).length);
+    }
+  });
+});
+
+describe('BoundedText', () => {
+  it('keeps short text whole', () => {
+    const t = new BoundedText(budget);
+    expect(t.push('hello')).toBe('hello');
+    expect(t.push(' you')).toBe(' you');
+    expect(t.render()).toEqual({ body: 'hello you', truncated: false, totalBytes: 9, omittedBytes: 0 });
+  });
+
+  it('streams the head, then keeps only a rolling tail and counts the rest', () => {
+    const t = new BoundedText(budget);
+    expect(t.push('0123456')).toBe('0123456');
+    expect(t.push('789abc')).toBe('789');
+    expect(t.headClosed).toBe(true);
+    expect(t.push('defghijklmnop')).toBe('');
+    const r = t.render();
+    expect(r).toEqual({ body: `0123456789${omissionMarker(11)}lmnop`, truncated: true, totalBytes: 26, omittedBytes: 11 });
+  });
+
+  it('shows everything when the overflow fits the tail', () => {
+    const t = new BoundedText(budget);
+    t.push('0123456789abc');
+    expect(t.render()).toEqual({ body: '0123456789abc', truncated: false, totalBytes: 13, omittedBytes: 0 });
+  });
+
+  it('never splits a surrogate pair at the head or the tail', () => {
+    const t = new BoundedText({ headChars: 3, tailChars: 3 });
+    expect(t.push('ab😀cdefg😀')).toBe('ab');
+    const r = t.render();
+    expect(r.body.startsWith('ab\n')).toBe(true);
+    expect(r.body.endsWith('g😀')).toBe(true);
+    expect(r.omittedBytes).toBe(utf8Length('😀cdef'));
+  });
+
+  it('bounds memory: 5 MB in small deltas keeps head + at most two tails', () => {
+    const t = new BoundedText({ headChars: 1024, tailChars: 1024 });
+    const line = 'x'.repeat(99) + '\n';
+    for (let i = 0; i < 50_000; i += 1) t.push(line);
+    expect(t.totalChars).toBe(5_000_000);
+    const r = t.render();
+    expect(r.body.length).toBe(1024 + omissionMarker(r.omittedBytes).length + 1024);
+    expect(r.omittedBytes).toBe(5_000_000 - 2048);
+  });
+
+  it('renderBounded ends exactly where a streamed row ends', () => {
+    const text = 'lorem ipsum dolor sit amet, consectetur';
+    const streamed = new BoundedText(budget);
+    for (const ch of text) streamed.push(ch);
+    expect(renderBounded(text, budget)).toEqual(streamed.render());
+  });
+});

@@ -1,0 +1,104 @@
+// The turn lifecycle of one queued message: idle -> starting -> active -> completing -> idle, as a
+// tagged union with pure transitions, plus what the message state shows at each point.
+// `completing` lasts while the session closes the turn (flush, reconcile, reject approvals,
+// publish the final state) within one step; late input for that turn id is then dropped.
+
+import type { Approval, MessageState, RowStatus } from '@pilothouse/protocol';
+import { assertNever } from './effects.js';
+import type { StreamKind } from './items.js';
+import type { QueuedMessage } from './queue.js';
+
+export type ProcessingReason =
+  | 'starting turn'
+  | 'streaming response'
+  | 'running terminal command'
+  | 'awaiting approval'
+  | 'interrupt requested'
+  | 'approval expired';
+
+export interface InterruptRequest {
+  readonly by: string;
+  /** The Codex interrupt was sent (false while the turn id is not known yet). */
+  readonly sent: boolean;
+}
+
+export interface Work {
+  readonly message: QueuedMessage;
+  readonly interrupt: InterruptRequest | null;
+  readonly activity: ProcessingReason;
+  /** The last state published for the message, serialized (publish only changes). */
+  readonly published: string | null;
+}
+
+export type TurnOutcome =
+  | { readonly status: 'completed' }
+  | { readonly status: 'interrupted' }
+  | { readonly status: 'failed'; readonly reason: string };
+
+export type Turn =
+  | { readonly status: 'idle' }
+  | ({ readonly status: 'starting' } & Work)
+  | ({ readonly status: 'active'; readonly turnId: string } & Work)
+  | ({ readonly status: 'completing'; readonly turnId: string; readonly outcome: TurnOutcome } & Work);
+
+export const IDLE: Turn = { status: 'idle' };
+
+export function begin(message: QueuedMessage): Turn {
+  return { status: 'starting', message, interrupt: null, activity: 'starting turn', published: null };
+}
+
+/** Codex gave the turn id (turn/start response or turn/started). */
+export function started(turn: Extract<Turn, { status: 'starting' }>, turnId: string): Extract<Turn, { status: 'active' }> {
+  return { ...turn, status: 'active', turnId };
+}
+
+export function completing(turn: Extract<Turn, { status: 'active' }>, outcome: TurnOutcome): Extract<Turn, { status: 'completing' }> {
+  return { ...turn, status: 'completing', outcome };
+}
+
+export function reasonForKind(kind: StreamKind): ProcessingReason {
+  switch (kind) {
+    case 'command':
+    case 'terminal_input':
+      return 'running terminal command';
+    case 'assistant':
+    case 'reasoning':
+    case 'file_change':
+    case 'web_search':
+    case 'plan':
+      return 'streaming response';
+    default:
+      return assertNever(kind, 'stream kind');
+  }
+}
+
+/** What the message shows while its turn runs. */
+export function processingState(work: Work, approval: Approval | null): MessageState {
+  if (work.interrupt !== null) return { state: 'processing', reason: 'interrupt requested', approval: null };
+  if (approval !== null) return { state: 'processing', reason: 'awaiting approval', approval };
+  return { state: 'processing', reason: work.activity, approval: null };
+}
+
+/** The message's final state once its turn ended. */
+export function finalState(work: Work, outcome: TurnOutcome): MessageState {
+  switch (outcome.status) {
+    case 'completed':
+      return { state: 'processed', reason: null, approval: null };
+    case 'interrupted':
+      return { state: 'processed', reason: work.interrupt === null ? 'interrupted' : `interrupted by ${work.interrupt.by}`, approval: null };
+    case 'failed':
+      return { state: 'failed', reason: outcome.reason, approval: null };
+    default:
+      return assertNever(outcome, 'turn outcome');
+  }
+}
+
+/** Status for rows the turn left open (they never got item/completed). */
+export function danglingStatus(outcome: TurnOutcome): RowStatus {
+  return outcome.status === 'failed' ? 'failed' : 'interrupted';
+}
+
+/** Codex lost the thread (e.g. after a restart): start a new one and retry the message. */
+export function isRecoverableThreadError(message: string): boolean {
+  return /thread[^\n]{0,80}not (found|loaded)|no (such|active) thread|unknown thread/i.test(message);
+}
