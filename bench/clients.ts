@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Socket, type Channel, type Push } from 'phoenix';
 import { WebSocket } from 'ws';
 import { LatencyProbe, type LatencyResult } from './latency.js';
-import { cpuSeconds, round } from './procs.js';
+import { cpuMeter, round, type CpuShares } from './procs.js';
 
 export interface ClientsConfig {
   /** ws://127.0.0.1:PORT/socket (the phoenix client appends /websocket). */
@@ -33,7 +33,7 @@ export interface ThroughputResult {
   n: number;
   acked: number;
   errors: number;
-  firstError: unknown;
+  firstError: string | null;
   complete: boolean;
   ackSeconds: number;
   appendsPerSec: number;
@@ -41,13 +41,14 @@ export interface ThroughputResult {
   delivered: number;
   deliverySeconds: number;
   deliveriesPerSec: number;
-  serverCpuPct: number;
-  clientsCpuPct: number;
+  cpu: CpuShares;
+  /** Appends per CPU-second of the server: throughput with the machine's noise taken out. */
+  appendsPerServerCpuSec: number;
 }
 
 export interface ClientsResult {
   throughput: ThroughputResult;
-  latency: LatencyResult;
+  latency: LatencyResult & { cpu: CpuShares };
 }
 
 interface AppendPayload {
@@ -137,11 +138,10 @@ async function main(cfg: ClientsConfig): Promise<ClientsResult> {
   let sent = 0;
   let acked = 0;
   let errors = 0;
-  let firstError: unknown = null;
+  let firstError: string | null = null;
   let ackDoneAt = 0;
   const t0 = performance.now();
-  const serverCpu0 = cpuSeconds(cfg.serverPid);
-  const clientsCpu0 = process.cpuUsage();
+  const tputCpu = cpuMeter(cfg.serverPid);
   const deadline = t0 + cfg.deadlineMs;
   const pump = () => {
     while (sent < cfg.n && sent - acked - errors < cfg.window && errors === 0 && performance.now() < deadline) {
@@ -163,10 +163,8 @@ async function main(cfg: ClientsConfig): Promise<ClientsResult> {
   while (performance.now() < deadline && (acked + errors < sent || sent < cfg.n || subsDone < cfg.subscribers) && errors === 0) {
     await sleep(5);
   }
-  const t1 = performance.now();
-  const elapsed = (t1 - t0) / 1000;
-  const serverCpu = cpuSeconds(cfg.serverPid) - serverCpu0;
-  const clientsCpuUsage = process.cpuUsage(clientsCpu0);
+  const cpu = tputCpu();
+  const elapsed = (performance.now() - t0) / 1000;
   const delivered = counts.reduce((a, b) => a + b, 0);
   const complete = acked === cfg.n && subsDone === cfg.subscribers;
   const ackSeconds = ackDoneAt > 0 ? (ackDoneAt - t0) / 1000 : elapsed;
@@ -182,19 +180,27 @@ async function main(cfg: ClientsConfig): Promise<ClientsResult> {
     delivered,
     deliverySeconds: round(deliverySeconds, 3),
     deliveriesPerSec: round(delivered / deliverySeconds, 0),
-    serverCpuPct: round((serverCpu / elapsed) * 100, 0),
-    clientsCpuPct: round(((clientsCpuUsage.user + clientsCpuUsage.system) / 1e6 / elapsed) * 100, 0),
+    cpu,
+    appendsPerServerCpuSec: round(acked / cpu.serverSeconds, 0),
   };
-  process.stderr.write(`  throughput phase done in ${round(elapsed, 2)} s\n`);
+
+  // Let an unfinished phase drain (bounded) so the latency probe does not queue behind it.
+  const quietUntil = performance.now() + 10_000;
+  for (let last = -1; performance.now() < quietUntil; ) {
+    const now = counts.reduce((a, b) => a + b, 0);
+    if (now === last) break;
+    last = now;
+    await sleep(300);
+  }
 
   // Latency at a fixed rate, all subscribers still attached.
-  await sleep(200);
+  const latCpu = cpuMeter(cfg.serverPid);
   const latency = await probe.run(async (offset, t) => {
     await settle(runner.push('append', { item_key: latKey, offset, text: t }, 10_000));
   }, 3000);
 
   for (const s of [...subscribers, runnerSocket]) s.disconnect();
-  return { throughput, latency };
+  return { throughput, latency: { ...latency, cpu: latCpu() } };
 }
 
 const cfg = JSON.parse(process.argv[2] ?? '{}') as ClientsConfig;

@@ -20,6 +20,9 @@ export interface FanoutOptions {
 export const TOPIC = 'channel:bench/fanout';
 const ROOT = join(import.meta.dirname, '..');
 const TSX = ['--import', 'tsx'];
+/** The server under test and the clients each get a CPU of their own (2-core machine). */
+export const SERVER_CPU = 0;
+export const CLIENTS_CPU = 1;
 
 /** A runner user and a viewer user, both members of bench/fanout, with one API token each. */
 export async function seedHub(dataDir: string): Promise<{ runnerToken: string; viewerToken: string }> {
@@ -40,7 +43,8 @@ export async function seedHub(dataDir: string): Promise<{ runnerToken: string; v
   }
 }
 
-async function runClients(server: Child, endpoint: string, tokens: { runnerToken: string; viewerToken: string }, opts: FanoutOptions): Promise<ClientsResult> {
+/** Runs clients.ts against a server already listening at `endpoint` (phoenix endpoint, without /websocket). */
+export async function runClients(server: Child, endpoint: string, tokens: { runnerToken: string; viewerToken: string }, opts: FanoutOptions): Promise<ClientsResult> {
   const cfg: ClientsConfig = {
     endpoint,
     topic: TOPIC,
@@ -53,7 +57,7 @@ async function runClients(server: Child, endpoint: string, tokens: { runnerToken
     latency: opts.latency,
     serverPid: server.pid,
   };
-  const { child, match } = await startChild([...TSX, join(ROOT, 'bench/clients.ts'), JSON.stringify(cfg)], /RESULT (.*)\n/, 75_000);
+  const { child, match } = await startChild([...TSX, join(ROOT, 'bench/clients.ts'), JSON.stringify(cfg)], /RESULT (.*)\n/, 75_000, CLIENTS_CPU);
   await child.exited;
   return JSON.parse(match[1]!) as ClientsResult;
 }
@@ -62,7 +66,7 @@ export async function runHubFanout(dataDir: string, opts: FanoutOptions): Promis
   const tokens = await seedHub(dataDir);
   const prof = opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir] : [];
   const args = [...prof, join(ROOT, 'packages/cli/bin/pilothouse.js'), 'hub', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'warn'];
-  const { child: hub, match } = await startChild(args, /listening on http:\/\/(\S+)/, 20_000);
+  const { child: hub, match } = await startChild(args, /listening on http:\/\/(\S+)/, 20_000, SERVER_CPU);
   try {
     return await runClients(hub, `ws://${match[1]!}/socket`, tokens, opts);
   } finally {
@@ -71,7 +75,7 @@ export async function runHubFanout(dataDir: string, opts: FanoutOptions): Promis
 }
 
 export async function runBareFanout(opts: FanoutOptions): Promise<ClientsResult> {
-  const { child: bare, match } = await startChild([...TSX, join(ROOT, 'bench/bare-server.ts')], /BARE listening on (\d+)/, 20_000);
+  const { child: bare, match } = await startChild([...TSX, join(ROOT, 'bench/bare-server.ts')], /BARE listening on (\d+)/, 20_000, SERVER_CPU);
   try {
     return await runClients(bare, `ws://127.0.0.1:${match[1]!}/socket`, { runnerToken: 'x', viewerToken: 'x' }, opts);
   } finally {

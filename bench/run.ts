@@ -1,8 +1,8 @@
 // `npm run bench`: the foundation figures. 1) fan-out of one streaming row to 100 subscribers, the
 // hub against a bare ws broadcast loop in the same run; 2) push→receive latency at 1,000 appends/s;
 // 3) the durability cost of group commit on SQLite and PostgreSQL. Human-readable lines, then one
-// `BENCH_JSON {...}` line. Knobs (env): BENCH_N (appends, default 20000), BENCH_PROFILE=<dir>
-// (run the hub under --cpu-prof), BENCH_PG_URL.
+// `BENCH_JSON {...}` line. Knobs (env): BENCH_N (appends, default 6000), BENCH_PROFILE=<dir>
+// (run the hub under --cpu-prof; summarize with bench/profile.ts), BENCH_PG_URL.
 
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ClientsResult } from './clients.js';
 import { runDurability } from './durability.js';
-import { runBareFanout, runHubFanout, type FanoutOptions } from './fanout.js';
-import { round } from './procs.js';
+import { CLIENTS_CPU, runBareFanout, runHubFanout, SERVER_CPU, type FanoutOptions } from './fanout.js';
+import { round, type CpuShares } from './procs.js';
 
 const FS_TYPES: Record<number, string> = { 0xef53: 'ext4', 0x01021994: 'tmpfs', 0x58465342: 'xfs', 0x9123683e: 'btrfs', 0x794c7630: 'overlayfs' };
 
 const opts: FanoutOptions = {
   subscribers: 100,
-  n: Math.min(200_000, Math.max(1000, Number(process.env.BENCH_N ?? 20_000))),
+  n: Math.min(200_000, Math.max(1000, Number(process.env.BENCH_N ?? 6000))),
   window: 256,
   textBytes: 100,
   latency: { rate: 1000, seconds: 5 },
@@ -27,15 +27,17 @@ const pgUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/te
 const pad = (s: string | number, n: number) => String(s).padStart(n);
 const line = (s = '') => process.stdout.write(`${s}\n`);
 
+const cpuCols = (c: CpuShares) => `${pad(`${c.serverPct}%`, 7)} ${pad(`${c.clientsPct}%`, 8)} ${pad(`${c.othersPct}%`, 7)}`;
+
 function tputLine(name: string, r: ClientsResult): string {
   const t = r.throughput;
-  const note = t.complete ? '' : `  INCOMPLETE acked ${t.acked}/${t.n}, errors ${t.errors} ${String(t.firstError ?? '')}`;
-  return `  ${name.padEnd(8)} ${pad(t.appendsPerSec, 10)} ${pad(t.deliveriesPerSec, 13)} ${pad(`${t.serverCpuPct}%`, 11)} ${pad(`${t.clientsCpuPct}%`, 12)}${note}`;
+  const note = t.complete ? '' : `  INCOMPLETE acked ${t.acked}/${t.n}, errors ${t.errors} ${t.firstError ?? ''}`;
+  return `  ${name.padEnd(8)} ${pad(t.appendsPerSec, 10)} ${pad(t.deliveriesPerSec, 13)} ${pad(t.appendsPerServerCpuSec, 14)} ${cpuCols(t.cpu)}${note}`;
 }
 
 function latLine(name: string, r: ClientsResult): string {
   const l = r.latency;
-  return `  ${name.padEnd(8)} p50 ${pad(l.receive.p50, 6)}  p99 ${pad(l.receive.p99, 6)}  max ${pad(l.receive.max, 7)} ms   (ack p50 ${l.ack.p50} p99 ${l.ack.p99})  ${l.received}/${l.sent} received at ${l.achievedRate}/s, ${l.errors} errors`;
+  return `  ${name.padEnd(8)} ${pad(l.receive.p50, 7)} ${pad(l.receive.p99, 7)} ${pad(l.receive.max, 7)} ${pad(l.ack.p50, 7)} ${pad(l.ack.p99, 7)}  ${pad(`${l.received}/${l.sent}`, 9)} ${cpuCols(l.cpu)}${l.errors ? `  ${l.errors} errors` : ''}`;
 }
 
 async function main(): Promise<void> {
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ph-bench-hub-'));
   const fs = FS_TYPES[statfsSync(dataDir).type] ?? `0x${statfsSync(dataDir).type.toString(16)}`;
   line(`Pilothouse bench: node ${process.version}, ${availableParallelism()} cpus, data on ${fs} (${tmpdir()})`);
-  line(`fan-out: ${opts.subscribers} subscribers, ${opts.n} appends of ${opts.textBytes} B into one row, window ${opts.window}`);
+  line(`fan-out: ${opts.subscribers} subscribers, ${opts.n} appends of ${opts.textBytes} B into one row, window ${opts.window}; server on cpu ${SERVER_CPU}, clients on cpu ${CLIENTS_CPU}`);
   let hub: ClientsResult;
   let bare: ClientsResult;
   try {
@@ -52,16 +54,19 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
-  line(`  ${''.padEnd(8)} ${pad('appends/s', 10)} ${pad('deliveries/s', 13)} ${pad('server CPU', 11)} ${pad('clients CPU', 12)}`);
+  line(`  ${''.padEnd(8)} ${pad('appends/s', 10)} ${pad('deliveries/s', 13)} ${pad('appends/CPU-s', 14)} ${pad('server', 7)} ${pad('clients', 8)} ${pad('others', 7)}  (CPU, % of a core)`);
   line(tputLine('hub', hub));
   line(tputLine('bare ws', bare));
   const ratio = {
     appends: round(hub.throughput.appendsPerSec / bare.throughput.appendsPerSec, 3),
     deliveries: round(hub.throughput.deliveriesPerSec / bare.throughput.deliveriesPerSec, 3),
+    perServerCpu: round(hub.throughput.appendsPerServerCpuSec / bare.throughput.appendsPerServerCpuSec, 3),
   };
-  line(`  ratio hub/bare: appends ${ratio.appends}, deliveries ${ratio.deliveries} (target >= 0.5)`);
+  line(`  ratio hub/bare: appends ${ratio.appends}, deliveries ${ratio.deliveries} (target >= 0.5); per server CPU-second ${ratio.perServerCpu}`);
+  line(`  ("others" is CPU used by other processes on the machine meanwhile; when it is high, per CPU-second is the steadier figure)`);
 
   line(`latency: ${opts.latency.rate} appends/s for ${opts.latency.seconds} s, push->receive at one of ${opts.subscribers} subscribers (target p99 < 20 ms)`);
+  line(`  ${''.padEnd(8)} ${pad('p50', 7)} ${pad('p99', 7)} ${pad('max', 7)} ${pad('ack p50', 7)} ${pad('ack p99', 7)}  ${pad('received', 9)} ${pad('server', 7)} ${pad('clients', 8)} ${pad('others', 7)}  (ms; CPU %)`);
   line(latLine('hub', hub));
   line(latLine('bare ws', bare));
 
