@@ -41,6 +41,8 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     store.onPublish((channelId, event) => pgFeed.committed(channelId, event));
   } else {
     store.onPublish((channelId, event) => fanout.publish(channelId, event));
+    // One process owns a SQLite store: whatever runner it shows present died with the last run.
+    await store.markRunnersOffline();
   }
   const auth = createAuthenticator(store);
   const channelTopic = channelTopicHandler({ store, fanout, logger });

@@ -9,7 +9,7 @@ import { encodeFrame, PHX, PilothouseError, replyFrame, toPilothouseError, type 
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { readInbound, type Address } from './inbound.js';
-import { CloseCode, Outbound, SocketSubscription } from './outbound.js';
+import { CloseCode, Outbound, SocketSubscription, type Corkable } from './outbound.js';
 import type { Principal, TopicRouter, TopicSession } from './types.js';
 
 export interface ConnectionLimits {
@@ -31,6 +31,8 @@ export interface ConnectionOptions {
   router: TopicRouter;
   logger: Logger;
   limits: ConnectionLimits;
+  /** The upgraded TCP socket, corked per tick by the outbound writer. */
+  raw?: Corkable | null;
 }
 
 export class Connection {
@@ -46,7 +48,7 @@ export class Connection {
   #lastFrameAt = Date.now();
   #disposed = false;
 
-  constructor({ id, ws, principal, router, logger, limits }: ConnectionOptions) {
+  constructor({ id, ws, principal, router, logger, limits, raw = null }: ConnectionOptions) {
     this.id = id;
     this.#principal = principal;
     this.#router = router;
@@ -55,7 +57,7 @@ export class Connection {
     this.#out = new Outbound(ws, limits.maxBufferedBytes, (buffered) => {
       this.#log.warn({ bufferedBytes: buffered, limit: limits.maxBufferedBytes }, 'slow consumer; closing socket');
       this.close(CloseCode.tryAgainLater, 'slow consumer');
-    });
+    }, raw);
     this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
     ws.on('message', (data, isBinary) => this.#receive(toBuffer(data), isBinary));
     ws.on('ping', () => this.#touch());

@@ -17,12 +17,21 @@ export const CloseCode = {
   tryAgainLater: 1013,
 } as const;
 
+/** The TCP socket under the WebSocket: writes in one tick are corked into one writev. */
+export interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
 export class Outbound {
+  #corked = false;
+
   constructor(
     private readonly ws: WebSocket,
     private readonly maxBufferedBytes: number,
     /** Called when a write finds the backlog over the limit (the write is dropped); it closes the socket. */
     private readonly onSlowConsumer: (bufferedBytes: number) => void,
+    private readonly raw: Corkable | null = null,
   ) {}
 
   get open(): boolean {
@@ -39,6 +48,15 @@ export class Outbound {
     if (this.ws.bufferedAmount > this.maxBufferedBytes) {
       this.onSlowConsumer(this.ws.bufferedAmount);
       return;
+    }
+    // A group-commit batch publishes many events in one tick: one syscall per socket, not per frame.
+    if (this.raw && !this.#corked) {
+      this.#corked = true;
+      this.raw.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.raw?.uncork();
+      });
     }
     this.ws.send(text);
   }

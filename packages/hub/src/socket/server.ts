@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Connection } from './connection.js';
 import { checkVsn, refuseUpgrade, selectProtocol, statusFor, UNAVAILABLE } from './handshake.js';
-import { CloseCode } from './outbound.js';
+import { CloseCode, type Corkable } from './outbound.js';
 import type { Authenticate, Principal, TopicRouter } from './types.js';
 
 export interface SocketServerOptions {
@@ -70,8 +70,9 @@ export function createSocketServer(opts: SocketServerOptions): SocketServer {
   );
   sweeper.unref();
 
-  function accept(ws: WebSocket, principal: Principal): void {
+  function accept(ws: WebSocket, principal: Principal, raw: Corkable | null): void {
     const conn = new Connection({
+      raw,
       id: randomUUID(),
       ws,
       principal,
@@ -101,7 +102,8 @@ export function createSocketServer(opts: SocketServerOptions): SocketServer {
     }
     if (socket.destroyed) return;
     socket.off('error', onError); // from here on `ws` owns the socket and its errors
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, principal));
+    const raw = 'cork' in socket && 'uncork' in socket ? (socket as Duplex & Corkable) : null;
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, principal, raw));
   }
 
   function refuse(socket: Duplex, err: unknown): void {

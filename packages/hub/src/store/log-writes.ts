@@ -315,12 +315,14 @@ export function registerRunner(channelId: string, user: Actor, info: RunnerInfo)
       throw new PilothouseError('runner_conflict', `Runner id ${info.runner_id} belongs to another user.`);
     }
     const sameChannel = existing?.channel_id === channelId;
+    // The same instance re-registering after a reconnect keeps its status: no online/working flap.
+    const sameInstance = sameChannel && existing.status !== 'offline' && (JSON.parse(existing.info) as RunnerInfo).instance_id === info.instance_id;
     const row = {
       runner_id: info.runner_id,
       user_id: user.user_id,
       channel_id: channelId,
       info: JSON.stringify(info),
-      status: 'online',
+      status: sameInstance ? existing.status : 'online',
       thread_id: sameChannel ? existing.thread_id : null,
       allowed: sameChannel ? existing.allowed : '[]',
       updated_at: nowIso(),

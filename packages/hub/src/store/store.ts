@@ -47,7 +47,24 @@ function openSqlite(dataDir: string): Kysely<Database> {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+}
+
+/** kysely prepares every query anew; the hub runs the same few SQL texts over and over. */
+function withStatementCache(database: BetterSqlite3.Database, cap = 500) {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sqlText: string) {
+      let stmt = cache.get(sqlText);
+      if (!stmt) {
+        if (cache.size >= cap) cache.clear();
+        stmt = database.prepare(sqlText);
+        cache.set(sqlText, stmt);
+      }
+      return stmt;
+    },
+  };
 }
 
 function openPostgres(url: string, schema: string | undefined): Kysely<Database> {
@@ -154,4 +171,18 @@ export class Store {
   getMessage = (channelId: string, messageId: string) => reads.getMessage(this.db, channelId, messageId);
   listThreads = (channelId: string, opts: { beforeSeq?: number | undefined; limit: number }) => reads.listThreads(this.db, channelId, opts);
   runnersOf = (channelId: string) => reads.runnersOf(this.db, channelId);
+
+  /** After a crash no socket is left: every runner the store still shows present is offline. */
+  async markRunnersOffline(): Promise<number> {
+    const present = await this.db
+      .selectFrom('runners')
+      .innerJoin('users', 'users.id', 'runners.user_id')
+      .select(['runners.runner_id', 'runners.channel_id', 'runners.user_id', 'users.name'])
+      .where('runners.status', '!=', 'offline')
+      .execute();
+    for (const r of present) {
+      await this.setRunnerStatus(r.channel_id, { user_id: r.user_id, name: r.name }, r.runner_id, { status: 'offline' });
+    }
+    return present.length;
+  }
 }

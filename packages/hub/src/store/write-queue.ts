@@ -15,6 +15,8 @@ export interface Committed<R> {
 
 export type WriteOp<R> = (trx: Transaction<Database>) => Promise<Committed<R>>;
 
+type Outcome = { ok: true; done: Committed<unknown> } | { ok: false; err: unknown };
+
 export type Publish = (channelId: string, event: ChannelEvent) => void;
 
 interface Pending {
@@ -63,7 +65,22 @@ export class WriteQueue {
   }
 
   private async commit(batch: Pending[]): Promise<void> {
-    const outcomes: ({ ok: true; done: Committed<unknown> } | { ok: false; err: unknown })[] = [];
+    // Fast path: the whole batch in one transaction without savepoints. Writes validate before
+    // they write, so failures are rare; when one fails, the batch is rolled back and run again
+    // with a savepoint per write (nothing of the first attempt escaped: it was never committed).
+    if (batch.length > 1) {
+      const done: Committed<unknown>[] = [];
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          for (const item of batch) done.push(await item.op(trx));
+        });
+        this.settle(batch, done.map((d) => ({ ok: true, done: d })));
+        return;
+      } catch {
+        // fall through to the careful path, which reports each write's own outcome
+      }
+    }
+    const outcomes: Outcome[] = [];
     try {
       await this.db.transaction().execute(async (trx) => {
         for (const item of batch) {
@@ -87,6 +104,10 @@ export class WriteQueue {
       for (const item of batch) item.reject(err);
       return;
     }
+    this.settle(batch, outcomes);
+  }
+
+  private settle(batch: Pending[], outcomes: Outcome[]): void {
     this.stats.batches++;
     this.stats.writes += batch.length;
     outcomes.forEach((outcome) => {

@@ -67,7 +67,7 @@ async function kill9(): Promise<number> {
   return port;
 }
 
-async function storedAppends(): Promise<{ rows: number; texts: string[] }> {
+async function storedAppends(): Promise<{ rows: number; texts: string[]; updates: number }> {
   proc.child.kill('SIGTERM');
   await proc.exited;
   const store = await Store.open({ kind: 'sqlite', dataDir: seeded.dataDir });
@@ -75,7 +75,8 @@ async function storedAppends(): Promise<{ rows: number; texts: string[] }> {
     const events = await store.eventsSince(seeded.channelId, 0, 100_000);
     const rows = events.filter((e) => e.type === 'message' && e.payload.message.item_key === 'item-k').length;
     const texts = events.flatMap((e) => (e.type === 'append' ? [e.payload.text] : []));
-    return { rows, texts };
+    const updates = events.filter((e) => e.type === 'row_updated').length;
+    return { rows, texts, updates };
   } finally {
     await store.close();
   }
@@ -111,31 +112,33 @@ it('SIGKILL twice in the middle of 500 appends: the row ends exactly as streamed
   const expected = Array.from({ length: 500 }, (_, i) => chunk(i));
   expect(replies.at(-1)!.length).toBe(expected.join('').length);
   const stored = await storedAppends();
-  expect(stored.rows).toBe(1);
-  expect(stored.texts).toEqual(expected); // no append applied twice, none missing, in order
+  expect(stored).toEqual({ rows: 1, texts: expected, updates: 0 }); // no append applied twice, none missing, in order
 });
 
-it('a push that times out while the hub is stopped is resent over a new connection and applied once', async () => {
+it('pushes that time out while the hub is stopped are resent over a new connection and applied once', async () => {
   const states = new Recorder<HubConnectionState>();
   const events = new Recorder<ChannelEvent>();
   client = await connectHub(clientOptions(hubView(), { onState: states.add, onEvent: events.add, pushTimeoutMs: 300 }));
   await client.push('post_row', { client_id: 'row-k', item_key: 'item-k', kind: 'command', body: '' });
 
   proc.child.kill('SIGSTOP');
+  // The end of a turn: the last append, then the row reconciled with the final item. The hub will
+  // apply both from the first connection, whose replies are lost; both are then sent again.
   const appended = client.push('append', { item_key: 'item-k', offset: 0, text: 'once\n' });
+  const reconciled = client.push('update_row', { item_key: 'item-k', body: 'once\nexit 0\n', status: 'completed' });
   await states.some((s) => s.status === 'reconnecting' && s.lastError instanceof HubClientError && s.lastError.code === 'hub_timeout');
   proc.child.kill('SIGCONT');
 
   await expect(appended).resolves.toEqual({ seq: expect.any(Number), length: 5 });
+  await expect(reconciled).resolves.toEqual({ seq: null }); // the repeat changed nothing
   const online = (e: ChannelEvent) => e.type === 'presence' && e.payload.runner.status === 'online';
-  await events.until((all) => all.some((e) => e.type === 'append') && all.filter(online).length >= 2);
+  await events.until((all) => all.some((e) => e.type === 'row_updated') && all.filter(online).length >= 2);
   const appends = events.items.filter((e) => e.type === 'append');
   expect(appends).toHaveLength(1);
-  // The hub applied the original frame before the re-register; the resend after it was a repeat.
+  // The hub applied the original frames before the re-register; what was sent after it were repeats.
   expect(appends[0]!.payload.seq).toBeLessThan(events.items.filter(online).at(-1)!.payload.seq);
   expect((await appended).seq).toBe(appends[0]!.payload.seq);
   await client.close();
   client = undefined;
-  const stored = await storedAppends();
-  expect(stored).toEqual({ rows: 1, texts: ['once\n'] });
+  expect(await storedAppends()).toEqual({ rows: 1, texts: ['once\n'], updates: 1 });
 });

@@ -152,6 +152,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   );
 
   let timer: NodeJS.Timeout | null = null;
+  let pendingAck: number | null = null;
   let resolveDone: () => void = () => {};
   const done = new Promise<void>((r) => (resolveDone = r));
 
@@ -222,7 +223,13 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
         log[effect.level]({ event: effect.event, ...effect.fields }, effect.event);
         return;
       case 'ack':
-        hub.ack(effect.seq);
+        // The cursor file is fsynced on save: persist once per tick, not once per event.
+        if (pendingAck === null) setImmediate(() => {
+          const seq = pendingAck;
+          pendingAck = null;
+          if (seq !== null && !closing) hub.ack(seq);
+        });
+        pendingAck = Math.max(pendingAck ?? 0, effect.seq);
         return;
       default: {
         const never: never = effect;
@@ -251,6 +258,8 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       feed({ type: 'close', now: Date.now(), reason });
       closing = true;
       if (timer) clearTimeout(timer);
+      if (pendingAck !== null) hub.ack(pendingAck);
+      pendingAck = null;
       for (const resolve of pendingRequests.values()) resolve({ kind: 'result', result: { decision: 'decline' } });
       pendingRequests.clear();
       const report = await hub.close({ drainTimeoutMs: 5000 });
