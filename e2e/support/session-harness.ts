@@ -2,12 +2,12 @@
 // binary on a scratch CODEX_HOME, a real runner in a trusted scratch folder, and phoenix clients
 // for the people in the channel. Waits are driven by channel events, never by sleeps.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { Channel, Socket } from 'phoenix';
-import type { Message } from '@pilothouse/protocol';
+import type { Message, MessageState } from '@pilothouse/protocol';
 import { digest, newToken, startHub, type RunningHub } from '@pilothouse/hub';
 import { startScriptedModel, type ScriptedModel } from '@pilothouse/scripted-model';
 import { TrustStore, startRunner, type RunnerOptions, type RunningRunner } from '@pilothouse/runner';
@@ -27,6 +27,9 @@ export interface SessionHarness {
   home: string;
   workspace: string;
   dataDir: string;
+  /** The channel `acme/agents` in the hub's store. */
+  channelId: string;
+  /** The runner the harness started last (throws when none was started). */
   runner: RunningRunner;
   alice: Person;
   bob: Person;
@@ -36,7 +39,13 @@ export interface SessionHarness {
   thread(): Promise<Message[]>;
   /** Resolves with the thread once `pred` holds (checked on every channel event). */
   waitFor(pred: (thread: Message[]) => boolean, what?: string, timeoutMs?: number): Promise<Message[]>;
+  /** Every state a message went through, in order, as broadcast to bob (not across a hub restart). */
+  states(messageId: string): MessageState[];
+  /** The options the harness starts runners with, with `overrides` applied. */
+  runnerOptions(overrides?: Partial<RunnerOptions>): RunnerOptions;
   startRunner(overrides?: Partial<RunnerOptions>): Promise<RunningRunner>;
+  /** Pids of the `codex app-server` processes this test process spawned in the workspace. */
+  codexPids(): number[];
   restartHub(): Promise<void>;
   close(): Promise<void>;
 }
@@ -44,7 +53,7 @@ export interface SessionHarness {
 let counter = 0;
 
 export async function startSessionHarness(
-  opts: { codex?: Omit<CodexHomeOptions, 'modelUrl'>; runner?: Partial<RunnerOptions> } = {},
+  opts: { codex?: Omit<CodexHomeOptions, 'modelUrl'>; runner?: Partial<RunnerOptions>; /** default true */ start?: boolean } = {},
 ): Promise<SessionHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ph-e2e-hub-'));
   const home = mkdtempSync(join(tmpdir(), 'ph-e2e-home-'));
@@ -74,7 +83,13 @@ export async function startSessionHarness(
   const bob = await person('bob');
 
   let waiters: (() => void)[] = [];
-  for (const event of ['message', 'append', 'row_updated', 'state']) bob.channel.on(event, () => waiters.forEach((w) => w()));
+  const wake = () => [...waiters].forEach((w) => w());
+  for (const event of ['message', 'append', 'row_updated', 'state']) bob.channel.on(event, wake);
+  // After a hub restart bob rejoins without `since`: what was stored meanwhile is re-read then.
+  (bob.channel as unknown as { joinPush: { receive(status: 'ok', cb: () => void): void } }).joinPush.receive('ok', wake);
+  const stateLog: { message_id: string; state: MessageState }[] = [];
+  bob.channel.on('state', (payload) => stateLog.push(payload as { message_id: string; state: MessageState }));
+  const workspaceReal = realpathSync(workspace);
 
   const runnerOptions = (overrides: Partial<RunnerOptions> = {}): RunnerOptions => ({
     hubUrl: hub.url,
@@ -92,7 +107,11 @@ export async function startSessionHarness(
     ...opts.runner,
     ...overrides,
   });
-  let runner = await startRunner(runnerOptions());
+  let runner: RunningRunner | null = opts.start === false ? null : await startRunner(runnerOptions());
+  const current = (): RunningRunner => {
+    if (!runner) throw new Error('no runner was started');
+    return runner;
+  };
 
   const h: SessionHarness = {
     hub,
@@ -101,17 +120,18 @@ export async function startSessionHarness(
     home,
     workspace,
     dataDir,
+    channelId: channel.id,
     get runner() {
-      return runner;
+      return current();
     },
     alice,
     bob,
     async say(who, text) {
-      const r = (await push(who.channel, 'post_message', { client_id: `say-${++counter}`, body: text, thread_id: runner.threadId })) as { message_id: string };
+      const r = (await push(who.channel, 'post_message', { client_id: `say-${++counter}`, body: text, thread_id: current().threadId })) as { message_id: string };
       return r.message_id;
     },
-    control: (who, action) => push(who.channel, 'control', { client_id: `ctl-${++counter}`, thread_id: runner.threadId, action }),
-    thread: () => hub.store.getThread(channel.id, runner.threadId),
+    control: (who, action) => push(who.channel, 'control', { client_id: `ctl-${++counter}`, thread_id: current().threadId, action }),
+    thread: () => hub.store.getThread(channel.id, current().threadId),
     waitFor(pred, what = 'condition', timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {
         let busy = false;
@@ -142,17 +162,20 @@ export async function startSessionHarness(
         check();
       });
     },
+    states: (messageId) => stateLog.filter((e) => e.message_id === messageId).map((e) => e.state),
+    runnerOptions,
     async startRunner(overrides) {
       runner = await startRunner(runnerOptions(overrides));
       return runner;
     },
+    codexPids: () => childProcesses().filter((p) => p.comm === 'codex' && p.cwd === workspaceReal).map((p) => p.pid),
     async restartHub() {
       await hub.close();
       hub = await startHub({ host: '127.0.0.1', port, store: { kind: 'sqlite', dataDir }, logger });
       h.hub = hub;
     },
     async close() {
-      await runner.close().catch(() => undefined);
+      await runner?.close().catch(() => undefined);
       alice.socket.disconnect();
       bob.socket.disconnect();
       await hub.close();
@@ -165,3 +188,22 @@ export async function startSessionHarness(
 }
 
 export const byKind = (thread: Message[], kind: Message['kind']) => thread.filter((m) => m.kind === kind);
+
+/** This process's direct children (Linux /proc): pid, command name and working directory. */
+function childProcesses(): { pid: number; comm: string; cwd: string }[] {
+  const found: { pid: number; comm: string; cwd: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so split at the last ')'.
+      const close = stat.lastIndexOf(')');
+      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+      if (ppid !== process.pid) continue;
+      found.push({ pid: Number(entry), comm: stat.slice(stat.indexOf('(') + 1, close), cwd: readlinkSync(`/proc/${entry}/cwd`) });
+    } catch {
+      // the process ended while we looked: not a child any more
+    }
+  }
+  return found;
+}

@@ -57,9 +57,12 @@ export type Approval = z.infer<typeof Approval>;
 export const MessageStateName = z.enum(['queued', 'processing', 'processed', 'ignored', 'failed']);
 export type MessageStateName = z.infer<typeof MessageStateName>;
 
+/** Longest state reason (UTF-16 code units); a runner clips longer ones (they quote agent errors). */
+export const MAX_STATE_REASON = 2000;
+
 export const MessageState = z.object({
   state: MessageStateName,
-  reason: z.string().max(2000).nullable().optional(),
+  reason: z.string().max(MAX_STATE_REASON).nullable().optional(),
   approval: Approval.nullable().optional(),
 });
 export type MessageState = z.infer<typeof MessageState>;

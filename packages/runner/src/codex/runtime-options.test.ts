@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseApprovalPolicy, parseEffort, parseSandbox, sandboxPolicy, threadStartParams, turnOverrides } from './runtime-options.js';
+import { parseApprovalPolicy, parseEffort, parseSandbox, policyInForce, sandboxPolicy, threadStartParams, turnOverrides } from './runtime-options.js';
 
 describe('runtime options', () => {
   it('maps sandbox modes to Codex policies, refusing unknown ones by name', () => {
@@ -30,5 +30,13 @@ describe('runtime options', () => {
     });
     expect(threadStartParams({}, '/repo')).toEqual({ cwd: '/repo' });
     expect(turnOverrides({}, '/repo')).toEqual({ cwd: '/repo' });
+  });
+
+  it('names the policy in force as Codex reports it for the thread', () => {
+    expect(policyInForce({ approvalPolicy: 'on-request', sandbox: sandboxPolicy('workspace-write', '/w') })).toEqual({ approval_policy: 'on-request', sandbox: 'workspace-write' });
+    expect(policyInForce({ approvalPolicy: 'never', sandbox: { type: 'readOnly', networkAccess: false } })).toEqual({ approval_policy: 'never', sandbox: 'read-only' });
+    const granular = { granular: { sandbox_approval: true, rules: true, skill_approval: false, request_permissions: true, mcp_elicitations: false } };
+    expect(policyInForce({ approvalPolicy: granular, sandbox: { type: 'dangerFullAccess' } })).toEqual({ approval_policy: 'granular', sandbox: 'danger-full-access' });
+    expect(policyInForce({ approvalPolicy: 'untrusted', sandbox: { type: 'externalSandbox', networkAccess: 'restricted' } })).toEqual({ approval_policy: 'untrusted', sandbox: 'external-sandbox' });
   });
 });

@@ -67,3 +67,35 @@ export function turnOverrides(opts: RuntimeOptions, cwd: string): Omit<v2.TurnSt
     serviceTier: opts.fast ? 'fast' : undefined,
   });
 }
+
+/** How the approval policy and sandbox Codex reports for a thread are shown to people. */
+export type PolicyInForce = {
+  approval_policy: string;
+  sandbox: string;
+};
+
+/**
+ * The approval policy and sandbox in force for a thread, as thread/start or thread/resume
+ * answered: the flags when given, otherwise the user's own Codex configuration.
+ */
+export function policyInForce(thread: { approvalPolicy: v2.AskForApproval; sandbox: v2.SandboxPolicy }): PolicyInForce {
+  const approval = typeof thread.approvalPolicy === 'string' ? thread.approvalPolicy : 'granular';
+  return { approval_policy: approval, sandbox: sandboxModeOf(thread.sandbox) };
+}
+
+function sandboxModeOf(policy: v2.SandboxPolicy): string {
+  switch (policy.type) {
+    case 'readOnly':
+      return 'read-only';
+    case 'workspaceWrite':
+      return 'workspace-write';
+    case 'dangerFullAccess':
+      return 'danger-full-access';
+    case 'externalSandbox':
+      return 'external-sandbox';
+    default: {
+      const never: never = policy;
+      throw new PilothouseError('bad_request', `Unknown sandbox policy ${JSON.stringify(never)}.`);
+    }
+  }
+}

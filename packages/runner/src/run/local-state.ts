@@ -6,6 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { CursorStore } from '../hub/cursor.js';
 
 const LocalStateFile = z.object({
   runner_id: z.string().min(1),
@@ -39,4 +40,26 @@ export class LocalStateStore {
     writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
     renameSync(tmp, this.file);
   }
+}
+
+/**
+ * The cursor of a session being started: it starts at the channel's head (the hub client saves
+ * the head at the first join) and lives in memory until `commit()`, once the new session is
+ * saved; then it writes through to `target`. A start that fails half-way thus leaves the
+ * previous session's cursor as it was: `--resume` of that session neither repeats nor skips.
+ */
+export function stagedCursor(target: CursorStore): CursorStore & { commit(): void } {
+  let seq: number | undefined;
+  let committed = false;
+  return {
+    load: () => seq,
+    save(next) {
+      seq = next;
+      if (committed) target.save(next);
+    },
+    commit() {
+      committed = true;
+      if (seq !== undefined) target.save(seq);
+    },
+  };
 }

@@ -9,14 +9,15 @@ import type { Logger } from 'pino';
 import { PilothouseError, type ChannelEvent } from '@pilothouse/protocol';
 import { startCodex, type CodexAppServer } from '../codex/app-server.js';
 import { locateCodex, PINNED_CODEX_VERSION } from '../codex/locate.js';
+import type { ThreadResumeResponse, ThreadStartResponse } from '../codex/generated/v2/index.js';
 import type { ServerRequestAnswer } from '../codex/methods.js';
-import { threadStartParams, turnOverrides, type RuntimeOptions } from '../codex/runtime-options.js';
+import { policyInForce, threadStartParams, turnOverrides, type RuntimeOptions } from '../codex/runtime-options.js';
 import { connectHub } from '../hub/client.js';
 import type { HubClient } from '../hub/api.js';
 import { fileCursor } from '../hub/cursor.js';
 import { TrustStore } from '../local/trust.js';
 import { createSession, nextDeadline, sessionConfig, step, type Effect, type SessionInput, type SessionState } from '../session/index.js';
-import { LocalStateStore } from './local-state.js';
+import { LocalStateStore, stagedCursor } from './local-state.js';
 
 export interface RunnerOptions {
   hubUrl: string;
@@ -58,10 +59,12 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   const codexBin = await locateCodex({ ...(opts.codexBin ? { bin: opts.codexBin } : {}), ...(opts.env ? { env: opts.env } : {}) });
   const local = new LocalStateStore(opts.home, { hubUrl: opts.hubUrl, channel: opts.channel, cwd });
   const saved = local.load();
-  const cursor = fileCursor(local.cursorFile);
   const resumeSession = opts.resume ? saved.session : null;
   if (opts.resume && !resumeSession) throw new PilothouseError('not_found', 'No earlier session to resume here; start one without --resume.');
-  if (!resumeSession) cursor.save(0);
+  // A resumed session reads on from its saved cursor; a new one from the channel's head, saved
+  // only once the new session is (the previous one stays resumable if this start fails).
+  const staged = resumeSession ? null : stagedCursor(fileCursor(local.cursorFile));
+  const cursor = staged ?? fileCursor(local.cursorFile);
 
   let closing = false;
   // Hub events that arrive before the session exists wait here, in order.
@@ -107,44 +110,60 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     void c.exited.then((exit) => {
       if (codex !== c) return;
       codex = null;
-      if (!closing) feed({ type: 'codex_exited', now: Date.now(), reason: `codex exited (${JSON.stringify(exit)})` });
+      // Its open requests died with it (the next process numbers its requests from 0 again).
+      pendingRequests.clear();
+      if (closing) return;
+      // People see how it ended; the stderr tail (mostly warnings) goes to the log.
+      log.error({ event: 'codex_exit', code: exit.code, signal: exit.signal, stderr: exit.stderrTail }, 'codex app-server exited');
+      feed({ type: 'codex_exited', now: Date.now(), reason: exit.signal !== null ? `killed by ${exit.signal}` : `exit code ${String(exit.code)}` });
     });
     return c;
   };
   const pendingRequests = new Map<string, (answer: ServerRequestAnswer) => void>();
-  codex = await spawnCodex();
 
-  // The session thread: the one we ran before (--resume), or a new root message.
+  // The Codex thread (resumed, or new), then the session thread: the one we ran before
+  // (--resume), or a new root message. A failure on the way leaves no runner connected.
   let threadId: string;
-  let codexThreadId: string | null = null;
-  if (resumeSession) {
-    threadId = resumeSession.thread_id;
-    if (resumeSession.codex_thread_id) {
+  let codexThread: ThreadStartResponse | ThreadResumeResponse | null = null;
+  try {
+    const c = await spawnCodex();
+    codex = c;
+    if (resumeSession?.codex_thread_id) {
       try {
-        codexThreadId = (await codex.threadResume({ threadId: resumeSession.codex_thread_id })).thread.id;
+        codexThread = await c.threadResume({ threadId: resumeSession.codex_thread_id });
       } catch (err) {
         log.warn({ event: 'codex_resume_failed', err: (err as Error).message }, 'could not resume the Codex thread; starting a new one');
       }
     }
-  } else {
-    const root = await hub.push('post_row', {
-      client_id: `session:${saved.runner_id}:${randomUUID()}`,
-      kind: 'session',
-      body: `Codex session in \`${cwd}\`. Reply in this thread to steer it (listen user: ${listen}).`,
-      meta: { cwd, agent: 'codex', agent_version: PINNED_CODEX_VERSION, listen_user: listen, allowed: allowed.map((a) => a.name), ...opts.runtime },
-    });
-    threadId = root.thread_id;
+    codexThread ??= await c.threadStart(threadStartParams(opts.runtime, cwd));
+    if (resumeSession) threadId = resumeSession.thread_id;
+    else {
+      const root = await hub.push('post_row', {
+        client_id: `session:${saved.runner_id}:${randomUUID()}`,
+        kind: 'session',
+        body: `Codex session in \`${cwd}\`. Reply in this thread to steer it (listen user: ${listen}).`,
+        meta: { cwd, agent: 'codex', agent_version: PINNED_CODEX_VERSION, listen_user: listen, allowed: allowed.map((a) => a.name), ...opts.runtime },
+      });
+      threadId = root.thread_id;
+    }
+    local.save({ runner_id: saved.runner_id, session: { thread_id: threadId, codex_thread_id: codexThread.thread.id } });
+    staged?.commit();
+    await hub.push('runner_status', { status: 'idle', thread_id: threadId, allowed: allowed.map((a) => a.name) });
+  } catch (err) {
+    closing = true;
+    await codex?.close();
+    await hub.close();
+    throw err;
   }
-  if (!codexThreadId) codexThreadId = (await codex.threadStart(threadStartParams(opts.runtime, cwd))).thread.id;
-  local.save({ runner_id: saved.runner_id, session: { thread_id: threadId, codex_thread_id: codexThreadId } });
-  await hub.push('runner_status', { status: 'idle', thread_id: threadId, allowed: allowed.map((a) => a.name) });
+  const codexThreadId = codexThread.thread.id;
 
   session = createSession(
     sessionConfig({
       threadId,
       codexThreadId,
       allowed,
-      policy: { approval_policy: opts.runtime.approvalPolicy ?? null, sandbox: opts.runtime.sandbox ?? null },
+      // As Codex reports it: the flags, else the user's own Codex configuration.
+      policy: policyInForce(codexThread),
       flushMs: opts.streamFlushMs,
       approvalTimeoutMs: opts.approvalTimeoutMs,
     }),

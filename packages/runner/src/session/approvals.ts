@@ -122,6 +122,11 @@ export class ApprovalRegistry {
     return { ok: true, pending, choice, answer };
   }
 
+  /** The turn of a pending approval, if it is pending. */
+  turnOf(requestId: string): string | undefined {
+    return this.#pending.get(requestId)?.turnId;
+  }
+
   /** Codex closed the request itself (serverRequest/resolved). */
   closeByCodexId(codexId: RequestId): PendingApproval | undefined {
     const requestId = this.#byCodexId.get(String(codexId));

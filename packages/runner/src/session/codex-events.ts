@@ -5,7 +5,7 @@
 
 import type { ServerNotification, ServerRequest } from '../codex/generated/index.js';
 import type { NotificationParams } from '../codex/methods.js';
-import { assertNever, log } from './effects.js';
+import { assertNever, log, setState } from './effects.js';
 import { buildRow, DELTA_KINDS, itemKey, planRow, REASONING_PART_SEPARATOR, terminalInputKey, terminalInputRow, type DeltaMethod, type StreamKind } from './items.js';
 import { adoptTurnId, answerAll, drain, endTurn } from './lifecycle.js';
 import type { Ctx } from './state.js';
@@ -131,14 +131,16 @@ export function onServerRequest(ctx: Ctx, request: ServerRequest): void {
   const { pending, evicted } = opened;
   answerAll(ctx, evicted, 'onExpire', 'too many pending approvals');
   const t = s.turn;
-  const stale = t.status !== 'active' || t.turnId !== pending.turnId ? 'not the active turn' : t.interrupt !== null ? 'interrupt requested' : null;
-  if (stale !== null) {
+  if (t.status !== 'active' || t.turnId !== pending.turnId) {
     s.approvals.closeByCodexId(request.id);
-    answerAll(ctx, [pending], 'onReject', stale);
-    out.push(log('info', 'approval_ignored', { request_id: pending.approval.request_id, reason: stale }));
+    answerAll(ctx, [pending], 'onReject', 'not the active turn');
+    out.push(log('info', 'approval_ignored', { request_id: pending.approval.request_id, reason: 'not the active turn' }));
     return;
   }
-  out.push(log('info', 'approval_pending', { request_id: pending.approval.request_id, kind: pending.approval.kind, summary: pending.approval.summary.slice(0, 200), pending: s.approvals.size }));
+  // While an interrupt is on its way the prompt is not shown, and the turn's end declines it
+  // (see sendInterrupt: declining now would race the interrupt).
+  const held = t.interrupt !== null;
+  out.push(log('info', held ? 'approval_held' : 'approval_pending', { request_id: pending.approval.request_id, kind: pending.approval.kind, summary: pending.approval.summary.slice(0, 200), pending: s.approvals.size }));
 }
 
 /** The turn/start request failed: a lost thread is replaced and the message retried once. */
@@ -155,7 +157,7 @@ export function onTurnStartFailed(ctx: Ctx, messageId: string, error: string): v
     out.push(log('warn', 'thread_lost', { thread_id: s.codex.threadId, message_id: messageId, error }));
     s.codex = { status: 'missing', previous: s.codex.threadId, resume: false };
   } else {
-    out.push({ type: 'set_state', payload: { message_id: messageId, state: { state: 'failed', reason: `could not start the turn: ${error}`, approval: null } } });
+    out.push(setState(messageId, { state: 'failed', reason: `could not start the turn: ${error}`, approval: null }));
     out.push(log('error', 'turn_start_failed', { message_id: messageId, error }));
   }
   drain(ctx);
@@ -173,7 +175,7 @@ export function onThreadStartFailed(ctx: Ctx, error: string): void {
   const { s, out } = ctx;
   s.codex = { status: 'missing', previous: ctx.s.codex.status === 'ready' ? ctx.s.codex.threadId : ctx.s.codex.previous, resume: false };
   const waiting = s.turn.status === 'idle' ? s.queue.dequeue() : undefined;
-  if (waiting !== undefined) out.push({ type: 'set_state', payload: { message_id: waiting.message_id, state: { state: 'failed', reason: `could not start a Codex thread: ${error}`, approval: null } } });
+  if (waiting !== undefined) out.push(setState(waiting.message_id, { state: 'failed', reason: `could not start a Codex thread: ${error}`, approval: null }));
   out.push(log('error', 'thread_start_failed', { error, message_id: waiting?.message_id ?? null }));
   drain(ctx);
 }
@@ -189,7 +191,7 @@ export function onCodexExited(ctx: Ctx, reason: string): void {
   if (t.status === 'active' || t.status === 'completing') {
     out.push(...s.stream.flush(), ...s.stream.finishTurn(t.turnId, 'failed'));
     s.finishedTurns.set(t.turnId, true);
-    out.push({ type: 'set_state', payload: { message_id: t.message.message_id, state: { state: 'failed', reason: `Codex exited: ${reason}`, approval: null } } });
+    out.push(setState(t.message.message_id, { state: 'failed', reason: `Codex exited: ${reason}`, approval: null }));
   }
   out.push(log('error', 'codex_exited', { reason, thread_id: previous, message_id: t.status === 'idle' ? null : t.message.message_id, approvals_dropped: dropped.length }));
   s.turn = IDLE;

@@ -1,7 +1,7 @@
 // What the pure session core asks its shell to do. Wire pushes carry the exact payload of the
 // protocol table (packages/protocol/src/pushes.ts); Codex answers are typed by request method.
 
-import type { MessageState, PushPayload } from '@pilothouse/protocol';
+import { MAX_STATE_REASON, type MessageState, type PushPayload } from '@pilothouse/protocol';
 import type { RequestId } from '../codex/generated/index.js';
 import type { ServerResults } from '../codex/methods.js';
 
@@ -48,8 +48,14 @@ export function log(level: LogLevel, event: string, fields: Record<string, unkno
   return { type: 'log', level, event, fields };
 }
 
+/**
+ * A message state for the hub. Reasons quote Codex's errors (a raw HTTP body, an exit's stderr):
+ * one the hub would refuse as too long would leave the message stuck, so it is clipped here.
+ */
 export function setState(message_id: string, state: MessageState): Effect {
-  return { type: 'set_state', payload: { message_id, state } };
+  const { reason } = state;
+  if (typeof reason !== 'string' || reason.length <= MAX_STATE_REASON) return { type: 'set_state', payload: { message_id, state } };
+  return { type: 'set_state', payload: { message_id, state: { ...state, reason: `${reason.slice(0, MAX_STATE_REASON - 1)}…` } } };
 }
 
 const MAX_CLIENT_ID = 128;

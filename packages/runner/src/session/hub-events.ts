@@ -6,7 +6,7 @@
 import type { Actor, ChannelEventPayloads, ControlAction, Message } from '@pilothouse/protocol';
 import { describeAllowed, isAllowed } from './actors.js';
 import { assertNever, clientId, log, setState } from './effects.js';
-import { drain, requestInterrupt } from './lifecycle.js';
+import { drain, interrupting, requestInterrupt } from './lifecycle.js';
 import { listenUser, type Ctx } from './state.js';
 
 type Control = ChannelEventPayloads['control'];
@@ -39,6 +39,10 @@ export function onControl(ctx: Ctx, control: Control): void {
   if (control.thread_id !== s.config.threadId) return;
   const { action, actor } = control;
   if (action.type === 'resolve_approval') {
+    const turnId = s.approvals.turnOf(action.request_id);
+    if (turnId !== undefined && interrupting(ctx, turnId)) {
+      return refuse(ctx, control, 'approval_request_not_found', `Approval ${action.request_id} was withdrawn: the turn is being interrupted.`);
+    }
     const result = s.approvals.resolve(action.request_id, action.choice, actor);
     if (!result.ok) return refuse(ctx, control, result.code, result.message);
     out.push({ type: 'codex_answer', requestId: result.pending.codexId, answer: result.answer });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildRow, fileDiff, itemKey, planRow, terminalInputRow } from './items.js';
+import { buildRow, codexOutput, fileDiff, itemKey, planRow, terminalInputRow } from './items.js';
 import { item } from './test-fixtures.js';
 
 describe('buildRow', () => {
@@ -34,6 +34,19 @@ describe('buildRow', () => {
     const done = buildRow('t1', item.command('call_1', { status: 'completed', output: 'hi\n', exitCode: 0, durationMs: 805 }), 'completed');
     expect(done).toMatchObject({ body: 'hi\n', status: 'completed', meta: { exit_code: 0, duration_ms: 805, status: 'completed' } });
     expect(buildRow('t1', item.command('call_6', { status: 'declined' }), 'completed')).toMatchObject({ status: 'declined', body: null });
+  });
+
+  it("command: Codex's cut of a huge output becomes a gap of the size it cut", () => {
+    const head = 'h'.repeat(512 * 1024);
+    const tail = 't'.repeat(512 * 1024);
+    const output = `${head}\n... 3951433 bytes omitted ...\n${tail}`;
+    expect(codexOutput(output)).toEqual({ body: head + tail, gap: { at: head.length, bytes: 3_951_433 } });
+    const done = buildRow('t1', item.command('call_1', { status: 'completed', output, exitCode: 0, durationMs: 5 }), 'completed');
+    expect(done).toMatchObject({ body: head + tail, gap: { at: head.length, bytes: 3_951_433 } });
+    // A short output that merely prints such a line is the command's own text.
+    const printed = 'x\n... 12 bytes omitted ...\ny\n';
+    expect(codexOutput(printed)).toEqual({ body: printed });
+    expect(buildRow('t1', item.command('call_1', { status: 'completed', output: printed, exitCode: 0, durationMs: 5 }), 'completed')).not.toHaveProperty('gap');
   });
 
   it('file change: unified diffs and the changed paths', () => {

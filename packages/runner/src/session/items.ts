@@ -5,6 +5,7 @@
 import type { MessageKind, RowStatus } from '@pilothouse/protocol';
 import type { FileUpdateChange, ThreadItem, TurnPlanStep } from '../codex/generated/v2/index.js';
 import { assertNever } from './effects.js';
+import { utf8Length, type Gap } from './text.js';
 
 export type StreamKind = Extract<MessageKind, 'assistant' | 'reasoning' | 'command' | 'file_change' | 'web_search' | 'plan' | 'terminal_input'>;
 
@@ -20,6 +21,8 @@ export interface RowSpec {
   readonly status: RowStatus;
   /** Post the row as soon as the item starts, even empty; otherwise at its first text. */
   readonly eager: boolean;
+  /** Where the agent already cut `body`, and how much (Codex caps command output). */
+  readonly gap?: Gap | undefined;
 }
 
 type Phase = 'started' | 'completed';
@@ -74,14 +77,17 @@ export function buildRow(turnId: string, item: ThreadItem, phase: Phase): RowSpe
       return row('reasoning', item.summary.join(REASONING_PART_SEPARATOR), {}, lifecycle(phase), false);
     case 'plan':
       return row('plan', item.text, {}, lifecycle(phase), false);
-    case 'commandExecution':
-      return row(
+    case 'commandExecution': {
+      const output = item.aggregatedOutput === null ? null : codexOutput(item.aggregatedOutput);
+      const spec = row(
         'command',
-        item.aggregatedOutput,
+        output?.body ?? null,
         { command: item.command, cwd: item.cwd, status: item.status, exit_code: item.exitCode, duration_ms: item.durationMs },
         status(item.status, phase),
         true,
       );
+      return output?.gap === undefined ? spec : { ...spec, gap: output.gap };
+    }
     case 'fileChange':
       return row(
         'file_change',
@@ -116,6 +122,23 @@ export function buildRow(turnId: string, item: ThreadItem, phase: Phase): RowSpe
     default:
       return assertNever(item, 'thread item');
   }
+}
+
+/**
+ * Codex keeps 1 MiB of a command's output, head and tail, and puts this marker where it cut
+ * (seen with 0.169.0: 5,000,009 bytes became 1,048,576 + "\n... 3951433 bytes omitted ...\n").
+ */
+const CODEX_OUTPUT_CAP = 1024 * 1024;
+const CODEX_CUT = /\n\.\.\. (\d+) bytes omitted \.\.\.\n/;
+
+/** A command's aggregated output without Codex's cut marker, and the gap it marked. */
+export function codexOutput(output: string): { body: string; gap?: Gap } {
+  const cut = CODEX_CUT.exec(output);
+  if (cut === null) return { body: output };
+  const body = output.slice(0, cut.index) + output.slice(cut.index + cut[0].length);
+  // Only a full buffer was cut by Codex; a shorter output merely printed such a line itself.
+  if (utf8Length(body) < CODEX_OUTPUT_CAP) return { body: output };
+  return { body, gap: { at: cut.index, bytes: Number(cut[1]) } };
 }
 
 /** Text typed into a running command (terminal interaction), one row per command. */

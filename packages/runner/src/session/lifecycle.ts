@@ -65,13 +65,23 @@ export function requestInterrupt(ctx: Ctx, by: string): boolean {
   return true;
 }
 
+/**
+ * Sends turn/interrupt once. The turn's pending approvals are declined when the turn ends
+ * (endTurn), not here: a decline racing the interrupt would let Codex finish the item as
+ * `declined` or leave it dangling, at random. Until then nobody may resolve them.
+ */
 function sendInterrupt(ctx: Ctx): void {
   const { s } = ctx;
   const t = s.turn;
   if (t.status !== 'active' || t.interrupt === null || t.interrupt.sent || s.codex.status !== 'ready') return;
   s.turn = { ...t, interrupt: { ...t.interrupt, sent: true } };
   ctx.out.push({ type: 'codex_interrupt', threadId: s.codex.threadId, turnId: t.turnId });
-  answerAll(ctx, s.approvals.rejectAll(t.turnId), 'onReject', 'interrupt requested');
+}
+
+/** The turn `turnId` is being interrupted: its approvals are withdrawn. */
+export function interrupting(ctx: Ctx, turnId: string): boolean {
+  const t = ctx.s.turn;
+  return t.status === 'active' && t.turnId === turnId && t.interrupt !== null;
 }
 
 export function answerAll(ctx: Ctx, pending: readonly PendingApproval[], with_: 'onReject' | 'onExpire', reason: string): void {

@@ -165,6 +165,15 @@ describe('Codex side', () => {
     expect(only(h.feed({ type: 'thread_started', threadId: CODEX_THREAD }), 'codex_turn_start')[0]?.message_id).toBe('msg-9');
   });
 
+  it('a long exit reason (stderr quoted) still fails the message, clipped to what the hub takes', () => {
+    const h = running();
+    h.feed({ type: 'codex_exited', reason: `signal SIGKILL; stderr: ${'warning '.repeat(600)}` });
+    const state = h.hub.lastState('msg-5');
+    expect(state?.state).toBe('failed');
+    expect(state?.reason).toHaveLength(2000);
+    expect(state?.reason).toMatch(/^Codex exited: signal SIGKILL; stderr: warning .*…$/);
+  });
+
   it('starts a Codex thread before the first turn when none was given', () => {
     const h = new Harness({ codexThreadId: null });
     expect(only(h.hub_(hubMessage(ALICE, 'hi', { seq: 3 })), 'start_thread')).toEqual([{ type: 'start_thread', resume: null, reason: 'no Codex thread yet' }]);

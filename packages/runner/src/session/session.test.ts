@@ -143,6 +143,10 @@ describe('session: commands and approvals (§6b)', () => {
     const expired = h.tick(1);
     expect(only(expired, 'codex_answer')).toEqual([{ type: 'codex_answer', requestId: 0, answer: { method: 'item/commandExecution/requestApproval', result: { decision: 'cancel' } } }]);
     expect(h.hub.lastState('msg-5')).toEqual({ state: 'processing', reason: 'approval expired' });
+    // Codex ends a cancelled turn interrupted (seen with 0.169.0): the message says it expired.
+    h.codex(note.resolved(0), note.turnCompleted(T, 'interrupted'));
+    expect(h.hub.lastState('msg-5')).toEqual({ state: 'processed', reason: 'approval expired' });
+    expect(h.hub.row(`${T}:call_6`).status).toBe('interrupted');
   });
 });
 
@@ -152,15 +156,32 @@ describe('session: interrupts', () => {
     h.codex(note.status(['waitingOnApproval']), note.started(T, item.command('call_6')));
     h.ask(request.command(0, T, 'call_6'));
     const asked = h.hub_(hubControl(ALICE, { type: 'interrupt' }, 20));
+    // Only the interrupt goes out now: a decline racing it would make the row's end random.
     expect(wire(asked)).toEqual([
       { type: 'codex_interrupt', threadId: CODEX_THREAD, turnId: T },
-      { type: 'codex_answer', requestId: 0, answer: { method: 'item/commandExecution/requestApproval', result: { decision: 'decline' } } },
       { type: 'set_state', payload: { message_id: 'msg-5', state: { state: 'processing', reason: 'interrupt requested', approval: null } } },
     ]);
     expect(only(asked, 'log').find((l) => l.event === 'interrupt')?.fields).toEqual({ by: 'alice', through_seq: null, dropped: 0, interrupted: true, message_id: 'msg-5' });
+    // The withdrawn prompt can no longer be decided.
+    const late = h.hub_(hubControl(ALICE, { type: 'resolve_approval', request_id: `${T}:0`, choice: 'approve' }, 21));
+    expect(only(late, 'codex_answer')).toEqual([]);
+    expect(only(late, 'post_row')[0]?.payload).toMatchObject({ kind: 'notice', meta: { code: 'approval_request_not_found' } });
+    // The turn ends: its approval is declined then (Codex ignores the late answer, §6f).
     const end = h.codex(note.status('idle'), note.turnCompleted(T, 'interrupted'), note.resolved(0));
-    expect(only(end, 'codex_answer')).toEqual([]);
+    expect(only(end, 'codex_answer')).toEqual([{ type: 'codex_answer', requestId: 0, answer: { method: 'item/commandExecution/requestApproval', result: { decision: 'decline' } } }]);
     expect(h.hub.row(`${T}:call_6`).status).toBe('interrupted');
+    expect(h.hub.lastState('msg-5')).toEqual({ state: 'processed', reason: 'interrupted by alice' });
+  });
+
+  it('an approval asked after the interrupt is held unseen and declined when the turn ends', () => {
+    const h = running();
+    h.hub_(hubControl(ALICE, { type: 'interrupt' }, 20));
+    h.codex(note.started(T, item.command('call_6')));
+    const asked = h.ask(request.command(0, T, 'call_6'));
+    expect(only(asked, 'codex_answer')).toEqual([]);
+    expect(h.hub.lastState('msg-5')).toEqual({ state: 'processing', reason: 'interrupt requested' });
+    const end = h.codex(note.turnCompleted(T, 'interrupted'));
+    expect(only(end, 'codex_answer')).toEqual([{ type: 'codex_answer', requestId: 0, answer: { method: 'item/commandExecution/requestApproval', result: { decision: 'decline' } } }]);
     expect(h.hub.lastState('msg-5')).toEqual({ state: 'processed', reason: 'interrupted by alice' });
   });
 
@@ -233,6 +254,16 @@ describe('session: failures', () => {
     expect(h.hub.lastState('msg-5')).toEqual({ state: 'failed', reason: "We're currently experiencing high demand, which may cause temporary errors." });
     expect(h.hub.row(`${T}:call_1`).status).toBe('failed');
     expect(only(failed, 'codex_turn_start')[0]?.message_id).toBe('msg-9');
+  });
+
+  it('clips a reason too long for the hub (a raw HTTP body) instead of leaving the message stuck', () => {
+    const h = running();
+    const body = `{"error":{"message":"${'x'.repeat(5000)}"}}`;
+    h.codex(note.turnCompleted(T, 'failed', [], body));
+    const reason = h.hub.lastState('msg-5')?.reason ?? '';
+    expect(reason).toHaveLength(2000);
+    expect(reason).toBe(`${body.slice(0, 1999)}…`);
+    expect(h.hub.lastState('msg-5')?.state).toBe('failed');
   });
 });
 

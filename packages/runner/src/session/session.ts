@@ -120,7 +120,7 @@ function onTick(ctx: Ctx): void {
   const expired = s.approvals.expire(now);
   answerAll(ctx, expired, 'onExpire', 'approval expired');
   const t = s.turn;
-  if (t.status === 'active' && expired.some((p) => p.turnId === t.turnId)) s.turn = { ...t, activity: 'approval expired' };
+  if (t.status === 'active' && expired.some((p) => p.turnId === t.turnId)) s.turn = { ...t, activity: 'approval expired', expired: true };
   if (s.lastBeatAt !== null && s.turn.status !== 'idle' && now - s.lastBeatAt >= s.config.heartbeatMs) {
     out.push({ type: 'runner_status', status: 'working' });
     s.lastBeatAt = now;

@@ -156,6 +156,23 @@ describe('StreamPipeline', () => {
     expect(row.body).toBe(renderBounded(full, small).body);
   });
 
+  it("reconciles a streamed row with a final body the agent already cut: the full size in meta", () => {
+    const small = { ...config, headChars: 1000, tailChars: 500 };
+    const s = new StreamPipeline(small);
+    const hub = new FakeHub();
+    hub.apply(s.open(command({ body: null })));
+    const head = 'h'.repeat(3000);
+    hub.apply(s.delta('t1:call_1', head).effects);
+    hub.apply(s.flush());
+    const tail = 't'.repeat(3000);
+    hub.apply(s.complete(command({ body: head + tail, status: 'completed', gap: { at: head.length, bytes: 1_000_000 } })));
+    const row = hub.row('t1:call_1');
+    const omitted = 1_006_000 - 1500;
+    expect(row.body).toBe('h'.repeat(1000) + omissionMarker(omitted) + 't'.repeat(500));
+    expect(row.meta).toMatchObject({ total_bytes: 1_006_000, omitted_bytes: omitted });
+    expect(row.status).toBe('completed');
+  });
+
   it('a row pushed out by the cap is closed, not left streaming', () => {
     const s = new StreamPipeline({ ...config, cap: 2 });
     const hub = new FakeHub();

@@ -112,7 +112,7 @@ export class StreamPipeline {
   complete(spec: RowSpec): RowEffect[] {
     const entry = this.#entries.get(spec.item_key);
     if (entry === undefined) {
-      const rendered = renderBounded(spec.body ?? '', this.config);
+      const rendered = renderBounded(spec.body ?? '', this.config, spec.gap);
       const fresh: Entry = { key: spec.item_key, kind: spec.kind, turnId: spec.turnId, text: null, sentLen: 0, posted: false, done: true, meta: spec.meta, status: spec.status, bodyFp: fingerprint(rendered.body) };
       const effects = this.#insert(fresh);
       if (rendered.body !== '' || spec.eager) effects.push(this.#post(fresh, rendered.body, sized(spec.meta, rendered), spec.status));
@@ -129,7 +129,7 @@ export class StreamPipeline {
 
   #finish(entry: Entry, spec: RowSpec): RowEffect[] {
     const text = entry.text ?? new BoundedText(this.config);
-    const rendered = spec.body !== null ? renderBounded(spec.body, this.config) : text.render();
+    const rendered = spec.body !== null ? renderBounded(spec.body, this.config, spec.gap) : text.render();
     const meta = sized(spec.meta, rendered);
     const effects: RowEffect[] = [];
     this.#dirty.delete(entry.key);
@@ -151,7 +151,7 @@ export class StreamPipeline {
   }
 
   #revise(entry: Entry, spec: RowSpec): RowEffect[] {
-    const rendered = spec.body === null ? null : renderBounded(spec.body, this.config);
+    const rendered = spec.body === null ? null : renderBounded(spec.body, this.config, spec.gap);
     const meta = rendered === null ? spec.meta : sized(spec.meta, rendered);
     const update: { body?: string; meta?: Meta; status?: RowStatus } = {};
     if (rendered !== null && fingerprint(rendered.body) !== entry.bodyFp) update.body = rendered.body;

@@ -1,7 +1,7 @@
 // Plain-value builders for the session's tests: Codex items, notifications and server requests
 // shaped as CODEX-NOTES.md §6 saw them from codex 0.169.0, and hub events. Test-only.
 
-import type { ChannelEvent, ControlAction, Message } from '@pilothouse/protocol';
+import { ChannelPushes, type ChannelEvent, type ControlAction, type Message } from '@pilothouse/protocol';
 import type { ServerNotification, ServerRequest } from '../codex/generated/index.js';
 import type { CommandExecutionApprovalDecision, FileUpdateChange, ThreadItem, TurnStatus } from '../codex/generated/v2/index.js';
 import { assertNever, type Effect } from './effects.js';
@@ -178,6 +178,8 @@ export class FakeHub {
           break;
         }
         case 'set_state': {
+          // Refused like the hub refuses it (a too-long reason would leave the message stuck).
+          ChannelPushes.set_state.payload.parse(e.payload);
           const list = this.states.get(e.payload.message_id) ?? [];
           list.push({ state: e.payload.state.state, reason: e.payload.state.reason });
           this.states.set(e.payload.message_id, list);

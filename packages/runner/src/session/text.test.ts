@@ -60,4 +60,12 @@ describe('BoundedText', () => {
     for (const ch of text) streamed.push(ch);
     expect(renderBounded(text, budget)).toEqual(streamed.render());
   });
+
+  it('renders a gap the producer cut as omitted, even when what is left fits', () => {
+    const gap = { at: 4, bytes: 1000 };
+    expect(renderBounded('headtail', budget, gap)).toEqual({ body: `head${omissionMarker(1000)}tail`, truncated: true, totalBytes: 1008, omittedBytes: 1000 });
+    // Cut again by our own budget: both cuts count, and the marker says so.
+    const r = renderBounded(`${'h'.repeat(20)}${'t'.repeat(20)}`, budget, { at: 20, bytes: 1000 });
+    expect(r).toEqual({ body: `${'h'.repeat(10)}${omissionMarker(1025)}${'t'.repeat(5)}`, truncated: true, totalBytes: 1040, omittedBytes: 1025 });
+  });
 });

@@ -1,11 +1,17 @@
 // Bounded text for one row: the first `headChars` of an output are kept (and streamed); after
 // that only a rolling tail of `tailChars` stays in memory while the full size is counted. A
-// finished row reads head + "… [N bytes omitted] …" + tail. Lengths are UTF-16 code units (JS
+// finished row reads head + "… [N bytes omitted] …" + tail, N counting what a producer cut too. Lengths are UTF-16 code units (JS
 // string length, as the hub counts append offsets); sizes reported to humans are UTF-8 bytes.
 
 export interface TextBudget {
   readonly headChars: number;
   readonly tailChars: number;
+}
+
+/** Content the producer already left out of a text: `bytes` UTF-8 bytes missing at index `at`. */
+export interface Gap {
+  readonly at: number;
+  readonly bytes: number;
 }
 
 export interface Rendered {
@@ -58,6 +64,8 @@ export class BoundedText {
   totalBytes = 0;
   #headBytes = 0;
   #tail = '';
+  /** Bytes left out before we saw the text (skip): the text can never render whole again. */
+  #skipped = 0;
 
   constructor(readonly budget: TextBudget) {}
 
@@ -84,10 +92,18 @@ export class BoundedText {
     return taken;
   }
 
+  /** Records `bytes` the producer left out at this point: the head closes, what follows is tail. */
+  skip(bytes: number): void {
+    if (bytes <= 0) return;
+    this.totalBytes += bytes;
+    this.#skipped += bytes;
+    this.headClosed = true;
+  }
+
   render(): Rendered {
     if (!this.headClosed) return { body: this.head, truncated: false, totalBytes: this.totalBytes, omittedBytes: 0 };
     const tail = this.#tail.slice(safeTail(this.#tail, this.budget.tailChars));
-    if (this.head.length + tail.length === this.totalChars) {
+    if (this.#skipped === 0 && this.head.length + tail.length === this.totalChars) {
       return { body: this.head + tail, truncated: false, totalBytes: this.totalBytes, omittedBytes: 0 };
     }
     const omittedBytes = this.totalBytes - this.#headBytes - utf8Length(tail);
@@ -95,9 +111,17 @@ export class BoundedText {
   }
 }
 
-/** Renders a complete text exactly as a row streamed with the same budget would end. */
-export function renderBounded(text: string, budget: TextBudget): Rendered {
+/**
+ * Renders a complete text exactly as a row streamed with the same budget would end; `gap` marks
+ * where the producer already cut the text, and how much it cut.
+ */
+export function renderBounded(text: string, budget: TextBudget, gap?: Gap): Rendered {
   const bounded = new BoundedText(budget);
-  bounded.push(text);
+  if (gap === undefined) bounded.push(text);
+  else {
+    bounded.push(text.slice(0, gap.at));
+    bounded.skip(gap.bytes);
+    bounded.push(text.slice(gap.at));
+  }
   return bounded.render();
 }

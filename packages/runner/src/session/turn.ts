@@ -26,6 +26,8 @@ export interface Work {
   readonly message: QueuedMessage;
   readonly interrupt: InterruptRequest | null;
   readonly activity: ProcessingReason;
+  /** An approval of this turn expired unanswered (Codex was told cancel, which ends the turn). */
+  readonly expired: boolean;
   /** The last state published for the message, serialized (publish only changes). */
   readonly published: string | null;
 }
@@ -44,7 +46,7 @@ export type Turn =
 export const IDLE: Turn = { status: 'idle' };
 
 export function begin(message: QueuedMessage): Turn {
-  return { status: 'starting', message, interrupt: null, activity: 'starting turn', published: null };
+  return { status: 'starting', message, interrupt: null, activity: 'starting turn', expired: false, published: null };
 }
 
 /** Codex gave the turn id (turn/start response or turn/started). */
@@ -84,8 +86,11 @@ export function finalState(work: Work, outcome: TurnOutcome): MessageState {
   switch (outcome.status) {
     case 'completed':
       return { state: 'processed', reason: null, approval: null };
-    case 'interrupted':
-      return { state: 'processed', reason: work.interrupt === null ? 'interrupted' : `interrupted by ${work.interrupt.by}`, approval: null };
+    case 'interrupted': {
+      // Who or what stopped it: a person's interrupt, else an expired approval's cancel.
+      const why = work.interrupt !== null ? `interrupted by ${work.interrupt.by}` : work.expired ? 'approval expired' : 'interrupted';
+      return { state: 'processed', reason: why, approval: null };
+    }
     case 'failed':
       return { state: 'failed', reason: outcome.reason, approval: null };
     default:
