@@ -1,8 +1,11 @@
 // `npm run bench`: the foundation figures. 1) fan-out of one streaming row to 100 subscribers, the
 // hub against a bare ws broadcast loop in the same run; 2) push→receive latency at 1,000 appends/s;
-// 3) the durability cost of group commit on SQLite and PostgreSQL. Human-readable lines, then one
-// `BENCH_JSON {...}` line. Knobs (env): BENCH_N (appends, default 6000), BENCH_PROFILE=<dir>
-// (run the hub under --cpu-prof; summarize with bench/profile.ts), BENCH_PG_URL.
+// 3) the durability cost of group commit on SQLite and PostgreSQL. Then the runner's figures
+// (runner-bench.ts): 10,000 deltas into one item end to end, and memory over many short turns.
+// Human-readable lines, then one `BENCH_JSON {...}` line. Knobs (env): BENCH_ONLY=hub|runner (one
+// half alone), BENCH_N (appends, default 6000), BENCH_PROFILE=<dir> (run the hub under --cpu-prof;
+// summarize with bench/profile.ts), BENCH_PG_URL, BENCH_RUNNER_TURNS (real turns, default 100),
+// BENCH_RUNNER_PROFILE=<dir> (run the runner processes under --cpu-prof).
 
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -12,6 +15,7 @@ import type { ClientsResult } from './clients.js';
 import { runDurability } from './durability.js';
 import { CLIENTS_CPU, runBareFanout, runHubFanout, SERVER_CPU, type FanoutOptions } from './fanout.js';
 import { round, type CpuShares } from './procs.js';
+import { runRunnerBench } from './runner-bench.js';
 
 const FS_TYPES: Record<number, string> = { 0xef53: 'ext4', 0x01021994: 'tmpfs', 0x58465342: 'xfs', 0x9123683e: 'btrfs', 0x794c7630: 'overlayfs' };
 
@@ -42,9 +46,29 @@ function latLine(name: string, r: ClientsResult): string {
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const only = process.env.BENCH_ONLY;
+  if (only !== undefined && only !== '' && only !== 'hub' && only !== 'runner') throw new Error(`BENCH_ONLY must be hub or runner, got ${only}`);
+  const fsType = statfsSync(tmpdir()).type;
+  const fs = FS_TYPES[fsType] ?? `0x${fsType.toString(16)}`;
+  line(`Pilothouse bench: node ${process.version}, ${availableParallelism()} cpus, data on ${fs} (${tmpdir()})${only ? `; BENCH_ONLY=${only}` : ''}`);
+  const hubFigures = only === 'runner' ? {} : await hubBench();
+  const runner = only === 'hub' ? undefined : await runRunnerBench(line);
+  const totalSeconds = round((performance.now() - started) / 1000, 1);
+  line(`total ${totalSeconds} s`);
+  const json = {
+    node: process.version,
+    cpus: availableParallelism(),
+    fs,
+    ...hubFigures,
+    ...(runner ? { runner } : {}),
+    totalSeconds,
+  };
+  line(`BENCH_JSON ${JSON.stringify(json)}`);
+}
+
+/** The hub's figures: fan-out, latency, durability. Prints its lines; returns its part of BENCH_JSON. */
+async function hubBench(): Promise<Record<string, unknown>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ph-bench-hub-'));
-  const fs = FS_TYPES[statfsSync(dataDir).type] ?? `0x${statfsSync(dataDir).type.toString(16)}`;
-  line(`Pilothouse bench: node ${process.version}, ${availableParallelism()} cpus, data on ${fs} (${tmpdir()})`);
   line(`fan-out: ${opts.subscribers} subscribers, ${opts.n} appends of ${opts.textBytes} B into one row, window ${opts.window}; server on cpu ${SERVER_CPU}, clients on cpu ${CLIENTS_CPU}`);
   let hub: ClientsResult;
   let bare: ClientsResult;
@@ -76,18 +100,11 @@ async function main(): Promise<void> {
   for (const d of durability) {
     line(`  ${d.store.padEnd(9)} ${pad(d.maxBatch, 8)} ${pad(d.writesPerSec, 9)} ${pad(d.commits, 8)} ${pad(d.avgBatch, 9)}${d.error ? `  ERROR ${d.error}` : ''}`);
   }
-  const totalSeconds = round((performance.now() - started) / 1000, 1);
-  line(`total ${totalSeconds} s`);
-  const json = {
-    node: process.version,
-    cpus: availableParallelism(),
-    fs,
+  return {
     fanout: { ...opts, profileDir: undefined, hub: hub.throughput, bare: bare.throughput, ratio },
     latency: { hub: hub.latency, bare: bare.latency },
     durability,
-    totalSeconds,
   };
-  line(`BENCH_JSON ${JSON.stringify(json)}`);
 }
 
 main().then(
