@@ -16,10 +16,11 @@ export async function headSeq(db: Db, channelId: string): Promise<number> {
 export async function eventsSince(db: Db, channelId: string, since: number, limit: number): Promise<ChannelEvent[]> {
   const rows = await db
     .selectFrom('events')
-    .select(['type', 'seq', 'data', 'text'])
-    .where('channel_id', '=', channelId)
-    .where('seq', '>', since)
-    .orderBy('seq')
+    .leftJoin('messages', 'messages.id', 'events.message_id')
+    .select(['events.type', 'events.seq', 'events.data', 'events.text', 'events.message_id', 'events.item_offset', 'messages.thread_id', 'messages.item_key'])
+    .where('events.channel_id', '=', channelId)
+    .where('events.seq', '>', since)
+    .orderBy('events.seq')
     .limit(limit)
     .execute();
   return rows.map(toEvent);

@@ -52,22 +52,31 @@ export function toPresence(row: RunnersTable, userName: string): RunnerPresence 
   });
 }
 
-/** Stored form of an event: `data` is the payload without `seq` (and without `text` for appends). */
-export function toEvent(row: Pick<EventsTable, 'type' | 'seq' | 'data' | 'text'>): ChannelEvent {
+export type StoredEventRow = Pick<EventsTable, 'type' | 'seq' | 'data' | 'text' | 'message_id' | 'item_offset'> & {
+  /** From the event's message (appends are stored without them). */
+  thread_id: string | null;
+  item_key: string | null;
+};
+
+/**
+ * Stored form of an event: `data` is the payload without `seq`. An append keeps only its raw text
+ * (`text`) and offset (`item_offset`): its message's ids come from the join, so the log holds the
+ * output once, with no per-append JSON.
+ */
+export function toEvent(row: StoredEventRow): ChannelEvent {
   const type = row.type as ChannelEventName;
   const schema = ChannelEvents[type];
   if (!schema) throw new Error(`unknown stored event type ${row.type}`);
-  const data = JSON.parse(row.data) as Record<string, unknown>;
-  const payload: Record<string, unknown> = { ...data, seq: Number(row.seq) };
-  if (row.text !== null) payload.text = row.text;
+  const payload: Record<string, unknown> =
+    type === 'append'
+      ? { message_id: row.message_id, thread_id: row.thread_id, item_key: row.item_key, offset: Number(row.item_offset), text: row.text }
+      : (JSON.parse(row.data) as Record<string, unknown>);
+  payload.seq = Number(row.seq);
   return { type, payload: schema.parse(payload) } as ChannelEvent;
 }
 
 export function splitEvent(event: ChannelEvent): { data: string; text: string | null } {
+  if (event.type === 'append') return { data: '{}', text: event.payload.text };
   const { seq: _seq, ...rest } = event.payload;
-  if (event.type === 'append') {
-    const { text, ...meta } = rest as typeof rest & { text: string };
-    return { data: JSON.stringify(meta), text };
-  }
   return { data: JSON.stringify(rest), text: null };
 }
