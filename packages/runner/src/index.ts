@@ -20,3 +20,4 @@ export { TrustStore } from './local/trust.js';
 export { pilothouseHome } from './local/home.js';
 export * from './codex/runtime-options.js';
 export { startRunner, type RunnerOptions, type RunningRunner } from './run/runner.js';
+export { terminalTui, tuiCommand, type TuiCommand, type TuiLauncher, type TuiProcess } from './run/tui.js';

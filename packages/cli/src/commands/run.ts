@@ -1,5 +1,6 @@
 // `pilothouse run`: start Codex in this folder and bind it to a session thread on the hub.
 
+import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
 import { parseChannelRef } from '@pilothouse/protocol';
@@ -58,7 +59,7 @@ export function runCommand(): Command {
     .option('--stream-flush-ms <ms>', 'how often streamed output is sent to the hub', positiveInt, 150)
     .option('--forward <port>', 'pre-approve previews of this port (repeatable)', collect, [])
     .option('--resume', 're-attach to the last session thread and Codex thread of this folder', false)
-    .option('--tui', "also open Codex's own terminal UI on this session", false)
+    .option('--tui', "also open Codex's own terminal UI on this session (turns typed there are mirrored into the thread)", false)
     .option('--cwd <dir>', 'the folder to run in', process.cwd())
     .option('--name <name>', 'how this runner is shown (default: the host name)')
     .option('--log-level <level>', 'pino log level', process.env.PILOTHOUSE_LOG_LEVEL ?? 'info')
@@ -70,9 +71,12 @@ export function runCommand(): Command {
       if (!flags.hub) throw new UsageError('--hub is required (or set PILOTHOUSE_HUB).');
       if (!flags.token) throw new UsageError('--token is required (or set PILOTHOUSE_TOKEN); create one with: pilothouse token create --user NAME');
       if (!flags.channel || !parseChannelRef(flags.channel)) throw new UsageError('--channel WS/CH is required, e.g. --channel acme/agents.');
-      if (flags.tui) throw new UsageError('--tui is not available in this version yet.');
       if (flags.forward.length > 0) throw new UsageError('--forward is not available in this version yet (previews arrive with the preview feature).');
-      const logger = pino({ level: flags.logLevel }, pino.destination(2));
+      if (flags.tui && !(process.stdin.isTTY && process.stdout.isTTY)) throw new UsageError('--tui needs a terminal: run it in an interactive shell.');
+      // With the TUI the terminal is Codex's: the runner logs to a file meanwhile.
+      const logFile = flags.tui ? join(pilothouseHome(), 'logs', `run-${new Date().toISOString().replace(/[:.]/g, '-')}.log`) : null;
+      const logger = pino({ level: flags.logLevel }, logFile ? pino.destination({ dest: logFile, mkdir: true, sync: true }) : pino.destination(2));
+      if (logFile) process.stderr.write(`Opening the Codex TUI on the session; runner logs go to ${logFile}\n`);
       const runner = await startRunner({
         hubUrl: flags.hub,
         token: flags.token,
@@ -86,12 +90,19 @@ export function runCommand(): Command {
         streamFlushMs: flags.streamFlushMs,
         approvalTimeoutMs: flags.approvalTimeout ? flags.approvalTimeout * 1000 : null,
         resume: flags.resume,
+        tui: flags.tui,
         ...(flags.name ? { name: flags.name } : {}),
       });
-      process.stdout.write(`Pilothouse session ${runner.threadId} in ${flags.channel} (runner ${runner.runnerId})\n`);
+      const line = `Pilothouse session ${runner.threadId} in ${flags.channel} (runner ${runner.runnerId})\n`;
+      // The TUI owns the screen now: say it once it is gone.
+      if (!flags.tui) process.stdout.write(line);
       const stop = () => void runner.close('runner stopped').then(() => process.exit(0));
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
       await runner.done;
+      if (flags.tui) {
+        process.stdout.write(line.replace('\n', ` ended with the Codex TUI; runner logs: ${String(logFile)}\n`));
+        process.exit(0);
+      }
     });
 }

@@ -1,6 +1,7 @@
 // A running `codex app-server`: spawn, initialize handshake, typed requests, typed
-// notifications, server requests answered by one handler, and an orderly close.
-import { spawnChild, type ChildExit } from './child.js';
+// notifications, server requests answered by one handler, and an orderly close. It speaks over
+// stdio by default, or over its Unix socket when other clients (the owner's TUI) share it.
+import { spawnChild, type Child, type ChildExit } from './child.js';
 import { CodexError } from './errors.js';
 import { EventFeed } from './event-feed.js';
 import type { ClientInfo, InitializeResponse } from './generated/index.js';
@@ -17,6 +18,7 @@ import type {
 import { locateCodex, type CodexBinary } from './locate.js';
 import type { ClientMethod, ClientParams, ClientResults, ServerNotification, ServerRequest, ServerRequestHandler } from './methods.js';
 import { RpcConnection, type RpcAnswer } from './rpc.js';
+import { connectUnixSocket, unixSocketAddress, type SocketLink } from './ws-transport.js';
 
 export interface StartCodexOptions {
   /** A specific binary; otherwise located (and version-checked) by `locateCodex`. */
@@ -27,6 +29,13 @@ export interface StartCodexOptions {
   readonly clientInfo: ClientInfo;
   /** Extra arguments after `app-server`, e.g. `['-c', 'model="gpt-5.5"']`. */
   readonly args?: readonly string[];
+  /**
+   * Listen on this Unix socket (`--listen unix://PATH`) and connect to it, so that other clients
+   * can join (`codex resume --remote`). Put it in a directory only the user can read.
+   */
+  readonly socketPath?: string;
+  /** How long to wait for the socket to accept (default 20 s). */
+  readonly connectTimeoutMs?: number;
 }
 
 export interface CodexExit extends ChildExit {
@@ -44,6 +53,8 @@ export type CodexEvent =
 export interface CodexAppServer {
   readonly binary: CodexBinary;
   readonly info: InitializeResponse;
+  /** The address other clients connect to (`codex --remote …`); null over stdio. */
+  readonly remoteAddress: string | null;
   request<M extends ClientMethod>(method: M, params: ClientParams<M>): Promise<ClientResults[M]>;
   threadStart(params: ThreadStartParams): Promise<ThreadStartResponse>;
   threadResume(params: ThreadResumeParams): Promise<ThreadResumeResponse>;
@@ -59,13 +70,14 @@ export interface CodexAppServer {
    */
   onServerRequest(handler: ServerRequestHandler): void;
   readonly exited: Promise<CodexExit>;
-  /** Closes stdin and waits for the exit; SIGTERM, then SIGKILL, if Codex lingers. */
+  /** Closes stdin (or the socket) and waits for the exit; SIGTERM, then SIGKILL, if Codex lingers. */
   close(options?: { timeoutMs?: number }): Promise<CodexExit>;
 }
 
 export async function startCodex(options: StartCodexOptions): Promise<CodexAppServer> {
   const binary = await locateCodex({ bin: options.codexBin });
-  const child = spawnChild(binary.path, ['app-server', ...(options.args ?? [])], {
+  const listen = options.socketPath === undefined ? [] : ['--listen', unixSocketAddress(options.socketPath)];
+  const child = spawnChild(binary.path, ['app-server', ...listen, ...(options.args ?? [])], {
     cwd: options.cwd,
     env: { ...process.env, RUST_LOG: 'warn', ...options.env },
   });
@@ -73,7 +85,21 @@ export async function startCodex(options: StartCodexOptions): Promise<CodexAppSe
   let handler: ServerRequestHandler | undefined;
   let closing = false;
 
-  const rpc = new RpcConnection(child.process.stdout, child.process.stdin, {
+  let socket: SocketLink | null = null;
+  if (options.socketPath !== undefined) {
+    socket = await connectSocket(child, options.socketPath, options.connectTimeoutMs ?? 20_000);
+    // A listening app-server keeps running when its socket closes: stop it, so that its exit
+    // (with the stderr tail) is what reports the loss.
+    void socket.closed.then(() => {
+      if (!closing) child.process.kill('SIGTERM');
+    });
+  }
+  // Over the socket, stdout carries nothing we read; drain it so Codex never blocks on it.
+  if (socket !== null) child.process.stdout.resume();
+  const input = socket?.input ?? child.process.stdout;
+  const output = socket?.output ?? child.process.stdin;
+
+  const rpc = new RpcConnection(input, output, {
     onNotification: (method, params) => {
       // Trust boundary: envelopes were validated in wire.ts; params are taken to match the
       // bindings generated from this same pinned binary (locateCodex checked the version).
@@ -107,9 +133,12 @@ export async function startCodex(options: StartCodexOptions): Promise<CodexAppSe
   const close = async ({ timeoutMs = 3_000 } = {}): Promise<CodexExit> => {
     closing = true;
     child.process.stdin.end();
-    if (await settlesWithin(exited, timeoutMs)) return exited;
+    // Over stdio, Codex exits when stdin closes; a listening app-server only on a signal
+    // (SIGTERM: a clean exit that removes its socket).
+    socket?.close();
+    if (socket === null && (await settlesWithin(exited, timeoutMs))) return exited;
     child.process.kill('SIGTERM');
-    if (await settlesWithin(exited, 1_000)) return exited;
+    if (await settlesWithin(exited, socket === null ? 1_000 : timeoutMs)) return exited;
     child.process.kill('SIGKILL');
     return exited;
   };
@@ -131,6 +160,7 @@ export async function startCodex(options: StartCodexOptions): Promise<CodexAppSe
   return {
     binary,
     info,
+    remoteAddress: options.socketPath === undefined ? null : unixSocketAddress(options.socketPath),
     request,
     threadStart: (params) => request('thread/start', params),
     threadResume: (params) => request('thread/resume', params),
@@ -144,6 +174,21 @@ export async function startCodex(options: StartCodexOptions): Promise<CodexAppSe
     exited,
     close,
   };
+}
+
+/** Connects to the socket of a listening app-server; if it cannot, the child is stopped. */
+async function connectSocket(child: Child, path: string, timeoutMs: number): Promise<SocketLink> {
+  const gone = new AbortController();
+  void child.exited.then(() => gone.abort());
+  try {
+    return await connectUnixSocket(path, { timeoutMs, signal: gone.signal });
+  } catch (error) {
+    if (!gone.signal.aborted) {
+      child.process.kill('SIGKILL');
+      throw new CodexError('codex_closed', `codex app-server did not accept connections on ${path}: ${(error as Error).message}`, undefined, { cause: error });
+    }
+    throw exitError(await child.exited);
+  }
 }
 
 function exitError(exit: ChildExit): CodexError {

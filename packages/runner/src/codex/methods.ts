@@ -21,6 +21,7 @@ import type {
   PermissionsRequestApprovalResponse,
   ThreadReadResponse,
   ThreadResumeResponse,
+  ThreadSetNameResponse,
   ThreadStartResponse,
   ToolRequestUserInputResponse,
   TurnInterruptResponse,
@@ -36,6 +37,7 @@ export interface ClientResults {
   'thread/start': ThreadStartResponse;
   'thread/resume': ThreadResumeResponse;
   'thread/read': ThreadReadResponse;
+  'thread/name/set': ThreadSetNameResponse;
   'turn/start': TurnStartResponse;
   'turn/steer': TurnSteerResponse;
   'turn/interrupt': TurnInterruptResponse;

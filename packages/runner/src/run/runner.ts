@@ -18,6 +18,7 @@ import { fileCursor } from '../hub/cursor.js';
 import { TrustStore } from '../local/trust.js';
 import { createSession, nextDeadline, sessionConfig, step, type Effect, type SessionInput, type SessionState } from '../session/index.js';
 import { LocalStateStore, stagedCursor } from './local-state.js';
+import { privateSocket, terminalTui, tuiCommand, type TuiLauncher, type TuiProcess } from './tui.js';
 
 export interface RunnerOptions {
   hubUrl: string;
@@ -40,6 +41,11 @@ export interface RunnerOptions {
   name?: string;
   /** Keep retrying while the hub is unreachable at start instead of failing. */
   waitForHub?: boolean;
+  /**
+   * Share the session with the owner's Codex TUI (`--tui`, docs/decisions/tui-mirror.md): true runs
+   * it on this terminal, a launcher runs it elsewhere. The runner closes when the TUI exits.
+   */
+  tui?: boolean | TuiLauncher;
 }
 
 export interface RunningRunner {
@@ -84,7 +90,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       name: opts.name ?? hostname(),
       cwd,
       agent: { name: 'codex', version: PINNED_CODEX_VERSION },
-      capabilities: ['stream', 'approvals', 'interrupt'],
+      capabilities: ['stream', 'approvals', 'interrupt', ...(opts.tui ? ['tui'] : [])],
     },
     onEvent: (event) => (session ? feed({ type: 'hub_event', now: Date.now(), event }) : early.push(event)),
   });
@@ -96,12 +102,26 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     ...opts.allow.filter((n) => n.toLowerCase() !== listen.toLowerCase()).map((name) => ({ name })),
   ];
 
+  // With the TUI, Codex listens on a private Unix socket that both clients join.
+  const tuiSocket = opts.tui ? privateSocket() : null;
+  let tui: TuiProcess | null = null;
+  let tuiStopping = false;
+  let runner: RunningRunner | null = null;
   let codex: CodexAppServer | null = null;
   const spawnCodex = async (): Promise<CodexAppServer> => {
-    const c = await startCodex({ codexBin: codexBin.path, cwd, env: opts.env ?? process.env, clientInfo: { name: 'pilothouse', title: 'Pilothouse runner', version: '0.1.0' } });
+    const c = await startCodex({
+      codexBin: codexBin.path,
+      cwd,
+      env: opts.env ?? process.env,
+      clientInfo: { name: 'pilothouse', title: 'Pilothouse runner', version: '0.1.0' },
+      ...(tuiSocket ? { socketPath: tuiSocket.path } : {}),
+    });
     c.onEvent((e) => {
-      if (e.type === 'notification') feed({ type: 'codex_notification', now: Date.now(), notification: e.notification });
-      else if (e.type === 'protocol_error') log.warn({ event: 'codex_protocol_error', err: e.error.message }, 'codex sent a line we could not read');
+      if (e.type === 'notification') {
+        feed({ type: 'codex_notification', now: Date.now(), notification: e.notification });
+        // Answered elsewhere (the TUI) or withdrawn by Codex: our copy of the request is moot.
+        if (e.notification.method === 'serverRequest/resolved') pendingRequests.delete(String(e.notification.params.requestId));
+      } else if (e.type === 'protocol_error') log.warn({ event: 'codex_protocol_error', err: e.error.message }, 'codex sent a line we could not read');
     });
     c.onServerRequest((request) => new Promise<ServerRequestAnswer>((resolve) => {
       pendingRequests.set(String(request.id), resolve);
@@ -115,6 +135,8 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       if (closing) return;
       // People see how it ended; the stderr tail (mostly warnings) goes to the log.
       log.error({ event: 'codex_exit', code: exit.code, signal: exit.signal, stderr: exit.stderrTail }, 'codex app-server exited');
+      // The TUI cannot follow a restarted app-server: the session ends with it.
+      if (tuiSocket) return void runner?.close('Codex exited');
       feed({ type: 'codex_exited', now: Date.now(), reason: exit.signal !== null ? `killed by ${exit.signal}` : `exit code ${String(exit.code)}` });
     });
     return c;
@@ -135,7 +157,11 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
         log.warn({ event: 'codex_resume_failed', err: (err as Error).message }, 'could not resume the Codex thread; starting a new one');
       }
     }
-    codexThread ??= await c.threadStart(threadStartParams(opts.runtime, cwd));
+    if (!codexThread) {
+      codexThread = await c.threadStart(threadStartParams(opts.runtime, cwd));
+      // `codex resume` needs the thread's rollout, which a new thread gets with its first turn or a name.
+      if (tuiSocket) await c.request('thread/name/set', { threadId: codexThread.thread.id, name: `Pilothouse ${opts.channel}` });
+    }
     if (resumeSession) threadId = resumeSession.thread_id;
     else {
       const root = await hub.push('post_row', {
@@ -152,6 +178,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   } catch (err) {
     closing = true;
     await codex?.close();
+    tuiSocket?.remove();
     await hub.close();
     throw err;
   }
@@ -202,7 +229,13 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       case 'codex_turn_start': {
         const c = codex;
         const started = c
-          ? c.turnStart({ threadId: effect.threadId, input: [{ type: 'text', text: effect.text, text_elements: [] }], ...turnOverrides(opts.runtime, cwd) })
+          ? c.turnStart({
+              threadId: effect.threadId,
+              // Codex echoes it as the userMessage item's clientId: how the session tells its own input from the TUI's.
+              clientUserMessageId: effect.message_id,
+              input: [{ type: 'text', text: effect.text, text_elements: [] }],
+              ...turnOverrides(opts.runtime, cwd),
+            })
           : Promise.reject(new Error('codex is not running'));
         started.then(
           (r) => feed({ type: 'turn_start_ok', now: Date.now(), message_id: effect.message_id, turnId: r.turn.id }),
@@ -268,12 +301,17 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   armTimer();
   log.info({ event: 'session_started', thread_id: threadId, codex_thread_id: codexThreadId, listen_user: listen, allowed: allowed.map((a) => a.name) }, 'session started');
 
-  return {
+  runner = {
     threadId,
     runnerId: saved.runner_id,
     done,
     async close(reason = 'runner closed') {
-      if (closing) return done;
+      if (closing || tuiStopping) return done;
+      // The owner's terminal first: the TUI leaves it as it found it (its exit calls close() again).
+      if (tui) {
+        tuiStopping = true;
+        await tui.stop();
+      }
       feed({ type: 'close', now: Date.now(), reason });
       closing = true;
       if (timer) clearTimeout(timer);
@@ -284,8 +322,21 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       const report = await hub.close({ drainTimeoutMs: 5000 });
       if (report.unacknowledged.length > 0) log.warn({ event: 'unacknowledged_on_close', count: report.unacknowledged.length }, 'some pushes were not acknowledged');
       await codex?.close();
+      tuiSocket?.remove();
       resolveDone();
       return done;
     },
   };
+  const remote = codex?.remoteAddress;
+  if (opts.tui && remote) {
+    const launch = typeof opts.tui === 'function' ? opts.tui : terminalTui;
+    const started = launch(tuiCommand(codexBin.path, remote, codexThreadId, cwd, opts.env ?? process.env));
+    tui = started;
+    void started.exited.then((how) => {
+      log.info({ event: 'tui_exited', how }, 'the Codex TUI exited');
+      tui = null;
+      void runner?.close(`the Codex TUI exited (${how})`);
+    });
+  }
+  return runner;
 }

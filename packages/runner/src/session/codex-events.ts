@@ -7,17 +7,18 @@ import type { ServerNotification, ServerRequest } from '../codex/generated/index
 import type { NotificationParams } from '../codex/methods.js';
 import { assertNever, log, setState } from './effects.js';
 import { buildRow, DELTA_KINDS, itemKey, planRow, REASONING_PART_SEPARATOR, terminalInputKey, terminalInputRow, type DeltaMethod, type StreamKind } from './items.js';
-import { adoptTurnId, answerAll, drain, endTurn } from './lifecycle.js';
+import { abandonForeign, endForeign, isForeign, leftToTui, onTurnStarted, onUserMessage } from './foreign.js';
+import { answerAll, drain, endTurn } from './lifecycle.js';
 import type { Ctx } from './state.js';
 import { IDLE, isRecoverableThreadError, reasonForKind, type ProcessingReason, type TurnOutcome } from './turn.js';
 
 type Method = ServerNotification['method'];
 type Handler<M extends Method> = (ctx: Ctx, params: NotificationParams<M>) => void;
 
-/** The active turn when `turnId` is it; otherwise the event is late or foreign and dropped. */
+/** The active turn (or the followed foreign one) when `turnId` is it; otherwise the event is late or unknown and dropped. */
 function activeTurn(ctx: Ctx, turnId: string, what: string): boolean {
   const t = ctx.s.turn;
-  if (t.status === 'active' && t.turnId === turnId) return true;
+  if ((t.status === 'active' && t.turnId === turnId) || isForeign(ctx, turnId)) return true;
   const late = ctx.s.finishedTurns.has(turnId);
   ctx.out.push(log('debug', late ? 'late_event_dropped' : 'foreign_event_dropped', { turn_id: turnId, event: what }));
   return false;
@@ -60,9 +61,10 @@ function outcomeOf(turn: NotificationParams<'turn/completed'>['turn']): TurnOutc
 }
 
 const handlers: { readonly [M in Method]?: Handler<M> } = {
-  'turn/started': (ctx, p) => adoptTurnId(ctx, p.turn.id, 'turn/started'),
+  'turn/started': (ctx, p) => onTurnStarted(ctx, p.turn.id),
   'item/started': (ctx, p) => {
     if (!activeTurn(ctx, p.turnId, 'item/started')) return;
+    if (p.item.type === 'userMessage') return onUserMessage(ctx, p.turnId, p.item);
     ctx.s.approvals.noteItem(p.turnId, p.item);
     const spec = buildRow(p.turnId, p.item, 'started');
     if (spec === null) return;
@@ -85,6 +87,7 @@ const handlers: { readonly [M in Method]?: Handler<M> } = {
   },
   'item/completed': (ctx, p) => {
     if (!activeTurn(ctx, p.turnId, 'item/completed')) return;
+    if (p.item.type === 'userMessage') return onUserMessage(ctx, p.turnId, p.item);
     const spec = buildRow(p.turnId, p.item, 'completed');
     if (spec !== null) ctx.out.push(...ctx.s.stream.complete(spec));
     if (p.item.type === 'commandExecution' && ctx.s.stream.isOpen(terminalInputKey(p.turnId, p.item.id))) {
@@ -94,7 +97,7 @@ const handlers: { readonly [M in Method]?: Handler<M> } = {
   'turn/plan/updated': (ctx, p) => {
     if (activeTurn(ctx, p.turnId, 'turn/plan/updated')) ctx.out.push(...ctx.s.stream.complete(planRow(p.turnId, p.explanation, p.plan)));
   },
-  'turn/completed': (ctx, p) => endTurn(ctx, p.turn.id, outcomeOf(p.turn), p.turn.items),
+  'turn/completed': (ctx, p) => (isForeign(ctx, p.turn.id) ? endForeign : endTurn)(ctx, p.turn.id, outcomeOf(p.turn), p.turn.items),
   'serverRequest/resolved': (ctx, p) => {
     const closed = ctx.s.approvals.closeByCodexId(p.requestId);
     if (closed !== undefined) ctx.out.push(log('info', 'approval_closed', { request_id: closed.approval.request_id, by: 'codex' }));
@@ -120,6 +123,7 @@ export function onNotification(ctx: Ctx, notification: ServerNotification): void
 const APPROVAL_METHODS = new Set<string>(['item/commandExecution/requestApproval', 'item/fileChange/requestApproval', 'item/permissions/requestApproval', 'item/tool/requestUserInput']);
 
 export function onServerRequest(ctx: Ctx, request: ServerRequest): void {
+  if (leftToTui(ctx, request)) return;
   const { s, out } = ctx;
   const { allowed, policy, approvalTimeoutMs } = s.config;
   const opened = s.approvals.open(request, { now: ctx.now, allowed, policy, timeoutMs: approvalTimeoutMs });
@@ -195,5 +199,6 @@ export function onCodexExited(ctx: Ctx, reason: string): void {
   }
   out.push(log('error', 'codex_exited', { reason, thread_id: previous, message_id: t.status === 'idle' ? null : t.message.message_id, approvals_dropped: dropped.length }));
   s.turn = IDLE;
+  abandonForeign(ctx, { status: 'failed', reason }, 'Codex exited');
   drain(ctx);
 }

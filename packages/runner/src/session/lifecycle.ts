@@ -12,7 +12,8 @@ import { begin, completing, danglingStatus, finalState, IDLE, processingState, s
 /** Starts the next queued message when nothing runs, asking for a Codex thread first if needed. */
 export function drain(ctx: Ctx): void {
   const { s, out } = ctx;
-  if (s.closed || s.turn.status !== 'idle') return;
+  // A foreign turn (the owner's TUI) runs: messages from the thread queue behind it.
+  if (s.closed || s.turn.status !== 'idle' || s.foreign !== null) return;
   const next = s.queue.peek();
   if (next === undefined) {
     if (s.lastBeatAt !== null) out.push({ type: 'runner_status', status: 'idle' });

@@ -8,6 +8,7 @@ import type { ChannelEvent } from '@pilothouse/protocol';
 import type { ServerNotification, ServerRequest } from '../codex/generated/index.js';
 import { onCodexExited, onNotification, onServerRequest, onThreadStarted, onThreadStartFailed, onTurnStartFailed } from './codex-events.js';
 import { assertNever, log, setState, type Effect } from './effects.js';
+import { abandonForeign, claimForeign } from './foreign.js';
 import { onControl, onMessage } from './hub-events.js';
 import { adoptTurnId, advanceAck, answerAll, publish } from './lifecycle.js';
 import type { Ctx, SessionState } from './state.js';
@@ -51,6 +52,7 @@ export function step(state: SessionState, input: SessionInput): StepResult {
       onServerRequest(ctx, input.request);
       break;
     case 'turn_start_ok':
+      claimForeign(ctx, input.turnId);
       adoptTurnId(ctx, input.turnId, 'turn/start');
       break;
     case 'turn_start_failed':
@@ -121,7 +123,7 @@ function onTick(ctx: Ctx): void {
   answerAll(ctx, expired, 'onExpire', 'approval expired');
   const t = s.turn;
   if (t.status === 'active' && expired.some((p) => p.turnId === t.turnId)) s.turn = { ...t, activity: 'approval expired', expired: true };
-  if (s.lastBeatAt !== null && s.turn.status !== 'idle' && now - s.lastBeatAt >= s.config.heartbeatMs) {
+  if (s.lastBeatAt !== null && (s.turn.status !== 'idle' || s.foreign !== null) && now - s.lastBeatAt >= s.config.heartbeatMs) {
     out.push({ type: 'runner_status', status: 'working' });
     s.lastBeatAt = now;
   }
@@ -134,6 +136,7 @@ function onClose(ctx: Ctx, reason: string): void {
   answerAll(ctx, s.approvals.rejectAll(), 'onReject', reason);
   const t = s.turn;
   if (t.status === 'active' || t.status === 'completing') out.push(...s.stream.finishTurn(t.turnId, 'interrupted'));
+  abandonForeign(ctx, { status: 'interrupted' }, reason);
   const failed = { state: 'failed', reason: `the runner closed: ${reason}`, approval: null } as const;
   if (t.status !== 'idle') out.push(setState(t.message.message_id, failed));
   for (const m of s.queue.drain()) out.push(setState(m.message_id, failed));

@@ -76,6 +76,10 @@ export interface SessionState {
   readonly approvals: ApprovalRegistry;
   /** Turns already closed: their late deltas and items are dropped. */
   readonly finishedTurns: Bounded<string, true>;
+  /** A turn another client (the owner's TUI) started, while it runs: mirrored (foreign.ts). */
+  foreign: string | null;
+  /** Keys of the owner's inputs already mirrored into the thread (posted once). */
+  readonly mirrored: Bounded<string, true>;
   /** Highest hub seq seen, and the cursor acknowledged to the shell. */
   lastSeq: number;
   ackedSeq: number;
@@ -95,6 +99,8 @@ export function createSession(config: SessionConfig, cursor = 0): SessionState {
     stream: new StreamPipeline({ threadId: config.threadId, cap: config.registryCap, headChars: config.headChars, tailChars: config.tailChars }),
     approvals: new ApprovalRegistry(config.registryCap),
     finishedTurns: new Bounded(config.registryCap),
+    foreign: null,
+    mirrored: new Bounded(config.registryCap),
     lastSeq: cursor,
     ackedSeq: cursor,
     lastFlushAt: Number.NEGATIVE_INFINITY,
