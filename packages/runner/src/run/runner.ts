@@ -202,13 +202,21 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   let resolveDone: () => void = () => {};
   const done = new Promise<void>((r) => (resolveDone = r));
 
+  // One timer at the session's next deadline; re-armed only when that deadline moves (most
+  // deltas leave it where it is, and a clearTimeout/setTimeout pair per delta adds up).
+  let timerAt: number | null = null;
   const armTimer = () => {
+    const at = session ? nextDeadline(session) : null;
+    if (at === timerAt && (timer !== null || at === null)) return;
     if (timer) clearTimeout(timer);
     timer = null;
-    if (!session) return;
-    const at = nextDeadline(session);
+    timerAt = at;
     if (at === null) return;
-    timer = setTimeout(() => feed({ type: 'tick', now: Date.now() }), Math.max(0, at - Date.now()));
+    timer = setTimeout(() => {
+      timer = null;
+      timerAt = null;
+      feed({ type: 'tick', now: Date.now() });
+    }, Math.max(0, at - Date.now()));
   };
 
   const perform = (effect: Effect): void => {

@@ -35,6 +35,8 @@ function streamText(ctx: Ctx, turnId: string, key: string, kind: StreamKind, tex
   if (!stream.has(key)) ctx.out.push(...stream.open({ item_key: key, turnId, kind, body: null, meta: {}, status: 'streaming', eager: false }));
   const result = stream.delta(key, text);
   ctx.out.push(...result.effects);
+  // A post that carried the row's first text is this window's write: the next waits a full window.
+  if (result.effects.length > 0 && !stream.hasPending) ctx.s.lastFlushAt = ctx.now;
   if (!result.accepted) ctx.out.push(log('debug', 'delta_dropped', { item_key: key, chars: text.length }));
   setActivity(ctx, reasonForKind(kind));
 }

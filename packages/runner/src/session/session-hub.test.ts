@@ -109,15 +109,18 @@ describe('heartbeat and deadlines', () => {
     expect(nextDeadline(h.state)).toBeNull();
   });
 
-  it('flushes at once after a quiet spell, then at most once per flush window', () => {
+  it('the first text goes out with the row; later deltas wait a full window, then at most one append per window', () => {
     const h = running();
-    h.codex(note.turnStarted(T), note.started(T, item.agent('m', '')), note.agentDelta(T, 'm', 'a'), note.agentDelta(T, 'm', 'b'));
-    expect(nextDeadline(h.state)).toBe(Number.NEGATIVE_INFINITY);
-    expect(only(h.tick(0), 'append')).toHaveLength(1);
-    h.codex(note.agentDelta(T, 'm', 'c'));
-    expect(nextDeadline(h.state)).toBe(150);
+    const start = h.now;
+    const first = h.codex(note.turnStarted(T), note.started(T, item.agent('m', '')), note.agentDelta(T, 'm', 'a'), note.agentDelta(T, 'm', 'b'));
+    expect(only(first, 'post_row').map((e) => e.payload.body)).toEqual(['a']);
+    expect(nextDeadline(h.state)).toBe(start + 150);
     expect(only(h.tick(149), 'append')).toEqual([]);
-    expect(only(h.tick(1), 'append')).toHaveLength(1);
+    expect(only(h.tick(1), 'append').map((e) => e.payload.text)).toEqual(['b']);
+    h.codex(note.agentDelta(T, 'm', 'c'));
+    expect(nextDeadline(h.state)).toBe(start + 300);
+    expect(only(h.tick(149), 'append')).toEqual([]);
+    expect(only(h.tick(1), 'append').map((e) => e.payload.text)).toEqual(['c']);
   });
 });
 
