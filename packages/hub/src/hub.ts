@@ -1,6 +1,7 @@
 // Wires one hub process: store, fan-out, the Phoenix socket endpoint and the HTTP app.
 
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { parseTopic } from '@pilothouse/protocol';
 import { Store, type StoreConfig } from './store/store.js';
@@ -18,6 +19,8 @@ export interface HubConfig {
   logger: Logger;
   maxFrameBytes?: number;
   heartbeatTimeoutMs?: number;
+  /** The built web UI to serve; default: this repository's packages/web/dist. null serves none. */
+  webRoot?: string | null;
 }
 
 export interface RunningHub {
@@ -28,6 +31,9 @@ export interface RunningHub {
 }
 
 export const SOCKET_PATH = '/socket/websocket';
+
+/** Where `npm run build` puts the web UI in this repository. */
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 export async function startHub(config: HubConfig): Promise<RunningHub> {
   const { logger } = config;
@@ -53,7 +59,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     ...(config.maxFrameBytes !== undefined ? { maxFrameBytes: config.maxFrameBytes } : {}),
     ...(config.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: config.heartbeatTimeoutMs } : {}),
   });
-  const app = createHttpApp({ store, logger, authenticate: auth.authenticate, sessionId: auth.sessionId });
+  const app = createHttpApp({ store, logger, authenticate: auth.authenticate, sessionId: auth.sessionId, webRoot: config.webRoot === undefined ? DEFAULT_WEB_ROOT : config.webRoot });
   app.server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
     if (path === SOCKET_PATH) sockets.handleUpgrade(req, socket, head);

@@ -20,7 +20,7 @@ const parsePositive = (value: string): number => {
 export function hubCommand(): Command {
   return addStoreOptions(
     new Command('hub')
-      .description('Run the Pilothouse hub: the HTTP API and the Phoenix socket.')
+      .description('Run the Pilothouse hub: the web UI, the HTTP API and the Phoenix socket.')
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--port <port>', 'port to listen on (0 = any free port)', parsePort, 4860)
       .option('--max-frame-bytes <n>', 'largest accepted socket frame', parsePositive, 1024 * 1024)

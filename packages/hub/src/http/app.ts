@@ -1,7 +1,9 @@
 // The hub's HTTP surface (fastify): health, sign-in with a session cookie, the caller's channels,
-// and the admin audit log. Errors become `{code, message}` with a status from errors.ts.
+// the admin audit log, and the built web UI (static.ts). Errors become `{code, message}` with a
+// status from errors.ts.
 
 import Fastify, { type FastifyRequest } from 'fastify';
+import fastifyStatic from '@fastify/static';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { PilothouseError, toPilothouseError, UserName } from '@pilothouse/protocol';
@@ -10,6 +12,7 @@ import { SESSION_COOKIE } from '../auth/authenticate.js';
 import { digest, newSessionId, verifyPassword } from '../auth/secrets.js';
 import type { Principal } from '../socket/types.js';
 import { httpStatus } from './errors.js';
+import { STATIC_FORBIDDEN_PATH, webUi } from './static.js';
 
 const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 
@@ -26,6 +29,8 @@ export interface HttpDeps {
   authenticate: (req: FastifyRequest['raw']) => Promise<Principal>;
   sessionId: (req: FastifyRequest['raw']) => string | null;
   bodyLimit?: number;
+  /** The built web UI's folder (packages/web/dist); null serves no UI. */
+  webRoot?: string | null;
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -43,6 +48,7 @@ export function createHttpApp(deps: HttpDeps) {
     const fastifyCode = (err as { code?: string }).code;
     let e: PilothouseError;
     if (err instanceof PilothouseError) e = err;
+    else if (fastifyCode === STATIC_FORBIDDEN_PATH) e = new PilothouseError('not_found', 'No such file.');
     else if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') e = new PilothouseError('frame_too_large', 'The request body is too large.');
     else if (fastifyCode?.startsWith('FST_ERR_CTP') || (err as { statusCode?: number }).statusCode === 400) {
       e = new PilothouseError('bad_request', err instanceof Error ? err.message : 'Bad request.');
@@ -51,7 +57,10 @@ export function createHttpApp(deps: HttpDeps) {
     else req.log.warn({ code: e.code, url: req.url }, e.message);
     void reply.status(httpStatus[e.code]).send(e.toBody());
   });
+  const web = webUi(deps.webRoot ?? null);
+  if (web.files) void app.register(fastifyStatic, web.files);
   app.setNotFoundHandler((req, reply) => {
+    if (web.serveApp(req, reply)) return;
     void reply.status(404).send({ code: 'not_found', message: `No route ${req.method} ${req.url}.` });
   });
 

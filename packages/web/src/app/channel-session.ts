@@ -1,0 +1,153 @@
+// One channel as the page shows it: the thin shell around the pure reducers in state/. It feeds
+// every event to the channel, thread-list and open-thread reducers, asks for snapshots when a
+// reducer needs one (first join, a stale view, a seq gap), and tells React at most once a frame.
+
+import type { Socket } from 'phoenix';
+import type { ChannelEvent, ControlAction, JoinReply, PushReply } from '@pilothouse/protocol';
+import { openFeed, type Feed } from '../api/feed.js';
+import { channelStep, emptyChannel, type ChannelInput, type ChannelState } from '../state/channel.js';
+import { emptyThreadList, threadListStep, type ThreadListState } from '../state/threads.js';
+import { emptyThread, threadStep, type ThreadState } from '../state/thread.js';
+import { newClientId } from './ids.js';
+
+export interface ChannelView {
+  readonly channel: ChannelState;
+  readonly list: ThreadListState;
+  readonly thread: ThreadState | null;
+  /** Why the thread list could not load. */
+  readonly listError: string | null;
+  /** Why the open thread cannot be shown (no such thread, a failed load). */
+  readonly threadError: string | null;
+}
+
+const LIST_LIMIT = 100;
+
+export class ChannelSession {
+  private view: ChannelView = { channel: emptyChannel, list: emptyThreadList, thread: null, listError: null, threadError: null };
+  private readonly feed: Feed;
+  private readonly listeners = new Set<() => void>();
+  private frame: number | null = null;
+  /** Snapshot requests on the wire, by what they load ('list' or the thread id). */
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    socket: Socket,
+    readonly channel: string,
+  ) {
+    this.feed = openFeed(socket, channel, () => this.view.channel.seq, {
+      joined: (reply: JoinReply) => this.onChannel({ type: 'joined', reply }),
+      refused: (code, message) => this.onChannel({ type: 'refused', code, message }),
+      event: (event: ChannelEvent) => this.onEvent(event),
+    });
+  }
+
+  readonly getSnapshot = (): ChannelView => this.view;
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  openThread(threadId: string): void {
+    if (this.view.thread?.threadId === threadId) return;
+    this.set({ ...this.view, thread: emptyThread(threadId), threadError: null });
+    this.reconcile();
+  }
+
+  closeThread(): void {
+    if (this.view.thread) this.set({ ...this.view, thread: null, threadError: null });
+  }
+
+  post(body: string, threadId?: string): Promise<PushReply<'post_message'>> {
+    return this.feed.push('post_message', { client_id: newClientId('web'), body, ...(threadId === undefined ? {} : { thread_id: threadId }) });
+  }
+
+  control(threadId: string, action: ControlAction): Promise<PushReply<'control'>> {
+    return this.feed.push('control', { client_id: newClientId('ctl'), thread_id: threadId, action });
+  }
+
+  close(): void {
+    if (this.frame !== null) cancelAnimationFrame(this.frame);
+    this.listeners.clear();
+    this.feed.leave();
+  }
+
+  private onChannel(input: ChannelInput): void {
+    this.set({ ...this.view, channel: channelStep(this.view.channel, input) });
+    this.reconcile();
+  }
+
+  private onEvent(event: ChannelEvent): void {
+    const { channel, list, thread } = this.view;
+    this.set({
+      ...this.view,
+      channel: channelStep(channel, { type: 'event', event }),
+      list: threadListStep(list, { type: 'event', event }),
+      thread: thread && threadStep(thread, { type: 'event', event }),
+    });
+    this.reconcile();
+  }
+
+  /** The effects the state asks for: reload what is stale, load what is missing. */
+  private reconcile(): void {
+    let { channel, list, thread } = this.view;
+    if (channel.join.status !== 'joined') return;
+    if (channel.gap) {
+      channel = channelStep(channel, { type: 'resynced' });
+      list = threadListStep(list, { type: 'load' });
+      thread = thread && threadStep(thread, { type: 'load' });
+    }
+    if (list.stale) list = threadListStep(list, { type: 'load' });
+    if (thread?.stale) thread = threadStep(thread, { type: 'load' });
+    if (channel !== this.view.channel || list !== this.view.list || thread !== this.view.thread) this.set({ ...this.view, channel, list, thread });
+    if (list.status === 'loading') this.loadList();
+    if (thread?.status === 'loading') this.loadThread(thread.threadId);
+  }
+
+  private loadList(): void {
+    if (this.inFlight.has('list')) return;
+    this.inFlight.add('list');
+    this.feed.push('list_threads', { limit: LIST_LIMIT }).then(
+      (reply) => {
+        this.inFlight.delete('list');
+        this.set({ ...this.view, list: threadListStep(this.view.list, { type: 'snapshot', head_seq: reply.head_seq, threads: reply.threads }), listError: null });
+        this.reconcile();
+      },
+      (err: Error) => {
+        // Retried on the next join (the feed rejoins after any reconnect).
+        this.inFlight.delete('list');
+        this.set({ ...this.view, listError: `The threads could not be loaded: ${err.message}` });
+      },
+    );
+  }
+
+  private loadThread(threadId: string): void {
+    if (this.inFlight.has(threadId)) return;
+    this.inFlight.add(threadId);
+    this.feed.push('get_thread', { thread_id: threadId }).then(
+      (reply) => {
+        this.inFlight.delete(threadId);
+        const thread = this.view.thread;
+        if (thread?.threadId !== threadId) return;
+        this.set({ ...this.view, thread: threadStep(thread, { type: 'snapshot', head_seq: reply.head_seq, messages: reply.messages }), threadError: null });
+        this.reconcile();
+      },
+      (err: Error & { code?: string }) => {
+        this.inFlight.delete(threadId);
+        if (this.view.thread?.threadId !== threadId) return;
+        // No such thread: give up on it. Anything else (a timeout) is retried on the next event.
+        if (err.code === 'thread_not_found') this.set({ ...this.view, thread: null, threadError: `There is no such thread in ${this.channel}.` });
+        else this.set({ ...this.view, threadError: `The thread could not be loaded: ${err.message}` });
+      },
+    );
+  }
+
+  private set(view: ChannelView): void {
+    this.view = view;
+    // Many events can arrive in one frame (a replay after a reconnect): render once per frame.
+    this.frame ??= requestAnimationFrame(() => {
+      this.frame = null;
+      this.listeners.forEach((l) => l());
+    });
+  }
+}

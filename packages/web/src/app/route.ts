@@ -1,0 +1,42 @@
+// The page's address is the route: / (home), /c/WS/CH (a channel), /c/WS/CH/t/ID (a thread).
+// The hub answers every such path with index.html (packages/hub/src/http/static.ts).
+
+import { useSyncExternalStore } from 'react';
+import { parseChannelRef } from '@pilothouse/protocol';
+
+export type Route =
+  | { type: 'home' }
+  | { type: 'channel'; channel: string }
+  | { type: 'thread'; channel: string; threadId: string }
+  | { type: 'unknown'; path: string };
+
+export function parseRoute(path: string): Route {
+  if (path === '/' || path === '') return { type: 'home' };
+  const m = /^\/c\/([^/]+)\/([^/]+)(?:\/t\/([^/]+))?\/?$/.exec(path);
+  if (!m) return { type: 'unknown', path };
+  const channel = `${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`;
+  if (!parseChannelRef(channel)) return { type: 'unknown', path };
+  return m[3] === undefined ? { type: 'channel', channel } : { type: 'thread', channel, threadId: decodeURIComponent(m[3]) };
+}
+
+export const channelPath = (channel: string): string => `/c/${channel.split('/').map(encodeURIComponent).join('/')}`;
+export const threadPath = (channel: string, threadId: string): string => `${channelPath(channel)}/t/${encodeURIComponent(threadId)}`;
+
+const listeners = new Set<() => void>();
+const notify = () => listeners.forEach((l) => l());
+window.addEventListener('popstate', notify);
+
+export function navigate(path: string): void {
+  if (path === location.pathname) return;
+  history.pushState(null, '', path);
+  notify();
+}
+
+const subscribe = (l: () => void) => {
+  listeners.add(l);
+  return () => listeners.delete(l);
+};
+
+export function usePath(): string {
+  return useSyncExternalStore(subscribe, () => location.pathname);
+}

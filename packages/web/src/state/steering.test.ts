@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { Approval } from '@pilothouse/protocol';
+import { isAllowed, mayDecide, names, steeringOf } from './steering.js';
+import { ALICE, BOB, msg, row, runner } from './fixtures.test-support.js';
+
+const approval: Approval = { request_id: 'q1', kind: 'command', summary: 'rm -rf build', choices: [{ id: 'approve', label: 'Approve' }], allowed: [{ name: 'Alice', user_id: 'u-alice' }] };
+
+describe('steering', () => {
+  const thread = [
+    msg('t1', 1, { runner_id: 'r1', kind: 'session' }),
+    msg('m1', 2, { state: { state: 'processing', reason: 'streaming response' } }),
+    row('a', 3),
+    msg('m2', 4, { state: { state: 'queued' } }),
+    msg('m3', 5, { author: BOB, state: { state: 'ignored', reason: 'bob may not steer' } }),
+    msg('m4', 6, { state: { state: 'queued' } }),
+  ];
+
+  it('finds the attached runner, the active turn and the queue', () => {
+    const s = steeringOf([runner({ thread_id: 'other' }), runner({ runner_id: 'r9' })], 't1', thread, ALICE);
+    expect(s.runner?.runner_id).toBe('r9');
+    expect(s.mayControl).toBe(true);
+    expect(s.active?.id).toBe('m1');
+    expect(s.queued.map((m) => m.id)).toEqual(['m2', 'm4']);
+  });
+
+  it('lets only allowed people control and decide (names match in any case, ids exactly)', () => {
+    expect(isAllowed(['ALICE'], ALICE)).toBe(true);
+    expect(isAllowed(['u-alice'], { user_id: 'u-alice', name: 'renamed' })).toBe(true);
+    expect(isAllowed(['alice'], BOB)).toBe(false);
+    const forAlice = steeringOf([runner()], 't1', thread, ALICE);
+    const forBob = steeringOf([runner()], 't1', thread, BOB);
+    expect(forBob.mayControl).toBe(false);
+    expect(mayDecide(approval, forAlice.mayControl, ALICE)).toBe(true);
+    expect(mayDecide(approval, forBob.mayControl, BOB)).toBe(false);
+    // Without an attached runner nobody can steer: the hub would answer no_runner.
+    expect(steeringOf([], 't1', thread, ALICE).mayControl).toBe(false);
+  });
+
+  it('words a list of names', () => {
+    expect([names([]), names(['alice']), names(['alice', 'bob']), names(['a', 'b', 'c'])]).toEqual(['nobody', 'alice', 'alice and bob', 'a, b and c']);
+  });
+});

@@ -1,0 +1,121 @@
+// One thread's messages: a get_thread snapshot plus the channel events after it (docs/protocol.md
+// §4.4). Pure: threadStep(state, input) → state. Every step is idempotent: an event at or below the
+// view's seq is already reflected, a message is upserted by id, an append lands only at the body's
+// end. Anything that shows a gap marks the view stale; the shell then reloads the snapshot.
+
+import type { ChannelEvent, Message } from '@pilothouse/protocol';
+import { applyAppend, applyRowUpdate, threadOf } from './message.js';
+import { assertNever } from './never.js';
+
+/** Events kept while a snapshot loads; past this the view reloads instead of buffering more. */
+export const MAX_PENDING = 5_000;
+
+export interface ThreadState {
+  readonly threadId: string;
+  readonly status: 'loading' | 'ready';
+  /** The highest seq the view reflects: the snapshot's head_seq, then each applied event's. */
+  readonly seq: number;
+  /** Message ids in creation (seq) order. */
+  readonly order: readonly string[];
+  readonly byId: Readonly<Record<string, Message>>;
+  /** Events of this thread that arrived while the snapshot was loading. */
+  readonly pending: readonly ChannelEvent[];
+  /** Something was missed: the shell must reload the snapshot. */
+  readonly stale: boolean;
+}
+
+export type ThreadInput =
+  /** The shell starts (re)loading the snapshot: buffer events until it lands. */
+  | { type: 'load' }
+  | { type: 'snapshot'; head_seq: number; messages: readonly Message[] }
+  | { type: 'event'; event: ChannelEvent };
+
+export const emptyThread = (threadId: string): ThreadState => ({
+  threadId,
+  status: 'loading',
+  seq: 0,
+  order: [],
+  byId: {},
+  pending: [],
+  stale: false,
+});
+
+export function threadStep(state: ThreadState, input: ThreadInput): ThreadState {
+  switch (input.type) {
+    case 'load':
+      return { ...state, status: 'loading', pending: [], stale: false };
+    case 'snapshot':
+      return fromSnapshot(state, input.head_seq, input.messages);
+    case 'event': {
+      if (threadOf(input.event) !== state.threadId) return state;
+      if (state.status === 'ready') return applyEvent(state, input.event);
+      if (state.pending.length >= MAX_PENDING) return { ...state, pending: [], stale: true };
+      return { ...state, pending: [...state.pending, input.event] };
+    }
+    default:
+      return assertNever(input, 'thread input');
+  }
+}
+
+/** The thread's messages in order. */
+export const messagesOf = (state: ThreadState): Message[] => state.order.flatMap((id) => state.byId[id] ?? []);
+
+function fromSnapshot(state: ThreadState, headSeq: number, messages: readonly Message[]): ThreadState {
+  const sorted = [...messages].sort((a, b) => a.seq - b.seq);
+  const byId: Record<string, Message> = {};
+  for (const m of sorted) byId[m.id] = m;
+  let next: ThreadState = { ...state, status: 'ready', seq: headSeq, order: sorted.map((m) => m.id), byId, pending: [], stale: false };
+  for (const event of state.pending) next = applyEvent(next, event);
+  return next;
+}
+
+function applyEvent(state: ThreadState, event: ChannelEvent): ThreadState {
+  const seq = event.payload.seq;
+  if (seq <= state.seq) return state;
+  const at = { ...state, seq };
+  switch (event.type) {
+    case 'message':
+      return upsert(at, event.payload.message);
+    case 'append': {
+      const m = state.byId[event.payload.message_id];
+      if (!m) return { ...at, stale: true };
+      const out = applyAppend(m, event.payload.offset, event.payload.text);
+      switch (out.type) {
+        case 'applied':
+          return replace(at, out.message);
+        case 'repeat':
+          return at;
+        case 'gap':
+          return { ...at, stale: true };
+        default:
+          return assertNever(out, 'append outcome');
+      }
+    }
+    case 'row_updated': {
+      const m = state.byId[event.payload.message_id];
+      return m ? replace(at, applyRowUpdate(m, event.payload)) : { ...at, stale: true };
+    }
+    case 'state': {
+      const m = state.byId[event.payload.message_id];
+      return m ? replace(at, { ...m, state: event.payload.state }) : { ...at, stale: true };
+    }
+    case 'presence':
+    case 'control':
+      return at;
+    default:
+      return assertNever(event, 'channel event');
+  }
+}
+
+const replace = (state: ThreadState, message: Message): ThreadState => ({ ...state, byId: { ...state.byId, [message.id]: message } });
+
+/** A message event creates a message; a repeat of one already present changes nothing. */
+function upsert(state: ThreadState, message: Message): ThreadState {
+  if (state.byId[message.id]) return state;
+  const order = [...state.order];
+  // Creation events arrive in seq order, so this is an append; the walk keeps order for any other.
+  let i = order.length;
+  while (i > 0 && (state.byId[order[i - 1]!]?.seq ?? 0) > message.seq) i--;
+  order.splice(i, 0, message.id);
+  return { ...state, order, byId: { ...state.byId, [message.id]: message } };
+}

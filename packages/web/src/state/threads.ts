@@ -1,0 +1,104 @@
+// A channel's thread list: a list_threads snapshot plus the events after it. Same rules as one
+// thread (thread.ts): events at or below the list's seq are already in it, roots are upserted by
+// id, and a reply raises its thread's count and last seq. Newest root first.
+
+import type { ChannelEvent, Message } from '@pilothouse/protocol';
+import { applyAppend, applyRowUpdate } from './message.js';
+import { MAX_PENDING } from './thread.js';
+import { assertNever } from './never.js';
+
+export interface ThreadSummary {
+  readonly root: Message;
+  readonly reply_count: number;
+  /** The newest creation seq in the thread. */
+  readonly last_seq: number;
+}
+
+export interface ThreadListState {
+  readonly status: 'loading' | 'ready';
+  readonly seq: number;
+  /** Root ids, newest root first. */
+  readonly order: readonly string[];
+  readonly byId: Readonly<Record<string, ThreadSummary>>;
+  readonly pending: readonly ChannelEvent[];
+  readonly stale: boolean;
+}
+
+export type ThreadListInput =
+  | { type: 'load' }
+  | { type: 'snapshot'; head_seq: number; threads: readonly ThreadSummary[] }
+  | { type: 'event'; event: ChannelEvent };
+
+export const emptyThreadList: ThreadListState = { status: 'loading', seq: 0, order: [], byId: {}, pending: [], stale: false };
+
+export function threadListStep(state: ThreadListState, input: ThreadListInput): ThreadListState {
+  switch (input.type) {
+    case 'load':
+      return { ...state, status: 'loading', pending: [], stale: false };
+    case 'snapshot': {
+      const sorted = [...input.threads].sort((a, b) => b.root.seq - a.root.seq);
+      const byId: Record<string, ThreadSummary> = {};
+      for (const t of sorted) byId[t.root.id] = t;
+      let next: ThreadListState = { status: 'ready', seq: input.head_seq, order: sorted.map((t) => t.root.id), byId, pending: [], stale: false };
+      for (const event of state.pending) next = applyEvent(next, event);
+      return next;
+    }
+    case 'event':
+      if (state.status === 'ready') return applyEvent(state, input.event);
+      if (state.pending.length >= MAX_PENDING) return { ...state, pending: [], stale: true };
+      return { ...state, pending: [...state.pending, input.event] };
+    default:
+      return assertNever(input, 'thread list input');
+  }
+}
+
+export const summariesOf = (state: ThreadListState): ThreadSummary[] => state.order.flatMap((id) => state.byId[id] ?? []);
+
+function applyEvent(state: ThreadListState, event: ChannelEvent): ThreadListState {
+  const seq = event.payload.seq;
+  if (seq <= state.seq) return state;
+  const at = { ...state, seq };
+  switch (event.type) {
+    case 'message': {
+      const m = event.payload.message;
+      if (m.id === m.thread_id) {
+        if (state.byId[m.id]) return at;
+        return { ...at, order: [m.id, ...state.order], byId: { ...state.byId, [m.id]: { root: m, reply_count: 0, last_seq: m.seq } } };
+      }
+      const t = state.byId[m.thread_id];
+      // A reply to a thread older than the loaded page: nothing to show for it.
+      if (!t) return at;
+      return put(at, { ...t, reply_count: t.reply_count + 1, last_seq: Math.max(t.last_seq, m.seq) });
+    }
+    case 'append': {
+      const t = state.byId[event.payload.message_id];
+      if (!t) return at;
+      const out = applyAppend(t.root, event.payload.offset, event.payload.text);
+      switch (out.type) {
+        case 'applied':
+          return put(at, { ...t, root: out.message });
+        case 'repeat':
+          return at;
+        case 'gap':
+          return { ...at, stale: true };
+        default:
+          return assertNever(out, 'append outcome');
+      }
+    }
+    case 'row_updated': {
+      const t = state.byId[event.payload.message_id];
+      return t ? put(at, { ...t, root: applyRowUpdate(t.root, event.payload) }) : at;
+    }
+    case 'state': {
+      const t = state.byId[event.payload.message_id];
+      return t ? put(at, { ...t, root: { ...t.root, state: event.payload.state } }) : at;
+    }
+    case 'presence':
+    case 'control':
+      return at;
+    default:
+      return assertNever(event, 'channel event');
+  }
+}
+
+const put = (state: ThreadListState, t: ThreadSummary): ThreadListState => ({ ...state, byId: { ...state.byId, [t.root.id]: t } });

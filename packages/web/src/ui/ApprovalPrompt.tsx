@@ -1,0 +1,75 @@
+// The approval prompt on a source message: what the agent asks, why, and the choices. The buttons
+// are live only for the people allowed to decide; everyone else sees who may. The hub checks again
+// (sender_not_allowed), and a refusal is shown here.
+
+import { useState } from 'react';
+import type { Approval } from '@pilothouse/protocol';
+import { mayDecide, names } from '../state/steering.js';
+import { assertNever } from '../state/never.js';
+import { DiffView } from './DiffView.js';
+import type { RowContext } from './row-context.js';
+
+function title(kind: Approval['kind']): string {
+  switch (kind) {
+    case 'command':
+      return 'The agent asks to run a command';
+    case 'file_change':
+      return 'The agent asks to change files';
+    case 'permissions':
+      return 'The agent asks for more permissions';
+    case 'user_input':
+      return 'The agent has a question';
+    case 'port_forward':
+      return 'The agent asks to open a port';
+    default:
+      return assertNever(kind, 'approval kind');
+  }
+}
+
+export function ApprovalPrompt({ approval, ctx }: { approval: Approval; ctx: RowContext }) {
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const allowed = mayDecide(approval, ctx.mayControl, ctx.me);
+  const decide = (choice: string) => {
+    setBusy(choice);
+    setError(null);
+    ctx
+      .control({ type: 'resolve_approval', request_id: approval.request_id, choice })
+      .catch((err: Error) => setError(err.message))
+      .finally(() => setBusy(null));
+  };
+  return (
+    <section className="approval" aria-label="Approval request" data-request-id={approval.request_id}>
+      <div className="approval-title">{title(approval.kind)}</div>
+      {approval.kind === 'file_change' ? <DiffView text={approval.summary} /> : <pre className="approval-summary">{approval.summary}</pre>}
+      {approval.reason ? (
+        <p className="approval-reason">
+          <strong>Reason:</strong> {approval.reason}
+        </p>
+      ) : null}
+      <div className="choices">
+        {approval.choices.map((c) => (
+          <button
+            key={c.id}
+            type="button"
+            className={c.id.startsWith('approve') ? 'primary' : ''}
+            data-choice={c.id}
+            disabled={!allowed || busy !== null}
+            title={c.description}
+            onClick={() => decide(c.id)}
+          >
+            {busy === c.id ? '…' : c.label}
+          </button>
+        ))}
+      </div>
+      <p className="approval-who">
+        {allowed ? 'You may decide.' : `Waiting for ${names(approval.allowed.map((a) => a.name))} to decide.`}
+      </p>
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </section>
+  );
+}

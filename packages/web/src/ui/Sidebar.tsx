@@ -1,0 +1,58 @@
+// Workspaces and their channels (the caller's memberships), each with an unread marker, and the
+// signed-in user with a sign-out button.
+
+import { useMemo, useSyncExternalStore } from 'react';
+import type { Workspace } from '../app/workspace.js';
+import { channelPath } from '../app/route.js';
+import { summariesOf } from '../state/threads.js';
+import { isChannelUnread } from '../state/unread.js';
+import { Link } from './Link.js';
+
+function ChannelLink({ ws, channel, current }: { ws: Workspace; channel: string; current: boolean }) {
+  const session = ws.session(channel);
+  const view = useSyncExternalStore(session.subscribe, session.getSnapshot);
+  const seen = useSyncExternalStore(ws.seen.subscribe, ws.seen.get);
+  const unread = useMemo(() => view.list.status === 'ready' && isChannelUnread(seen, channel, summariesOf(view.list)), [view.list, seen, channel]);
+  const name = channel.split('/')[1] ?? channel;
+  return (
+    <li className={`${current ? 'current' : ''} ${unread ? 'unread' : ''}`} data-channel={channel} data-unread={unread}>
+      <Link to={channelPath(channel)}># {name}</Link>
+      {unread ? <span className="unread-dot" aria-label="unread" /> : null}
+    </li>
+  );
+}
+
+export function Sidebar({ ws, current, onSignOut }: { ws: Workspace; current: string | null; onSignOut: () => void }) {
+  const groups = useMemo(() => {
+    const by = new Map<string, string[]>();
+    for (const c of ws.channels) {
+      const w = c.split('/')[0] ?? c;
+      by.set(w, [...(by.get(w) ?? []), c]);
+    }
+    return [...by.entries()];
+  }, [ws]);
+  return (
+    <nav className="sidebar" aria-label="Channels">
+      <div className="brand">Pilothouse</div>
+      {groups.length === 0 ? <p className="muted">You are not in any channel yet.</p> : null}
+      {groups.map(([workspace, channels]) => (
+        <section key={workspace} className="workspace">
+          <h2>{workspace}</h2>
+          <ul>
+            {channels.map((c) => (
+              <ChannelLink key={c} ws={ws} channel={c} current={c === current} />
+            ))}
+          </ul>
+        </section>
+      ))}
+      <div className="me">
+        <span>
+          Signed in as <strong>{ws.me.user.name}</strong>
+        </span>
+        <button type="button" onClick={onSignOut}>
+          Sign out
+        </button>
+      </div>
+    </nav>
+  );
+}

@@ -1,0 +1,221 @@
+// One renderer per message kind, in one table: the kinds differ in how their body and meta are
+// shown, not in how they arrive or update (Row.tsx is the one pipeline for all of them).
+
+import type { ComponentType } from 'react';
+import type { Message, MessageKind } from '@pilothouse/protocol';
+import { CommandMeta, FileChangeMeta, PlanMeta, SessionMeta, WebSearchMeta, readMeta } from '../render/meta.js';
+import { ApprovalPrompt } from './ApprovalPrompt.js';
+import { ClippedText } from './ClippedText.js';
+import { CopyButton } from './copy.js';
+import { DiffView } from './DiffView.js';
+import { Markdown } from './Markdown.js';
+import type { RowContext } from './row-context.js';
+import { assertNever } from '../state/never.js';
+
+export interface RowProps {
+  readonly message: Message;
+  readonly ctx: RowContext;
+}
+
+const OUTPUT_LIMIT = 40_000;
+
+function HumanText({ message, ctx }: RowProps) {
+  const approval = message.state?.approval;
+  return (
+    <>
+      <Markdown text={message.body} />
+      {approval ? <ApprovalPrompt approval={approval} ctx={ctx} /> : null}
+    </>
+  );
+}
+
+function Session({ message }: RowProps) {
+  const meta = readMeta(SessionMeta, message.meta);
+  return (
+    <>
+      <Markdown text={message.body} />
+      <div className="facts">
+        {meta.cwd ? <span title="folder">{meta.cwd}</span> : null}
+        {meta.agent ? <span>{`${meta.agent} ${meta.agent_version ?? ''}`.trim()}</span> : null}
+        {meta.listen_user ? <span>listens to {meta.listen_user}</span> : null}
+      </div>
+    </>
+  );
+}
+
+const Notice = ({ message }: RowProps) => <p className="notice">{message.body}</p>;
+
+const Assistant = ({ message }: RowProps) => <Markdown text={message.body} />;
+
+function Reasoning({ message }: RowProps) {
+  const first = message.body.split('\n', 1)[0] ?? '';
+  return (
+    <details className="reasoning">
+      <summary>
+        Reasoning <span className="preview">{first.length > 120 ? `${first.slice(0, 120)}…` : first}</span>
+      </summary>
+      <Markdown text={message.body} />
+    </details>
+  );
+}
+
+function exitText(message: Message, exit: number | null | undefined): { text: string; tone: string } {
+  if (typeof exit === 'number') return { text: `exit ${exit}`, tone: exit === 0 ? 'ok' : 'bad' };
+  switch (message.status) {
+    case 'streaming':
+      return { text: 'running…', tone: 'busy' };
+    case 'declined':
+      return { text: 'declined', tone: 'bad' };
+    case 'interrupted':
+      return { text: 'interrupted', tone: 'bad' };
+    case 'failed':
+      return { text: 'failed', tone: 'bad' };
+    case 'completed':
+    case null:
+      return { text: 'no exit code', tone: 'muted' };
+    default:
+      return assertNever(message.status, 'row status');
+  }
+}
+
+/** Lines in a text, counted without splitting it (command output can be megabytes). */
+function lineCount(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return text === '' || text.endsWith('\n') ? n : n + 1;
+}
+
+const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+function Command({ message }: RowProps) {
+  const meta = readMeta(CommandMeta, message.meta);
+  const exit = exitText(message, meta.exit_code);
+  const lines = lineCount(message.body);
+  return (
+    <>
+      <div className="cmd-line">
+        <code className="cmd">$ {meta.command ?? ''}</code>
+        {meta.command ? <CopyButton text={meta.command} /> : null}
+      </div>
+      <div className="facts">
+        <span className={`exit ${exit.tone}`} data-exit={meta.exit_code ?? ''}>
+          {exit.text}
+        </span>
+        {typeof meta.duration_ms === 'number' ? <span className="duration">{duration(meta.duration_ms)}</span> : null}
+        {meta.cwd ? <span title="working directory">{meta.cwd}</span> : null}
+      </div>
+      {message.body !== '' ? (
+        <details className="cmd-output" open>
+          <summary>
+            Output · {lines} {lines === 1 ? 'line' : 'lines'}
+            {typeof meta.omitted_bytes === 'number' && meta.omitted_bytes > 0 ? ` · ${meta.omitted_bytes} bytes left out by the runner` : ''}
+          </summary>
+          <ClippedText text={message.body} limit={OUTPUT_LIMIT} ansi />
+        </details>
+      ) : null}
+    </>
+  );
+}
+
+function FileChange({ message }: RowProps) {
+  const meta = readMeta(FileChangeMeta, message.meta);
+  return (
+    <>
+      {meta.changes && message.body === '' ? (
+        <ul className="changes">
+          {meta.changes.map((c) => (
+            <li key={c.path}>
+              {c.kind} {c.path}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <DiffView text={message.body} />
+    </>
+  );
+}
+
+function WebSearch({ message }: RowProps) {
+  const meta = readMeta(WebSearchMeta, message.meta);
+  const queries = message.body.split('\n').filter((q) => q.trim() !== '');
+  const shown = queries.length > 0 ? queries : meta.query ? [meta.query] : [];
+  return (
+    <div className="search">
+      Searched the web for
+      <ul>
+        {shown.map((q, i) => (
+          <li key={i}>
+            <code>{q}</code>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+type Step = { step: string; status: 'pending' | 'inProgress' | 'completed' };
+const MARKS: Record<string, Step['status']> = { x: 'completed', '~': 'inProgress', ' ': 'pending' };
+
+/** Steps from meta, else from the body's `- [x] step` lines; other lines are the explanation. */
+function planOf(message: Message): { steps: Step[]; text: string } {
+  const meta = readMeta(PlanMeta, message.meta);
+  const lines = message.body.split('\n');
+  const parsed: Step[] = [];
+  const rest: string[] = [];
+  for (const line of lines) {
+    const m = /^- \[([ x~])\] (.*)$/.exec(line);
+    if (m) parsed.push({ step: m[2]!, status: MARKS[m[1]!] ?? 'pending' });
+    else rest.push(line);
+  }
+  if (meta.steps) return { steps: meta.steps, text: rest.join('\n').trim() };
+  return parsed.length > 0 ? { steps: parsed, text: rest.join('\n').trim() } : { steps: [], text: message.body };
+}
+
+function Plan({ message }: RowProps) {
+  const { steps, text } = planOf(message);
+  return (
+    <>
+      {text !== '' ? <Markdown text={text} /> : null}
+      <ul className="plan">
+        {steps.map((s, i) => (
+          <li key={i} data-step-status={s.status}>
+            <input type="checkbox" disabled checked={s.status === 'completed'} aria-label={s.status} />
+            <span className={s.status === 'inProgress' ? 'in-progress' : ''}>{s.step}</span>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+const TerminalInput = ({ message }: RowProps) => <ClippedText text={message.body} limit={OUTPUT_LIMIT} ansi={false} />;
+
+export const RENDERERS: { readonly [K in MessageKind]: ComponentType<RowProps> } = {
+  text: HumanText,
+  session: Session,
+  notice: Notice,
+  assistant: Assistant,
+  reasoning: Reasoning,
+  command: Command,
+  file_change: FileChange,
+  web_search: WebSearch,
+  plan: Plan,
+  terminal_input: TerminalInput,
+  approval: HumanText,
+  port_forward: HumanText,
+};
+
+export const KIND_LABELS: { readonly [K in MessageKind]: string } = {
+  text: 'message',
+  session: 'session',
+  notice: 'notice',
+  assistant: 'answer',
+  reasoning: 'reasoning',
+  command: 'command',
+  file_change: 'file change',
+  web_search: 'web search',
+  plan: 'plan',
+  terminal_input: 'terminal input',
+  approval: 'approval',
+  port_forward: 'port forward',
+};
