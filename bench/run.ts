@@ -7,6 +7,7 @@
 // summarize with bench/profile.ts), BENCH_PG_URL, BENCH_RUNNER_TURNS (real turns, default 100),
 // BENCH_RUNNER_PROFILE=<dir> (run the runner processes under --cpu-prof).
 
+import { webLatencyBench } from './web-latency.js';
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,12 +48,14 @@ function latLine(name: string, r: ClientsResult): string {
 async function main(): Promise<void> {
   const started = performance.now();
   const only = process.env.BENCH_ONLY;
-  if (only !== undefined && only !== '' && only !== 'hub' && only !== 'runner') throw new Error(`BENCH_ONLY must be hub or runner, got ${only}`);
+  if (only !== undefined && only !== '' && only !== 'hub' && only !== 'runner' && only !== 'web') throw new Error(`BENCH_ONLY must be hub, runner or web, got ${only}`);
   const fsType = statfsSync(tmpdir()).type;
   const fs = FS_TYPES[fsType] ?? `0x${fsType.toString(16)}`;
   line(`Pilothouse bench: node ${process.version}, ${availableParallelism()} cpus, data on ${fs} (${tmpdir()})${only ? `; BENCH_ONLY=${only}` : ''}`);
-  const hubFigures = only === 'runner' ? {} : await hubBench();
-  const runner = only === 'hub' ? undefined : await runRunnerBench(line);
+  const want = (part: string) => !only || only === part;
+  const hubFigures = want('hub') ? await hubBench() : {};
+  const runner = want('runner') ? await runRunnerBench(line) : undefined;
+  const web = want('web') ? await webLatencyBench(line) : undefined;
   const totalSeconds = round((performance.now() - started) / 1000, 1);
   line(`total ${totalSeconds} s`);
   const json = {
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
     fs,
     ...hubFigures,
     ...(runner ? { runner } : {}),
+    ...(web ? { web } : {}),
     totalSeconds,
   };
   line(`BENCH_JSON ${JSON.stringify(json)}`);

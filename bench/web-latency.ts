@@ -1,37 +1,30 @@
-// How long a streamed delta takes from the runner's append to the page's DOM: 500 appends, 10 ms
-// apart, into one assistant row that a signed-in page is watching. The runner's own flush interval
-// (--stream-flush-ms, 150 ms by default) comes on top. Prints p50/p99; fails only on a gross
-// regression, since CI machines vary.
+// Web UI latency (issue 5): a streamed delta from the runner's append to the page's DOM, 500
+// appends 10 ms apart into one assistant row that a signed-in Chromium page watches. The runner's
+// own flush interval (--stream-flush-ms, 150 ms by default) comes on top: the target is
+// p99 <= flush interval + 100 ms. Real hub, real phoenix client, Debian's chromium.
 
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSessionHarness, type SessionHarness } from './support/session-harness.js';
-import { ensureWebBuild, launchBrowser, openPerson, setPasswords, signIn, type Person } from './support/browser.js';
+import { startSessionHarness } from '../e2e/support/session-harness.js';
+import { ensureWebBuild, launchBrowser, openPerson, setPasswords, signIn } from '../e2e/support/browser.js';
 import { connect, join as joinChannel, push } from '../packages/hub/test/phx.js';
 
 const DELTAS = 500;
 const SPACING_MS = 10;
-
-let h: SessionHarness;
-let browser: Browser;
-let alice: Person;
-
-beforeAll(async () => {
-  ensureWebBuild();
-  [h, browser] = await Promise.all([startSessionHarness({ start: false }), launchBrowser()]);
-  await setPasswords(h.hub, { alice: 'pw-latency' });
-  alice = await openPerson(browser);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
-
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
-describe('web UI latency', () => {
-  it(`shows each of ${DELTAS} appends in the DOM soon after the hub has it`, async () => {
+export interface WebLatency {
+  deltas: number;
+  spacingMs: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export async function webLatencyBench(line: (s: string) => void): Promise<WebLatency> {
+  ensureWebBuild();
+  const [h, browser] = await Promise.all([startSessionHarness({ start: false }), launchBrowser()]);
+  try {
+    await setPasswords(h.hub, { alice: 'pw-latency' });
+    const alice = await openPerson(browser);
     const socket = connect(h.hub.url, h.alice.token);
     const channel = socket.channel('channel:acme/agents', {});
     await joinChannel(channel);
@@ -83,8 +76,12 @@ describe('web UI latency', () => {
     const sorted = [...latencies].sort((a, b) => a - b);
     const p50 = percentile(sorted, 50);
     const p99 = percentile(sorted, 99);
-    console.log(`web UI: append → DOM over ${DELTAS} deltas, ${SPACING_MS} ms apart: p50 ${p50} ms, p99 ${p99} ms, max ${sorted.at(-1)} ms`);
-    expect(p99).toBeLessThan(1_000);
     socket.disconnect();
-  });
-});
+    const figures = { deltas: DELTAS, spacingMs: SPACING_MS, p50, p99, max: sorted.at(-1)! };
+    line(`web UI: append -> DOM over ${DELTAS} deltas, ${SPACING_MS} ms apart: p50 ${p50} ms, p99 ${p99} ms, max ${figures.max} ms (target p99 <= flush 150 + 100 ms)`);
+    return figures;
+  } finally {
+    await browser.close();
+    await h.close();
+  }
+}
