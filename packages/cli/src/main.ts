@@ -5,6 +5,7 @@ import { hubCommand } from './commands/hub.js';
 import { adminCommands } from './commands/admin.js';
 import { trustCommand } from './commands/trust.js';
 import { runCommand } from './commands/run.js';
+import { doctorCommand } from './commands/doctor.js';
 import { exitWith, UsageError } from './errors.js';
 
 const program = new Command('pilothouse')
@@ -18,6 +19,7 @@ program.addCommand(hubCommand());
 for (const cmd of adminCommands()) program.addCommand(cmd);
 program.addCommand(trustCommand());
 program.addCommand(runCommand());
+program.addCommand(doctorCommand());
 
 function applyToAll(cmd: Command): void {
   cmd.exitOverride().configureOutput({ writeErr: () => {} });

@@ -1,0 +1,40 @@
+// `pilothouse doctor`: every check, in a fixed order, with its dependencies injected.
+
+import { pilothouseHome } from '@pilothouse/runner';
+import { checkCodex, type Locate } from './codex.js';
+import { realExec, type Exec } from './exec.js';
+import { checkHub, checkToken, type Fetch } from './hub.js';
+import { checkNode } from './node.js';
+import type { CheckResult } from './result.js';
+import { checkSandbox } from './sandbox.js';
+import { checkTrust } from './trust.js';
+
+export { allPassed, formatJson, formatLine, type CheckResult, type CheckStatus } from './result.js';
+
+export interface DoctorDeps {
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly hub?: string | undefined;
+  readonly token?: string | undefined;
+  readonly nodeVersion?: string;
+  readonly platform?: NodeJS.Platform;
+  readonly fetch?: Fetch;
+  readonly exec?: Exec;
+  readonly locate?: Locate;
+}
+
+/** Runs the independent checks concurrently; results come back in a fixed order. */
+export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
+  const fetchFn = deps.fetch ?? fetch;
+  const codexAndSandbox = async (): Promise<CheckResult[]> => {
+    const codex = await checkCodex({ env: deps.env, ...(deps.locate ? { locate: deps.locate } : {}) });
+    const sandbox = await checkSandbox({ platform: deps.platform ?? process.platform, codex: codex.binary, env: deps.env, exec: deps.exec ?? realExec });
+    return [codex.result, sandbox];
+  };
+  const hubAndToken = async (): Promise<CheckResult[]> => {
+    const hub = await checkHub({ hub: deps.hub, fetch: fetchFn });
+    return [hub.result, await checkToken({ hub: deps.hub, token: deps.token, fetch: fetchFn, reachable: hub.reachable })];
+  };
+  const [codex, hub] = await Promise.all([codexAndSandbox(), hubAndToken()]);
+  return [checkNode(deps.nodeVersion), ...codex, ...hub, checkTrust({ home: pilothouseHome(deps.env), cwd: deps.cwd })];
+}

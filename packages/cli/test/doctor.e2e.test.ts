@@ -1,0 +1,70 @@
+// The real `pilothouse doctor` as a child process against a real hub: its lines and exit code.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TrustStore } from '@pilothouse/runner';
+import { startDoctorHub, type DoctorHub } from './doctor-hub.js';
+
+const CLI = resolve(import.meta.dirname, '../bin/pilothouse.js');
+const home = mkdtempSync(join(tmpdir(), 'ph-doctor-home-'));
+const project = realpathSync(mkdtempSync(join(tmpdir(), 'ph-doctor-project-')));
+let hub: DoctorHub;
+beforeAll(async () => {
+  hub = await startDoctorHub();
+  new TrustStore(home).add(project);
+});
+afterAll(async () => {
+  await hub.close();
+  rmSync(home, { recursive: true, force: true });
+  rmSync(project, { recursive: true, force: true });
+});
+
+function doctor(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  // A clean environment: none of the caller's PILOTHOUSE_* or CODEX_* settings leak in.
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? home, PILOTHOUSE_HOME: home };
+  return new Promise((res) => {
+    const child = spawn(process.execPath, [CLI, 'doctor', ...args], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => res({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe('pilothouse doctor', () => {
+  it('all checks pass against a real hub with a good token: exit 0, one line per check', async () => {
+    const r = await doctor(['--hub', hub.url, '--token', hub.token]);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.map((l) => l.slice(0, l.indexOf(':')))).toEqual(
+      process.platform === 'linux' || process.platform === 'darwin'
+        ? ['ok   node', 'ok   codex', 'ok   sandbox', 'ok   hub', 'ok   token', 'ok   trust']
+        : ['ok   node', 'ok   codex', 'skip sandbox', 'ok   hub', 'ok   token', 'ok   trust'],
+    );
+    expect(lines[4]).toBe('ok   token: accepted as alice (member of 0 channels)');
+    expect(lines[5]).toBe(`ok   trust: ${project} is trusted (1 trusted folder)`);
+    expect(r.code).toBe(0);
+  });
+
+  it('a refused token: its line names the fix and the exit code is 1; --json prints one object per check', async () => {
+    const r = await doctor(['--hub', hub.url, '--token', 'ph_wrong']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`fail token: ${hub.url} refused the token — fix: create a new one on the hub with \`pilothouse token create --user NAME\``);
+    const json = await doctor(['--hub', hub.url, '--token', 'ph_wrong', '--json']);
+    expect(json.code).toBe(1);
+    const objects = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { status: string; name: string; fix?: string });
+    expect(objects.map((o) => o.name)).toEqual(['node', 'codex', 'sandbox', 'hub', 'token', 'trust']);
+    expect(objects[4]).toMatchObject({ status: 'fail', name: 'token', fix: expect.stringMatching(/pilothouse token create/) });
+  });
+
+  it('without a hub the hub checks are skipped, not failed', async () => {
+    const r = await doctor([]);
+    expect(r.stdout).toMatch(/^skip hub: no hub given/m);
+    expect(r.stdout).toMatch(/^skip token: no hub given/m);
+    expect(r.code).toBe(0);
+  });
+});

@@ -1,0 +1,174 @@
+// Each doctor check, passing and failing, against real things where cheap: the real Codex binary,
+// fake codex scripts, a real hub on port 0, a closed port, a real trust file.
+
+import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PINNED_CODEX_VERSION, TrustStore, locateCodex, type CodexBinary } from '@pilothouse/runner';
+import { checkCodex } from '../src/doctor/codex.js';
+import { realExec } from '../src/doctor/exec.js';
+import { checkHub, checkToken } from '../src/doctor/hub.js';
+import { checkNode } from '../src/doctor/node.js';
+import { allPassed, formatLine, fail, ok, skip } from '../src/doctor/result.js';
+import { checkSandbox } from '../src/doctor/sandbox.js';
+import { checkTrust } from '../src/doctor/trust.js';
+import { runDoctor } from '../src/doctor/index.js';
+import { closedUrl, startDoctorHub, type DoctorHub } from './doctor-hub.js';
+
+const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'ph-doctor-')));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A fake codex: prints `codex-cli VERSION` for --version, exits CODE for anything else. */
+function fakeCodex(name: string, version: string, code = 0, stderr = ''): string {
+  const path = join(scratch, name);
+  writeFileSync(path, `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "codex-cli ${version}"; exit 0; fi\necho "${stderr}" >&2\nexit ${code}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+let realCodex: CodexBinary;
+beforeAll(async () => {
+  realCodex = await locateCodex({ env: {} });
+});
+
+describe('output', () => {
+  it('prints one aligned line per result, with the fix for failures', () => {
+    expect(formatLine(ok('node', 'v20.9.0'))).toBe('ok   node: v20.9.0');
+    expect(formatLine(skip('hub', 'no hub given'))).toBe('skip hub: no hub given');
+    expect(formatLine(fail('token', 'refused', 'make one'))).toBe('fail token: refused — fix: make one');
+    expect(allPassed([ok('a', ''), skip('b', '')])).toBe(true);
+    expect(allPassed([ok('a', ''), fail('b', '', '')])).toBe(false);
+  });
+});
+
+describe('node', () => {
+  it('passes on 20.9 and newer (and on this Node)', () => {
+    expect(checkNode('20.9.0')).toMatchObject({ status: 'ok', name: 'node' });
+    expect(checkNode('v22.1.0')).toMatchObject({ status: 'ok' });
+    expect(checkNode()).toMatchObject({ status: 'ok', detail: `v${process.versions.node} (needs >= 20.9)` });
+  });
+  it('fails before 20.9, naming the fix', () => {
+    expect(checkNode('20.8.1')).toMatchObject({ status: 'fail', detail: 'Node v20.8.1 is older than 20.9', fix: expect.stringMatching(/Node 20\.9 or newer/) });
+    expect(checkNode('18.19.0')).toMatchObject({ status: 'fail' });
+  });
+});
+
+describe('codex', () => {
+  it('passes with the pinned binary, and with PILOTHOUSE_CODEX_BIN pointing at the pinned version', async () => {
+    const pinned = await checkCodex({ env: {} });
+    expect(pinned.result).toEqual(ok('codex', `${PINNED_CODEX_VERSION} at ${realCodex.path}`));
+    const fake = fakeCodex('codex-right', PINNED_CODEX_VERSION);
+    const viaEnv = await checkCodex({ env: { PILOTHOUSE_CODEX_BIN: fake } });
+    expect(viaEnv.result).toEqual(ok('codex', `${PINNED_CODEX_VERSION} at ${fake} (PILOTHOUSE_CODEX_BIN)`));
+    expect(viaEnv.binary).toEqual({ path: fake, version: PINNED_CODEX_VERSION });
+  });
+  it('fails on a wrong version', async () => {
+    const fake = fakeCodex('codex-old', '0.1.0');
+    const r = await checkCodex({ env: { PILOTHOUSE_CODEX_BIN: fake } });
+    expect(r.binary).toBeNull();
+    expect(r.result).toEqual(fail('codex', `codex at ${fake} is 0.1.0, Pilothouse needs ${PINNED_CODEX_VERSION}`, `point PILOTHOUSE_CODEX_BIN at a codex ${PINNED_CODEX_VERSION} binary, or unset it to use the pinned one`));
+  });
+  it('fails on a missing binary', async () => {
+    const missing = join(scratch, 'no-such-codex');
+    const r = await checkCodex({ env: { PILOTHOUSE_CODEX_BIN: missing } });
+    expect(r.result).toMatchObject({ status: 'fail', detail: `codex not found at ${missing}` });
+  });
+  it('uses the npm fix when no override is set', async () => {
+    const r = await checkCodex({ env: {}, locate: () => Promise.reject(new Error('boom')) });
+    expect(r.result).toMatchObject({ status: 'fail', detail: 'boom', fix: expect.stringMatching(/^run `npm install`/) });
+  });
+});
+
+describe('sandbox', () => {
+  it.runIf(process.platform === 'linux')('passes on Linux when the real Codex creates a sandbox', async () => {
+    expect(await checkSandbox({ platform: 'linux', codex: realCodex, env: process.env, exec: realExec })).toMatchObject({ status: 'ok', name: 'sandbox' });
+  });
+  it('fails on Linux when `codex sandbox -- true` fails, with the last stderr line and a fix', async () => {
+    const broken = fakeCodex('codex-nosandbox', PINNED_CODEX_VERSION, 1, 'bwrap: No permissions to create new namespace');
+    const r = await checkSandbox({ platform: 'linux', codex: { path: broken, version: PINNED_CODEX_VERSION }, env: process.env, exec: realExec });
+    expect(r).toMatchObject({ status: 'fail', detail: '`codex sandbox -- true` failed: exit 1: bwrap: No permissions to create new namespace', fix: expect.stringMatching(/user namespaces/) });
+  });
+  it('falls back to bwrap on PATH without a working codex, and skips when there is none', async () => {
+    const calls: string[] = [];
+    const passing = await checkSandbox({ platform: 'linux', codex: null, env: {}, exec: async (file) => (calls.push(file), { code: 0, stdout: '', stderr: '' }) });
+    expect(calls).toEqual(['bwrap']);
+    expect(passing).toMatchObject({ status: 'ok' });
+    const none = await checkSandbox({ platform: 'linux', codex: null, env: { PATH: join(scratch, 'empty') }, exec: realExec });
+    expect(none).toMatchObject({ status: 'skip', name: 'sandbox' });
+  });
+  it('macOS: passes when sandbox-exec exists, fails when it does not', async () => {
+    const base = { platform: 'darwin' as const, codex: realCodex, env: {}, exec: realExec };
+    expect(await checkSandbox({ ...base, exists: (p) => p === '/usr/bin/sandbox-exec' })).toMatchObject({ status: 'ok' });
+    expect(await checkSandbox({ ...base, exists: () => false })).toMatchObject({ status: 'fail', fix: expect.stringMatching(/sandbox-exec/) });
+  });
+});
+
+describe('hub and token', () => {
+  let hub: DoctorHub;
+  beforeAll(async () => {
+    hub = await startDoctorHub();
+  });
+  afterAll(() => hub.close());
+
+  it('hub: passes against a real hub, fails on a closed port and a bad URL, skips without one', async () => {
+    expect((await checkHub({ hub: hub.url, fetch })).result).toEqual(ok('hub', `${hub.url} is up`));
+    const closed = await closedUrl();
+    const down = await checkHub({ hub: closed, fetch });
+    expect(down.reachable).toBe(false);
+    expect(down.result).toMatchObject({ status: 'fail', detail: `cannot reach ${closed} (ECONNREFUSED)`, fix: expect.stringMatching(/pilothouse hub/) });
+    expect((await checkHub({ hub: 'not a url', fetch })).result).toMatchObject({ status: 'fail', detail: '"not a url" is not an http(s) URL' });
+    expect((await checkHub({ hub: undefined, fetch })).result).toMatchObject({ status: 'skip' });
+  });
+  it('token: accepted by a real hub', async () => {
+    expect(await checkToken({ hub: hub.url, token: hub.token, fetch, reachable: true })).toEqual(ok('token', 'accepted as alice (member of 0 channels)'));
+  });
+  it('token: refused (401), missing, or not checkable', async () => {
+    expect(await checkToken({ hub: hub.url, token: 'ph_bogus', fetch, reachable: true })).toMatchObject({
+      status: 'fail',
+      detail: `${hub.url} refused the token`,
+      fix: expect.stringMatching(/pilothouse token create/),
+    });
+    expect(await checkToken({ hub: hub.url, token: undefined, fetch, reachable: true })).toMatchObject({ status: 'fail', detail: 'no token given' });
+    expect(await checkToken({ hub: hub.url, token: hub.token, fetch, reachable: false })).toMatchObject({ status: 'skip' });
+    expect(await checkToken({ hub: undefined, token: hub.token, fetch, reachable: false })).toMatchObject({ status: 'skip' });
+  });
+});
+
+describe('trust', () => {
+  it('passes in a trusted folder and below it', () => {
+    const home = join(scratch, 'home-ok');
+    const project = join(scratch, 'project');
+    mkdirSync(join(project, 'src'), { recursive: true });
+    new TrustStore(home).add(project);
+    expect(checkTrust({ home, cwd: project })).toEqual(ok('trust', `${project} is trusted (1 trusted folder)`));
+    expect(checkTrust({ home, cwd: join(project, 'src') })).toEqual(ok('trust', `${join(project, 'src')} is inside trusted ${project} (1 trusted folder)`));
+  });
+  it('fails with no trusted folders, outside them, and on a broken trust file', () => {
+    const empty = join(scratch, 'home-empty');
+    expect(checkTrust({ home: empty, cwd: scratch })).toMatchObject({ status: 'fail', detail: `no trusted folders (in ${empty}/trusted.json)`, fix: expect.stringMatching(/pilothouse trust/) });
+    const home = join(scratch, 'home-other');
+    const other = join(scratch, 'other');
+    mkdirSync(other, { recursive: true });
+    new TrustStore(home).add(other);
+    expect(checkTrust({ home, cwd: scratch })).toMatchObject({ status: 'fail', detail: `${scratch} is not inside a trusted folder (1 trusted folder: ${other})`, fix: `run \`pilothouse trust ${scratch}\` to run the agent here, or run doctor from a trusted folder` });
+    const broken = join(scratch, 'home-broken');
+    mkdirSync(broken, { recursive: true });
+    writeFileSync(join(broken, 'trusted.json'), '{"version":2}');
+    expect(checkTrust({ home: broken, cwd: scratch })).toMatchObject({ status: 'fail', detail: expect.stringMatching(/not a valid trust file/) });
+  });
+});
+
+describe('runDoctor', () => {
+  it('runs every check in order, wiring codex into sandbox and hub into token', async () => {
+    const results = await runDoctor({
+      env: { PILOTHOUSE_HOME: join(scratch, 'home-none'), PILOTHOUSE_CODEX_BIN: join(scratch, 'absent') },
+      cwd: scratch,
+      hub: await closedUrl(),
+      token: 'ph_x',
+      platform: 'linux',
+      exec: async () => ({ code: null, stdout: '', stderr: '', error: 'ENOENT' }),
+    });
+    expect(results.map((r) => `${r.status} ${r.name}`)).toEqual(['ok node', 'fail codex', 'skip sandbox', 'fail hub', 'skip token', 'fail trust']);
+  });
+});
