@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { descendants, parseNetTcp, parseStatPpid } from './procfs.js';
+
+describe('procfs parsers', () => {
+  it('reads ppid after a comm holding spaces and parentheses', () => {
+    expect(parseStatPpid('4242 (node (worker) x) S 17 4242 4242 0 -1')).toBe(17);
+    expect(parseStatPpid('garbage')).toBeNull();
+  });
+
+  it('keeps only LISTEN rows of tcp and tcp6 and decodes addresses', () => {
+    const tcp = [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 111 1 0 100 0 0 10 0',
+      '   1: 00000000:0BB8 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 222 1 0 100 0 0 10 0',
+      '   2: 0100007F:1F90 0100007F:C350 01 00000000:00000000 00:00000000 00000000  1000        0 333 1 0 100 0 0 10 0',
+    ].join('\n');
+    expect(parseNetTcp(tcp, 4)).toEqual([
+      { inode: '111', port: 8080, address: '127.0.0.1' },
+      { inode: '222', port: 3000, address: '0.0.0.0' },
+    ]);
+    const tcp6 = [
+      '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 00000000000000000000000001000000:1563 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 444 1 0 100 0 0 10 0',
+      '   1: 00000000000000000000000000000000:0016 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 555 1 0 100 0 0 10 0',
+    ].join('\n');
+    expect(parseNetTcp(tcp6, 6)).toEqual([
+      { inode: '444', port: 5475, address: '::1' },
+      { inode: '555', port: 22, address: '::' },
+    ]);
+  });
+
+  it('walks the tree below a root with depths, ignoring other branches', () => {
+    const table = new Map([
+      [1, 0],
+      [10, 1],
+      [11, 10],
+      [12, 11],
+      [20, 1],
+    ]);
+    expect(descendants(10, table)).toEqual(
+      new Map([
+        [10, 0],
+        [11, 1],
+        [12, 2],
+      ]),
+    );
+  });
+});
