@@ -8,11 +8,11 @@
 import type { ServerRequest } from '../codex/generated/index.js';
 import type { ThreadItem, UserInput } from '../codex/generated/v2/index.js';
 import { assertNever, clientId, log } from './effects.js';
-import { buildRow, itemKey } from './items.js';
-import { drain } from './lifecycle.js';
+import { itemKey } from './items.js';
+import { drain, reconcileTurnRows } from './lifecycle.js';
 import type { Ctx } from './state.js';
 import { renderBounded } from './text.js';
-import { danglingStatus, type TurnOutcome } from './turn.js';
+import type { TurnOutcome } from './turn.js';
 
 /** `meta.source` of a mirrored input row. */
 export const TUI_SOURCE = 'tui';
@@ -105,16 +105,10 @@ export function leftToTui(ctx: Ctx, request: ServerRequest): boolean {
 }
 
 function closeRows(ctx: Ctx, turnId: string, outcome: TurnOutcome, finals: readonly ThreadItem[]): void {
-  const { s, out } = ctx;
+  const { s } = ctx;
   s.foreign = null;
   s.finishedTurns.set(turnId, true);
-  out.push(...s.stream.flush());
-  s.lastFlushAt = ctx.now;
-  for (const item of finals) {
-    const spec = buildRow(turnId, item, 'completed');
-    if (spec !== null) out.push(...s.stream.complete(spec));
-  }
-  out.push(...s.stream.finishTurn(turnId, danglingStatus(outcome)));
+  reconcileTurnRows(ctx, turnId, outcome, finals);
 }
 
 /** What the owner typed, as text: attachments are named, not embedded. */

@@ -104,13 +104,7 @@ export function endTurn(ctx: Ctx, turnId: string, outcome: TurnOutcome, finals: 
   }
   const closing = completing(t, outcome);
   s.turn = closing;
-  out.push(...s.stream.flush());
-  s.lastFlushAt = ctx.now;
-  for (const item of finals) {
-    const spec = buildRow(turnId, item, 'completed');
-    if (spec !== null) out.push(...s.stream.complete(spec));
-  }
-  out.push(...s.stream.finishTurn(turnId, danglingStatus(outcome)));
+  reconcileTurnRows(ctx, turnId, outcome, finals);
   answerAll(ctx, s.approvals.rejectAll(turnId), 'onReject', `turn ${outcome.status}`);
   const state = finalState(closing, outcome);
   out.push(setState(t.message.message_id, state));
@@ -141,4 +135,16 @@ export function advanceAck(ctx: Ctx): void {
   if (mark <= s.ackedSeq) return;
   s.ackedSeq = mark;
   ctx.out.push({ type: 'ack', seq: mark });
+}
+
+/** End of a turn's rows: flush what is pending, reconcile with Codex's final items, close the rest. */
+export function reconcileTurnRows(ctx: Ctx, turnId: string, outcome: TurnOutcome, finals: readonly ThreadItem[]): void {
+  const { s, out } = ctx;
+  out.push(...s.stream.flush());
+  s.lastFlushAt = ctx.now;
+  for (const item of finals) {
+    const spec = buildRow(turnId, item, 'completed');
+    if (spec !== null) out.push(...s.stream.complete(spec));
+  }
+  out.push(...s.stream.finishTurn(turnId, danglingStatus(outcome)));
 }
