@@ -144,6 +144,7 @@ function runTurns(opts: CoreOptions): CoreResult {
       case 'codex_refuse':
       case 'start_thread':
       case 'port_forward':
+      case 'chat_command':
         return;
       default: {
         const never: never = e;

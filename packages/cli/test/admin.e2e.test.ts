@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { startHub } from '@pilothouse/hub';
 
 const CLI = resolve(import.meta.dirname, '../bin/pilothouse.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'ph-cli-'));
@@ -52,6 +54,28 @@ describe('pilothouse admin commands', () => {
       expect({ args, code: r.code, lines: r.stderr.trim().split('\n').length }).toEqual({ args, code, lines: 1 });
       expect(r.stderr).toMatch(message);
     }
+  });
+
+  it('user link prints a one-time sign-in link that the hub honours once', async () => {
+    const hub = await startHub({ host: '127.0.0.1', port: 0, store: { kind: 'sqlite', dataDir }, logger: pino({ level: 'silent' }), webRoot: null });
+    try {
+      const r = await run(['user', 'link', 'bob', '--hub', `${hub.url}/`, '--to', '/c/acme/agents', '--minutes', '5', '--data', dataDir]);
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      expect(r.stdout).toMatch(new RegExp(`^${hub.url}/api/sign-in\\?code=[A-Za-z0-9_-]{43}\n$`));
+      const first = await fetch(r.stdout.trim(), { redirect: 'manual' });
+      expect(first.status).toBe(302);
+      expect(first.headers.get('location')).toBe('/c/acme/agents');
+      const me = await fetch(`${hub.url}/api/me`, { headers: { cookie: first.headers.get('set-cookie')!.split(';')[0]! } });
+      expect(((await me.json()) as { user: { name: string } }).user.name).toBe('bob');
+      expect((await fetch(r.stdout.trim(), { redirect: 'manual' })).status).toBe(401);
+    } finally {
+      await hub.close();
+    }
+    expect(await run(['user', 'link', 'zed', '--data', dataDir])).toMatchObject({ code: 1, stderr: 'pilothouse: No user named zed; add one with: pilothouse user add zed\n' });
+    expect(await run(['user', 'link', 'bob', '--to', 'https://evil.example', '--data', dataDir])).toMatchObject({
+      code: 2,
+      stderr: 'pilothouse: --to "https://evil.example" is not a page on the hub; pass a path like --to /c/acme/agents.\n',
+    });
   });
 
   it('prints help with examples and the version', async () => {

@@ -1,7 +1,7 @@
 // The real `pilothouse doctor` as a child process against a real hub: its lines and exit code.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,9 +22,9 @@ afterAll(async () => {
   rmSync(project, { recursive: true, force: true });
 });
 
-function doctor(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function doctor(args: string[], pilothouseHome = home): Promise<{ code: number; stdout: string; stderr: string }> {
   // A clean environment: none of the caller's PILOTHOUSE_* or CODEX_* settings leak in.
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? home, PILOTHOUSE_HOME: home };
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? home, PILOTHOUSE_HOME: pilothouseHome };
   return new Promise((res) => {
     const child = spawn(process.execPath, [CLI, 'doctor', ...args], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -42,11 +42,11 @@ describe('pilothouse doctor', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines.map((l) => l.slice(0, l.indexOf(':')))).toEqual(
       process.platform === 'linux' || process.platform === 'darwin'
-        ? ['ok   node', 'ok   codex', 'ok   sandbox', 'ok   hub', 'ok   token', 'ok   trust']
-        : ['ok   node', 'ok   codex', 'skip sandbox', 'ok   hub', 'ok   token', 'ok   trust'],
+        ? ['ok   node', 'skip config', 'ok   codex', 'ok   sandbox', 'ok   hub', 'ok   token', 'ok   trust']
+        : ['ok   node', 'skip config', 'ok   codex', 'skip sandbox', 'ok   hub', 'ok   token', 'ok   trust'],
     );
-    expect(lines[4]).toBe('ok   token: accepted as alice (member of 0 channels)');
-    expect(lines[5]).toBe(`ok   trust: ${project} is trusted (1 trusted folder)`);
+    expect(lines[5]).toBe('ok   token: accepted as alice (member of 0 channels)');
+    expect(lines[6]).toBe(`ok   trust: ${project} is trusted (1 trusted folder)`);
     expect(r.code).toBe(0);
   });
 
@@ -57,8 +57,26 @@ describe('pilothouse doctor', () => {
     const json = await doctor(['--hub', hub.url, '--token', 'ph_wrong', '--json']);
     expect(json.code).toBe(1);
     const objects = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { status: string; name: string; fix?: string });
-    expect(objects.map((o) => o.name)).toEqual(['node', 'codex', 'sandbox', 'hub', 'token', 'trust']);
-    expect(objects[4]).toMatchObject({ status: 'fail', name: 'token', fix: expect.stringMatching(/pilothouse token create/) });
+    expect(objects.map((o) => o.name)).toEqual(['node', 'config', 'codex', 'sandbox', 'hub', 'token', 'trust']);
+    expect(objects[5]).toMatchObject({ status: 'fail', name: 'token', fix: expect.stringMatching(/pilothouse token create/) });
+  });
+
+  it('reads the hub and token from config.toml; a broken file fails its line with the fix', async () => {
+    const configured = mkdtempSync(join(tmpdir(), 'ph-doctor-config-'));
+    try {
+      new TrustStore(configured).add(project);
+      writeFileSync(join(configured, 'config.toml'), `hub = "${hub.url}"\ntoken = "${hub.token}"\n`);
+      const good = await doctor([], configured);
+      expect(good.stdout).toContain(`ok   config: ${join(configured, 'config.toml')} (hub, token)\n`);
+      expect(good.stdout).toContain('ok   token: accepted as alice');
+      expect(good.code).toBe(0);
+      writeFileSync(join(configured, 'config.toml'), `hub = ${hub.url}\n`);
+      const broken = await doctor([], configured);
+      expect(broken.stdout).toContain(`fail config: ${join(configured, 'config.toml')}, line 1: ${hub.url} is not a value this file understands — fix: quote text: "${hub.url}"\n`);
+      expect(broken.code).toBe(1);
+    } finally {
+      rmSync(configured, { recursive: true, force: true });
+    }
   });
 
   it('without a hub the hub checks are skipped, not failed', async () => {

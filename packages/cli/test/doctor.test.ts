@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PINNED_CODEX_VERSION, TrustStore, locateCodex, type CodexBinary } from '@pilothouse/runner';
 import { checkCodex } from '../src/doctor/codex.js';
+import { checkConfig } from '../src/doctor/config.js';
 import { realExec } from '../src/doctor/exec.js';
 import { checkHub, checkToken } from '../src/doctor/hub.js';
 import { checkNode } from '../src/doctor/node.js';
@@ -169,6 +170,44 @@ describe('runDoctor', () => {
       platform: 'linux',
       exec: async () => ({ code: null, stdout: '', stderr: '', error: 'ENOENT' }),
     });
-    expect(results.map((r) => `${r.status} ${r.name}`)).toEqual(['ok node', 'fail codex', 'skip sandbox', 'fail hub', 'skip token', 'fail trust']);
+    expect(results.map((r) => `${r.status} ${r.name}`)).toEqual(['ok node', 'skip config', 'fail codex', 'skip sandbox', 'fail hub', 'skip token', 'fail trust']);
+  });
+
+  it('checks the hub and token from config.toml when no flag or variable gives them', async () => {
+    const hub = await startDoctorHub();
+    try {
+      const home = join(scratch, 'home-config');
+      mkdirSync(home, { recursive: true });
+      writeFileSync(join(home, 'config.toml'), `hub = "${hub.url}"\ntoken = "${hub.token}"\n`);
+      const env = { PILOTHOUSE_HOME: home, PILOTHOUSE_CODEX_BIN: join(scratch, 'absent') };
+      const exec = async () => ({ code: null, stdout: '', stderr: '', error: 'ENOENT' });
+      const fromFile = await runDoctor({ env, cwd: scratch, platform: 'linux', exec });
+      expect(fromFile.filter((r) => ['config', 'hub', 'token'].includes(r.name))).toEqual([
+        ok('config', `${join(home, 'config.toml')} (hub, token)`),
+        ok('hub', `${hub.url} is up`),
+        ok('token', 'accepted as alice (member of 0 channels)'),
+      ]);
+      // A flag (or its variable) wins over the file.
+      const flagged = await runDoctor({ env, cwd: scratch, platform: 'linux', exec, token: 'ph_wrong' });
+      expect(flagged.find((r) => r.name === 'token')).toMatchObject({ status: 'fail', detail: `${hub.url} refused the token` });
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
+describe('config', () => {
+  it('skips without a file, passes with a good one, fails on a broken one with the line and fix', () => {
+    const home = join(scratch, 'home-config-check');
+    mkdirSync(home, { recursive: true });
+    const path = join(home, 'config.toml');
+    expect(checkConfig(home).result).toEqual(skip('config', `no ${path} (optional)`));
+    writeFileSync(path, 'channel = "acme/agents"\n[run]\napproval_policy = "never"\n');
+    expect(checkConfig(home).result).toEqual(ok('config', `${path} (channel, run.approval_policy)`));
+    writeFileSync(path, '\n[run]\neffort = "max"\n');
+    expect(checkConfig(home)).toEqual({
+      result: fail('config', `${path}, line 3: effort = "max" is not one of none, minimal, low, medium, high, xhigh`, 'use one of them, e.g. effort = "none"'),
+      config: null,
+    });
   });
 });

@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { parseTopic } from '@pilothouse/protocol';
+import { parseTopic, TUNNEL_PATH } from '@pilothouse/protocol';
 import { Store, type StoreConfig } from './store/store.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { Fanout } from './channels/fanout.js';
@@ -11,6 +11,8 @@ import { PgFeed } from './channels/pg-feed.js';
 import { channelTopicHandler } from './channels/channel-topic.js';
 import { createSocketServer } from './socket/server.js';
 import { createHttpApp } from './http/app.js';
+import { createPreviewService } from './previews/service.js';
+import { previewServerFactory } from './previews/dispatch.js';
 
 export interface HubConfig {
   host: string;
@@ -21,6 +23,10 @@ export interface HubConfig {
   heartbeatTimeoutMs?: number;
   /** The built web UI to serve; default: this repository's packages/web/dist. null serves none. */
   webRoot?: string | null;
+  /** Where previews are served: `http://{id}.preview.localhost:{port}` by default ({port}: the hub's listen port). */
+  previewOrigin?: string;
+  /** How long a preview request waits for the runner's tunnel stream; default 10 s. */
+  previewStreamTimeoutMs?: number;
 }
 
 export interface RunningHub {
@@ -51,7 +57,8 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     await store.markRunnersOffline();
   }
   const auth = createAuthenticator(store);
-  const channelTopic = channelTopicHandler({ store, fanout, logger });
+  const previews = createPreviewService({ store, logger, authenticate: auth.authenticate, originTemplate: config.previewOrigin, streamTimeoutMs: config.previewStreamTimeoutMs });
+  const channelTopic = channelTopicHandler({ store, fanout, logger, previews: previews.pushes });
   const sockets = createSocketServer({
     authenticate: auth.authenticate,
     router: (topic) => (parseTopic(topic) ? channelTopic : null),
@@ -59,10 +66,16 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     ...(config.maxFrameBytes !== undefined ? { maxFrameBytes: config.maxFrameBytes } : {}),
     ...(config.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: config.heartbeatTimeoutMs } : {}),
   });
-  const app = createHttpApp({ store, logger, authenticate: auth.authenticate, sessionId: auth.sessionId, webRoot: config.webRoot === undefined ? DEFAULT_WEB_ROOT : config.webRoot });
+  const app = createHttpApp({ store, logger, authenticate: auth.authenticate, sessionId: auth.sessionId, webRoot: config.webRoot === undefined ? DEFAULT_WEB_ROOT : config.webRoot,
+    previews: { serverFactory: previewServerFactory(previews), grant: { authenticate: auth.authenticate, grant: previews.grant } },
+  });
   app.server.on('upgrade', (req, socket, head) => {
+    // A preview host's upgrades (hot reload) all belong to its dev server, whatever the path.
+    const previewId = previews.previewOf(req);
+    if (previewId !== null) return previews.handleUpgrade(req, socket, head, previewId);
     const path = (req.url ?? '').split('?')[0];
     if (path === SOCKET_PATH) sockets.handleUpgrade(req, socket, head);
+    else if (path === TUNNEL_PATH) previews.handleTunnel(req, socket, head);
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
   try {
@@ -73,12 +86,14 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     throw err;
   }
   const port = (app.server.address() as AddressInfo).port;
+  previews.listening(port);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     url: `http://${host}:${port}`,
     port,
     store,
     async close() {
+      previews.close();
       await sockets.close();
       await app.close();
       await pgFeed?.close();

@@ -1,4 +1,5 @@
 // @pilothouse/hub: the self-hostable server. The CLI starts it and runs admin commands on its store.
-export { startHub, SOCKET_PATH, type HubConfig, type RunningHub } from './hub.js';
+export { startHub, SOCKET_PATH, DEFAULT_WEB_ROOT, type HubConfig, type RunningHub } from './hub.js';
 export { Store, type StoreConfig, type User } from './store/store.js';
 export { hashPassword, newToken, digest } from './auth/secrets.js';
+export { createSignInLink, SIGN_IN_CODE_TTL_MS, type SignInLink } from './http/sign-in-link.js';

@@ -5,3 +5,4 @@ export * from './names.js';
 export * from './model.js';
 export * from './events.js';
 export * from './pushes.js';
+export * from './previews.js';

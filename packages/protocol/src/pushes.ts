@@ -2,6 +2,7 @@
 // dispatcher, the runner's client and docs/protocol.md all derive from it.
 
 import { z } from 'zod';
+import { PreviewCloseReason, PreviewId, Port } from './previews.js';
 import { ClientId, ControlAction, Id, ItemKey, Message, MessageKind, MessageState, Meta, RowStatus, RunnerInfo, RunnerPresence, RunnerStatus, Seq } from './model.js';
 
 /** Largest body or append text accepted in one push (the frame limit still applies). */
@@ -90,6 +91,18 @@ export const ChannelPushes = {
     who: 'runner',
     payload: z.object({ message_id: Id, state: MessageState }).strict(),
     reply: z.object({ seq: Seq.nullable() }),
+  },
+  /** Serve an approved port as a preview (idempotent by preview_id: a runner re-sends its open previews after a reconnect). */
+  preview_open: {
+    who: 'runner',
+    payload: z.object({ preview_id: PreviewId, port: Port, thread_id: Id }).strict(),
+    reply: z.object({ preview_id: PreviewId, url: z.string() }),
+  },
+  /** Stop serving a preview: its tunnel streams are closed and its origin answers 410 from then on. */
+  preview_close: {
+    who: 'runner',
+    payload: z.object({ preview_id: PreviewId, reason: PreviewCloseReason }).strict(),
+    reply: z.object({ ok: z.literal(true) }),
   },
 } as const;
 

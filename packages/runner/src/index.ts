@@ -21,3 +21,7 @@ export { pilothouseHome } from './local/home.js';
 export * from './codex/runtime-options.js';
 export { startRunner, type RunnerOptions, type RunningRunner } from './run/runner.js';
 export { terminalTui, tuiCommand, type TuiCommand, type TuiLauncher, type TuiProcess } from './run/tui.js';
+export { connectHub } from './hub/client.js';
+export type { ConnectHubOptions, HubClient, HubLogger } from './hub/api.js';
+export { memoryCursor } from './hub/cursor.js';
+export { createTunnelClient, type TunnelClient, type TunnelClientOptions } from './tunnel/tunnel-client.js';

@@ -1,14 +1,16 @@
 // Every scenario file shipped in scenarios/ parses, and together they cover each kind of reply the
 // issue names: text deltas, reasoning, exec, apply_patch, web search, a slow stream, a mid-stream error.
+// demo.json is a cue script (cues.ts): one cue per feature the demo shows.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { DEMO_SCRIPT_PATH, loadCueScript } from './cues.js';
 import { loadScenario } from './scenario.js';
 
 const DIR = join(import.meta.dirname, '../scenarios');
 
 it('ships a valid scenario file for each behaviour', async () => {
-  const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(DIR).filter((f) => f.endsWith('.json') && join(DIR, f) !== DEMO_SCRIPT_PATH).sort();
   const kinds = new Map<string, string[]>();
   for (const file of files) kinds.set(file, (await loadScenario(join(DIR, file))).map((r) => r.type));
   expect(Object.fromEntries(kinds)).toEqual({
@@ -20,4 +22,20 @@ it('ships a valid scenario file for each behaviour', async () => {
     'slow-stream.json': ['text'],
     'web-search.json': ['web_search'],
   });
+});
+
+it('ships the demo cue script: one cue per feature, each matched by the phrase the README tells people to type', async () => {
+  const script = await loadCueScript(DEMO_SCRIPT_PATH);
+  expect(script.cues.map((c) => [c.name, c.match[0], c.replies.map((r) => r.type)])).toEqual([
+    ['hello', 'hello', ['reasoning']],
+    ['tests', 'run the tests', ['exec', 'text']],
+    ['fix', 'fix the greeting', ['apply_patch', 'text']],
+    ['search', 'search the web', ['web_search']],
+    ['server', 'start the dev server', ['items', 'text']],
+    ['story', 'tell me a story', ['text']],
+  ]);
+  // The story is slow enough to interrupt by hand: at least 10 s of streaming.
+  const story = script.cues.find((c) => c.name === 'story')!.replies[0]!;
+  expect(story.type === 'text' && story.chunks.length * (story.delayMs ?? 0)).toBeGreaterThanOrEqual(10_000);
+  expect(script.fallback.map((r) => r.type)).toEqual(['text']);
 });

@@ -1,5 +1,6 @@
 // A local fake of the OpenAI Responses API: every POST /v1/responses takes the next
-// scripted Reply from a FIFO queue; an empty queue answers 500 so a mis-scripted test fails fast.
+// scripted Reply from a FIFO queue; an empty queue answers 500 so a mis-scripted test fails fast
+// (or asks the `respond` option, which a cue script uses to answer what the person typed).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { planReply } from './plan.js';
@@ -11,6 +12,11 @@ export interface ScriptedModelOptions {
   /** 0 (default) picks a free port. */
   readonly port?: number;
   readonly host?: string;
+  /**
+   * Answers a request when nothing is queued (e.g. `cueResponder` for an interactive demo); its
+   * reply is validated like a queued one. Without it an empty queue answers 500.
+   */
+  readonly respond?: (body: unknown) => Reply;
 }
 
 export interface ScriptedModel {
@@ -48,7 +54,7 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
       return;
     }
     const body = parseBody(await readBody(req));
-    const reply = queue.shift();
+    const reply = queue.shift() ?? (options.respond ? replySchema.parse(options.respond(body)) : undefined);
     const recorded = log.record({ method: req.method, path, headers: req.headers, body, scripted: reply !== undefined });
     if (!reply) {
       const message = `scripted model: no reply queued for request #${recorded.n}`;

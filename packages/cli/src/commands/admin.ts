@@ -1,11 +1,13 @@
 // Admin commands against the hub's store: users, channels, members, tokens, the audit log.
 
 import { createInterface } from 'node:readline';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { PilothouseError, UserName, parseChannelRef, type ChannelRef } from '@pilothouse/protocol';
-import { Store, hashPassword, newToken, digest } from '@pilothouse/hub';
+import { Store, createSignInLink, hashPassword, newToken, digest } from '@pilothouse/hub';
+import { pilothouseHome } from '@pilothouse/runner';
 import { addStoreOptions, storeConfig, type StoreFlags } from '../store-options.js';
 import { UsageError } from '../errors.js';
+import { loadConfig } from '../config/config.js';
 
 async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Promise<T>): Promise<T> {
   const store = await Store.open(storeConfig(flags));
@@ -46,8 +48,16 @@ async function readPassword(): Promise<string> {
   return line;
 }
 
+const minutes = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 24 * 60) throw new InvalidArgumentError('must be a whole number of minutes, 1-1440.');
+  return n;
+};
+
 export function adminCommands(): Command[] {
-  const user = new Command('user').description('Manage users.');
+  const user = new Command('user')
+    .description('Manage users.')
+    .addHelpText('after', '\nExamples:\n  pilothouse user add alice --admin\n  pilothouse user link alice');
   addStoreOptions(
     user
       .command('add <name>')
@@ -61,14 +71,29 @@ export function adminCommands(): Command[] {
     const created = await withStore(opts, (store) => store.createUser({ name, passwordHash: hash, admin: opts.admin }));
     process.stdout.write(`added user ${created.name}${created.admin ? ' (admin)' : ''}\n`);
   });
+  addStoreOptions(
+    user
+      .command('link <name>')
+      .description('Print a one-time sign-in link for a user: it signs in once, within a few minutes (no password needed).')
+      .addOption(new Option('--hub <url>', "the hub's address, as the user's browser reaches it (else PILOTHOUSE_HUB, then hub in config.toml)").env('PILOTHOUSE_HUB'))
+      .option('--to <path>', 'the page to open after signing in, e.g. /c/acme/agents', '/')
+      .option('--minutes <n>', 'how long the link works', minutes, 10)
+      .addHelpText('after', '\nExamples:\n  pilothouse user link alice\n  pilothouse user link bob --hub https://hub.example.com --to /c/acme/agents --minutes 30'),
+  ).action(async (name: string, opts: StoreFlags & { hub?: string; to: string; minutes: number }) => {
+    const hub = (opts.hub ?? loadConfig(pilothouseHome()).hub ?? 'http://127.0.0.1:4860').replace(/\/+$/, '');
+    if (!/^https?:\/\/[^\s/]+$/.test(hub)) throw new UsageError(`--hub "${hub}" is not a hub address; pass it like --hub http://127.0.0.1:4860.`);
+    if (!/^\/(?![/\\])\S*$/.test(opts.to)) throw new UsageError(`--to "${opts.to}" is not a page on the hub; pass a path like --to /c/acme/agents.`);
+    const link = await withStore(opts, async (store) => createSignInLink(store, { userId: (await userNamed(store, name)).id, next: opts.to, ttlMs: opts.minutes * 60_000 }));
+    process.stdout.write(`${hub}${link.path}\n`);
+  });
 
-  const channel = new Command('channel').description('Manage channels.');
+  const channel = new Command('channel').description('Manage channels.').addHelpText('after', '\nExamples:\n  pilothouse channel add acme/agents --member alice bob');
   addStoreOptions(
     channel
       .command('add <ws/ch>')
       .description('Create a channel (and its workspace).')
       .option('--member <name...>', 'users to add as members', [])
-      .addHelpText('after', '\nExample:\n  pilothouse channel add acme/agents --member alice bob'),
+      .addHelpText('after', '\nExamples:\n  pilothouse channel add acme/agents --member alice bob\n  pilothouse channel add acme/ops --member alice --member bob'),
   ).action(async (text: string, opts: StoreFlags & { member: string[] }) => {
     const ref = channelRef(text);
     await withStore(opts, async (store) => {
@@ -79,8 +104,13 @@ export function adminCommands(): Command[] {
     process.stdout.write(`added channel ${text}${opts.member.length ? ` with ${opts.member.join(', ')}` : ''}\n`);
   });
 
-  const member = new Command('member').description('Manage channel membership.');
-  addStoreOptions(member.command('add <ws/ch> <name>').description('Add a user to a channel.')).action(
+  const member = new Command('member').description('Manage channel membership.').addHelpText('after', '\nExamples:\n  pilothouse member add acme/agents carol');
+  addStoreOptions(
+    member
+      .command('add <ws/ch> <name>')
+      .description('Add a user to a channel.')
+      .addHelpText('after', '\nExamples:\n  pilothouse member add acme/agents carol\n  pilothouse member add acme/agents carol --database-url postgres://localhost/pilothouse'),
+  ).action(
     async (text: string, name: string, opts: StoreFlags) => {
       const ref = channelRef(text);
       await withStore(opts, async (store) => {
@@ -92,13 +122,14 @@ export function adminCommands(): Command[] {
     },
   );
 
-  const token = new Command('token').description('Manage API tokens.');
+  const token = new Command('token').description('Manage API tokens.').addHelpText('after', '\nExamples:\n  pilothouse token create --user alice');
   addStoreOptions(
     token
       .command('create')
       .description('Create an API token for a user; it is printed once.')
       .requiredOption('--user <name>', 'the user the token acts as')
-      .option('--label <text>', 'a note to recognise the token by'),
+      .option('--label <text>', 'a note to recognise the token by')
+      .addHelpText('after', '\nExamples:\n  pilothouse token create --user alice\n  TOKEN=$(pilothouse token create --user alice --label laptop)'),
   ).action(async (opts: StoreFlags & { user: string; label?: string }) => {
     const secret = newToken();
     await withStore(opts, async (store) => {
@@ -113,7 +144,8 @@ export function adminCommands(): Command[] {
       .description('Show the audit log (joins refused, controls, approvals), newest first.')
       .option('--limit <n>', 'how many entries', '50')
       .option('--action <name>', 'only this action')
-      .option('--json', 'one JSON object per line', false),
+      .option('--json', 'one JSON object per line', false)
+      .addHelpText('after', '\nExamples:\n  pilothouse audit --limit 20\n  pilothouse audit --action control_refused --json'),
   ).action(async (opts: StoreFlags & { limit: string; action?: string; json: boolean }) => {
     const limit = Number(opts.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer.');

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { parseChannelRef } from '@pilothouse/protocol';
 import { parseApprovalPolicy, parseEffort, parseSandbox, pilothouseHome, startRunner, type ApprovalPolicy, type Effort, type SandboxMode } from '@pilothouse/runner';
 import { UsageError } from '../errors.js';
+import { configPath, loadConfig, withConfig } from '../config/config.js';
 
 const positiveInt = (value: string): number => {
   const n = Number(value);
@@ -20,6 +21,11 @@ const wrap = <T>(parse: (v: string) => T) => (value: string): T => {
   }
 };
 const collect = (value: string, previous: string[]) => [...previous, value];
+const collectPort = (value: string, previous: number[]): number[] => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a TCP port number, 1–65535 (e.g. --forward 5173).');
+  return previous.includes(n) ? previous : [...previous, n];
+};
 
 interface RunFlags {
   hub?: string;
@@ -34,7 +40,7 @@ interface RunFlags {
   sandbox?: SandboxMode;
   approvalTimeout?: number;
   streamFlushMs: number;
-  forward: string[];
+  forward: number[];
   resume: boolean;
   tui: boolean;
   cwd: string;
@@ -57,7 +63,7 @@ export function runCommand(): Command {
     .option('--sandbox <mode>', 'read-only, workspace-write or danger-full-access', wrap(parseSandbox))
     .option('--approval-timeout <seconds>', 'expire unanswered approvals after this long', positiveInt)
     .option('--stream-flush-ms <ms>', 'how often streamed output is sent to the hub', positiveInt, 150)
-    .option('--forward <port>', 'pre-approve previews of this port (repeatable)', collect, [])
+    .option('--forward <port>', 'pre-approve previews of this port, no prompt (repeatable)', collectPort, [])
     .option('--resume', 're-attach to the last session thread and Codex thread of this folder', false)
     .option('--tui', "also open Codex's own terminal UI on this session (turns typed there are mirrored into the thread)", false)
     .option('--cwd <dir>', 'the folder to run in', process.cwd())
@@ -67,11 +73,13 @@ export function runCommand(): Command {
       'after',
       '\nExamples:\n  pilothouse trust . && pilothouse run --hub http://127.0.0.1:4860 --token ph_… --channel acme/agents\n  pilothouse run --channel acme/agents --allow bob --sandbox workspace-write --approval-policy on-request\n  pilothouse run --channel acme/agents --resume',
     )
-    .action(async (flags: RunFlags) => {
-      if (!flags.hub) throw new UsageError('--hub is required (or set PILOTHOUSE_HUB).');
-      if (!flags.token) throw new UsageError('--token is required (or set PILOTHOUSE_TOKEN); create one with: pilothouse token create --user NAME');
-      if (!flags.channel || !parseChannelRef(flags.channel)) throw new UsageError('--channel WS/CH is required, e.g. --channel acme/agents.');
-      if (flags.forward.length > 0) throw new UsageError('--forward is not available in this version yet (previews arrive with the preview feature).');
+    .action(async (given: RunFlags) => {
+      // Flags, then their environment variables, then $PILOTHOUSE_HOME/config.toml.
+      const flags = withConfig(given, loadConfig(pilothouseHome()));
+      const file = configPath(pilothouseHome());
+      if (!flags.hub) throw new UsageError(`--hub is required: pass --hub URL, set PILOTHOUSE_HUB, or put hub = "http://…" in ${file}.`);
+      if (!flags.token) throw new UsageError(`--token is required: pass --token, set PILOTHOUSE_TOKEN, or put token = "ph_…" in ${file}; create one with: pilothouse token create --user NAME`);
+      if (!flags.channel || !parseChannelRef(flags.channel)) throw new UsageError(`--channel WS/CH is required, e.g. --channel acme/agents (or channel = "acme/agents" in ${file}).`);
       if (flags.tui && !(process.stdin.isTTY && process.stdout.isTTY)) throw new UsageError('--tui needs a terminal: run it in an interactive shell.');
       // With the TUI the terminal is Codex's: the runner logs to a file meanwhile.
       const logFile = flags.tui ? join(pilothouseHome(), 'logs', `run-${new Date().toISOString().replace(/[:.]/g, '-')}.log`) : null;
@@ -91,6 +99,7 @@ export function runCommand(): Command {
         approvalTimeoutMs: flags.approvalTimeout ? flags.approvalTimeout * 1000 : null,
         resume: flags.resume,
         tui: flags.tui,
+        forward: flags.forward,
         ...(flags.name ? { name: flags.name } : {}),
       });
       const line = `Pilothouse session ${runner.threadId} in ${flags.channel} (runner ${runner.runnerId})\n`;

@@ -2,6 +2,7 @@
 
 import { pilothouseHome } from '@pilothouse/runner';
 import { checkCodex, type Locate } from './codex.js';
+import { checkConfig } from './config.js';
 import { realExec, type Exec } from './exec.js';
 import { checkHub, checkToken, type Fetch } from './hub.js';
 import { checkNode } from './node.js';
@@ -26,15 +27,20 @@ export interface DoctorDeps {
 /** Runs the independent checks concurrently; results come back in a fixed order. */
 export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
   const fetchFn = deps.fetch ?? fetch;
+  const home = pilothouseHome(deps.env);
+  // The file fills in what no flag or environment variable gave.
+  const config = checkConfig(home);
+  const hubUrl = deps.hub ?? config.config?.hub;
+  const token = deps.token ?? config.config?.token;
   const codexAndSandbox = async (): Promise<CheckResult[]> => {
     const codex = await checkCodex({ env: deps.env, ...(deps.locate ? { locate: deps.locate } : {}) });
     const sandbox = await checkSandbox({ platform: deps.platform ?? process.platform, codex: codex.binary, env: deps.env, exec: deps.exec ?? realExec });
     return [codex.result, sandbox];
   };
   const hubAndToken = async (): Promise<CheckResult[]> => {
-    const hub = await checkHub({ hub: deps.hub, fetch: fetchFn });
-    return [hub.result, await checkToken({ hub: deps.hub, token: deps.token, fetch: fetchFn, reachable: hub.reachable })];
+    const hub = await checkHub({ hub: hubUrl, fetch: fetchFn });
+    return [hub.result, await checkToken({ hub: hubUrl, token, fetch: fetchFn, reachable: hub.reachable })];
   };
   const [codex, hub] = await Promise.all([codexAndSandbox(), hubAndToken()]);
-  return [checkNode(deps.nodeVersion), ...codex, ...hub, checkTrust({ home: pilothouseHome(deps.env), cwd: deps.cwd })];
+  return [checkNode(deps.nodeVersion), config.result, ...codex, ...hub, checkTrust({ home, cwd: deps.cwd })];
 }

@@ -13,13 +13,14 @@ import {
 } from '@pilothouse/protocol';
 import type { Store } from '../store/store.js';
 import type { JoinContext, TopicHandler, TopicSession } from '../socket/types.js';
+import type { PreviewPushes } from '../previews/service.js';
 import type { Fanout } from './fanout.js';
 import { pushHandlers, type PushContext } from './pushes.js';
 import { assertNever, startReplay, stepReplay, type ReplayEffect, type ReplayInput, type ReplayState } from './replay.js';
 
 const REPLAY_PAGE = 500;
 
-export function channelTopicHandler(deps: { store: Store; fanout: Fanout; logger: Logger }): TopicHandler {
+export function channelTopicHandler(deps: { store: Store; fanout: Fanout; logger: Logger; previews: PreviewPushes }): TopicHandler {
   const { store, fanout } = deps;
   return {
     async join({ principal, topic, payload, sub }: JoinContext) {
@@ -98,6 +99,8 @@ export function channelTopicHandler(deps: { store: Store; fanout: Fanout; logger
         setRunner: (r) => {
           runner = r;
         },
+        sub,
+        previews: deps.previews,
       };
 
       const session: TopicSession = {
@@ -125,6 +128,7 @@ export function channelTopicHandler(deps: { store: Store; fanout: Fanout; logger
           unsubscribe();
           const r = runner;
           if (r) {
+            deps.previews.socketLeft(sub);
             store
               .setRunnerStatus(channel.id, { user_id: principal.userId, name: principal.name }, r.runnerId, {
                 status: 'offline',

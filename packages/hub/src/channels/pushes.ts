@@ -4,7 +4,8 @@
 import { PilothouseError, type ChannelPushName, type PushPayload, type PushReply, type RunnerPresence } from '@pilothouse/protocol';
 import type { Author, Channel, Store } from '../store/store.js';
 import * as reads from '../store/log-reads.js';
-import type { Principal } from '../socket/types.js';
+import type { Principal, Subscription } from '../socket/types.js';
+import type { PreviewPushes } from '../previews/service.js';
 
 export interface PushContext {
   store: Store;
@@ -13,6 +14,9 @@ export interface PushContext {
   /** Set once this socket sent `runner_register` on the topic. */
   runner: { runnerId: string; instanceId: string } | null;
   setRunner(runner: { runnerId: string; instanceId: string }): void;
+  /** This socket's membership in the topic: a runner's previews reach it through this. */
+  sub: Subscription;
+  previews: PreviewPushes;
 }
 
 type Handlers = { [K in ChannelPushName]: (ctx: PushContext, payload: PushPayload<K>) => Promise<PushReply<K>> };
@@ -94,5 +98,13 @@ export const pushHandlers: Handlers = {
 
   async set_state(ctx, p) {
     return ctx.store.setState(ctx.channel.id, runnerAuthor(ctx), p);
+  },
+
+  async preview_open(ctx, p) {
+    return ctx.previews.open({ ...ctx, runner: ctx.runner! }, p);
+  },
+
+  async preview_close(ctx, p) {
+    return ctx.previews.close({ ...ctx, runner: ctx.runner! }, p);
   },
 };

@@ -2,7 +2,7 @@
 // the admin audit log, and the built web UI (static.ts). Errors become `{code, message}` with a
 // status from errors.ts.
 
-import Fastify, { type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyRequest, type FastifyServerFactory } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -13,6 +13,8 @@ import { digest, newSessionId, verifyPassword } from '../auth/secrets.js';
 import type { Principal } from '../socket/types.js';
 import { httpStatus } from './errors.js';
 import { STATIC_FORBIDDEN_PATH, webUi } from './static.js';
+import { registerGrantRoute, type GrantDeps } from '../previews/grant-route.js';
+import { registerSignInLink } from './sign-in-link.js';
 
 const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 
@@ -31,6 +33,8 @@ export interface HttpDeps {
   bodyLimit?: number;
   /** The built web UI's folder (packages/web/dist); null serves no UI. */
   webRoot?: string | null;
+  /** Previews (../previews/): the server that sends preview-host requests to the proxy, and the grant route. */
+  previews?: { serverFactory: FastifyServerFactory; grant: GrantDeps };
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -42,7 +46,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 export function createHttpApp(deps: HttpDeps) {
   const { store } = deps;
   // Request lines are info-level in fastify: the hub logs only what went wrong.
-  const app = Fastify({ loggerInstance: deps.logger.child({}, { level: deps.logger.levelVal > 40 ? deps.logger.level : 'warn' }), bodyLimit: deps.bodyLimit ?? 1024 * 1024 });
+  const app = Fastify({ loggerInstance: deps.logger.child({}, { level: deps.logger.levelVal > 40 ? deps.logger.level : 'warn' }), bodyLimit: deps.bodyLimit ?? 1024 * 1024, serverFactory: deps.previews?.serverFactory });
 
   app.setErrorHandler((err, req, reply) => {
     const fastifyCode = (err as { code?: string }).code;
@@ -65,6 +69,8 @@ export function createHttpApp(deps: HttpDeps) {
   });
 
   app.get('/healthz', async () => ({ ok: true }));
+  if (deps.previews) registerGrantRoute(app, deps.previews.grant);
+  registerSignInLink(app, { store });
 
   app.post('/api/login', async (req, reply) => {
     const body = parse(LoginBody, req.body);

@@ -141,6 +141,21 @@ function initial(dialect: Dialect): Migration {
   };
 }
 
+/** One-time sign-in links (http/sign-in-link.ts): the code's digest, single use, short-lived. */
+const signInCodes: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('sign_in_codes')
+      .addColumn('code_hash', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('next_path', 'text')
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('used_at', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
-  return { getMigrations: async () => ({ '0001_initial': initial(dialect) }) };
+  return { getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_sign_in_codes': signInCodes }) };
 }

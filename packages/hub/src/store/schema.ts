@@ -103,6 +103,17 @@ export interface AuditTable {
   detail: string;
 }
 
+/** A one-time sign-in link's code, stored as its SHA-256 digest; `used_at` set once exchanged. */
+export interface SignInCodesTable {
+  code_hash: string;
+  user_id: string;
+  /** Where the link leads after signing in: a path on the hub. */
+  next_path: string | null;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -114,4 +125,5 @@ export interface Database {
   events: EventsTable;
   runners: RunnersTable;
   audit: AuditTable;
+  sign_in_codes: SignInCodesTable;
 }

@@ -10,6 +10,7 @@ import { PilothouseError, type ChannelRef } from '@pilothouse/protocol';
 import { migrationProvider, type Dialect } from './migrations.js';
 import type { Database } from './schema.js';
 import * as identity from './identity.js';
+import * as signInCodes from './sign-in-codes.js';
 import * as reads from './log-reads.js';
 import * as writes from './log-writes.js';
 import { WriteQueue, type Publish } from './write-queue.js';
@@ -19,6 +20,7 @@ export type StoreConfig =
   | { kind: 'postgres'; url: string; schema?: string; maxBatch?: number };
 
 export type { User, UserWithSecret, Channel, AuditEntry } from './identity.js';
+export type { CodeExchange } from './sign-in-codes.js';
 export type { Author, PostInput, PostResult } from './log-writes.js';
 
 /** mkdir -p, one level at a time: Node's recursive mkdir can spin forever on procfs-like paths. */
@@ -147,6 +149,8 @@ export class Store {
   channelsOf = (userId: string) => identity.channelsOf(this.db, userId);
   audit = (entry: Parameters<typeof identity.audit>[1]) => identity.audit(this.db, entry);
   listAudit = (opts: Parameters<typeof identity.listAudit>[1]) => identity.listAudit(this.db, opts);
+  createSignInCode = (input: Parameters<typeof signInCodes.createSignInCode>[1], now?: Date) => signInCodes.createSignInCode(this.db, input, now);
+  exchangeSignInCode = (codeHash: string, now: Date) => signInCodes.exchangeSignInCode(this.db, codeHash, now);
 
   // the channel log: writes are group-committed, reads go straight to the database
   postMessage = (...a: Parameters<typeof writes.postMessage>) => this.queue.run(writes.postMessage(...a));

@@ -55,6 +55,8 @@ export interface CodexAppServer {
   readonly info: InitializeResponse;
   /** The address other clients connect to (`codex --remote …`); null over stdio. */
   readonly remoteAddress: string | null;
+  /** The app-server's process id: the root of the agent's process tree (the port watcher's). */
+  readonly pid: number | null;
   request<M extends ClientMethod>(method: M, params: ClientParams<M>): Promise<ClientResults[M]>;
   threadStart(params: ThreadStartParams): Promise<ThreadStartResponse>;
   threadResume(params: ThreadResumeParams): Promise<ThreadResumeResponse>;
@@ -161,6 +163,7 @@ export async function startCodex(options: StartCodexOptions): Promise<CodexAppSe
     binary,
     info,
     remoteAddress: options.socketPath === undefined ? null : unixSocketAddress(options.socketPath),
+    pid: child.process.pid ?? null,
     request,
     threadStart: (params) => request('thread/start', params),
     threadResume: (params) => request('thread/resume', params),

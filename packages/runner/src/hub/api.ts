@@ -1,6 +1,6 @@
 // The surface of the runner's hub client: options of connectHub and the HubClient it returns.
 
-import type { ChannelEvent, ChannelPushName, JoinReply, PushPayload, PushReply, RunnerInfo } from '@pilothouse/protocol';
+import type { ChannelEvent, ChannelPushName, JoinReply, PushPayload, PushReply, RunnerDirective, RunnerInfo } from '@pilothouse/protocol';
 import type { CursorStore } from './cursor.js';
 import type { HubConnectionState } from './link.js';
 
@@ -27,6 +27,11 @@ export interface ConnectHubOptions {
   logger: HubLogger;
   /** Every channel event after the cursor, once, in seq order, across reconnects. Called synchronously. */
   onEvent: (event: ChannelEvent) => void;
+  /**
+   * Hub → this runner only (not stored, no seq, never replayed): e.g. `tunnel_open` for the tunnel
+   * client. Parsed with the protocol's RunnerDirectives table; an invalid one is logged and dropped.
+   */
+  onDirective?: (directive: RunnerDirective) => void;
   /** Every change of the connection state, from the first connection attempt on. */
   onState?: (state: HubConnectionState) => void;
   /** false (default): fail at once when the hub cannot be reached; true: keep trying until it can. */

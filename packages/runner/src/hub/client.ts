@@ -12,9 +12,11 @@ import {
   type ChannelPushName,
   type PushPayload,
   type PushReply,
+  type RunnerDirectiveName,
 } from '@pilothouse/protocol';
 import type { CloseReport, ConnectHubOptions, HubClient, HubLogger, HubPushName } from './api.js';
 import { HubConnection } from './connection.js';
+import { parseDirective } from './directives.js';
 import { describeIssues, HubClientError, wireError } from './errors.js';
 import { initialLink, publicState, sameState, stepLink, type HubConnectionState, type LinkEffect, type LinkInput, type LinkState } from './link.js';
 import { probeHub } from './probe.js';
@@ -92,6 +94,9 @@ class Client implements HubClient {
         ended: (error) => this.#step({ type: 'refused', error: new HubClientError('hub_protocol_error', error.message) }),
         event: (name, payload) => {
           if (!this.#terminalError()) this.#receiver.receive(name, payload);
+        },
+        directive: (name, payload) => {
+          if (!this.#terminalError()) this.#directive(name, payload);
         },
       },
     });
@@ -224,6 +229,19 @@ class Client implements HubClient {
     if (this.#link.status === 'failed') return this.#link.error;
     if (this.#link.status === 'closed') return new HubClientError('hub_closed');
     return null;
+  }
+
+  #directive(name: RunnerDirectiveName, payload: unknown): void {
+    const parsed = parseDirective(name, payload);
+    if (!parsed.ok) {
+      this.#log.error({ directive: name, issues: parsed.issues }, 'the hub sent a directive that does not match the protocol; dropped');
+      return;
+    }
+    try {
+      this.#opts.onDirective?.(parsed.directive);
+    } catch (err) {
+      this.#log.error({ err, directive: name }, 'onDirective listener threw');
+    }
   }
 
   // --- joining and registering --------------------------------------------------------------------

@@ -6,7 +6,8 @@
 
 import { Socket, type Channel, type Push } from 'phoenix';
 import { WebSocket } from 'ws';
-import { CHANNEL_EVENT_NAMES, type ChannelEventName } from '@pilothouse/protocol';
+import { CHANNEL_EVENT_NAMES, type ChannelEventName, type RunnerDirectiveName } from '@pilothouse/protocol';
+import { DIRECTIVE_NAMES } from './directives.js';
 import { asError } from './errors.js';
 
 export interface ConnectionObserver {
@@ -19,6 +20,8 @@ export interface ConnectionObserver {
   /** The hub closed the channel without our leave: phoenix forgets a closed channel and never rejoins it. */
   ended(error: Error): void;
   event(name: ChannelEventName, payload: unknown): void;
+  /** An event for this socket alone (no seq, not stored), e.g. `tunnel_open`. */
+  directive(name: RunnerDirectiveName, payload: unknown): void;
 }
 
 export interface ConnectionOptions {
@@ -83,6 +86,7 @@ export class HubConnection {
     this.#socket.onError((err) => observer.transportError(asError(err, 'socket error')));
     this.#channel = this.#socket.channel(opts.topic, opts.joinPayload);
     for (const name of CHANNEL_EVENT_NAMES) this.#channel.on(name, (payload) => observer.event(name, payload));
+    for (const name of DIRECTIVE_NAMES) this.#channel.on(name, (payload) => observer.directive(name, payload));
     this.#channel.onError((reason) => observer.lost(asError(reason, 'the connection to the hub was lost')));
     this.#channel.onClose(() => {
       if (this.#shutdown === undefined) observer.ended(new Error(`The hub closed ${opts.topic} without being asked to.`));

@@ -1,10 +1,18 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { descendants, parseNetTcp, parseStatPpid } from './procfs.js';
+import { descendants, environMarker, forest, parseNetTcp, parseStat, parseStatPpid } from './procfs.js';
 
 describe('procfs parsers', () => {
   it('reads ppid after a comm holding spaces and parentheses', () => {
     expect(parseStatPpid('4242 (node (worker) x) S 17 4242 4242 0 -1')).toBe(17);
     expect(parseStatPpid('garbage')).toBeNull();
+  });
+
+  it('reads the start time (field 22) and comm that tell a reused pid or an exec from the process before', () => {
+    const stat = '4242 (a) b) S 17 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 200';
+    expect(parseStat(stat)).toEqual({ ppid: 17, start: '987654', comm: 'a) b' });
   });
 
   it('keeps only LISTEN rows of tcp and tcp6 and decodes addresses', () => {
@@ -44,5 +52,45 @@ describe('procfs parsers', () => {
         [12, 2],
       ]),
     );
+  });
+
+  it('adds processes that left the tree (adopted) at depth 1, with their own children below them', () => {
+    const table = new Map([
+      [1, 0],
+      [10, 1], // codex
+      [11, 10],
+      [30, 1], // a setsid dev server, now init's child
+      [31, 30], // its worker, marked too
+      [32, 31],
+      [40, 1], // unrelated
+    ]);
+    expect(forest([10], [30, 31], table)).toEqual(
+      new Map([
+        [10, 0],
+        [11, 1],
+        [30, 1],
+        [31, 2],
+        [32, 3],
+      ]),
+    );
+    // An adopted pid already below the root stays where it is.
+    expect(forest([10], [11], table).get(11)).toBe(1);
+  });
+
+  it('tells marked, unmarked and not-yet-known environments apart (an empty one is read again later)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'procfs-'));
+    try {
+      const env = (pid: number, text: string) => {
+        mkdirSync(join(root, String(pid)));
+        writeFileSync(join(root, String(pid), 'environ'), text);
+      };
+      env(10, 'HOME=/root\0PILOTHOUSE_SESSION=abc\0PATH=/bin\0');
+      env(11, 'PILOTHOUSE_SESSION=abcd\0');
+      env(12, '');
+      const check = (pid: number) => environMarker(pid, 'PILOTHOUSE_SESSION=abc', root);
+      expect([check(10), check(11), check(12), check(13)]).toEqual(['marked', 'unmarked', 'unknown', 'unknown']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

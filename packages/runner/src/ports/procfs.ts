@@ -3,7 +3,13 @@
 // each socket inode (/proc/<pid>/fd -> "socket:[inode]"). Processes come and go while we read:
 // ENOENT, ESRCH and EACCES mean "not there for us" and are skipped, never thrown.
 // Format reference: proc(5) — /proc/pid/stat, /proc/net/tcp.
-import { readdir, readFile, readlink } from 'node:fs/promises';
+//
+// The many tiny per-process files are read synchronously, in batches that yield to the event loop
+// in between: an async readFile is four thread-pool round trips and cost ~6x the CPU of a sync
+// read here (measured: 91 stat files, 6.6 ms vs 1.1 ms). The net tables stay async: reading them
+// is kernel time (a walk of the socket hash) better spent off the event loop.
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFile, readlink } from 'node:fs/promises';
 
 export interface ListeningSocket {
   readonly inode: string;
@@ -20,6 +26,26 @@ function isVanished(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ESRCH' || code === 'EACCES' || code === 'EPERM' || code === 'ENOTDIR';
 }
 
+function tolerantSync<T>(read: () => T): T | null {
+  try {
+    return read();
+  } catch (error) {
+    if (isVanished(error)) return null;
+    throw error;
+  }
+}
+
+/** Files read between two yields to the event loop (about 1 ms of work). */
+const BATCH = 64;
+
+/** Runs `fn` over `items`, yielding to the event loop after every BATCH items. */
+export async function inBatches<T>(items: readonly T[], fn: (item: T) => void): Promise<void> {
+  for (let i = 0; i < items.length; i += 1) {
+    if (i > 0 && i % BATCH === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    fn(items[i] as T);
+  }
+}
+
 async function tolerant<T>(read: () => Promise<T>): Promise<T | null> {
   try {
     return await read();
@@ -31,11 +57,26 @@ async function tolerant<T>(read: () => Promise<T>): Promise<T | null> {
 
 /** `pid (comm) state ppid …` — comm may hold spaces and parentheses, so split after the last ')'. */
 export function parseStatPpid(stat: string): number | null {
+  return parseStat(stat)?.ppid ?? null;
+}
+
+export interface StatFields {
+  readonly ppid: number;
+  /** Field 22, clock ticks since boot: with the pid, it names one process across pid reuse. */
+  readonly start: string;
+  /** The executable's name (field 2): changes with most execs, which may change the environment. */
+  readonly comm: string;
+}
+
+export function parseStat(stat: string): StatFields | null {
   const close = stat.lastIndexOf(')');
   if (close < 0) return null;
   const fields = stat.slice(close + 2).split(' ');
   const ppid = Number(fields[1]);
-  return Number.isInteger(ppid) ? ppid : null;
+  // After the comm: state(3) ppid(4) … starttime(22), i.e. index 22 - 3 = 19 here.
+  const start = fields[19];
+  const comm = stat.slice(stat.indexOf('(') + 1, close);
+  return Number.isInteger(ppid) ? { ppid, start: start ?? '', comm } : null;
 }
 
 function decodeIpv4(hex: string): string {
@@ -76,38 +117,78 @@ export function parseNetTcp(text: string, family: 4 | 6): ListeningSocket[] {
 
 /** pid → ppid for every process we can see. */
 export async function readProcessTable(procRoot = '/proc'): Promise<Map<number, number>> {
-  const entries = await readdir(procRoot);
-  const table = new Map<number, number>();
-  await Promise.all(
-    entries
-      .filter((name) => /^\d+$/.test(name))
-      .map(async (name) => {
-        const stat = await tolerant(() => readFile(`${procRoot}/${name}/stat`, 'utf8'));
-        const ppid = stat === null ? null : parseStatPpid(stat);
-        if (ppid !== null) table.set(Number(name), ppid);
-      }),
-  );
+  const stats = await readProcessStats(procRoot);
+  return new Map([...stats].map(([pid, { ppid }]) => [pid, ppid]));
+}
+
+/** pid → (ppid, start time) for every process we can see: one read of /proc/<pid>/stat each. */
+export async function readProcessStats(procRoot = '/proc'): Promise<Map<number, StatFields>> {
+  const entries = readdirSync(procRoot).filter((name) => /^\d+$/.test(name));
+  const table = new Map<number, StatFields>();
+  await inBatches(entries, (name) => {
+    const stat = tolerantSync(() => readFileSync(`${procRoot}/${name}/stat`, 'utf8'));
+    const fields = stat === null ? null : parseStat(stat);
+    if (fields !== null) table.set(Number(name), fields);
+  });
   return table;
+}
+
+/**
+ * Whether the process's initial environment holds `entry` (`NAME=value`, exact): `unknown` when it
+ * cannot be told now — the process is gone, or reads empty (a zombie, or caught in the middle of
+ * an exec, before the kernel has set up the new environment). Processes of other users are
+ * unreadable (EACCES) and are `unmarked` for good.
+ */
+export function environMarker(pid: number, entry: string, procRoot = '/proc'): 'marked' | 'unmarked' | 'unknown' {
+  let environ: string;
+  try {
+    environ = readFileSync(`${procRoot}/${pid}/environ`, 'latin1');
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'EACCES' || code === 'EPERM') return 'unmarked';
+    if (isVanished(error)) return 'unknown';
+    throw error;
+  }
+  if (environ === '') return 'unknown';
+  const has = environ.startsWith(`${entry}\0`) || environ.includes(`\0${entry}\0`) || environ === entry || environ.endsWith(`\0${entry}`);
+  return has ? 'marked' : 'unmarked';
 }
 
 /** `root` and every process below it, each with its depth (root = 0). */
 export function descendants(root: number, table: ReadonlyMap<number, number>): Map<number, number> {
+  return forest([root], [], table);
+}
+
+/**
+ * Every process below `roots` (depth 0) and below `adopted` (depth 1: processes that left the tree,
+ * e.g. a `setsid` dev server now parented by init), each with its depth. `adopted` pids already
+ * below another root keep their place there.
+ */
+export function forest(roots: readonly number[], adopted: readonly number[], table: ReadonlyMap<number, number>): Map<number, number> {
   const children = new Map<number, number[]>();
   for (const [pid, ppid] of table) {
     const list = children.get(ppid);
     if (list === undefined) children.set(ppid, [pid]);
     else list.push(pid);
   }
-  const depth = new Map<number, number>([[root, 0]]);
-  const queue = [root];
-  for (let i = 0; i < queue.length; i += 1) {
-    const pid = queue[i] as number;
-    for (const child of children.get(pid) ?? []) {
-      if (depth.has(child)) continue;
-      depth.set(child, (depth.get(pid) ?? 0) + 1);
-      queue.push(child);
+  const depth = new Map<number, number>();
+  const walk = (sources: readonly number[], at: number) => {
+    const queue = sources.filter((pid) => !depth.has(pid));
+    for (const pid of queue) depth.set(pid, at);
+    for (let i = 0; i < queue.length; i += 1) {
+      const pid = queue[i] as number;
+      for (const child of children.get(pid) ?? []) {
+        if (depth.has(child)) continue;
+        depth.set(child, (depth.get(pid) ?? 0) + 1);
+        queue.push(child);
+      }
     }
-  }
+  };
+  walk(roots, 0);
+  // An adopted process whose parent is adopted too is reached from that parent.
+  const adoptedSet = new Set(adopted);
+  walk(adopted.filter((pid) => !adoptedSet.has(table.get(pid) ?? -1)), 1);
+  walk(adopted, 1);
   return depth;
 }
 
@@ -124,12 +205,12 @@ export async function readListeningSockets(pid: number, procRoot = '/proc'): Pro
 }
 
 /** Socket inodes held open by `pid`; empty when it vanished or is not ours. */
-export async function readSocketInodes(pid: number, procRoot = '/proc'): Promise<string[]> {
-  const fds = await tolerant(() => readdir(`${procRoot}/${pid}/fd`));
+export function readSocketInodes(pid: number, procRoot = '/proc'): string[] {
+  const fds = tolerantSync(() => readdirSync(`${procRoot}/${pid}/fd`));
   if (fds === null) return [];
-  const links = await Promise.all(fds.map((fd) => tolerant(() => readlink(`${procRoot}/${pid}/fd/${fd}`))));
   const inodes: string[] = [];
-  for (const link of links) {
+  for (const fd of fds) {
+    const link = tolerantSync(() => readlinkSync(`${procRoot}/${pid}/fd/${fd}`));
     const match = link === null ? null : /^socket:\[(\d+)\]$/.exec(link);
     if (match?.[1] !== undefined) inodes.push(match[1]);
   }

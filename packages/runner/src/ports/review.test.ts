@@ -130,12 +130,15 @@ describe('review: pre-approved and manual forwards', () => {
     const s0 = base({ initialForward: [5173, 5173, 0] });
     expect(s0.approved).toEqual([{ port: 5173, target: null, source: 'initial' }]);
     const found = step(s0, seen(vite));
-    expect(found.effects).toEqual([{ type: 'log', event: 'forward_port_target_found', fields: { port: 5173, pid: 100, source: 'initial' } }]);
+    expect(found.effects).toEqual([
+      { type: 'found', port: 5173, target: vite, source: 'initial' },
+      { type: 'log', event: 'forward_port_target_found', fields: { port: 5173, pid: 100, source: 'initial' } },
+    ]);
     expect(found.state.approved).toEqual([{ port: 5173, target: vite, source: 'initial' }]);
     const exited = run(found.state, closed(vite));
     expect(exited.state.approved).toEqual([{ port: 5173, target: null, source: 'initial' }]);
-    // The next process on the port is simply remembered again, no prompt.
-    expect(run(exited.state, seen(other)).effects).toEqual([]);
+    // The next process on the port is simply remembered again (and served), no prompt.
+    expect(run(exited.state, seen(other)).effects).toEqual([{ type: 'found', port: 5173, target: other, source: 'initial' }]);
   });
 
   it('/pilothouse forward <port> approves for the listen user, resolves a pending prompt, rejects others', () => {

@@ -93,6 +93,8 @@ export type ReviewEffect =
       readonly actor: ActorRef | null;
       readonly via: Via | 'manual';
     }
+  /** An approved port (`--forward`, manual) is now held by this process: serve it (or name it). */
+  | { readonly type: 'found'; readonly port: number; readonly target: Target; readonly source: 'initial' | 'manual' }
   | { readonly type: 'revoked'; readonly port: number; readonly previous: Target | null; readonly reason: 'listener_changed' | 'evicted' }
   | {
       readonly type: 'closed';
@@ -177,9 +179,14 @@ function onSeen(state: ReviewState, listener: Target): StepResult {
     if (approval.target === null) {
       // An approved port (--forward, manual) found with its process: remember the target.
       const approved = state.approved.map((a) => (a === approval ? { ...a, target: listener } : a));
+      // Only initial and manual approvals start without a target.
+      const source = approval.source === 'prompt' ? 'manual' : approval.source;
       return {
         state: { ...state, approved },
-        effects: [log('forward_port_target_found', { port: listener.port, pid: listener.pid, source: approval.source })],
+        effects: [
+          { type: 'found', port: listener.port, target: listener, source },
+          log('forward_port_target_found', { port: listener.port, pid: listener.pid, source: approval.source }),
+        ],
       };
     }
     if (approval.target.pid === listener.pid) return skip('already_approved');

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PortWatcher, scanListeners, type Listener, type PortEvent, type Schedule } from './watcher.js';
+import { descendants, readProcessTable } from './procfs.js';
+import { newScanCache, REFRESH_SCANS, scanListeners } from './scan.js';
+import { PortWatcher, type Listener, type PortEvent, type Schedule } from './watcher.js';
 
 const SERVER = "const s=require('net').createServer().listen(0,'127.0.0.1',()=>console.log(s.address().port+' '+process.pid))";
 const realSchedule: Schedule = (fn, ms) => {
@@ -39,8 +41,8 @@ function tempDir(): string {
 }
 
 /** Starts `command`, resolves with the "port pid" line the server prints. */
-async function start(command: string, args: string[], cwd: string): Promise<{ port: number; pid: number }> {
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+async function start(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<{ port: number; pid: number }> {
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   const lines = createInterface({ input: child.stdout });
   for await (const line of lines) {
@@ -95,6 +97,43 @@ describe('PortWatcher on /proc', () => {
     process.kill(child.pid);
     expect(await closedChild).toMatchObject({ type: 'closed', listener: { port: child.port, pid: child.pid } });
     expect(watcher.listeners.filter((l) => l.port === child.port || l.port === grand.port)).toEqual([]);
+  });
+
+  it('finds a server that left the tree (setsid, parented by init) by the environment marker', async () => {
+    const dir = tempDir();
+    const marker = `PILOTHOUSE_SESSION=test-${process.pid}-${Date.now()}`;
+    const [name, value] = marker.split('=') as [string, string];
+    // The shell exits at once; the detached server is re-parented away from this process.
+    const server = await start('sh', ['-c', `setsid "${process.execPath}" -e "${SERVER}" &`], dir, { ...process.env, [name]: value });
+    const table = await readProcessTable();
+    expect(descendants(process.pid, table).has(server.pid)).toBe(false);
+
+    expect((await scanListeners({ rootPid: process.pid })).map((l) => l.port)).not.toContain(server.port);
+    const cache = newScanCache();
+    const found = await scanListeners({ rootPid: process.pid, marker, cache });
+    expect(found.filter((l) => l.port === server.port)).toEqual([{ port: server.port, pid: server.pid, command: expect.stringContaining('createServer'), cwd: dir, addresses: ['127.0.0.1'] }]);
+    // Every visible process was checked once, and is remembered with its start time.
+    expect(cache.markers.get(server.pid)).toEqual({ start: expect.stringMatching(/^\d+$/), comm: 'node', marked: true });
+    expect(cache.markers.get(process.pid)?.marked).toBe(false);
+    // Codex gone (no root): the marked server is still found.
+    expect((await scanListeners({ rootPid: null, marker, cache })).map((l) => l.port)).toContain(server.port);
+  });
+
+  it('reads the net tables again only when a socket fd comes or goes, or to refresh', async () => {
+    const dir = tempDir();
+    const cache = newScanCache();
+    const scan = () => scanListeners({ rootPid: process.pid, cache });
+    const a = await start(process.execPath, ['-e', SERVER], dir);
+    expect((await scan()).map((l) => l.port)).toContain(a.port);
+    const reads = cache.tableReads;
+    await scan();
+    await scan();
+    expect(cache.tableReads).toBe(reads);
+    const b = await start(process.execPath, ['-e', SERVER], dir);
+    expect((await scan()).map((l) => l.port)).toEqual(expect.arrayContaining([a.port, b.port]));
+    expect(cache.tableReads).toBe(reads + 1);
+    for (let i = 0; i < REFRESH_SCANS; i += 1) await scan();
+    expect(cache.tableReads).toBe(reads + 2);
   });
 
   it('ignores listeners outside the tree and roots that do not exist', async () => {

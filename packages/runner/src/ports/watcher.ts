@@ -1,24 +1,8 @@
-// Port watcher: which TCP ports are listened on by the agent's process tree, polled on an
-// injected schedule, reported as `listening` / `closed` diffs. Linux only (/proc); one scan reads
-// every /proc/<pid>/stat once, then fds, cmdline and cwd of the tree's processes only.
-import {
-  descendants,
-  readListeningSockets,
-  readProcessInfo,
-  readProcessTable,
-  readSocketInodes,
-  type ListeningSocket,
-} from './procfs.js';
+// Port watcher: which TCP ports the agent's processes listen on (scan.ts), polled on an injected
+// schedule, reported as `listening` / `closed` diffs. Linux only (/proc).
+import { newScanCache, scanListeners, type Listener, type ScanCache, type ScanOptions } from './scan.js';
 
-export interface Listener {
-  readonly port: number;
-  readonly pid: number;
-  /** The process's argv joined by spaces. */
-  readonly command: string;
-  readonly cwd: string;
-  /** Local addresses this process listens on for `port` ("127.0.0.1", "::"…), sorted. */
-  readonly addresses: readonly string[];
-}
+export type { Listener } from './scan.js';
 
 export type PortEvent =
   | { readonly type: 'listening'; readonly listener: Listener }
@@ -28,53 +12,9 @@ export type PortEvent =
 /** Runs `fn` after `ms`; returns a cancel function. The runner's one clock supplies it. */
 export type Schedule = (fn: () => void, ms: number) => () => void;
 
-export interface ScanOptions {
-  readonly rootPid: number;
-  readonly procRoot?: string;
-}
-
-/** One snapshot of the listeners owned by `rootPid` and its descendants, one per (port, pid). */
-export async function scanListeners({ rootPid, procRoot = '/proc' }: ScanOptions): Promise<Listener[]> {
-  const [table, sockets] = await Promise.all([readProcessTable(procRoot), readListeningSockets(rootPid, procRoot)]);
-  if (sockets.length === 0) return [];
-  const tree = descendants(rootPid, table);
-  if (!table.has(rootPid)) return [];
-  const byInode = new Map<string, ListeningSocket[]>();
-  for (const socket of sockets) {
-    const list = byInode.get(socket.inode);
-    if (list === undefined) byInode.set(socket.inode, [socket]);
-    else list.push(socket);
-  }
-  // A listening fd inherited across fork is held by several processes: credit the one nearest the
-  // root (the one that most likely opened it), lowest pid on ties.
-  const owner = new Map<string, { pid: number; depth: number }>();
-  const held = await Promise.all([...tree].map(async ([pid, depth]) => ({ pid, depth, inodes: await readSocketInodes(pid, procRoot) })));
-  for (const { pid, depth, inodes } of held) {
-    for (const inode of inodes) {
-      if (!byInode.has(inode)) continue;
-      const current = owner.get(inode);
-      if (current === undefined || depth < current.depth || (depth === current.depth && pid < current.pid)) owner.set(inode, { pid, depth });
-    }
-  }
-  const grouped = new Map<string, { port: number; pid: number; addresses: Set<string> }>();
-  for (const [inode, { pid }] of owner) {
-    for (const socket of byInode.get(inode) ?? []) {
-      const key = `${socket.port}/${pid}`;
-      const group = grouped.get(key) ?? { port: socket.port, pid, addresses: new Set<string>() };
-      group.addresses.add(socket.address);
-      grouped.set(key, group);
-    }
-  }
-  const listeners = await Promise.all(
-    [...grouped.values()].map(async ({ port, pid, addresses }): Promise<Listener | null> => {
-      const info = await readProcessInfo(pid, procRoot);
-      return info === null ? null : { port, pid, command: info.command, cwd: info.cwd, addresses: [...addresses].sort() };
-    }),
-  );
-  return listeners.filter((l): l is Listener => l !== null).sort((a, b) => a.port - b.port || a.pid - b.pid);
-}
-
-export interface PortWatcherOptions extends ScanOptions {
+export interface PortWatcherOptions extends Omit<ScanOptions, 'rootPid' | 'cache'> {
+  /** A fixed pid, or asked at each scan (Codex may be restarted under a new pid). */
+  readonly rootPid: number | null | (() => number | null);
   readonly intervalMs: number;
   readonly schedule: Schedule;
   readonly scan?: (options: ScanOptions) => Promise<Listener[]>;
@@ -89,6 +29,7 @@ const keyOf = (l: Listener): string => `${l.port}/${l.pid}`;
 export class PortWatcher {
   readonly #options: PortWatcherOptions;
   readonly #subscribers = new Set<(event: PortEvent) => void>();
+  readonly #cache: ScanCache = newScanCache();
   #known = new Map<string, Listener>();
   #cancel: (() => void) | null = null;
   #running = false;
@@ -125,11 +66,16 @@ export class PortWatcher {
 
   /** One scan and its diff, outside the schedule (tests, or a nudge after a command runs). */
   async poll(): Promise<PortEvent[]> {
-    const { scan = scanListeners, rootPid, procRoot } = this.#options;
+    const { scan = scanListeners, rootPid, procRoot, marker } = this.#options;
     const generation = this.#generation;
     let next: Listener[];
     try {
-      next = await scan({ rootPid, ...(procRoot === undefined ? {} : { procRoot }) });
+      next = await scan({
+        rootPid: typeof rootPid === 'function' ? rootPid() : rootPid,
+        cache: this.#cache,
+        ...(procRoot === undefined ? {} : { procRoot }),
+        ...(marker === undefined ? {} : { marker }),
+      });
     } catch (error) {
       return this.#emit([{ type: 'scan_failed', error }]);
     }

@@ -1,6 +1,7 @@
 // The runner's shell: checks trust and the Codex binary, connects to the hub, opens (or resumes)
 // the session thread and the Codex thread, then feeds every hub event, Codex notification, server
 // request and clock tick to the pure session core and performs the effects it returns, in order.
+// Port forwarding (previews.ts) is fed by the port watcher, port-forward controls and chat commands.
 
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -13,11 +14,14 @@ import type { ThreadResumeResponse, ThreadStartResponse } from '../codex/generat
 import type { ServerRequestAnswer } from '../codex/methods.js';
 import { policyInForce, threadStartParams, turnOverrides, type RuntimeOptions } from '../codex/runtime-options.js';
 import { connectHub } from '../hub/client.js';
+import { PortWatcher, type Schedule } from '../ports/watcher.js';
+import { createTunnelClient, type TunnelClient } from '../tunnel/tunnel-client.js';
 import type { HubClient } from '../hub/api.js';
 import { fileCursor } from '../hub/cursor.js';
 import { TrustStore } from '../local/trust.js';
 import { createSession, nextDeadline, sessionConfig, step, type Effect, type SessionInput, type SessionState } from '../session/index.js';
 import { LocalStateStore, stagedCursor } from './local-state.js';
+import { PortForwarding } from './previews.js';
 import { privateSocket, terminalTui, tuiCommand, type TuiLauncher, type TuiProcess } from './tui.js';
 
 export interface RunnerOptions {
@@ -46,7 +50,18 @@ export interface RunnerOptions {
    * it on this terminal, a launcher runs it elsewhere. The runner closes when the TUI exits.
    */
   tui?: boolean | TuiLauncher;
+  /** `--forward`: ports whose previews are approved from the start. */
+  forward?: readonly number[];
+  /** Ports never offered as previews. */
+  suppressPorts?: readonly number[];
+  /** Watch the agent's processes for listening ports (default: on Linux, where /proc exists). */
+  watchPorts?: boolean;
+  /** How often the port watcher scans; default 1000 ms. */
+  portScanMs?: number;
 }
+
+/** Set in Codex's environment, inherited by everything the agent starts: how the port watcher finds a dev server that left Codex's process tree. */
+const SESSION_MARKER_ENV = 'PILOTHOUSE_SESSION';
 
 export interface RunningRunner {
   threadId: string;
@@ -77,6 +92,16 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   let session: SessionState | null = null;
   const early: ChannelEvent[] = [];
   let feed: (input: SessionInput) => void = () => {};
+  const instanceId = randomUUID();
+  // Port forwarding, once the session exists; the tunnel serves approved previews only.
+  let ports: PortForwarding | null = null;
+  let wasConnected = false;
+  const tunnel: TunnelClient = createTunnelClient({
+    hubUrl: opts.hubUrl,
+    token: opts.token,
+    logger: log,
+    isApproved: (previewId, port) => ports?.isApproved(previewId, port) ?? false,
+  });
   const hub: HubClient = await connectHub({
     url: opts.hubUrl,
     token: opts.token,
@@ -86,13 +111,28 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     waitForHub: opts.waitForHub ?? false,
     runner: {
       runner_id: saved.runner_id,
-      instance_id: randomUUID(),
+      instance_id: instanceId,
       name: opts.name ?? hostname(),
       cwd,
       agent: { name: 'codex', version: PINNED_CODEX_VERSION },
-      capabilities: ['stream', 'approvals', 'interrupt', ...(opts.tui ? ['tui'] : [])],
+      capabilities: ['stream', 'approvals', 'interrupt', 'previews', ...(opts.tui ? ['tui'] : [])],
     },
     onEvent: (event) => (session ? feed({ type: 'hub_event', now: Date.now(), event }) : early.push(event)),
+    onDirective: (directive) => {
+      switch (directive.type) {
+        case 'tunnel_open':
+          tunnel.handle(directive.payload);
+          return;
+        default:
+          throw new Error(`unhandled directive ${JSON.stringify(directive.type satisfies never)}`);
+      }
+    },
+    onState: (state) => {
+      if (state.status !== 'connected') return;
+      // A rejoin after a loss: the hub may have restarted and forgotten our previews.
+      if (wasConnected) ports?.reopenAll();
+      wasConnected = true;
+    },
   });
 
   const me = hub.joinReply.user;
@@ -112,7 +152,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     const c = await startCodex({
       codexBin: codexBin.path,
       cwd,
-      env: opts.env ?? process.env,
+      env: { ...(opts.env ?? process.env), [SESSION_MARKER_ENV]: instanceId },
       clientInfo: { name: 'pilothouse', title: 'Pilothouse runner', version: '0.1.0' },
       ...(tuiSocket ? { socketPath: tuiSocket.path } : {}),
     });
@@ -277,8 +317,17 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
         })();
         return;
       case 'port_forward':
-        log.info({ event: 'port_forward_decision', ...effect }, 'port forwarding is not available in this version');
+        if (ports) ports.decision(effect.control_id, effect.request_id, effect.decision, effect.actor);
+        else log.info({ event: 'forward_port_unavailable', request_id: effect.request_id }, 'port forwarding is off');
         return;
+      case 'chat_command': {
+        const outcome = ports
+          ? ports.command(effect.text, effect.actor)
+          : { error: 'invalid_command: port forwarding is off on this runner', note: null };
+        // Fed back after this step's effects (feed is not re-entrant).
+        queueMicrotask(() => feed({ type: 'command_done', now: Date.now(), message_id: effect.message_id, ...outcome }));
+        return;
+      }
       case 'log':
         log[effect.level]({ event: effect.event, ...effect.fields }, effect.event);
         return;
@@ -298,6 +347,19 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     }
   };
 
+  // Port forwarding: the review of what the agent's processes listen on, and the watcher feeding it.
+  // Request ids carry a few letters of this instance: a prompt left by an earlier run never matches.
+  ports = new PortForwarding({
+    threadId,
+    allowed,
+    push: (event, payload) => hub.push(event, payload),
+    log,
+    idPrefix: `pf-${instanceId.replace(/-/g, '').slice(0, 4)}-`,
+    initialForward: opts.forward ?? [],
+    suppressed: opts.suppressPorts ?? [],
+    onPreviewClosed: (previewId) => tunnel.closePreview(previewId),
+  });
+
   feed = (input: SessionInput) => {
     if (!session) return;
     const result = step(session, input);
@@ -307,6 +369,19 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   };
   for (const event of early.splice(0)) feed({ type: 'hub_event', now: Date.now(), event });
   armTimer();
+
+  // The watcher feeding port forwarding what the agent's processes listen on.
+  const schedule: Schedule = (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    return () => clearTimeout(t);
+  };
+  const watcher =
+    (opts.watchPorts ?? process.platform === 'linux')
+      ? new PortWatcher({ rootPid: () => codex?.pid ?? null, marker: `${SESSION_MARKER_ENV}=${instanceId}`, intervalMs: opts.portScanMs ?? 1000, schedule })
+      : null;
+  watcher?.subscribe((event) => ports?.listener(event));
+  watcher?.start();
+  log.info({ event: 'forward_port_watching', enabled: watcher !== null, forward: opts.forward ?? [], interval_ms: opts.portScanMs ?? 1000 }, 'port watcher');
   log.info({ event: 'session_started', thread_id: threadId, codex_thread_id: codexThreadId, listen_user: listen, allowed: allowed.map((a) => a.name) }, 'session started');
 
   runner = {
@@ -322,6 +397,10 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       }
       feed({ type: 'close', now: Date.now(), reason });
       closing = true;
+      watcher?.stop();
+      // preview_close for each open preview, and the rows say the runner closed (drained below).
+      ports?.close();
+      tunnel.closeAll();
       if (timer) clearTimeout(timer);
       if (pendingAck !== null) hub.ack(pendingAck);
       pendingAck = null;

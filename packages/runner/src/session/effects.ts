@@ -36,8 +36,20 @@ export type Effect =
   /** An allowed actor's port-forward decision, for the port watcher. */
   | {
       readonly type: 'port_forward';
+      /** The control's id: a refusal the shell posts is keyed by it (idempotent retries). */
+      readonly control_id: string;
       readonly request_id: string;
       readonly decision: 'approve' | 'deny';
+      readonly actor: { readonly user_id: string; readonly name: string };
+    }
+  /**
+   * A `/pilothouse …` message in the session thread, from anyone (the shell's port review decides
+   * who may); the shell answers with a `command_done` input carrying the outcome.
+   */
+  | {
+      readonly type: 'chat_command';
+      readonly message_id: string;
+      readonly text: string;
       readonly actor: { readonly user_id: string; readonly name: string };
     }
   | { readonly type: 'log'; readonly level: LogLevel; readonly event: string; readonly fields: Readonly<Record<string, unknown>> }

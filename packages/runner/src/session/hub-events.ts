@@ -1,7 +1,8 @@
 // Hub events for the session thread: human messages (queued when they come from an allowed
-// steerer, otherwise marked ignored with the reason) and controls (interrupt, drop queued,
-// resolve an approval, port-forward decisions), each checked against the allowed actors.
-// Refusals are visible: a notice row in the thread, plus a log.
+// steerer, otherwise marked ignored with the reason; `/pilothouse …` commands handed to the shell,
+// never to Codex) and controls (interrupt, drop queued, resolve an approval, port-forward
+// decisions), each checked against the allowed actors. Refusals are visible: a notice row in the
+// thread, plus a log.
 
 import type { Actor, ChannelEventPayloads, ControlAction, Message } from '@pilothouse/protocol';
 import { describeAllowed, isAllowed } from './actors.js';
@@ -16,6 +17,12 @@ export function onMessage(ctx: Ctx, message: Message): void {
   // Rows (the runner's own included) and other threads are not steering input.
   if (message.thread_id !== s.config.threadId || message.id === s.config.threadId) return;
   if (message.runner_id !== null || message.kind !== 'text') return;
+  if (isChatCommand(message.body)) {
+    // Whoever sent it: the shell's review decides who may, and the outcome becomes the state.
+    out.push({ type: 'chat_command', message_id: message.id, text: message.body, actor: { user_id: message.author.user_id, name: message.author.name } });
+    out.push(log('info', 'chat_command', { message_id: message.id, seq: message.seq, author: message.author.name }));
+    return;
+  }
   if (!isAllowed(message.author, s.config.allowed)) {
     const reason = `not the listen user (${listenUser(s)})`;
     out.push(setState(message.id, { state: 'ignored', reason, approval: null }));
@@ -32,6 +39,16 @@ export function onMessage(ctx: Ctx, message: Message): void {
   out.push(setState(message.id, { state: 'queued', reason: null, approval: null }));
   out.push(log('info', 'enqueue', { message_id: message.id, seq: message.seq, author: message.author.name, depth: s.queue.size }));
   drain(ctx);
+}
+
+/** `/pilothouse` followed by a space, a newline or nothing, after leading blanks: a command, not an instruction. */
+export function isChatCommand(body: string): boolean {
+  return /^\s*\/pilothouse(\s|$)/i.test(body);
+}
+
+/** The shell's outcome of a chat command: the message ends processed, or failed with the reason. */
+export function onCommandDone(ctx: Ctx, message_id: string, error: string | null, note: string | null): void {
+  ctx.out.push(setState(message_id, error === null ? { state: 'processed', reason: note, approval: null } : { state: 'failed', reason: error, approval: null }));
 }
 
 export function onControl(ctx: Ctx, control: Control): void {
@@ -59,7 +76,7 @@ export function onControl(ctx: Ctx, control: Control): void {
       dropQueued(ctx, actor, action.through_seq, 'drop_queued');
       return;
     case 'resolve_port_forward':
-      out.push({ type: 'port_forward', request_id: action.request_id, decision: action.decision, actor: { user_id: actor.user_id, name: actor.name } });
+      out.push({ type: 'port_forward', control_id: control.control_id, request_id: action.request_id, decision: action.decision, actor: { user_id: actor.user_id, name: actor.name } });
       out.push(log('info', 'port_forward_decision', { request_id: action.request_id, decision: action.decision, by: actor.name }));
       return;
     default:

@@ -66,7 +66,7 @@ describe('who may steer', () => {
   it('hands an allowed port-forward decision to the port watcher', () => {
     const h = new Harness();
     expect(wire(h.hub_(hubControl(ALICE, { type: 'resolve_port_forward', request_id: 'pf-1', decision: 'approve' }, 3)))).toEqual([
-      { type: 'port_forward', request_id: 'pf-1', decision: 'approve', actor: ALICE },
+      { type: 'port_forward', control_id: 'ctl-3', request_id: 'pf-1', decision: 'approve', actor: ALICE },
       { type: 'ack', seq: 3 },
     ]);
   });

@@ -9,7 +9,7 @@ import type { ServerNotification, ServerRequest } from '../codex/generated/index
 import { onCodexExited, onNotification, onServerRequest, onThreadStarted, onThreadStartFailed, onTurnStartFailed } from './codex-events.js';
 import { assertNever, log, setState, type Effect } from './effects.js';
 import { abandonForeign, claimForeign } from './foreign.js';
-import { onControl, onMessage } from './hub-events.js';
+import { onCommandDone, onControl, onMessage } from './hub-events.js';
 import { adoptTurnId, advanceAck, answerAll, publish } from './lifecycle.js';
 import type { Ctx, SessionState } from './state.js';
 
@@ -26,6 +26,8 @@ export type SessionInput =
   | { readonly type: 'thread_start_failed'; readonly now: number; readonly error: string }
   /** codex app-server exited unexpectedly (the shell restarts it). */
   | { readonly type: 'codex_exited'; readonly now: number; readonly reason: string }
+  /** The outcome of a `chat_command` effect: `error` (a reason with its code) fails the message. */
+  | { readonly type: 'command_done'; readonly now: number; readonly message_id: string; readonly error: string | null; readonly note: string | null }
   /** Time passed: flush window, heartbeat, approval expiry. */
   | { readonly type: 'tick'; readonly now: number }
   | { readonly type: 'close'; readonly now: number; readonly reason: string };
@@ -66,6 +68,9 @@ export function step(state: SessionState, input: SessionInput): StepResult {
       break;
     case 'codex_exited':
       onCodexExited(ctx, input.reason);
+      break;
+    case 'command_done':
+      onCommandDone(ctx, input.message_id, input.error, input.note);
       break;
     case 'tick':
       onTick(ctx);

@@ -192,6 +192,7 @@ export class FakeHub {
         case 'codex_refuse':
         case 'start_thread':
         case 'port_forward':
+        case 'chat_command':
         case 'log':
         case 'ack':
           break;

@@ -1,7 +1,9 @@
 // The hub's HTTP API as the browser uses it (docs/protocol.md §11): sign in (sets the HttpOnly
-// `ph_session` cookie), sign out, and who am I with my channels. Replies are parsed here, once.
+// `ph_session` cookie), sign out, who am I with my channels, and a one-time link to a preview.
+// Replies are parsed here, once.
 
 import { z } from 'zod';
+import { PreviewGrantReply } from '@pilothouse/protocol';
 
 const User = z.object({ id: z.string(), name: z.string(), admin: z.boolean() });
 export type User = z.infer<typeof User>;
@@ -52,3 +54,7 @@ export const login = (name: string, password: string): Promise<User> =>
 export const logout = (): Promise<unknown> => call(z.object({ ok: z.boolean() }), 'POST', '/api/logout');
 
 export const fetchMe = (): Promise<Me> => call(Me, 'GET', '/api/me');
+
+/** A link that signs this browser in to one preview's origin, valid once and briefly: open it at once. */
+export const grantPreview = (previewId: string, next = '/'): Promise<PreviewGrantReply> =>
+  call(PreviewGrantReply, 'POST', `/api/previews/${encodeURIComponent(previewId)}/grant`, { next });

@@ -1,9 +1,9 @@
 // The approval prompt on a source message: what the agent asks, why, and the choices. The buttons
 // are live only for the people allowed to decide; everyone else sees who may. The hub checks again
-// (sender_not_allowed), and a refusal is shown here.
+// (sender_not_allowed), and a refusal is shown here. A port-forward prompt passes its own control.
 
 import { useState } from 'react';
-import type { Approval } from '@pilothouse/protocol';
+import type { Approval, ControlAction } from '@pilothouse/protocol';
 import { mayDecide, names } from '../state/steering.js';
 import { assertNever } from '../state/never.js';
 import { DiffView } from './DiffView.js';
@@ -20,28 +20,45 @@ function title(kind: Approval['kind']): string {
     case 'user_input':
       return 'The agent has a question';
     case 'port_forward':
-      return 'The agent asks to open a port';
+      return 'Open a preview of this port?';
     default:
       return assertNever(kind, 'approval kind');
   }
 }
 
-export function ApprovalPrompt({ approval, ctx }: { approval: Approval; ctx: RowContext }) {
+const resolveApproval = (approval: Approval, choice: string): ControlAction => ({ type: 'resolve_approval', request_id: approval.request_id, choice });
+
+export function ApprovalPrompt({
+  approval,
+  ctx,
+  action = resolveApproval,
+}: {
+  approval: Approval;
+  ctx: RowContext;
+  /** The control a choice sends (default: resolve_approval); null refuses the choice here. */
+  action?: (approval: Approval, choice: string) => ControlAction | null;
+}) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const allowed = mayDecide(approval, ctx.mayControl, ctx.me);
   const decide = (choice: string) => {
+    const control = action(approval, choice);
+    if (control === null) return setError(`"${choice}" is not a choice this prompt accepts.`);
     setBusy(choice);
     setError(null);
     ctx
-      .control({ type: 'resolve_approval', request_id: approval.request_id, choice })
+      .control(control)
       .catch((err: Error) => setError(err.message))
       .finally(() => setBusy(null));
   };
   return (
     <section className="approval" aria-label="Approval request" data-request-id={approval.request_id}>
       <div className="approval-title">{title(approval.kind)}</div>
-      {approval.kind === 'file_change' ? <DiffView text={approval.summary} /> : <pre className="approval-summary">{approval.summary}</pre>}
+      {approval.kind === 'file_change' ? (
+        <DiffView text={approval.summary} />
+      ) : approval.kind === 'port_forward' ? null /* the row above says it */ : (
+        <pre className="approval-summary">{approval.summary}</pre>
+      )}
       {approval.reason ? (
         <p className="approval-reason">
           <strong>Reason:</strong> {approval.reason}

@@ -9,6 +9,7 @@ import { ClippedText } from './ClippedText.js';
 import { CopyButton } from './copy.js';
 import { DiffView } from './DiffView.js';
 import { Markdown } from './Markdown.js';
+import { PortForward } from './PortForward.js';
 import type { RowContext } from './row-context.js';
 import { assertNever } from '../state/never.js';
 
@@ -202,7 +203,7 @@ export const RENDERERS: { readonly [K in MessageKind]: ComponentType<RowProps> }
   plan: Plan,
   terminal_input: TerminalInput,
   approval: HumanText,
-  port_forward: HumanText,
+  port_forward: PortForward,
 };
 
 export const KIND_LABELS: { readonly [K in MessageKind]: string } = {

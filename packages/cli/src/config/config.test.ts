@@ -1,0 +1,78 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfig, withConfig } from './config.js';
+
+const PATH = '/home/me/.pilothouse/config.toml';
+const messageOf = (source: string): string => {
+  try {
+    parseConfig(PATH, source);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('config.toml', () => {
+  it('reads the hub, token, channel and [run] defaults', () => {
+    const source = ['hub = "http://127.0.0.1:4860/"', 'token = "ph_abc"', 'channel = "acme/agents"', '', '[run]', 'model = "gpt-5.5"', 'effort = "high"', 'sandbox = "workspace-write"', 'approval_policy = "on-request"', 'fast = true'].join('\n');
+    expect(parseConfig(PATH, source)).toEqual({
+      path: PATH,
+      exists: true,
+      hub: 'http://127.0.0.1:4860',
+      token: 'ph_abc',
+      channel: 'acme/agents',
+      run: { model: 'gpt-5.5', effort: 'high', sandbox: 'workspace-write', approvalPolicy: 'on-request', fast: true },
+    });
+  });
+
+  it.each([
+    ['effort = "high"', `${PATH}, line 1: unknown key effort at the top of the file; fix: move it under [run].`],
+    ['[run]\nmodle = "x"', `${PATH}, line 2: unknown key modle in [run]; fix: the keys in [run] are: model, effort, sandbox, approval_policy, fast.`],
+    ['[run]\nhub = "http://x"', `${PATH}, line 2: unknown key hub in [run]; fix: move it to the top of the file, above every [table].`],
+    ['[runner]\nmodel = "x"', `${PATH}, line 2: unknown table [runner]; fix: the tables are: [run]; keys at the top of the file: hub, token, channel.`],
+    ['[run]\neffort = "hgh"', `${PATH}, line 2: effort = "hgh" is not one of none, minimal, low, medium, high, xhigh; fix: use one of them, e.g. effort = "none".`],
+    ['hub = "127.0.0.1:4860"', `${PATH}, line 1: hub = "127.0.0.1:4860" is not an http(s) URL; fix: write the hub's address, e.g. hub = "http://127.0.0.1:4860".`],
+    ['channel = "Acme"', `${PATH}, line 1: channel = "Acme" is not WORKSPACE/CHANNEL; fix: write it like channel = "acme/agents" (lower-case letters, digits, - and _).`],
+    ['token = 12', `${PATH}, line 1: token must be a non-empty string; fix: quote it: token = "…".`],
+    ['[run]\nfast = "yes"', `${PATH}, line 2: fast must be true or false; fix: write fast = true (no quotes).`],
+    ['hub = http://x', `${PATH}, line 1: http://x is not a value this file understands; fix: quote text: "http://x".`],
+  ])('names the file, the line and the fix: %j', (source, message) => {
+    expect(messageOf(source)).toBe(message);
+  });
+
+  it('flags and environment variables win over the file; the file fills the gaps', () => {
+    const config = parseConfig(PATH, 'hub = "http://hub"\ntoken = "ph_file"\nchannel = "acme/file"\n[run]\nmodel = "m-file"\nsandbox = "read-only"');
+    expect(withConfig({ hub: 'http://flag', token: undefined, channel: undefined, model: 'm-flag', effort: undefined, fast: false, allow: ['bob'] }, config)).toEqual({
+      hub: 'http://flag',
+      token: 'ph_file',
+      channel: 'acme/file',
+      model: 'm-flag',
+      effort: undefined,
+      sandbox: 'read-only',
+      approvalPolicy: undefined,
+      fast: false,
+      allow: ['bob'],
+    });
+  });
+});
+
+describe('loadConfig', () => {
+  let home: string | undefined;
+  afterEach(() => home && rmSync(home, { recursive: true, force: true }));
+
+  it('reads $PILOTHOUSE_HOME/config.toml; a missing file is an empty config', () => {
+    home = mkdtempSync(join(tmpdir(), 'ph-config-'));
+    expect(loadConfig(home)).toEqual({ path: join(home, 'config.toml'), exists: false, run: {} });
+    writeFileSync(join(home, 'config.toml'), 'channel = "acme/agents"\n');
+    expect(loadConfig(home)).toMatchObject({ exists: true, channel: 'acme/agents' });
+  });
+
+  it('says so when the file cannot be read', () => {
+    home = mkdtempSync(join(tmpdir(), 'ph-config-'));
+    mkdirSync(join(home, 'config.toml'));
+    expect(() => loadConfig(home!)).toThrow(new RegExp(`^${join(home, 'config.toml')}: cannot be read \\(EISDIR\\); fix: make it readable`));
+  });
+});
