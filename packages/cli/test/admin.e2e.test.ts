@@ -41,6 +41,8 @@ describe('pilothouse admin commands', () => {
       [['hub', '--bogus'], '', 2, /^pilothouse: unknown option '--bogus'\n$/],
       [['frobnicate'], '', 2, /^pilothouse: unknown command 'frobnicate'/],
       [['hub', '--port', 'http'], '', 2, /^pilothouse: .*port number/],
+      [['hub', '--preview-origin', 'http://preview.example.com'], '', 2, /^pilothouse: .*must contain \{id\} exactly once/],
+      [['hub', '--preview-origin', 'https://{id}'], '', 2, /^pilothouse: .*\{id\} must end a label followed by a domain/],
       [['hub', '--data', '/proc/pilothouse-nope'], '', 1, /^pilothouse: The data directory \/proc\/pilothouse-nope cannot be written/],
       [['channel', 'add', 'NoSlash', '--data', dataDir], '', 2, /^pilothouse: "NoSlash" is not WORKSPACE\/CHANNEL/],
       [['user', 'add', 'alice', '--data', dataDir], 'pw\n', 1, /^pilothouse: A user named alice exists\.\n$/],

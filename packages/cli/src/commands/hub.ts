@@ -2,7 +2,7 @@
 
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
-import { startHub } from '@pilothouse/hub';
+import { DEFAULT_PREVIEW_ORIGIN, parseOriginTemplate, startHub } from '@pilothouse/hub';
 import { addStoreOptions, storeConfig, type StoreFlags } from '../store-options.js';
 
 export function parsePort(value: string): number {
@@ -17,6 +17,16 @@ const parsePositive = (value: string): number => {
   return n;
 };
 
+/** Checked when the flag is read: a bad template is a usage error, not a failure at start. */
+function parsePreviewOrigin(value: string): string {
+  try {
+    parseOriginTemplate(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message.replace(/^previewOrigin /, ''));
+  }
+  return value;
+}
+
 export function hubCommand(): Command {
   return addStoreOptions(
     new Command('hub')
@@ -25,9 +35,15 @@ export function hubCommand(): Command {
       .option('--port <port>', 'port to listen on (0 = any free port)', parsePort, 4860)
       .option('--max-frame-bytes <n>', 'largest accepted socket frame', parsePositive, 1024 * 1024)
       .option('--heartbeat-timeout-ms <n>', 'close sockets silent for this long', parsePositive, 60_000)
+      .option(
+        '--preview-origin <template>',
+        'origin of each preview; {id} is the preview, {port} the hub\'s port (use a wildcard DNS name of your own in production)',
+        parsePreviewOrigin,
+        DEFAULT_PREVIEW_ORIGIN,
+      )
       .option('--log-level <level>', 'pino log level', process.env.PILOTHOUSE_LOG_LEVEL ?? 'info')
-      .addHelpText('after', '\nExamples:\n  pilothouse hub\n  pilothouse hub --port 0 --data ./data\n  pilothouse hub --database-url postgres://localhost/pilothouse'),
-  ).action(async (opts: StoreFlags & { host: string; port: number; maxFrameBytes: number; heartbeatTimeoutMs: number; logLevel: string }) => {
+      .addHelpText('after', '\nExamples:\n  pilothouse hub\n  pilothouse hub --port 0 --data ./data\n  pilothouse hub --database-url postgres://localhost/pilothouse\n  pilothouse hub --host 0.0.0.0 --port 443 --preview-origin \'https://{id}.preview.example.com\''),
+  ).action(async (opts: StoreFlags & { host: string; port: number; maxFrameBytes: number; heartbeatTimeoutMs: number; previewOrigin: string; logLevel: string }) => {
     const logger = pino({ level: opts.logLevel }, pino.destination(2));
     const hub = await startHub({
       host: opts.host,
@@ -36,6 +52,7 @@ export function hubCommand(): Command {
       logger,
       maxFrameBytes: opts.maxFrameBytes,
       heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
+      previewOrigin: opts.previewOrigin,
     });
     process.stdout.write(`Pilothouse hub listening on ${hub.url}\n`);
     let stopping = false;
