@@ -8,15 +8,14 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { PilothouseError, toPilothouseError, UserName } from '@pilothouse/protocol';
 import type { Store } from '../store/store.js';
-import { SESSION_COOKIE } from '../auth/authenticate.js';
-import { digest, newSessionId, verifyPassword } from '../auth/secrets.js';
+import { digest, verifyPassword } from '../auth/secrets.js';
+import { CLEARED_SESSION_COOKIE, startSession } from '../auth/sessions.js';
 import type { Principal } from '../socket/types.js';
 import { httpStatus } from './errors.js';
 import { STATIC_FORBIDDEN_PATH, webUi } from './static.js';
 import { registerGrantRoute, type GrantDeps } from '../previews/grant-route.js';
 import { registerSignInLink } from './sign-in-link.js';
 
-const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 
 const LoginBody = z.object({ name: UserName, password: z.string().min(1).max(1024) }).strict();
 const AuditQuery = z.object({
@@ -80,19 +79,14 @@ export function createHttpApp(deps: HttpDeps) {
       await store.audit({ actor: null, action: 'login_refused', detail: { name: body.name } });
       throw new PilothouseError('unauthorized', 'Wrong user name or password.');
     }
-    const sid = newSessionId();
-    await store.createSession({ userId: user.id, sessionHash: digest(sid), expiresAt: new Date(Date.now() + SESSION_TTL_MS) });
-    void reply.header(
-      'set-cookie',
-      `${SESSION_COOKIE}=${sid}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`,
-    );
+    void reply.header('set-cookie', await startSession(store, user.id));
     return { user: { id: user.id, name: user.name, admin: user.admin } };
   });
 
   app.post('/api/logout', async (req, reply) => {
     const sid = deps.sessionId(req.raw);
     if (sid) await store.deleteSession(digest(sid));
-    void reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0`);
+    void reply.header('set-cookie', CLEARED_SESSION_COOKIE);
     return { ok: true };
   });
 

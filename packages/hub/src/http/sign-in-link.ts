@@ -9,14 +9,13 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { PilothouseError } from '@pilothouse/protocol';
 import type { Store } from '../store/store.js';
-import { SESSION_COOKIE } from '../auth/authenticate.js';
-import { digest, newSessionId } from '../auth/secrets.js';
+import { digest } from '../auth/secrets.js';
+import { startSession } from '../auth/sessions.js';
 
 const SIGN_IN_PATH = '/api/sign-in';
 /** How long a link works when nobody says otherwise. */
 export const SIGN_IN_CODE_TTL_MS = 10 * 60 * 1000;
 /** The same lifetime as a password sign-in (POST /api/login). */
-const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 
 // A path on this hub: one leading slash (`//host` would leave the origin), no backslash or spaces.
 const LOCAL_PATH = /^\/(?![/\\])[^\s\\]*$/;
@@ -74,9 +73,7 @@ export function registerSignInLink(app: App, deps: { store: Store; now?: () => D
         .header('x-content-type-options', 'nosniff')
         .send(refusalPage(result.reason));
     }
-    const sid = newSessionId();
-    await store.createSession({ userId: result.userId, sessionHash: digest(sid), expiresAt: new Date(now().getTime() + SESSION_TTL_MS) });
-    void reply.header('set-cookie', `${SESSION_COOKIE}=${sid}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`);
+    void reply.header('set-cookie', await startSession(store, result.userId, now()));
     return reply.redirect(result.next !== null && LOCAL_PATH.test(result.next) ? result.next : '/', 302);
   });
 }

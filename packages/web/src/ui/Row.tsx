@@ -24,7 +24,8 @@ export const Row = memo(function Row({ message, ctx }: { message: Message; ctx: 
         </span>
         <span className="author">{message.author.name}</span>
         {message.kind !== 'text' ? <span className="kind-label">{KIND_LABELS[message.kind]}</span> : null}
-        {message.status ? <RowStatusChip status={message.status} /> : null}
+        {/* A port-forward row says where it stands in its own phase chip (waiting, open, closed…). */}
+        {message.status && message.kind !== 'port_forward' ? <RowStatusChip status={message.status} /> : null}
         {message.state ? <StateBadge state={message.state} /> : null}
         <time dateTime={message.created_at}>{time(message.created_at)}</time>
       </header>
