@@ -54,7 +54,7 @@ export interface RunnerOptions {
   forward?: readonly number[];
   /** Ports never offered as previews. */
   suppressPorts?: readonly number[];
-  /** Watch the agent's processes for listening ports (default: on Linux, where /proc exists). */
+  /** Watch the agent's processes for listening ports (default: on Linux through /proc, on macOS through ps and lsof). */
   watchPorts?: boolean;
   /** How often the port watcher scans; default 1000 ms. */
   portScanMs?: number;
@@ -376,7 +376,8 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     return () => clearTimeout(t);
   };
   const watcher =
-    (opts.watchPorts ?? process.platform === 'linux')
+    // /proc on Linux, ps + lsof on macOS (ports/lsof.ts); elsewhere only `--forward` and `/pilothouse forward`.
+    (opts.watchPorts ?? (process.platform === 'linux' || process.platform === 'darwin'))
       ? new PortWatcher({ rootPid: () => codex?.pid ?? null, marker: `${SESSION_MARKER_ENV}=${instanceId}`, intervalMs: opts.portScanMs ?? 1000, schedule })
       : null;
   watcher?.subscribe((event) => ports?.listener(event));

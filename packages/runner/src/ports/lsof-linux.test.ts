@@ -1,0 +1,130 @@
+// The ps + lsof scanner against real processes on Linux, checked against the /proc scanner: a
+// child, a grandchild through a shell, and a `setsid` server that left the tree and is found by the
+// environment marker. Needs lsof installed (.ci/run installs it).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+import { newLsofScanCache, runTool, scanListenersLsof, type RunTool } from './lsof.js';
+import { descendants, readProcessTable } from './procfs.js';
+import { scanListeners, type Listener } from './scan.js';
+import { PortWatcher, type PortEvent, type Schedule } from './watcher.js';
+
+const SERVER = "const s=require('net').createServer().listen(0,'127.0.0.1',()=>console.log(s.address().port+' '+process.pid))";
+// One port on two addresses (two sockets, one listener with both addresses).
+const SERVER2 =
+  "const n=require('net');const a=n.createServer().listen(0,'127.0.0.1',()=>{n.createServer().listen(a.address().port,'::1',()=>console.log(a.address().port+' '+process.pid))})";
+// Dual stack: the `::` wildcard, which lsof prints as `*` on an IPv6 socket.
+const SERVER3 = "const s=require('net').createServer().listen(0,()=>console.log(s.address().port+' '+process.pid))";
+
+const children: ChildProcess[] = [];
+const extraPids: number[] = [];
+const dirs: string[] = [];
+const watchers: PortWatcher[] = [];
+
+afterEach(() => {
+  for (const w of watchers.splice(0)) w.stop();
+  for (const pid of extraPids.splice(0)) {
+    try {
+      process.kill(pid);
+    } catch {
+      // Best-effort cleanup: the process may already be gone.
+    }
+  }
+  for (const c of children.splice(0)) c.kill();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'ports-lsof-')));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Starts `command`, resolves with the "port pid" line the server prints. */
+async function start(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<{ port: number; pid: number }> {
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  for await (const line of createInterface({ input: child.stdout })) {
+    const [port, pid] = line.split(' ').map(Number);
+    extraPids.push(pid!);
+    return { port: port!, pid: pid! };
+  }
+  throw new Error(`${command} exited before printing its port`);
+}
+
+const only = (ports: readonly number[]) => (listeners: readonly Listener[]) => listeners.filter((l) => ports.includes(l.port));
+
+describe('scanListenersLsof on Linux, against the /proc scanner', () => {
+  it('finds the same listeners: child, grandchild, dual stack, and a setsid server by its marker', async () => {
+    const marker = `PILOTHOUSE_SESSION=lsof-${process.pid}-${Date.now()}`;
+    const [name, value] = marker.split('=') as [string, string];
+    const dir = tempDir();
+    const child = await start(process.execPath, ['-e', SERVER], dir);
+    const pair = await start(process.execPath, ['-e', SERVER2], dir);
+    const dual = await start(process.execPath, ['-e', SERVER3], dir);
+    const grand = await start('sh', ['-c', `"${process.execPath}" -e "${SERVER}" & wait`], dir);
+    const detached = await start('sh', ['-c', `setsid "${process.execPath}" -e "${SERVER}" &`], dir, { ...process.env, [name]: value });
+    expect(descendants(process.pid, await readProcessTable()).has(detached.pid)).toBe(false);
+    const ports = only([child.port, pair.port, dual.port, grand.port, detached.port]);
+
+    const cache = newLsofScanCache();
+    const calls: string[][] = [];
+    const run: RunTool = (tool, args) => {
+      calls.push([tool, ...args]);
+      return runTool(tool, args);
+    };
+    const viaLsof = ports(await scanListenersLsof({ rootPid: process.pid, marker, cache, run }));
+    const viaProc = ports(await scanListeners({ rootPid: process.pid, marker }));
+    expect(viaLsof).toEqual(viaProc);
+    expect(viaLsof).toEqual(
+      [
+        { port: child.port, pid: child.pid, command: `${process.execPath} -e ${SERVER}`, cwd: dir, addresses: ['127.0.0.1'] },
+        { port: pair.port, pid: pair.pid, command: `${process.execPath} -e ${SERVER2}`, cwd: dir, addresses: ['127.0.0.1', '::1'] },
+        { port: dual.port, pid: dual.pid, command: `${process.execPath} -e ${SERVER3}`, cwd: dir, addresses: ['::'] },
+        { port: grand.port, pid: grand.pid, command: `${process.execPath} -e ${SERVER}`, cwd: dir, addresses: ['127.0.0.1'] },
+        { port: detached.port, pid: detached.pid, command: `${process.execPath} -e ${SERVER}`, cwd: dir, addresses: ['127.0.0.1'] },
+      ].sort((a, b) => a.port - b.port),
+    );
+    // Without the marker, the detached server is out of reach; with no root, only it is found.
+    expect(ports(await scanListenersLsof({ rootPid: process.pid })).map((l) => l.port)).not.toContain(detached.port);
+    expect(ports(await scanListenersLsof({ rootPid: null, marker, cache, run })).map((l) => l.port)).toEqual([detached.port]);
+    // Steady state: the process table and one lsof call; the environment only of processes that are
+    // new (other work on this machine may start some), no cwd asked again.
+    calls.length = 0;
+    expect(ports(await scanListenersLsof({ rootPid: process.pid, marker, cache, run }))).toEqual(viaLsof);
+    expect(calls.map((c) => c.slice(0, 2).join(' '))).toEqual(expect.arrayContaining(['ps -A', 'lsof -b']));
+    expect(calls.filter((c) => c.includes('cwd'))).toEqual([]);
+    for (const envCall of calls.filter((c) => c[1] === 'eww')) expect(envCall.at(-1)!.split(',')).not.toContain(String(detached.pid));
+    expect(calls.length).toBeLessThanOrEqual(3);
+    expect(cache.markers.get(detached.pid)?.marked).toBe(true);
+    expect(cache.markers.get(process.pid)?.marked).toBe(false);
+  });
+
+  it('drives the watcher: listening, then closed after kill', async () => {
+    const schedule: Schedule = (fn, ms) => {
+      const t = setTimeout(fn, ms);
+      return () => clearTimeout(t);
+    };
+    const watcher = new PortWatcher({ rootPid: process.pid, intervalMs: 25, schedule, source: 'lsof' });
+    watchers.push(watcher);
+    const next = (match: (e: PortEvent) => boolean) =>
+      new Promise<PortEvent>((resolve) => {
+        const off = watcher.subscribe((e) => {
+          if (!match(e)) return;
+          off();
+          resolve(e);
+        });
+      });
+    watcher.start();
+    const dir = tempDir();
+    const server = await start(process.execPath, ['-e', SERVER], dir);
+    const seen = await next((e) => e.type === 'listening' && e.listener.port === server.port);
+    expect(seen).toMatchObject({ listener: { pid: server.pid, cwd: dir, addresses: ['127.0.0.1'] } });
+    const closed = next((e) => e.type === 'closed' && e.listener.port === server.port);
+    process.kill(server.pid);
+    expect(await closed).toMatchObject({ type: 'closed', listener: { port: server.port, pid: server.pid } });
+  });
+});
