@@ -31,6 +31,9 @@ describe('pilothouse admin commands', () => {
     expect(await run(['user', 'add', 'bob', '--data', dataDir], 'pw\n')).toMatchObject({ code: 0 });
     expect(await run(['channel', 'add', 'acme/agents', '--member', 'alice', '--data', dataDir])).toMatchObject({ code: 0 });
     expect(await run(['member', 'add', 'acme/agents', 'bob', '--data', dataDir])).toMatchObject({ code: 0, stdout: 'added bob to acme/agents\n' });
+    expect(await run(['member', 'remove', 'acme/agents', 'bob', '--data', dataDir])).toMatchObject({ code: 0, stdout: 'removed bob from acme/agents\n' });
+    expect(await run(['member', 'remove', 'acme/agents', 'bob', '--data', dataDir])).toMatchObject({ code: 0, stdout: 'bob was not a member of acme/agents\n' });
+    expect(await run(['member', 'add', 'acme/agents', 'bob', '--data', dataDir])).toMatchObject({ code: 0 });
     const token = await run(['token', 'create', '--user', 'alice', '--data', dataDir]);
     expect(token.code).toBe(0);
     expect(token.stdout).toMatch(/^ph_[A-Za-z0-9_-]{43}\n$/);

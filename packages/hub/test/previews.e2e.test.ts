@@ -159,6 +159,23 @@ describe('grant flow', () => {
   });
 });
 
+describe('membership on every request', () => {
+  it('a person removed from the channel loses the preview, cookie or not (403 not_member)', async () => {
+    const channel = (await world.hub.store.channelByRef({ workspace: 'acme', channel: 'agents' }))!;
+    // Carol joins, is let in, and is removed before her first request reaches the preview.
+    await world.hub.store.addMember(channel.id, world.users.carol!);
+    cleanups.push(async () => void (await world.hub.store.removeMember(channel.id, world.users.carol!)));
+    const carolCookie = await world.signIn(id, 'carol');
+    expect(await world.hub.store.removeMember(channel.id, world.users.carol!)).toBe(true);
+    const refused = await world.send({ path: '/', headers: { Host: world.hostOf(id), Cookie: `${PREVIEW_COOKIE}=${carolCookie}`, Accept: 'application/json' } });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 'not_member' });
+    expect((await refusedUpgrade('/', { Host: world.hostOf(id), Cookie: `${PREVIEW_COOKIE}=${carolCookie}` })).status).toBe(403);
+    // Alice, still a member, is served meanwhile.
+    expect(await world.send({ path: '/still', headers: browser() })).toMatchObject({ status: 200, body: 'hello GET /still' });
+  });
+});
+
 describe('HTTP through the preview', () => {
   it('GET and POST with a body, query strings kept; the dev server sees Host localhost:<port> and no hub cookie', async () => {
     const from = dev.seen.length;

@@ -104,7 +104,7 @@ export function adminCommands(): Command[] {
     process.stdout.write(`added channel ${text}${opts.member.length ? ` with ${opts.member.join(', ')}` : ''}\n`);
   });
 
-  const member = new Command('member').description('Manage channel membership.').addHelpText('after', '\nExamples:\n  pilothouse member add acme/agents carol');
+  const member = new Command('member').description('Manage channel membership.').addHelpText('after', '\nExamples:\n  pilothouse member add acme/agents carol\n  pilothouse member remove acme/agents carol');
   addStoreOptions(
     member
       .command('add <ws/ch> <name>')
@@ -119,6 +119,22 @@ export function adminCommands(): Command[] {
         await store.addMember(ch.id, (await userNamed(store, name)).id);
       });
       process.stdout.write(`added ${name} to ${text}\n`);
+    },
+  );
+  addStoreOptions(
+    member
+      .command('remove <ws/ch> <name>')
+      .description('Remove a user from a channel: refused from their next join and grant; previews they opened stop serving them within 10 s.')
+      .addHelpText('after', '\nExamples:\n  pilothouse member remove acme/agents carol'),
+  ).action(
+    async (text: string, name: string, opts: StoreFlags) => {
+      const ref = channelRef(text);
+      const removed = await withStore(opts, async (store) => {
+        const ch = await store.channelByRef(ref);
+        if (!ch) throw new PilothouseError('channel_not_found', `No channel ${text}.`);
+        return store.removeMember(ch.id, (await userNamed(store, name)).id);
+      });
+      process.stdout.write(removed ? `removed ${name} from ${text}\n` : `${name} was not a member of ${text}\n`);
     },
   );
 

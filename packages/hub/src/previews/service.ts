@@ -13,6 +13,7 @@ import { sendError, refuseSocket } from './error-page.js';
 import { PreviewGrants, type Clock } from './grants.js';
 import { previewCookieValues, type ForwardContext } from './headers.js';
 import { DEFAULT_PREVIEW_ORIGIN, parseOriginTemplate, previewOrigin, type PreviewOrigin } from './preview-origin.js';
+import { MembershipCache } from './membership.js';
 import { PreviewLink } from './preview-link.js';
 import { proxyRequest, proxyUpgrade } from './proxy.js';
 import { PreviewRegistry, type PreviewLookup, type PreviewRecord } from './registry.js';
@@ -87,6 +88,7 @@ export function createPreviewService(opts: PreviewServiceOptions) {
   const grants = new PreviewGrants(clock);
   const broker = new StreamBroker({ clock, timeoutMs: streamTimeoutMs, maxPendingPerPreview: 64 });
   const links = new Map<string, PreviewLink>();
+  const members = new MembershipCache((channelId, userId) => store.isMember(channelId, userId), clock);
   const tunnel = createTunnelEndpoint({ authenticate: opts.authenticate, broker, logger });
   // The one timer: expired stream requests fail, expired codes and cookies are forgotten.
   const timer = setInterval(
@@ -124,17 +126,32 @@ export function createPreviewService(opts: PreviewServiceOptions) {
     return link;
   }
 
-  /** The served preview a request may use, or the error that answers it (404, 410, 401, 503). */
-  function admit(req: IncomingMessage, previewId: string): { preview: PreviewRecord; ctx: ForwardContext } | PilothouseError {
+  type Admitted = { preview: PreviewRecord; ctx: ForwardContext } | PilothouseError;
+
+  /** The served preview a request may use, or the error that answers it (404, 410, 401, 403, 503). */
+  function admit(req: IncomingMessage, previewId: string, then: (admitted: Admitted) => void): void {
     const found = registry.lookup(previewId);
-    if (found.status === 'unknown' || found.status === 'closed') return lookupError(found, previewId);
-    if (grants.checkCookie(previewId, previewCookieValues(req.headers.cookie)) === null) {
-      return new PilothouseError('grant_invalid', 'Open this preview from its thread to sign in to it (the link is valid once, for a minute).');
+    if (found.status === 'unknown' || found.status === 'closed') return then(lookupError(found, previewId));
+    const userId = grants.checkCookie(previewId, previewCookieValues(req.headers.cookie));
+    if (userId === null) {
+      return then(new PilothouseError('grant_invalid', 'Open this preview from its thread to sign in to it (the link is valid once, for a minute).'));
     }
-    if (found.status === 'offline') return lookupError(found, previewId);
-    const { preview } = found;
-    const ctx: ForwardContext = { port: preview.port, previewOrigin: originOf(previewId), previewScheme: template.scheme, clientAddress: req.socket.remoteAddress };
-    return { preview, ctx };
+    const decide = (member: boolean): void => {
+      // Looked up again: the preview may have closed while the store answered.
+      const now = registry.lookup(previewId);
+      if (now.status !== 'open') return then(lookupError(now, previewId));
+      if (!member) return then(new PilothouseError('not_member', 'You are no longer a member of the channel this preview belongs to.'));
+      const { preview } = now;
+      then({ preview, ctx: { port: preview.port, previewOrigin: originOf(previewId), previewScheme: template.scheme, clientAddress: req.socket.remoteAddress } });
+    };
+    const channelId = found.preview.channelId;
+    // The common case answers at once; a stale entry asks the store (shared by concurrent requests).
+    const cached = members.cached(channelId, userId);
+    if (cached !== undefined) return decide(cached);
+    members.check(channelId, userId).then(decide, (err: unknown) => {
+      logger.error({ err, preview_id: previewId }, 'membership check failed');
+      then(new PilothouseError('internal', 'Could not check your access to this preview.'));
+    });
   }
 
   /** `GET PREVIEW_GRANT_PATH?code=…&next=…` on the preview host: the code becomes the cookie. */
@@ -224,16 +241,18 @@ export function createPreviewService(opts: PreviewServiceOptions) {
         exchange(req, res, previewId);
         return;
       }
-      const admitted = admit(req, previewId);
-      if (admitted instanceof PilothouseError) sendError(req, res, admitted);
-      else proxyRequest(req, res, { link: linkOf(admitted.preview), ctx: admitted.ctx });
+      admit(req, previewId, (admitted) => {
+        if (admitted instanceof PilothouseError) sendError(req, res, admitted);
+        else proxyRequest(req, res, { link: linkOf(admitted.preview), ctx: admitted.ctx });
+      });
     },
 
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, previewId: string): void {
       socket.on('error', () => socket.destroy());
-      const admitted = admit(req, previewId);
-      if (admitted instanceof PilothouseError) refuseSocket(req, socket, admitted);
-      else proxyUpgrade(req, socket, head, { link: linkOf(admitted.preview), ctx: admitted.ctx });
+      admit(req, previewId, (admitted) => {
+        if (admitted instanceof PilothouseError) refuseSocket(req, socket, admitted);
+        else if (!socket.destroyed) proxyUpgrade(req, socket, head, { link: linkOf(admitted.preview), ctx: admitted.ctx });
+      });
     },
 
     /** `GET TUNNEL_PATH` upgrades on the hub host. */

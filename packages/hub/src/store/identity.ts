@@ -160,6 +160,12 @@ export async function addMember(db: Db, channelId: string, userId: string): Prom
     .execute();
 }
 
+/** True when the user was a member (and no longer is). */
+export async function removeMember(db: Db, channelId: string, userId: string): Promise<boolean> {
+  const result = await db.deleteFrom('members').where('channel_id', '=', channelId).where('user_id', '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
 export async function isMember(db: Db, channelId: string, userId: string): Promise<boolean> {
   const row = await db
     .selectFrom('members')

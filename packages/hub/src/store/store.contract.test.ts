@@ -57,6 +57,10 @@ describe.each([sqliteFixture, postgresFixture])('store contract: $name', (fixtur
     expect(await store.isMember(channel.id, alice.id)).toBe(true);
     const bob = await store.createUser({ name: 'bob', passwordHash: null, admin: false });
     expect(await store.isMember(channel.id, bob.id)).toBe(false);
+    await store.addMember(channel.id, bob.id);
+    expect(await store.removeMember(channel.id, bob.id)).toBe(true);
+    expect(await store.removeMember(channel.id, bob.id)).toBe(false);
+    expect(await store.isMember(channel.id, bob.id)).toBe(false);
     expect(await store.channelsOf(alice.id)).toEqual([{ id: channel.id, workspace: 'acme', name: 'agents' }]);
   });
 

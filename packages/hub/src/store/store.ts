@@ -145,6 +145,7 @@ export class Store {
   createChannel = (ref: ChannelRef) => identity.createChannel(this.db, ref);
   channelByRef = (ref: ChannelRef) => identity.channelByRef(this.db, ref);
   addMember = (channelId: string, userId: string) => identity.addMember(this.db, channelId, userId);
+  removeMember = (channelId: string, userId: string) => identity.removeMember(this.db, channelId, userId);
   isMember = (channelId: string, userId: string) => identity.isMember(this.db, channelId, userId);
   channelsOf = (userId: string) => identity.channelsOf(this.db, userId);
   audit = (entry: Parameters<typeof identity.audit>[1]) => identity.audit(this.db, entry);
