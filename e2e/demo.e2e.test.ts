@@ -87,7 +87,6 @@ describe('pilothouse demo', () => {
       'scripted model',
       'demo repository',
       'Codex and the runner',
-      'README as the first row',
     ]);
     for (const step of steps) expect(step).toMatch(/\(\d+(\.\d)? m?s\)$/);
   });
@@ -97,10 +96,11 @@ describe('pilothouse demo', () => {
     await page.goto(info.signInUrl);
     await page.waitForURL(`${info.url}/c/demo/playground/t/${info.threadId}`);
     await rows('session').waitFor();
-    const readme = rows('assistant', 'Pilothouse demo').first();
+    // The first row: the session row, carrying the demo repository's README.
+    const readme = me.page.locator('article.row').first().and(rows('session', 'Pilothouse demo'));
     await readme.waitFor();
     expect(await readme.locator('.md code').allTextContents()).toEqual(expect.arrayContaining(['hello', 'run the tests', 'fix the greeting', 'search the web', 'start the dev server', 'tell me a story']));
-    expect(await each(page.locator('article.row'), (row) => row.getAttribute('data-kind'))).toEqual(['session', 'assistant']);
+    expect(await each(page.locator('article.row'), (row) => row.getAttribute('data-kind'))).toEqual(['session']);
 
     const other = await browser.newContext();
     try {

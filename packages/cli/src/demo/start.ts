@@ -1,7 +1,8 @@
 // `pilothouse demo`, the parts in order: a scratch folder; the hub on a scratch SQLite store; a demo
 // user, channel, token and membership; the scripted model answering the demo's cues; a scratch git
 // repository, trusted in a scratch PILOTHOUSE_HOME; the real Codex (its own CODEX_HOME, pointed at
-// the scripted model) behind a real runner; the README as the thread's first row; a sign-in link.
+// the scripted model) behind a real runner whose session row (the thread's first) carries the
+// README; a sign-in link.
 // Each part registers how to stop it as soon as it runs, so shutdown works at any point.
 
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -140,22 +141,13 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         approvalTimeoutMs: null,
         resume: false,
         env: codexEnv,
+        // The demo repository's README, under the session row's first line: what to type.
+        intro: DEMO_README,
       }),
     (r) => `codex ${PINNED_CODEX_VERSION}, session thread ${r.threadId}`,
   );
   cleanup.add('runner, Codex and what the agent started', () => stopRunner(runner, (p) => !ours.has(p.pid)));
   checkpoint();
-
-  await progress.step('README as the first row', () =>
-    hub.store.postMessage(people.channelId, { userId: people.userId, name: DEMO_USER, runnerId: runner.runnerId }, {
-      client_id: `demo-readme:${runner.threadId}`,
-      thread_id: runner.threadId,
-      kind: 'assistant',
-      body: DEMO_README,
-      status: 'completed',
-      meta: { source: 'pilothouse demo', file: 'README.md' },
-    }),
-  );
 
   const threadPath = `/c/${CHANNEL}/t/${runner.threadId}`;
   const newSignInUrl = async () => `${hub.url}${(await createSignInLink(hub.store, { userId: people.userId, next: threadPath })).path}`;

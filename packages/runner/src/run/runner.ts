@@ -50,6 +50,8 @@ export interface RunnerOptions {
    * it on this terminal, a launcher runs it elsewhere. The runner closes when the TUI exits.
    */
   tui?: boolean | TuiLauncher;
+  /** Markdown shown under the session row's first line (the thread's first row) of a new session, e.g. a README. */
+  intro?: string;
   /** `--forward`: ports whose previews are approved from the start. */
   forward?: readonly number[];
   /** Ports never offered as previews. */
@@ -207,7 +209,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       const root = await hub.push('post_row', {
         client_id: `session:${saved.runner_id}:${randomUUID()}`,
         kind: 'session',
-        body: `Codex session in \`${cwd}\`. Reply in this thread to steer it (listen user: ${listen}).`,
+        body: `Codex session in \`${cwd}\`. Reply in this thread to steer it (listen user: ${listen}).${opts.intro ? `\n\n${opts.intro}` : ''}`,
         meta: { cwd, agent: 'codex', agent_version: PINNED_CODEX_VERSION, listen_user: listen, allowed: allowed.map((a) => a.name), ...opts.runtime },
       });
       threadId = root.thread_id;
