@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { parseTopic, TUNNEL_PATH } from '@pilothouse/protocol';
 import { Store, type StoreConfig } from './store/store.js';
 import { createAuthenticator } from './auth/authenticate.js';
+import { MEMBERSHIP_TTL_MS, MembershipCache } from './auth/membership.js';
 import { Fanout } from './channels/fanout.js';
 import { PgFeed } from './channels/pg-feed.js';
 import { channelTopicHandler } from './channels/channel-topic.js';
@@ -25,6 +26,8 @@ export interface HubConfig {
   webRoot?: string | null;
   /** Where previews are served: `http://{id}.preview.localhost:{port}` by default ({port}: the hub's listen port). */
   previewOrigin?: string;
+  /** How soon a member removed from a channel loses it (joined topics, pushes, previews); default 10 s. */
+  membershipCheckMs?: number;
   /** How long a preview request waits for the runner's tunnel stream; default 10 s. */
   previewStreamTimeoutMs?: number;
 }
@@ -57,8 +60,11 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     await store.markRunnersOffline();
   }
   const auth = createAuthenticator(store);
-  const previews = createPreviewService({ store, logger, authenticate: auth.authenticate, originTemplate: config.previewOrigin, streamTimeoutMs: config.previewStreamTimeoutMs });
-  const channelTopic = channelTopicHandler({ store, fanout, logger, previews: previews.pushes });
+  // Membership after the join: every push, every joined topic every 10 s, every preview request.
+  const membershipCheckMs = config.membershipCheckMs ?? MEMBERSHIP_TTL_MS;
+  const members = new MembershipCache((channelId, userId) => store.isMember(channelId, userId), { now: () => Date.now() }, membershipCheckMs);
+  const previews = createPreviewService({ store, logger, members, authenticate: auth.authenticate, originTemplate: config.previewOrigin, streamTimeoutMs: config.previewStreamTimeoutMs });
+  const channelTopic = channelTopicHandler({ store, fanout, logger, members, membershipRecheckMs: membershipCheckMs, previews: previews.pushes });
   const sockets = createSocketServer({
     authenticate: auth.authenticate,
     router: (topic) => (parseTopic(topic) ? channelTopic : null),

@@ -130,6 +130,19 @@ describe('grant flow', () => {
     }
   });
 
+  it('a next path with non-ASCII characters redirects percent-encoded (a raw one cannot be a header value)', async () => {
+    const granted = await world.grant(id, 'alice', '/café/ü?q=€');
+    expect(granted.status).toBe(200);
+    const url = new URL((JSON.parse(granted.body) as PreviewGrantReply).url);
+    const exchanged = await world.send({ path: url.pathname + url.search, headers: { Host: url.host } });
+    expect(exchanged.status).toBe(302);
+    expect(exchanged.headers.location).toBe('/caf%C3%A9/%C3%BC?q=%E2%82%AC');
+    expect(cookieValue(exchanged.headers['set-cookie'])).not.toBeNull();
+    // a lone surrogate has no UTF-8 form: home instead
+    const lone = new URL((JSON.parse((await world.grant(id, 'alice', '/a\ud800b')).body) as PreviewGrantReply).url);
+    expect((await world.send({ path: lone.pathname + lone.search, headers: { Host: lone.host } })).headers.location).toBe('/');
+  });
+
   it('refuses a grant to a non-member (403 not_member), without credentials (401) and for unknown ids (404)', async () => {
     const carol = await world.grant(id, 'carol');
     expect(carol.status).toBe(403);
@@ -323,6 +336,18 @@ describe('lifecycle', () => {
     await runner.client.push('preview_close', { preview_id: doomed, reason: 'process_exited' });
     expect((await world.send({ path: '/still', headers: { Host: world.hostOf(other), Cookie: `${PREVIEW_COOKIE}=${otherCookie}` } })).body).toBe('hello GET /still');
     expect((await world.send({ path: '/healthz' })).body).toBe('{"ok":true}');
+  });
+
+  it('preview_close sent right after preview_open (not awaited) leaves the preview closed', async () => {
+    const pid = previewId();
+    runner.approved.set(pid, dev.port);
+    const opening = runner.client.push('preview_open', { preview_id: pid, port: dev.port, thread_id: runner.threadId });
+    const closing = runner.client.push('preview_close', { preview_id: pid, reason: 'process_exited' });
+    await Promise.allSettled([opening, closing]);
+    runner.approved.delete(pid);
+    const res = await world.send({ path: '/', headers: { Host: world.hostOf(pid), Accept: 'application/json' } });
+    expect(res.status).toBe(410);
+    expect((await world.grant(pid, 'alice')).status).toBe(410);
   });
 
   it('another user cannot open or close an id that is not theirs', async () => {

@@ -6,8 +6,9 @@ import { request, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectHub, memoryCursor, type HubClient } from '@pilothouse/runner';
+import { connectHub, createTunnelClient, memoryCursor, type HubClient } from '@pilothouse/runner';
 import { PREVIEW_COOKIE, TUNNEL_ERROR_HEADER, TUNNEL_PATH, TUNNEL_SECRET_HEADER, TUNNEL_STREAM_HEADER, TUNNEL_UPGRADE, type TunnelOpen } from '@pilothouse/protocol';
+import { startDevServer } from './dev-server.js';
 import { previewId, silent, startWorld, type Reply, type World } from './preview-world.js';
 
 /** The directives received, awaitable by predicate. */
@@ -29,6 +30,7 @@ let client: HubClient;
 const opens = new Recorder<TunnelOpen>();
 let id: string;
 let cookie: string;
+let threadId: string;
 
 beforeAll(async () => {
   world = await startWorld({ streamTimeoutMs: 2000 });
@@ -43,6 +45,7 @@ beforeAll(async () => {
     onDirective: (d) => opens.add(d.payload),
   });
   const root = await client.push('post_row', { client_id: 'root', kind: 'session', body: 'Session' });
+  threadId = root.thread_id;
   id = previewId();
   await client.push('preview_open', { preview_id: id, port: 5173, thread_id: root.thread_id });
   cookie = await world.signIn(id, 'alice');
@@ -78,12 +81,17 @@ const browse = (path: string): Promise<Reply> => world.send({ path, headers: { H
 
 /** Plays the dev server on an accepted tunnel socket: reads the request head, answers `body`. */
 function answer(socket: Socket, body: string): Promise<string> {
+  return answerRaw(socket, `HTTP/1.1 200 OK\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/** Like `answer`, with the whole response given as bytes (latin1). */
+function answerRaw(socket: Socket, response: string): Promise<string> {
   return new Promise((resolve) => {
     let head = '';
     socket.on('data', (c: Buffer) => {
       head += String(c);
       if (!head.includes('\r\n\r\n')) return;
-      socket.end(`HTTP/1.1 200 OK\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(Buffer.from(response, 'latin1'));
       resolve(head);
     });
   });
@@ -144,5 +152,58 @@ describe('tunnel endpoint', () => {
     expect(JSON.parse(res.body)).toMatchObject({ code: 'preview_unavailable' });
     const late = opens.items[from]!;
     expect((await dial({ ...auth('alice'), ...streamHeaders(late) })).status).toBe(404);
+  });
+
+  it('a dev server status line Node cannot repeat (status < 100, control bytes in the reason) is answered, not thrown', async () => {
+    for (const [statusLine, status, reason] of [
+      ['HTTP/1.1 099 Odd', 502, 'Bad Gateway'],
+      ['HTTP/1.1 000 Zero', 502, 'Bad Gateway'],
+      ['HTTP/1.1 200 O\x01K', 200, 'OK'],
+      ['HTTP/1.1 404 Not\x7fFound\x00', 404, 'Not Found'],
+    ] as const) {
+      const from = opens.items.length;
+      const page = world.open({ path: '/odd', headers: { Host: world.hostOf(id), Cookie: `${PREVIEW_COOKIE}=${cookie}`, Accept: 'application/json' } });
+      await opens.until((items) => items.length > from);
+      const accepted = await dial({ ...auth('alice'), ...streamHeaders(opens.items[from]!) });
+      expect(accepted.status).toBe(101);
+      await answerRaw(accepted.socket!, `${statusLine}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok`);
+      const res = await page;
+      res.resume();
+      expect([res.statusCode, res.statusMessage], statusLine).toEqual([status, reason]);
+    }
+  });
+
+  it('the runner\'s tunnel client: a port revoked while it connects to the dev server is not served', async () => {
+    const dev = await startDevServer();
+    const pid = previewId();
+    await client.push('preview_open', { preview_id: pid, port: dev.port, thread_id: threadId });
+    const c = await world.signIn(pid, 'alice');
+    // Approved when asked first; the revocation (the runner's preview_close, still on its way to
+    // the hub) lands right after that check, while the dev connection is being made.
+    let approved = true;
+    const tunnel = createTunnelClient({
+      hubUrl: world.hub.url,
+      token: world.tokens.alice!,
+      logger: silent,
+      isApproved: () => {
+        const was = approved;
+        approved = false;
+        tunnel.closePreview(pid);
+        return was;
+      },
+    });
+    try {
+      const from = opens.items.length;
+      const page = world.send({ path: '/revoked', headers: { Host: world.hostOf(pid), Cookie: `${PREVIEW_COOKIE}=${c}`, Accept: 'application/json' } });
+      await opens.until((items) => items.length > from);
+      tunnel.handle(opens.items[from]!);
+      const res = await page;
+      expect(res.status).toBe(403);
+      expect(JSON.parse(res.body)).toMatchObject({ code: 'forbidden' });
+      expect(dev.seen).toEqual([]);
+    } finally {
+      tunnel.closeAll();
+      await dev.close();
+    }
   });
 });

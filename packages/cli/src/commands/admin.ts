@@ -124,7 +124,7 @@ export function adminCommands(): Command[] {
   addStoreOptions(
     member
       .command('remove <ws/ch> <name>')
-      .description('Remove a user from a channel: refused from their next join and grant; previews they opened stop serving them within 10 s.')
+      .description('Remove a user from a channel: their joins, pushes, grants and previews are refused (joined sockets are closed within the hub --membership-check-ms).')
       .addHelpText('after', '\nExamples:\n  pilothouse member remove acme/agents carol'),
   ).action(
     async (text: string, name: string, opts: StoreFlags) => {

@@ -41,9 +41,10 @@ export function hubCommand(): Command {
         parsePreviewOrigin,
         DEFAULT_PREVIEW_ORIGIN,
       )
+      .option('--membership-check-ms <n>', 'how soon a member removed from a channel loses its feed, pushes and previews', parsePositive, 10_000)
       .option('--log-level <level>', 'pino log level', process.env.PILOTHOUSE_LOG_LEVEL ?? 'info')
       .addHelpText('after', '\nExamples:\n  pilothouse hub\n  pilothouse hub --port 0 --data ./data\n  pilothouse hub --database-url postgres://localhost/pilothouse\n  pilothouse hub --host 0.0.0.0 --port 443 --preview-origin \'https://{id}.preview.example.com\''),
-  ).action(async (opts: StoreFlags & { host: string; port: number; maxFrameBytes: number; heartbeatTimeoutMs: number; previewOrigin: string; logLevel: string }) => {
+  ).action(async (opts: StoreFlags & { host: string; port: number; maxFrameBytes: number; heartbeatTimeoutMs: number; previewOrigin: string; membershipCheckMs: number; logLevel: string }) => {
     const logger = pino({ level: opts.logLevel }, pino.destination(2));
     const hub = await startHub({
       host: opts.host,
@@ -53,6 +54,7 @@ export function hubCommand(): Command {
       maxFrameBytes: opts.maxFrameBytes,
       heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
       previewOrigin: opts.previewOrigin,
+      membershipCheckMs: opts.membershipCheckMs,
     });
     process.stdout.write(`Pilothouse hub listening on ${hub.url}\n`);
     let stopping = false;

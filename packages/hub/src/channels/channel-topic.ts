@@ -11,6 +11,7 @@ import {
   type ChannelEvent,
   type JoinReply,
 } from '@pilothouse/protocol';
+import type { MembershipCache } from '../auth/membership.js';
 import type { Store } from '../store/store.js';
 import type { JoinContext, TopicHandler, TopicSession } from '../socket/types.js';
 import type { PreviewPushes } from '../previews/service.js';
@@ -20,10 +21,20 @@ import { assertNever, startReplay, stepReplay, type ReplayEffect, type ReplayInp
 
 const REPLAY_PAGE = 500;
 
-export function channelTopicHandler(deps: { store: Store; fanout: Fanout; logger: Logger; previews: PreviewPushes }): TopicHandler {
-  const { store, fanout } = deps;
+/** How often a joined topic re-checks that its user is still a member of the channel. */
+export const MEMBERSHIP_RECHECK_MS = 10_000;
+
+export function channelTopicHandler(deps: {
+  store: Store;
+  fanout: Fanout;
+  logger: Logger;
+  members: MembershipCache;
+  previews: PreviewPushes;
+  membershipRecheckMs?: number;
+}): TopicHandler {
+  const { store, fanout, members } = deps;
   return {
-    async join({ principal, topic, payload, sub }: JoinContext) {
+    async join({ principal, topic, payload, sub, close }: JoinContext) {
       const parsedTopic = parseTopic(topic);
       if (!parsedTopic) throw new PilothouseError('unknown_topic', `Unknown topic ${topic}.`);
       const join = JoinPayload.safeParse(payload ?? {});
@@ -103,6 +114,22 @@ export function channelTopicHandler(deps: { store: Store; fanout: Fanout; logger
         previews: deps.previews,
       };
 
+      // A member removed from the channel (pilothouse member remove) stops receiving it within the
+      // recheck interval, pushes or not; the client gets phx_close and does not rejoin.
+      const removed = () => {
+        deps.logger.info({ user: principal.name, channel: channelName }, 'member removed: closing the join');
+        close();
+      };
+      const recheck = setInterval(() => {
+        members.check(channel.id, principal.userId).then(
+          (member) => {
+            if (!member) removed();
+          },
+          (err: unknown) => deps.logger.warn({ err, channel: channel.id }, 'membership recheck failed'),
+        );
+      }, deps.membershipRecheckMs ?? MEMBERSHIP_RECHECK_MS);
+      recheck.unref();
+
       const session: TopicSession = {
         async afterJoin() {
           if (join.data.since !== undefined) await catchUp();
@@ -111,6 +138,12 @@ export function channelTopicHandler(deps: { store: Store; fanout: Fanout; logger
 
         async handle(event, raw) {
           if (!isChannelPushName(event)) throw new PilothouseError('unknown_event', `Unknown event ${event} on ${topic}.`);
+          // Authorization on every push: a member removed since the join is refused and the join ended.
+          if (!(members.cached(channel.id, principal.userId) ?? (await members.check(channel.id, principal.userId)))) {
+            // After the error reply (a client drops replies of a channel it saw closed).
+            setImmediate(removed);
+            throw new PilothouseError('not_member', `${principal.name} is no longer a member of ${channelName}.`);
+          }
           const spec = ChannelPushes[event];
           const parsed = spec.payload.safeParse(raw);
           if (!parsed.success) {
@@ -125,6 +158,7 @@ export function channelTopicHandler(deps: { store: Store; fanout: Fanout; logger
         },
 
         leave() {
+          clearInterval(recheck);
           unsubscribe();
           const r = runner;
           if (r) {

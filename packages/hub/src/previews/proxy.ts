@@ -41,7 +41,14 @@ function forward(req: IncomingMessage, res: ServerResponse, target: ProxyTarget,
     if (!res.writableFinished) proxyReq.destroy(); // the browser went away
   });
   proxyReq.once('response', (proxyRes) => {
-    res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, backwardResponseHeaders(proxyRes.rawHeaders, target.ctx, false));
+    const status = proxyRes.statusCode ?? 0;
+    if (status < 100) {
+      // The parser takes any three digits; ServerResponse.writeHead would throw on these.
+      proxyReq.destroy();
+      sendError(req, res, new PilothouseError('upstream_refused', `The dev server answered with status ${status}.`));
+      return;
+    }
+    res.writeHead(status, reasonPhrase(proxyRes), backwardResponseHeaders(proxyRes.rawHeaders, target.ctx, false));
     // A stream's head (SSE, chunked) must not wait for its first event; a sized body follows at
     // once, and its head rides in the same write.
     if (proxyRes.headers['content-length'] === undefined) res.flushHeaders();
@@ -102,9 +109,18 @@ export function proxyUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer,
   );
 }
 
+/**
+ * The dev server's reason phrase when it is one Node may write (the parser lets control bytes
+ * through that writeHead refuses with a throw), else the standard one.
+ */
+function reasonPhrase(res: IncomingMessage): string {
+  const reason = res.statusMessage ?? '';
+  return /^[\t\x20-\x7e\x80-\xff]*$/.test(reason) ? reason : (STATUS_CODES[res.statusCode ?? 0] ?? '');
+}
+
 function statusHead(res: IncomingMessage, headers: string[]): string {
   const status = res.statusCode ?? 502;
-  const lines = [`HTTP/1.1 ${status} ${res.statusMessage ?? STATUS_CODES[status] ?? ''}`];
+  const lines = [`HTTP/1.1 ${status} ${reasonPhrase(res)}`];
   for (let i = 0; i < headers.length; i += 2) lines.push(`${headers[i]}: ${headers[i + 1]}`);
   return `${lines.join('\r\n')}\r\n\r\n`;
 }

@@ -8,12 +8,12 @@ import type { Duplex } from 'node:stream';
 import { PilothouseError, PREVIEW_COOKIE, PREVIEW_GRANT_PATH, type PreviewCloseReason, type PreviewGrantReply, type PushPayload, type PushReply } from '@pilothouse/protocol';
 import type { Logger } from 'pino';
 import type { Store, Channel } from '../store/store.js';
+import type { MembershipCache } from '../auth/membership.js';
 import type { Authenticate, Principal, Subscription } from '../socket/types.js';
 import { sendError, refuseSocket } from './error-page.js';
 import { PreviewGrants, type Clock } from './grants.js';
 import { previewCookieValues, type ForwardContext } from './headers.js';
 import { DEFAULT_PREVIEW_ORIGIN, parseOriginTemplate, previewOrigin, type PreviewOrigin } from './preview-origin.js';
-import { MembershipCache } from './membership.js';
 import { PreviewLink } from './preview-link.js';
 import { proxyRequest, proxyUpgrade } from './proxy.js';
 import { PreviewRegistry, type PreviewLookup, type PreviewRecord } from './registry.js';
@@ -24,6 +24,8 @@ export interface PreviewServiceOptions {
   store: Store;
   logger: Logger;
   authenticate: Authenticate;
+  /** Shared with the channel topic: who is still a member. */
+  members: MembershipCache;
   /** `http://{id}.preview.localhost:{port}` by default; see preview-origin.ts. */
   originTemplate?: string | undefined;
   /** How long a request waits for the runner's stream; default 10 s. */
@@ -64,7 +66,12 @@ export function safeNext(next: string | null | undefined): string {
     const c = next.charCodeAt(i);
     if (c < 0x20 || c === 0x7f || c === 0x5c) return '/'; // controls and backslashes: browsers fold them into `/`
   }
-  return next;
+  // It becomes a Location header value, which must be Latin-1: non-ASCII is percent-encoded (UTF-8).
+  try {
+    return next.replace(/[\u0080-\uffff]+/g, encodeURIComponent);
+  } catch {
+    return '/'; // a lone surrogate has no UTF-8 form
+  }
 }
 
 function lookupError(found: Exclude<PreviewLookup, { status: 'open' }>, previewId: string): PilothouseError {
@@ -88,7 +95,7 @@ export function createPreviewService(opts: PreviewServiceOptions) {
   const grants = new PreviewGrants(clock);
   const broker = new StreamBroker({ clock, timeoutMs: streamTimeoutMs, maxPendingPerPreview: 64 });
   const links = new Map<string, PreviewLink>();
-  const members = new MembershipCache((channelId, userId) => store.isMember(channelId, userId), clock);
+  const { members } = opts;
   const tunnel = createTunnelEndpoint({ authenticate: opts.authenticate, broker, logger });
   // The one timer: expired stream requests fail, expired codes and cookies are forgotten.
   const timer = setInterval(
@@ -187,7 +194,12 @@ export function createPreviewService(opts: PreviewServiceOptions) {
 
   const pushes: PreviewPushes = {
     async open(ctx, p) {
+      const closedBefore = registry.lookup(p.preview_id).status === 'closed';
       if (!(await ctx.store.getMessage(ctx.channel.id, p.thread_id))) throw new PilothouseError('thread_not_found', `No thread ${p.thread_id} in this channel.`);
+      // Pushes run concurrently: a preview_close sent after this open may have been handled during
+      // the await. It wins; re-opening here would serve a preview its runner already closed.
+      const now = registry.lookup(p.preview_id);
+      if (!closedBefore && now.status === 'closed') throw lookupError(now, p.preview_id);
       const result = registry.open({
         previewId: p.preview_id,
         channelId: ctx.channel.id,

@@ -134,7 +134,13 @@ export class Connection {
     try {
       const handler = this.#router(topic);
       if (!handler) throw new PilothouseError('unknown_topic', `No such topic: ${topic}.`);
-      const { reply, session } = await handler.join({ principal: this.#principal, topic, payload: frame.payload, sub });
+      const close = () => {
+        const state = this.#topics.get(topic);
+        if (state?.sub !== sub || sub.closed) return;
+        this.#end(topic, state, 'closed');
+        sub.sendTermination(PHX.close);
+      };
+      const { reply, session } = await handler.join({ principal: this.#principal, topic, payload: frame.payload, sub, close });
       if (sub.closed) {
         // The socket went away while the topic was joining; the session never became reachable.
         safeLeave(session, 'closed', this.#log);

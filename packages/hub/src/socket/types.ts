@@ -32,6 +32,12 @@ export interface JoinContext {
   topic: string;
   payload: unknown;
   sub: Subscription;
+  /**
+   * Ends this join from the server side (the user lost access): the session leaves with 'closed'
+   * and the client gets `phx_close`, so the phoenix client closes the channel without rejoining.
+   * A no-op once the join ended otherwise.
+   */
+  close: () => void;
 }
 
 /** A joined topic on one socket. Errors are thrown as PilothouseError and become phx_reply errors. */

@@ -141,6 +141,12 @@ export function createTunnelClient(opts: TunnelClientOptions): TunnelClient {
       return;
     }
     dev.on('error', () => dev.destroy());
+    // Revoked while connecting: closePreview could not reach this socket, it was not held yet.
+    if (!opts.isApproved(open.preview_id, open.port)) {
+      dev.destroy();
+      await dial(open, 'port_not_approved');
+      return;
+    }
     hold(open.preview_id, dev);
     const hub = await dial(open, null);
     if (!hub || dev.destroyed) {

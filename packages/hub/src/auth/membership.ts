@@ -1,8 +1,12 @@
-// Membership of a preview's channel, checked on every preview request (a cookie outlives the
-// grant, and a person removed from the channel must lose the preview too) but asked of the store
-// at most once per `ttlMs` per (channel, user): the answer, and a query in flight, are shared.
+// Channel membership after the join: checked on every push, periodically for every joined topic,
+// and on every preview request (a cookie outlives its grant), so a person removed from a channel
+// loses it within `ttlMs`. The store is asked at most once per `ttlMs` per (channel, user); the
+// answer, and a question in flight, are shared.
 
-import type { Clock } from './grants.js';
+/** Milliseconds since the epoch; injectable for tests. */
+export interface Clock {
+  now(): number;
+}
 
 export const MEMBERSHIP_TTL_MS = 10_000;
 const MAX_ENTRIES = 10_000;
