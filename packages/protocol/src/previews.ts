@@ -26,7 +26,7 @@ export const TunnelOpen = z.object({
   preview_id: PreviewId,
   port: Port,
   /** Single use, short-lived; proves the dial answers this request. */
-  secret: z.string().min(16).max(128),
+  secret: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'a tunnel secret is 16–128 base64url characters'),
 });
 export type TunnelOpen = z.infer<typeof TunnelOpen>;
 

@@ -12,5 +12,9 @@ describe('runner directives', () => {
     const bad = parseDirective('tunnel_open', { ...payload, port: 70000, preview_id: 'UPPER' });
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.issues).toMatch(/port/);
+    // A secret goes into a request header: anything but base64url is refused before a dial.
+    const injected = parseDirective('tunnel_open', { ...payload, secret: `${'s'.repeat(20)}\r\nX-Evil: 1` });
+    expect(injected.ok).toBe(false);
+    expect(!injected.ok && injected.issues).toMatch(/secret/);
   });
 });
