@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '@pilothouse/protocol';
 import { startSessionHarness, type SessionHarness } from './support/session-harness.js';
-import { ensureWebBuild, launchBrowser, openPerson, screenshot, setPasswords, signIn, type Person } from './support/browser.js';
+import { ensureWebBuild, forcedControl, launchBrowser, openPerson, screenshot, setPasswords, signIn, type Person } from './support/browser.js';
 import { hasState } from './support/rows.js';
 import { recordedRequests, setMessage, VITE_BIN, writeViteApp } from './support/vite-app.js';
 
@@ -75,42 +75,6 @@ async function signInAt(p: Person, name: string): Promise<void> {
   await p.page.goto(threadUrl);
 }
 
-/** A decision sent over the page's own socket, as a script on the page could, past disabled buttons. */
-function forcedPortDecision(page: Page, threadId: string, requestId: string) {
-  return page.evaluate(
-    async ({ threadId, requestId }) => {
-      interface Ws {
-        onopen: (() => void) | null;
-        onerror: ((e: unknown) => void) | null;
-        onmessage: ((e: { data: string }) => void) | null;
-        send(text: string): void;
-        close(): void;
-      }
-      const w = globalThis as unknown as { WebSocket: new (url: string) => Ws; location: { host: string } };
-      const ws = new w.WebSocket(`ws://${w.location.host}/socket/websocket?vsn=2.0.0`);
-      await new Promise<void>((resolve, reject) => {
-        ws.onopen = () => resolve();
-        ws.onerror = reject;
-      });
-      const waiting = new Map<string, (payload: unknown) => void>();
-      ws.onmessage = (e) => {
-        const [, ref, , event, payload] = JSON.parse(e.data) as [string | null, string | null, string, string, unknown];
-        if (event === 'phx_reply' && ref !== null) waiting.get(ref)?.(payload);
-      };
-      const call = (ref: string, event: string, payload: object) =>
-        new Promise<unknown>((resolve) => {
-          waiting.set(ref, resolve);
-          ws.send(JSON.stringify(['1', ref, 'channel:acme/agents', event, payload]));
-        });
-      await call('1', 'phx_join', {});
-      const reply = await call('2', 'control', { client_id: `forced-${requestId}`, thread_id: threadId, action: { type: 'resolve_port_forward', request_id: requestId, decision: 'approve' } });
-      ws.close();
-      return reply;
-    },
-    { threadId, requestId },
-  );
-}
-
 beforeAll(async () => {
   ensureWebBuild();
   // Unsandboxed commands: a sandbox would forbid the dev server to listen.
@@ -147,7 +111,7 @@ describe('previews in the browser', () => {
     // Bob sees the buttons disabled and who decides; forced past them, the hub refuses him.
     await expect(portRows(bob, 'prompt').locator('button[data-choice=approve]').isDisabled()).resolves.toBe(true);
     expect(await portRows(bob, 'prompt').textContent()).toContain('Waiting for alice');
-    const forced = (await forcedPortDecision(bob.page, h.runner.threadId, requestId)) as { status: string; response: { code: string } };
+    const forced = await forcedControl(bob.page, h.runner.threadId, { type: 'resolve_port_forward', request_id: requestId, decision: 'approve' });
     expect(forced).toMatchObject({ status: 'error', response: { code: 'sender_not_allowed' } });
     // And by chat command: the command is refused with the reason, the prompt stays.
     const command = await h.say(h.bob, `/pilothouse approve-port-forward ${requestId}`);

@@ -7,7 +7,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSessionHarness, type SessionHarness } from './support/session-harness.js';
-import { each, ensureWebBuild, expireSession, launchBrowser, openPerson, screenshot, setPasswords, signIn, type Person } from './support/browser.js';
+import { each, ensureWebBuild, forcedControl, expireSession, launchBrowser, openPerson, screenshot, setPasswords, signIn, type Person } from './support/browser.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -39,42 +39,6 @@ async function send(p: Person, text: string): Promise<void> {
   await p.page.fill('.thread textarea', text);
   await p.page.press('.thread textarea', 'Enter');
   await rows(p, 'text', text).waitFor();
-}
-
-/** A decision sent by hand over the page's own socket, as a script on the page could. */
-function forcedDecision(page: Person['page'], threadId: string, requestId: string) {
-  return page.evaluate(
-    async ({ threadId, requestId }) => {
-      interface Ws {
-        onopen: (() => void) | null;
-        onerror: ((e: unknown) => void) | null;
-        onmessage: ((e: { data: string }) => void) | null;
-        send(text: string): void;
-        close(): void;
-      }
-      const w = globalThis as unknown as { WebSocket: new (url: string) => Ws; location: { host: string } };
-      const ws = new w.WebSocket(`ws://${w.location.host}/socket/websocket?vsn=2.0.0`);
-      await new Promise<void>((resolve, reject) => {
-        ws.onopen = () => resolve();
-        ws.onerror = reject;
-      });
-      const waiting = new Map<string, (payload: unknown) => void>();
-      ws.onmessage = (e) => {
-        const [, ref, , event, payload] = JSON.parse(e.data) as [string | null, string | null, string, string, unknown];
-        if (event === 'phx_reply' && ref !== null) waiting.get(ref)?.(payload);
-      };
-      const call = (ref: string, event: string, payload: object) =>
-        new Promise<unknown>((resolve) => {
-          waiting.set(ref, resolve);
-          ws.send(JSON.stringify(['1', ref, 'channel:acme/agents', event, payload]));
-        });
-      await call('1', 'phx_join', {});
-      const reply = await call('2', 'control', { client_id: 'forced-by-page', thread_id: threadId, action: { type: 'resolve_approval', request_id: requestId, choice: 'approve' } });
-      ws.close();
-      return reply;
-    },
-    { threadId, requestId },
-  );
 }
 
 describe('web UI session', () => {
@@ -158,7 +122,7 @@ describe('web UI session', () => {
     expect(await bob.page.locator('.thread .composer button[type=submit]').textContent()).toBe('Comment');
 
     const requestId = await bobPrompt.getAttribute('data-request-id');
-    expect(await forcedDecision(bob.page, h.runner.threadId, requestId!)).toMatchObject({ status: 'error', response: { code: 'sender_not_allowed' } });
+    expect(await forcedControl(bob.page, h.runner.threadId, { type: 'resolve_approval', request_id: requestId!, choice: 'approve' })).toMatchObject({ status: 'error', response: { code: 'sender_not_allowed' } });
 
     await prompt.locator('button[data-choice=approve]').click();
     const command = rows(alice, 'command').last();

@@ -119,3 +119,42 @@ export function executableInDom(page: Page, scope = '.rows'): Promise<string[]> 
 export async function each<T>(locator: Locator, read: (element: Locator) => Promise<T>): Promise<T[]> {
   return Promise.all((await locator.all()).map(read));
 }
+
+/**
+ * A control sent by hand over the page's own socket (as a script on the page could), past any
+ * disabled button: resolves with the hub's phx_reply payload `{status, response}`.
+ */
+export function forcedControl(page: Page, threadId: string, action: Record<string, unknown>): Promise<{ status: string; response: { code?: string } }> {
+  return page.evaluate(
+    async ({ threadId, action }) => {
+      interface Ws {
+        onopen: (() => void) | null;
+        onerror: ((e: unknown) => void) | null;
+        onmessage: ((e: { data: string }) => void) | null;
+        send(text: string): void;
+        close(): void;
+      }
+      const w = globalThis as unknown as { WebSocket: new (url: string) => Ws; location: { host: string } };
+      const ws = new w.WebSocket(`ws://${w.location.host}/socket/websocket?vsn=2.0.0`);
+      await new Promise<void>((resolve, reject) => {
+        ws.onopen = () => resolve();
+        ws.onerror = reject;
+      });
+      const waiting = new Map<string, (payload: unknown) => void>();
+      ws.onmessage = (e) => {
+        const [, ref, , event, payload] = JSON.parse(e.data) as [string | null, string | null, string, string, unknown];
+        if (event === 'phx_reply' && ref !== null) waiting.get(ref)?.(payload);
+      };
+      const call = (ref: string, event: string, payload: object) =>
+        new Promise<unknown>((resolve) => {
+          waiting.set(ref, resolve);
+          ws.send(JSON.stringify(['1', ref, 'channel:acme/agents', event, payload]));
+        });
+      await call('1', 'phx_join', {});
+      const reply = await call('2', 'control', { client_id: `forced-${Math.random().toString(36).slice(2)}`, thread_id: threadId, action });
+      ws.close();
+      return reply as { status: string; response: { code?: string } };
+    },
+    { threadId, action },
+  );
+}

@@ -1,59 +1,19 @@
 // The ps + lsof scanner against real processes on Linux, checked against the /proc scanner: a
 // child, a grandchild through a shell, and a `setsid` server that left the tree and is found by the
 // environment marker. Needs lsof installed (.ci/run installs it).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { listenerFixture, SERVER } from './listeners.test-support.js';
 import { newLsofScanCache, runTool, scanListenersLsof, type RunTool } from './lsof.js';
 import { descendants, readProcessTable } from './procfs.js';
 import { scanListeners, type Listener } from './scan.js';
 import { PortWatcher, type PortEvent, type Schedule } from './watcher.js';
 
-const SERVER = "const s=require('net').createServer().listen(0,'127.0.0.1',()=>console.log(s.address().port+' '+process.pid))";
-// One port on two addresses (two sockets, one listener with both addresses).
 const SERVER2 =
   "const n=require('net');const a=n.createServer().listen(0,'127.0.0.1',()=>{n.createServer().listen(a.address().port,'::1',()=>console.log(a.address().port+' '+process.pid))})";
 // Dual stack: the `::` wildcard, which lsof prints as `*` on an IPv6 socket.
 const SERVER3 = "const s=require('net').createServer().listen(0,()=>console.log(s.address().port+' '+process.pid))";
 
-const children: ChildProcess[] = [];
-const extraPids: number[] = [];
-const dirs: string[] = [];
-const watchers: PortWatcher[] = [];
-
-afterEach(() => {
-  for (const w of watchers.splice(0)) w.stop();
-  for (const pid of extraPids.splice(0)) {
-    try {
-      process.kill(pid);
-    } catch {
-      // Best-effort cleanup: the process may already be gone.
-    }
-  }
-  for (const c of children.splice(0)) c.kill();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'ports-lsof-')));
-  dirs.push(dir);
-  return dir;
-}
-
-/** Starts `command`, resolves with the "port pid" line the server prints. */
-async function start(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<{ port: number; pid: number }> {
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  for await (const line of createInterface({ input: child.stdout })) {
-    const [port, pid] = line.split(' ').map(Number);
-    extraPids.push(pid!);
-    return { port: port!, pid: pid! };
-  }
-  throw new Error(`${command} exited before printing its port`);
-}
+const { tempDir, start, track } = listenerFixture('ports-lsof-');
 
 const only = (ports: readonly number[]) => (listeners: readonly Listener[]) => listeners.filter((l) => ports.includes(l.port));
 
@@ -109,7 +69,7 @@ describe('scanListenersLsof on Linux, against the /proc scanner', () => {
       return () => clearTimeout(t);
     };
     const watcher = new PortWatcher({ rootPid: process.pid, intervalMs: 25, schedule, source: 'lsof' });
-    watchers.push(watcher);
+    track(watcher);
     const next = (match: (e: PortEvent) => boolean) =>
       new Promise<PortEvent>((resolve) => {
         const off = watcher.subscribe((e) => {

@@ -1,74 +1,19 @@
 // Real processes: a child and a grandchild (through a shell) open listening sockets; the watcher,
 // rooted at this test process, must see them with pid, command and cwd, then see them close.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { listenerFixture, nextEvent, realSchedule, SERVER } from './listeners.test-support.js';
 import { descendants, readProcessTable } from './procfs.js';
 import { newScanCache, REFRESH_SCANS, scanListeners } from './scan.js';
 import { PortWatcher, type Listener, type PortEvent, type Schedule } from './watcher.js';
 
-const SERVER = "const s=require('net').createServer().listen(0,'127.0.0.1',()=>console.log(s.address().port+' '+process.pid))";
-const realSchedule: Schedule = (fn, ms) => {
-  const t = setTimeout(fn, ms);
-  return () => clearTimeout(t);
-};
-
-const children: ChildProcess[] = [];
-const extraPids: number[] = [];
-const dirs: string[] = [];
-const watchers: PortWatcher[] = [];
-
-afterEach(() => {
-  for (const w of watchers.splice(0)) w.stop();
-  for (const pid of extraPids.splice(0)) {
-    try {
-      process.kill(pid);
-    } catch {
-      // Best-effort cleanup: the process may already be gone.
-    }
-  }
-  for (const c of children.splice(0)) c.kill();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'ports-')));
-  dirs.push(dir);
-  return dir;
-}
-
-/** Starts `command`, resolves with the "port pid" line the server prints. */
-async function start(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<{ port: number; pid: number }> {
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  const lines = createInterface({ input: child.stdout });
-  for await (const line of lines) {
-    const [port, pid] = line.split(' ').map(Number);
-    extraPids.push(pid!);
-    return { port: port!, pid: pid! };
-  }
-  throw new Error(`${command} exited before printing its port`);
-}
-
-function nextEvent(watcher: PortWatcher, match: (e: PortEvent) => boolean): Promise<PortEvent> {
-  return new Promise((resolve) => {
-    const off = watcher.subscribe((e) => {
-      if (!match(e)) return;
-      off();
-      resolve(e);
-    });
-  });
-}
+const { tempDir, start, track, children } = listenerFixture('ports-');
 
 const on = (type: 'listening' | 'closed', port: number) => (e: PortEvent) => e.type === type && e.listener.port === port;
 
 describe('PortWatcher on /proc', () => {
   it('sees a child and a grandchild listen, then close after kill', async () => {
     const watcher = new PortWatcher({ rootPid: process.pid, intervalMs: 25, schedule: realSchedule });
-    watchers.push(watcher);
+    track(watcher);
     watcher.start();
 
     const childDir = tempDir();
