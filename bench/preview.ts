@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
-import { digest, newToken, Store } from '@pilothouse/hub';
 import { PREVIEW_COOKIE, type PreviewGrantReply } from '@pilothouse/protocol';
 import { cpuSeconds, percentile, round, startChild, stopChild, type Child } from './procs.js';
+import { seedMember } from './seed.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const PARTS = ['--import', 'tsx', join(ROOT, 'bench/preview-parts.ts')];
@@ -169,20 +169,6 @@ async function measure(t: Target, cfg: PreviewBenchResult['config'], pids: Pids)
   };
 }
 
-async function seed(dataDir: string): Promise<string> {
-  const store = await Store.open({ kind: 'sqlite', dataDir });
-  try {
-    const channel = await store.createChannel({ workspace: 'bench', channel: 'preview' });
-    const user = await store.createUser({ name: 'bench-preview', passwordHash: null, admin: false });
-    await store.addMember(channel.id, user.id);
-    const token = newToken();
-    await store.createToken({ userId: user.id, tokenHash: digest(token), label: 'bench' });
-    return token;
-  } finally {
-    await store.close();
-  }
-}
-
 /** Grant API + exchange, as a browser would: the preview cookie. */
 async function signIn(hubPort: number, token: string, previewId: string): Promise<{ host: string; cookie: string }> {
   const granted = await new Promise<PreviewGrantReply>((resolve, reject) => {
@@ -231,7 +217,7 @@ export async function runPreviewBench(line: (s?: string) => void): Promise<Previ
     return { pid: started.child.pid, value: started.match[1]! };
   };
   try {
-    const token = await seed(dataDir);
+    const token = await seedMember(dataDir, 'bench/preview', 'bench-preview');
     const dev = await start([...PARTS, 'dev']);
     const devPort = Number(dev.value);
     const hub = await start([...PROFILE, ...PARTS, 'hub', dataDir]);

@@ -12,10 +12,10 @@ import { performance } from 'node:perf_hooks';
 import { Socket, type Channel, type Push } from 'phoenix';
 import { WebSocket } from 'ws';
 import type { Reply } from '@pilothouse/scripted-model';
-import { digest, newToken, Store } from '@pilothouse/hub';
 import { TrustStore } from '@pilothouse/runner';
 import { createCodexHome, type CodexHome } from '../packages/runner/test/codex-home.js';
 import { startChild, stopChild, type Child } from './procs.js';
+import { seedMember } from './seed.js';
 import type { AgentConfig } from './runner-agent.js';
 import { descendants, startPeer, type Peer } from './runner-procs.js';
 
@@ -175,26 +175,10 @@ export interface RunnerSession {
   remove(): void;
 }
 
-/** The listen user's token for the runner and the listen user's client (the same user, as with `pilothouse run`). */
-async function seed(dataDir: string): Promise<string> {
-  const store = await Store.open({ kind: 'sqlite', dataDir });
-  try {
-    const [ws, ch] = CHANNEL.split('/') as [string, string];
-    const channel = await store.createChannel({ workspace: ws, channel: ch });
-    const user = await store.createUser({ name: 'owner', passwordHash: null, admin: false });
-    await store.addMember(channel.id, user.id);
-    const token = newToken();
-    await store.createToken({ userId: user.id, tokenHash: digest(token), label: 'bench' });
-    return token;
-  } finally {
-    await store.close();
-  }
-}
-
 export async function startRunnerSession(): Promise<RunnerSession> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ph-bench-runner-hub-'));
   const scratch: string[] = [];
-  const token = await seed(dataDir);
+  const token = await seedMember(dataDir, CHANNEL, 'owner');
   const { child: hub, match } = await startChild(
     [join(ROOT, 'packages/cli/bin/pilothouse.js'), 'hub', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'warn'],
     /listening on (http:\/\/\S+)/,
