@@ -18,6 +18,8 @@ export const ErrorCodes = {
   not_runner: 'Only a socket registered as a runner may do this.',
   not_row_owner: 'The row belongs to another runner.',
   runner_conflict: 'The runner id is registered to another user.',
+  not_session_runner: 'The session thread belongs to another runner: only the runner that opened it may write to it, report it or serve it.',
+  runner_token_required: 'Registering a runner needs a runner-scoped API token; a browser session or a member token cannot.',
   offset_mismatch: 'The append offset does not match the row length.',
   client_id_conflict: 'The client id was already used for a different write.',
   row_closed: 'The row is no longer streaming.',

@@ -3,7 +3,7 @@
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PilothouseError, UserName, parseChannelRef, type ChannelRef } from '@pilothouse/protocol';
-import { Store, createSignInLink, hashPassword, newToken, digest } from '@pilothouse/hub';
+import { Store, TOKEN_SCOPES, createSignInLink, hashPassword, newToken, digest, type TokenInfo, type TokenScope } from '@pilothouse/hub';
 import { pilothouseHome } from '@pilothouse/runner';
 import { addStoreOptions, storeConfig, type StoreFlags } from '../store-options.js';
 import { UsageError } from '../errors.js';
@@ -53,6 +53,28 @@ const minutes = (value: string): number => {
   if (!Number.isInteger(n) || n < 1 || n > 24 * 60) throw new InvalidArgumentError('must be a whole number of minutes, 1-1440.');
   return n;
 };
+
+const DURATION_UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90d`, `12h`, `30m`: how long a token works from now. */
+const duration = (value: string): number => {
+  const m = /^([1-9][0-9]{0,5})([mhd])$/.exec(value);
+  if (!m) throw new InvalidArgumentError('must be a number and a unit, e.g. 90d, 12h or 30m.');
+  return Number(m[1]) * DURATION_UNITS[m[2]!]!;
+};
+
+const scope = (value: string): TokenScope => {
+  const found = TOKEN_SCOPES.find((s) => s === value);
+  if (!found) throw new InvalidArgumentError(`must be one of: ${TOKEN_SCOPES.join(', ')}.`);
+  return found;
+};
+
+/** One line per token for people: never the secret (the store keeps only its digest). */
+function tokenLine(t: TokenInfo, now: Date): string {
+  const expired = t.expires_at !== null && t.expires_at <= now.toISOString();
+  const state = t.revoked_at !== null ? `revoked ${t.revoked_at}` : expired ? 'expired' : 'active';
+  return [t.id, t.user_name, t.scope, state, `label=${t.label ?? '-'}`, `created=${t.created_at}`, `expires=${t.expires_at ?? 'never'}`, `last-used=${t.last_used_at ?? 'never'}`].join('  ');
+}
 
 export function adminCommands(): Command[] {
   const user = new Command('user')
@@ -138,21 +160,51 @@ export function adminCommands(): Command[] {
     },
   );
 
-  const token = new Command('token').description('Manage API tokens.').addHelpText('after', '\nExamples:\n  pilothouse token create --user alice');
+  const token = new Command('token')
+    .description('Manage API tokens.')
+    .addHelpText('after', '\nExamples:\n  pilothouse token create --user alice\n  pilothouse token list --user alice\n  pilothouse token revoke 6f1c…');
   addStoreOptions(
     token
       .command('create')
       .description('Create an API token for a user; it is printed once.')
       .requiredOption('--user <name>', 'the user the token acts as')
+      .addOption(new Option('--scope <scope>', 'runner: may register runners (pilothouse run) and use the API; member: API use only').argParser(scope).default('runner'))
+      .option('--expires-in <duration>', 'how long the token works, e.g. 90d, 12h, 30m (default: until revoked)', duration)
       .option('--label <text>', 'a note to recognise the token by')
-      .addHelpText('after', '\nExamples:\n  pilothouse token create --user alice\n  TOKEN=$(pilothouse token create --user alice --label laptop)'),
-  ).action(async (opts: StoreFlags & { user: string; label?: string }) => {
+      .addHelpText(
+        'after',
+        '\nExamples:\n  pilothouse token create --user alice\n  TOKEN=$(pilothouse token create --user alice --label laptop --expires-in 90d)\n  pilothouse token create --user bob --scope member --label scripts',
+      ),
+  ).action(async (opts: StoreFlags & { user: string; scope: TokenScope; expiresIn?: number; label?: string }) => {
     const secret = newToken();
     await withStore(opts, async (store) => {
       const u = await userNamed(store, opts.user);
-      await store.createToken({ userId: u.id, tokenHash: digest(secret), label: opts.label ?? null });
+      const expiresAt = opts.expiresIn === undefined ? null : new Date(Date.now() + opts.expiresIn);
+      await store.createToken({ userId: u.id, tokenHash: digest(secret), label: opts.label ?? null, scope: opts.scope, expiresAt });
     });
     process.stdout.write(`${secret}\n`);
+  });
+  addStoreOptions(
+    token
+      .command('list')
+      .description('List API tokens (id, user, scope, state, label, created, expires, last used); never their secrets.')
+      .option('--user <name>', "only this user's tokens")
+      .option('--json', 'one JSON object per line', false)
+      .addHelpText('after', '\nExamples:\n  pilothouse token list\n  pilothouse token list --user alice --json'),
+  ).action(async (opts: StoreFlags & { user?: string; json: boolean }) => {
+    const tokens = await withStore(opts, async (store) => store.listTokens({ userId: opts.user === undefined ? undefined : (await userNamed(store, opts.user)).id }));
+    const now = new Date();
+    for (const t of tokens) process.stdout.write(opts.json ? `${JSON.stringify(t)}\n` : `${tokenLine(t, now)}\n`);
+  });
+  addStoreOptions(
+    token
+      .command('revoke <id>')
+      .description('Revoke a token by its id (from token list): every later use (a new socket or HTTP request) is refused.')
+      .addHelpText('after', '\nExamples:\n  pilothouse token revoke 6f1c2a7e-…'),
+  ).action(async (id: string, opts: StoreFlags) => {
+    const revoked = await withStore(opts, (store) => store.revokeToken(id));
+    if (!revoked) throw new PilothouseError('not_found', `No active token ${id}; see pilothouse token list.`);
+    process.stdout.write(`revoked token ${id}\n`);
   });
 
   const audit = addStoreOptions(

@@ -3,7 +3,8 @@
 
 import type { IncomingMessage } from 'node:http';
 import { PilothouseError } from '@pilothouse/protocol';
-import type { Store, User } from '../store/store.js';
+import type { Store, TokenInfo, User } from '../store/store.js';
+import { TOKEN_TOUCH_MS } from '../store/identity.js';
 import type { Principal } from '../socket/types.js';
 import { digest } from './secrets.js';
 
@@ -39,7 +40,17 @@ const originHost = (origin: string): string | null => {
   }
 };
 
-const principal = (user: User, via: Principal['via']): Principal => ({ userId: user.id, name: user.name, admin: user.admin, via });
+const principal = (user: User, via: Principal['via'], scope: Principal['scope']): Principal => ({ userId: user.id, name: user.name, admin: user.admin, via, scope });
+
+/** Refuses an expired or revoked token, saying which (the secret itself is never echoed). */
+function checkToken(token: TokenInfo, now: Date): void {
+  if (token.revoked_at !== null) {
+    throw new PilothouseError('unauthorized', `The token ${token.id} was revoked at ${token.revoked_at}; ask an admin for a new one (pilothouse token create).`);
+  }
+  if (token.expires_at !== null && token.expires_at <= now.toISOString()) {
+    throw new PilothouseError('unauthorized', `The token ${token.id} expired at ${token.expires_at}; ask an admin for a new one (pilothouse token create).`);
+  }
+}
 
 export function createAuthenticator(store: Store): { authenticate: (req: IncomingMessage) => Promise<Principal>; sessionId: (req: IncomingMessage) => string | null } {
   const sessionId = (req: IncomingMessage) => parseCookies(req.headers.cookie).get(SESSION_COOKIE) ?? null;
@@ -48,9 +59,14 @@ export function createAuthenticator(store: Store): { authenticate: (req: Incomin
     async authenticate(req) {
       const token = tokenFromRequest(req);
       if (token !== null) {
-        const user = await store.userByTokenHash(digest(token));
-        if (!user) throw new PilothouseError('unauthorized', 'The token is not valid.');
-        return principal(user, 'token');
+        const found = await store.tokenByHash(digest(token));
+        if (!found) throw new PilothouseError('unauthorized', 'The token is not valid.');
+        const now = new Date();
+        checkToken(found.token, now);
+        // At most one write a minute per token: skipped here while the stored last use is recent.
+        const lastUsed = found.token.last_used_at === null ? 0 : Date.parse(found.token.last_used_at);
+        if (now.getTime() - lastUsed >= TOKEN_TOUCH_MS) await store.touchToken(found.token.id, now);
+        return principal(found.user, 'token', found.token.scope);
       }
       const sid = sessionId(req);
       if (sid !== null) {
@@ -61,7 +77,7 @@ export function createAuthenticator(store: Store): { authenticate: (req: Incomin
         }
         const user = await store.userBySessionHash(digest(sid), new Date());
         if (!user) throw new PilothouseError('unauthorized', 'The session expired; sign in again.');
-        return principal(user, 'session');
+        return principal(user, 'session', 'member');
       }
       throw new PilothouseError('unauthorized', 'No credentials: pass ?token=… or sign in.');
     },

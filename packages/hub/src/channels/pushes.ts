@@ -1,8 +1,9 @@
 // One handler per push in the protocol's table (an exhaustive mapped type: a push added to the
 // protocol does not compile until it is handled here). Payloads arrive already parsed.
 
-import { PilothouseError, type ChannelPushName, type PushPayload, type PushReply, type RunnerPresence } from '@pilothouse/protocol';
+import { PilothouseError, mayDecide, sessionRunner, type ChannelPushName, type PushPayload, type PushReply } from '@pilothouse/protocol';
 import type { Author, Channel, Store } from '../store/store.js';
+import { assertSessionRunner } from '../store/log-writes.js';
 import * as reads from '../store/log-reads.js';
 import type { Principal, Subscription } from '../socket/types.js';
 import type { PreviewPushes } from '../previews/service.js';
@@ -24,11 +25,6 @@ type Handlers = { [K in ChannelPushName]: (ctx: PushContext, payload: PushPayloa
 const actorOf = (p: Principal) => ({ user_id: p.userId, name: p.name });
 const runnerAuthor = (ctx: PushContext): Author => ({ userId: ctx.principal.userId, name: ctx.principal.name, runnerId: ctx.runner?.runnerId ?? null });
 
-/** Whether `principal` may steer the session bound to `threadId` (listen user or allowed). */
-export function mayControl(runner: RunnerPresence, principal: Principal): boolean {
-  const name = principal.name.toLowerCase();
-  return runner.allowed.some((a) => a.toLowerCase() === name || a === principal.userId);
-}
 
 export const pushHandlers: Handlers = {
   async post_message(ctx, p) {
@@ -54,8 +50,9 @@ export const pushHandlers: Handlers = {
   },
 
   async control(ctx, p) {
-    const runners = await ctx.store.runnersOf(ctx.channel.id);
-    const runner = runners.find((r) => r.thread_id === p.thread_id);
+    // The attached runner is the one that opened the thread (its root row), never a later claim.
+    const [root, runners] = await Promise.all([ctx.store.getMessage(ctx.channel.id, p.thread_id), ctx.store.runnersOf(ctx.channel.id)]);
+    const runner = root ? sessionRunner(root, runners) : null;
     const detail = { thread_id: p.thread_id, action: p.action };
     const channel = `${ctx.channel.workspace}/${ctx.channel.name}`;
     const actor = { id: ctx.principal.userId, name: ctx.principal.name };
@@ -63,7 +60,7 @@ export const pushHandlers: Handlers = {
     const earlier = await ctx.store.findControl(ctx.channel.id, ctx.principal.userId, p.client_id);
     if (earlier) return earlier;
     if (!runner) throw new PilothouseError('no_runner', `No runner is attached to thread ${p.thread_id}.`);
-    if (!mayControl(runner, ctx.principal)) {
+    if (!mayDecide(runner.allowed, actorOf(ctx.principal))) {
       await ctx.store.audit({ actor, action: 'control_refused', channel, detail: { ...detail, code: 'sender_not_allowed' } });
       throw new PilothouseError('sender_not_allowed', `${ctx.principal.name} may not steer this session; allowed: ${runner.allowed.join(', ') || 'nobody'}.`);
     }
@@ -74,6 +71,13 @@ export const pushHandlers: Handlers = {
   },
 
   async runner_register(ctx, p) {
+    // People's logins are not runner credentials (docs/protocol.md §5): only a runner-scoped token registers.
+    if (ctx.principal.via === 'session') {
+      throw new PilothouseError('runner_token_required', 'A browser session cannot register a runner; run `pilothouse run` with a runner token (pilothouse token create --user NAME).');
+    }
+    if (ctx.principal.scope !== 'runner') {
+      throw new PilothouseError('runner_token_required', `This token is scoped ${ctx.principal.scope}: it cannot register a runner; create one with pilothouse token create --user ${ctx.principal.name} --scope runner.`);
+    }
     const result = await ctx.store.registerRunner(ctx.channel.id, actorOf(ctx.principal), p);
     ctx.setRunner({ runnerId: p.runner_id, instanceId: p.instance_id });
     return result;
@@ -101,6 +105,10 @@ export const pushHandlers: Handlers = {
   },
 
   async preview_open(ctx, p) {
+    // A runner serves previews only in the session threads it opened (an unknown thread is the service's thread_not_found).
+    const row = await ctx.store.threadRoot(ctx.channel.id, p.thread_id);
+    const root = row && row.thread_id !== row.id ? await ctx.store.threadRoot(ctx.channel.id, row.thread_id) : row;
+    if (root) assertSessionRunner(root, runnerAuthor(ctx));
     return ctx.previews.open({ ...ctx, runner: ctx.runner! }, p);
   },
 

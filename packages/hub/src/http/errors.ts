@@ -19,6 +19,8 @@ export const httpStatus: Record<ErrorCode, number> = {
   not_runner: 403,
   not_row_owner: 403,
   runner_conflict: 409,
+  not_session_runner: 403,
+  runner_token_required: 403,
   offset_mismatch: 409,
   client_id_conflict: 409,
   row_closed: 409,

@@ -2,6 +2,7 @@
 // (channels/). The socket layer owns frames, refs, heartbeats and limits; a topic owns meaning.
 
 import type { IncomingMessage } from 'node:http';
+import type { TokenScope } from '../store/identity.js';
 
 /** Who is on the other end of a socket, established once at upgrade time. */
 export interface Principal {
@@ -9,7 +10,13 @@ export interface Principal {
   name: string;
   admin: boolean;
   via: 'token' | 'session';
+  /**
+   * What the credential may do: `runner` (an API token that may also register runners) or
+   * `member` (a member-scoped token, or a browser session: never a runner).
+   */
+  scope: TokenScope;
 }
+
 
 /** Authenticates an upgrade request; throws PilothouseError('unauthorized') to refuse it with HTTP 401. */
 export type Authenticate = (req: IncomingMessage) => Promise<Principal>;

@@ -80,23 +80,96 @@ export async function setPassword(db: Db, userId: string, passwordHash: string):
   await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
 }
 
-export async function createToken(db: Db, input: { userId: string; tokenHash: string; label: string | null }): Promise<string> {
+/** What an API token may do: `runner` registers runners and does what a member does; `member` is API use only. */
+export const TOKEN_SCOPES = ['runner', 'member'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+/** An API token as listed: never its secret (only its digest is stored). */
+export interface TokenInfo {
+  id: string;
+  user_id: string;
+  user_name: string;
+  scope: TokenScope;
+  label: string | null;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+/** How often a token's last use is written at most: a busy token does not write per request. */
+export const TOKEN_TOUCH_MS = 60_000;
+
+const toScope = (s: string): TokenScope => (s === 'member' ? 'member' : 'runner');
+
+export async function createToken(
+  db: Db,
+  input: { userId: string; tokenHash: string; label: string | null; scope?: TokenScope; expiresAt?: Date | null },
+): Promise<string> {
   const id = randomUUID();
   await db
     .insertInto('tokens')
-    .values({ id, user_id: input.userId, token_hash: input.tokenHash, label: input.label, created_at: nowIso() })
+    .values({
+      id,
+      user_id: input.userId,
+      token_hash: input.tokenHash,
+      label: input.label,
+      // Runner by default: the runner quickstart's `token create --user NAME` keeps working.
+      scope: input.scope ?? 'runner',
+      expires_at: input.expiresAt ? input.expiresAt.toISOString() : null,
+      revoked_at: null,
+      last_used_at: null,
+      created_at: nowIso(),
+    })
     .execute();
   return id;
 }
 
-export async function userByTokenHash(db: Db, tokenHash: string): Promise<User | undefined> {
-  const row = await db
+const tokensQuery = (db: Db) =>
+  db
     .selectFrom('tokens')
     .innerJoin('users', 'users.id', 'tokens.user_id')
-    .selectAll('users')
-    .where('tokens.token_hash', '=', tokenHash)
-    .executeTakeFirst();
-  return row && toUser(row);
+    .select([
+      'tokens.id as id',
+      'tokens.user_id as user_id',
+      'users.name as user_name',
+      'tokens.scope as scope',
+      'tokens.label as label',
+      'tokens.created_at as created_at',
+      'tokens.expires_at as expires_at',
+      'tokens.revoked_at as revoked_at',
+      'tokens.last_used_at as last_used_at',
+    ]);
+
+/** The token with this digest and its user, whatever its state (the caller refuses expired and revoked ones). */
+export async function tokenByHash(db: Db, tokenHash: string): Promise<{ token: TokenInfo; user: User } | undefined> {
+  const row = await tokensQuery(db).select(['users.admin as admin']).where('tokens.token_hash', '=', tokenHash).executeTakeFirst();
+  if (!row) return undefined;
+  const { admin, ...token } = row;
+  return { token: { ...token, scope: toScope(token.scope) }, user: { id: row.user_id, name: row.user_name, admin: admin === 1 } };
+}
+
+export async function listTokens(db: Db, opts: { userId?: string | undefined } = {}): Promise<TokenInfo[]> {
+  let q = tokensQuery(db).orderBy('tokens.created_at').orderBy('tokens.id');
+  if (opts.userId !== undefined) q = q.where('tokens.user_id', '=', opts.userId);
+  return (await q.execute()).map((t) => ({ ...t, scope: toScope(t.scope) }));
+}
+
+/** Revokes a token (kept, so a later use is refused as revoked). False when no such token or already revoked. */
+export async function revokeToken(db: Db, id: string, now: Date = new Date()): Promise<boolean> {
+  const result = await db.updateTable('tokens').set({ revoked_at: now.toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Records a use of the token, at most once per TOKEN_TOUCH_MS (the condition is in the write, so hubs sharing a store agree). */
+export async function touchToken(db: Db, id: string, now: Date = new Date()): Promise<void> {
+  const stale = new Date(now.getTime() - TOKEN_TOUCH_MS).toISOString();
+  await db
+    .updateTable('tokens')
+    .set({ last_used_at: now.toISOString() })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', stale)]))
+    .execute();
 }
 
 export async function createSession(db: Db, input: { userId: string; sessionHash: string; expiresAt: Date }): Promise<void> {

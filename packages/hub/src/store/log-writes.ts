@@ -81,6 +81,29 @@ export async function currentBody(trx: Pick<Trx, 'selectFrom'>, row: Pick<Messag
   return row.body + appends.map((a) => a.text ?? '').join('');
 }
 
+/** The root row of a thread: who opened it decides who may write to it as a runner. */
+type ThreadRoot = Pick<MessagesTable, 'id' | 'thread_id' | 'runner_id' | 'author_id'>;
+
+export async function threadRoot(db: Pick<Trx, 'selectFrom'>, channelId: string, threadId: string): Promise<ThreadRoot | undefined> {
+  return db
+    .selectFrom('messages')
+    .select(['id', 'thread_id', 'runner_id', 'author_id'])
+    .where('channel_id', '=', channelId)
+    .where('id', '=', threadId)
+    .executeTakeFirst();
+}
+
+/**
+ * A session thread belongs to the runner that posted its root row, for that runner's user: only it
+ * posts rows into the thread, sets states there, reports it in its presence and serves it
+ * (docs/protocol.md §5). A people's thread (root without a runner) belongs to no runner.
+ */
+export function assertSessionRunner(root: ThreadRoot, author: { userId: string; runnerId: string | null }): void {
+  if (root.runner_id !== null && root.runner_id === author.runnerId && root.author_id === author.userId) return;
+  const whose = root.runner_id === null ? 'is not a session thread (no runner opened it)' : 'belongs to the runner that opened it';
+  throw new PilothouseError('not_session_runner', `Thread ${root.id} ${whose}; runner ${author.runnerId ?? '(none)'} may not write to it, report it or serve it.`);
+}
+
 export interface PostInput {
   client_id: string;
   body: string;
@@ -136,6 +159,12 @@ export function postMessage(channelId: string, author: Author, input: PostInput)
         .executeTakeFirst();
       if (!parent) throw new PilothouseError('thread_not_found', `No thread ${input.thread_id} in this channel.`);
       threadId = parent.thread_id;
+      // People comment anywhere; a runner's rows go only into the session threads it opened.
+      if (author.runnerId !== null) {
+        const root = await threadRoot(trx, channelId, threadId);
+        if (!root) throw new PilothouseError('thread_not_found', `No thread ${input.thread_id} in this channel.`);
+        assertSessionRunner(root, author);
+      }
     }
     const seq = await nextSeq(trx, channelId);
     const id = randomUUID();
@@ -247,22 +276,19 @@ export function updateRow(
   };
 }
 
-/** A runner sets states only in the thread its session is bound to, or on rows it posted. */
+/** A runner sets states only in the session threads it opened. */
 export function setState(channelId: string, author: Author, input: { message_id: string; state: MessageState }): WriteOp<{ seq: number | null }> {
   return async (trx) => {
     const row = await trx
       .selectFrom('messages')
-      .select(['id', 'thread_id', 'state', 'runner_id'])
+      .select(['id', 'thread_id', 'state'])
       .where('channel_id', '=', channelId)
       .where('id', '=', input.message_id)
       .executeTakeFirst();
     if (!row) throw new PilothouseError('message_not_found', `No message ${input.message_id} in this channel.`);
-    if (row.runner_id === null || row.runner_id !== author.runnerId) {
-      const session = await trx.selectFrom('runners').select('thread_id').where('runner_id', '=', author.runnerId ?? '').executeTakeFirst();
-      if (session?.thread_id !== row.thread_id) {
-        throw new PilothouseError('forbidden', 'A runner sets states only in the thread of its own session.');
-      }
-    }
+    const root = await threadRoot(trx, channelId, row.thread_id);
+    if (!root) throw new PilothouseError('thread_not_found', `No thread ${row.thread_id} in this channel.`);
+    assertSessionRunner(root, author);
     const state = JSON.stringify(input.state);
     if (state === row.state) return emitted(channelId, { seq: null });
     const seq = await nextSeq(trx, channelId);
@@ -351,6 +377,13 @@ export function setRunnerStatus(
       .where('channel_id', '=', channelId)
       .executeTakeFirst();
     if (!existing || existing.user_id !== user.user_id) throw new PilothouseError('not_runner');
+    // A runner reports only a session thread it opened (its own older ones too, after a restart).
+    if (typeof input.thread_id === 'string') {
+      const root = await threadRoot(trx, channelId, input.thread_id);
+      if (!root) throw new PilothouseError('thread_not_found', `No thread ${input.thread_id} in this channel.`);
+      if (root.thread_id !== root.id) throw new PilothouseError('not_session_runner', `${input.thread_id} is a reply, not the root of a session thread.`);
+      assertSessionRunner(root, { userId: user.user_id, runnerId });
+    }
     // A stale socket of an earlier instance must not mark a newer instance offline.
     if (input.instanceId !== undefined && (JSON.parse(existing.info) as RunnerInfo).instance_id !== input.instanceId) {
       return emitted(channelId, { seq: null });

@@ -156,6 +156,16 @@ const signInCodes: Migration = {
   },
 };
 
+/** Token scopes, expiry, revocation and last use (issue 11): existing tokens keep working as runner tokens. */
+const tokenScopes: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('tokens').addColumn('scope', 'text', (c) => c.notNull().defaultTo('runner')).execute();
+    await db.schema.alterTable('tokens').addColumn('expires_at', 'text').execute();
+    await db.schema.alterTable('tokens').addColumn('revoked_at', 'text').execute();
+    await db.schema.alterTable('tokens').addColumn('last_used_at', 'text').execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
-  return { getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_sign_in_codes': signInCodes }) };
+  return { getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_sign_in_codes': signInCodes, '0003_token_scopes': tokenScopes }) };
 }

@@ -17,6 +17,12 @@ export interface TokensTable {
   user_id: string;
   token_hash: string;
   label: string | null;
+  /** `runner` or `member` (migration 0003; older tokens became `runner`, as they could register runners). */
+  scope: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  /** Written at most once a minute per token (identity.touchToken). */
+  last_used_at: string | null;
   created_at: string;
 }
 

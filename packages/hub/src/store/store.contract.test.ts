@@ -41,14 +41,38 @@ describe.each([sqliteFixture, postgresFixture])('store contract: $name', (fixtur
     expect(await codeOf(store.createUser({ name: 'alice', passwordHash: null, admin: false }))).toBe('already_exists');
     expect((await store.userByName('ALICE'))?.id).toBe(alice.id);
     await store.createToken({ userId: alice.id, tokenHash: 'th', label: null });
-    expect(await store.userByTokenHash('th')).toEqual({ id: alice.id, name: 'Alice', admin: false, passwordHash: 'h' });
-    expect(await store.userByTokenHash('nope')).toBeUndefined();
+    expect((await store.tokenByHash('th'))?.user).toEqual({ id: alice.id, name: 'Alice', admin: false });
+    expect(await store.tokenByHash('nope')).toBeUndefined();
     const now = new Date();
     await store.createSession({ userId: alice.id, sessionHash: 'sh', expiresAt: new Date(now.getTime() + 1000) });
     expect((await store.userBySessionHash('sh', now))?.id).toBe(alice.id);
     expect(await store.userBySessionHash('sh', new Date(now.getTime() + 2000))).toBeUndefined();
     await store.deleteSession('sh');
     expect(await store.userBySessionHash('sh', now)).toBeUndefined();
+  });
+
+  it('tokens: scope (runner by default), expiry, revocation and a last use written at most once a minute', async () => {
+    const t0 = new Date('2026-12-01T10:00:00.000Z');
+    const id = await store.createToken({ userId: alice.id, tokenHash: 'runner-h', label: 'laptop' });
+    const memberId = await store.createToken({ userId: alice.id, tokenHash: 'member-h', label: null, scope: 'member', expiresAt: new Date('2027-03-01T00:00:00.000Z') });
+    expect((await store.tokenByHash('runner-h'))?.token).toMatchObject({ id, scope: 'runner', label: 'laptop', expires_at: null, revoked_at: null, last_used_at: null });
+    expect((await store.tokenByHash('member-h'))?.token).toMatchObject({ id: memberId, scope: 'member', expires_at: '2027-03-01T00:00:00.000Z' });
+    await store.touchToken(id, t0);
+    await store.touchToken(id, new Date(t0.getTime() + 30_000));
+    expect((await store.tokenByHash('runner-h'))?.token.last_used_at).toBe(t0.toISOString());
+    await store.touchToken(id, new Date(t0.getTime() + 60_000));
+    expect((await store.tokenByHash('runner-h'))?.token.last_used_at).toBe('2026-12-01T10:01:00.000Z');
+    expect(await store.revokeToken(id, t0)).toBe(true);
+    expect(await store.revokeToken(id, t0)).toBe(false);
+    expect(await store.revokeToken('nope')).toBe(false);
+    const listed = await store.listTokens({ userId: alice.id });
+    expect(listed.map((t) => [t.id, t.user_name, t.scope, t.revoked_at])).toEqual(
+      expect.arrayContaining([
+        [id, 'Alice', 'runner', t0.toISOString()],
+        [memberId, 'Alice', 'member', null],
+      ]),
+    );
+    expect(JSON.stringify(listed)).not.toContain('-h');
   });
 
   it('channels: duplicate refused, membership idempotent', async () => {
@@ -113,8 +137,8 @@ describe.each([sqliteFixture, postgresFixture])('store contract: $name', (fixtur
     for (let i = 0; i < 20; i++) await store.appendRow(channel.id, runner, { item_key: 'k', offset: i, text: String.fromCharCode(97 + i) });
     await store.setState(channel.id, runner, { message_id: root.message_id, state: { state: 'queued' } });
     expect(await store.setState(channel.id, runner, { message_id: root.message_id, state: { state: 'queued' } })).toEqual({ seq: null });
-    // another runner of the same user, not bound to this thread, may not touch it
-    expect(await codeOf(store.setState(channel.id, { ...runner, runnerId: 'r9' }, { message_id: root.message_id, state: { state: 'failed' } }))).toBe('forbidden');
+    // another runner of the same user, which did not open this thread, may not touch it
+    expect(await codeOf(store.setState(channel.id, { ...runner, runnerId: 'r9' }, { message_id: root.message_id, state: { state: 'failed' } }))).toBe('not_session_runner');
     const all = await store.eventsSince(channel.id, 0);
     expect(all).toEqual(published.map((p) => p.event));
     expect((await store.eventsSince(channel.id, 10)).map((e) => e.payload.seq)).toEqual(all.slice(10).map((e) => e.payload.seq));
@@ -134,7 +158,7 @@ describe.each([sqliteFixture, postgresFixture])('store contract: $name', (fixtur
   });
 
   it('controls are deduplicated by client id; runners are bound to their user', async () => {
-    const root = await store.postMessage(channel.id, human, { client_id: 'c1', body: 'hi', kind: 'text' });
+    const root = await store.postMessage(channel.id, runner, { client_id: 'c1', body: 'hi', kind: 'session' });
     const actor = { user_id: alice.id, name: 'Alice' };
     const c = await store.recordControl(channel.id, actor, { client_id: 'k', thread_id: root.thread_id, action: { type: 'interrupt' } });
     expect(await store.recordControl(channel.id, actor, { client_id: 'k', thread_id: root.thread_id, action: { type: 'interrupt' } })).toEqual(c);
@@ -146,6 +170,35 @@ describe.each([sqliteFixture, postgresFixture])('store contract: $name', (fixtur
     await store.setRunnerStatus(channel.id, actor, 'r1', { status: 'working', thread_id: root.thread_id, allowed: ['alice'] });
     expect(await store.setRunnerStatus(channel.id, actor, 'r1', { status: 'offline', instanceId: 'old' })).toEqual({ seq: null });
     expect((await store.runnersOf(channel.id))[0]).toMatchObject({ status: 'working', thread_id: root.thread_id, allowed: ['alice'] });
+  });
+
+  it('a session thread belongs to the runner that opened it: rows, states and status from another runner are refused', async () => {
+    const bob = await store.createUser({ name: 'bob', passwordHash: null, admin: false });
+    const bobRunner: Author = { userId: bob.id, name: 'bob', runnerId: 'bob-fake' };
+    const info = (id: string) => ({ runner_id: id, instance_id: `${id}-1`, name: 'laptop', cwd: '/w', agent: { name: 'codex', version: '0.169.0' }, capabilities: [] });
+    await store.registerRunner(channel.id, { user_id: alice.id, name: 'Alice' }, info('r1'));
+    await store.registerRunner(channel.id, { user_id: bob.id, name: 'bob' }, info('bob-fake'));
+    const root = await store.postMessage(channel.id, runner, { client_id: 'root', body: 'session', kind: 'session' });
+    const ask = await store.postMessage(channel.id, human, { client_id: 'ask', body: 'do it', kind: 'text', thread_id: root.thread_id });
+    const chat = await store.postMessage(channel.id, human, { client_id: 'chat', body: 'a people thread', kind: 'text' });
+
+    expect(await codeOf(store.postMessage(channel.id, bobRunner, { client_id: 'x', body: 'fake', kind: 'assistant', thread_id: root.thread_id }))).toBe('not_session_runner');
+    expect(await codeOf(store.postMessage(channel.id, bobRunner, { client_id: 'y', body: 'fake', kind: 'assistant', thread_id: ask.message_id }))).toBe('not_session_runner');
+    expect(await codeOf(store.postMessage(channel.id, runner, { client_id: 'z', body: 'fake', kind: 'assistant', thread_id: chat.message_id }))).toBe('not_session_runner');
+    expect(await codeOf(store.setState(channel.id, bobRunner, { message_id: ask.message_id, state: { state: 'processed' } }))).toBe('not_session_runner');
+    const bobActor = { user_id: bob.id, name: 'bob' };
+    expect(await codeOf(store.setRunnerStatus(channel.id, bobActor, 'bob-fake', { status: 'idle', thread_id: root.thread_id, allowed: ['bob'] }))).toBe('not_session_runner');
+    expect(await codeOf(store.setRunnerStatus(channel.id, bobActor, 'bob-fake', { status: 'idle', thread_id: ask.message_id }))).toBe('not_session_runner');
+    expect(await codeOf(store.setRunnerStatus(channel.id, bobActor, 'bob-fake', { status: 'idle', thread_id: 'nope' }))).toBe('thread_not_found');
+
+    // The opener writes, sets states and reports its thread; a restarted runner (same id) re-binds it.
+    const actor = { user_id: alice.id, name: 'Alice' };
+    await store.postMessage(channel.id, runner, { client_id: 'a', body: 'ok', kind: 'assistant', thread_id: ask.message_id });
+    expect((await store.setState(channel.id, runner, { message_id: ask.message_id, state: { state: 'processed' } })).seq).toEqual(expect.any(Number));
+    await store.setRunnerStatus(channel.id, actor, 'r1', { status: 'idle', thread_id: root.thread_id, allowed: ['alice'] });
+    await store.setRunnerStatus(channel.id, actor, 'r1', { status: 'offline' });
+    await store.registerRunner(channel.id, actor, { ...info('r1'), instance_id: 'r1-2' });
+    expect(await store.setRunnerStatus(channel.id, actor, 'r1', { status: 'idle', thread_id: root.thread_id })).toEqual({ seq: expect.any(Number) });
   });
 
   it('audit entries are listed newest first', async () => {

@@ -19,7 +19,8 @@ export type StoreConfig =
   | { kind: 'sqlite'; dataDir: string; maxBatch?: number }
   | { kind: 'postgres'; url: string; schema?: string; maxBatch?: number };
 
-export type { User, UserWithSecret, Channel, AuditEntry } from './identity.js';
+export type { User, UserWithSecret, Channel, AuditEntry, TokenInfo, TokenScope } from './identity.js';
+export { TOKEN_SCOPES } from './identity.js';
 export type { CodeExchange } from './sign-in-codes.js';
 export type { Author, PostInput, PostResult } from './log-writes.js';
 
@@ -137,8 +138,11 @@ export class Store {
   userByName = (name: string) => identity.userByName(this.db, name);
   userById = (id: string) => identity.userById(this.db, id);
   setPassword = (userId: string, passwordHash: string) => identity.setPassword(this.db, userId, passwordHash);
-  createToken = (input: { userId: string; tokenHash: string; label: string | null }) => identity.createToken(this.db, input);
-  userByTokenHash = (hash: string) => identity.userByTokenHash(this.db, hash);
+  createToken = (input: Parameters<typeof identity.createToken>[1]) => identity.createToken(this.db, input);
+  tokenByHash = (hash: string) => identity.tokenByHash(this.db, hash);
+  listTokens = (opts?: { userId?: string | undefined }) => identity.listTokens(this.db, opts);
+  revokeToken = (id: string, now?: Date) => identity.revokeToken(this.db, id, now);
+  touchToken = (id: string, now?: Date) => identity.touchToken(this.db, id, now);
   createSession = (input: { userId: string; sessionHash: string; expiresAt: Date }) => identity.createSession(this.db, input);
   userBySessionHash = (hash: string, now: Date) => identity.userBySessionHash(this.db, hash, now);
   deleteSession = (hash: string) => identity.deleteSession(this.db, hash);
@@ -163,6 +167,7 @@ export class Store {
   setRunnerStatus = (...a: Parameters<typeof writes.setRunnerStatus>) => this.queue.run(writes.setRunnerStatus(...a));
 
   findControl = (channelId: string, actorId: string, clientId: string) => writes.findControl(this.db, channelId, actorId, clientId);
+  threadRoot = (channelId: string, threadId: string) => writes.threadRoot(this.db, channelId, threadId);
 
   /** Reads that must agree with each other (a head seq and the rows it covers): one snapshot. */
   async snapshot<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {

@@ -2,7 +2,8 @@
 // whether to prompt, skip, revoke or close, and resolves prompts by button or chat command.
 // Rules: SEED-BEHAVIOURS "Port forwarding and previews"; issue 6 parts 2 and 5.
 // The shell performs the effects (post the prompt row, grant/withdraw the tunnel capability).
-import { isAllowed, type ActorRef, type AllowedActor } from '../session/actors.js';
+import { mayDecide } from '@pilothouse/protocol';
+import type { ActorRef, AllowedActor } from '../session/actors.js';
 import { assertNever } from '../session/effects.js';
 import { parseCommand } from './commands.js';
 
@@ -237,7 +238,7 @@ function onDecision(state: ReviewState, id: string, decision: Decision, actor: A
   if (request === undefined) {
     return { state, effects: [{ type: 'rejected', code: 'port_forward_request_not_found', id, port: null, actor }, log('forward_port_decision_ignored', { id, reason: 'port_forward_request_not_found' })] };
   }
-  if (!isAllowed(actor, state.config.allowed)) {
+  if (!mayDecide(state.config.allowed, actor)) {
     return {
       state,
       effects: [{ type: 'rejected', code: 'sender_not_allowed', id, port: request.target.port, actor }, log('forward_port_decision_ignored', { id, reason: 'sender_not_allowed', actor: actor?.name ?? null })],
@@ -267,7 +268,7 @@ function onDecision(state: ReviewState, id: string, decision: Decision, actor: A
 
 function onManualForward(state: ReviewState, port: number, actor: ActorRef | null): StepResult {
   if (!isPort(port)) return { state, effects: [{ type: 'rejected', code: 'invalid_port', id: null, port, actor }] };
-  if (!isAllowed(actor, state.config.allowed)) {
+  if (!mayDecide(state.config.allowed, actor)) {
     return { state, effects: [{ type: 'rejected', code: 'sender_not_allowed', id: null, port, actor }, log('forward_port_manual_ignored', { port, reason: 'sender_not_allowed' })] };
   }
   if (state.approved.some((a) => a.port === port)) return { state, effects: [log('forward_port_skipped', { reason: 'already_approved', port })] };

@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { describeAllowed, isAllowed } from './actors.js';
+import { mayDecide } from '@pilothouse/protocol';
+import { describeAllowed } from './actors.js';
 
 const allowed = [{ name: 'Alice', user_id: 'u-alice' }, { name: 'bob' }];
 
-describe('isAllowed', () => {
+describe('who may steer (the protocol rule, on the runner config shape)', () => {
   it('matches names case-insensitively, or the user id', () => {
-    expect(isAllowed({ user_id: 'x', name: 'alice' }, allowed)).toBe(true);
-    expect(isAllowed({ user_id: 'u-alice', name: 'renamed' }, allowed)).toBe(true);
-    expect(isAllowed({ user_id: 'y', name: 'BOB' }, allowed)).toBe(true);
-    expect(isAllowed({ user_id: 'z', name: 'mallory' }, allowed)).toBe(false);
+    expect(mayDecide(allowed, { user_id: 'x', name: 'alice' })).toBe(true);
+    expect(mayDecide(allowed, { user_id: 'u-alice', name: 'renamed' })).toBe(true);
+    expect(mayDecide(allowed, { user_id: 'y', name: 'BOB' })).toBe(true);
+    expect(mayDecide(allowed, { user_id: 'z', name: 'mallory' })).toBe(false);
   });
 
   it('refuses a missing actor', () => {
-    expect(isAllowed(null, allowed)).toBe(false);
-    expect(isAllowed(undefined, allowed)).toBe(false);
+    expect(mayDecide(allowed, null)).toBe(false);
+    expect(mayDecide(allowed, undefined)).toBe(false);
   });
 
   it('describes who may steer', () => {

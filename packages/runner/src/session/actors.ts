@@ -1,5 +1,5 @@
-// Who may steer the session: the listen user first, then users the owner allowed. A name
-// matches case-insensitively; a user id matches exactly. No actor, no permission.
+// The runner's view of who may steer the session: the listen user first, then users the owner
+// allowed. The matching rule itself is the protocol's `mayDecide` (shared with the hub and web).
 
 export interface AllowedActor {
   readonly name: string;
@@ -9,12 +9,6 @@ export interface AllowedActor {
 export interface ActorRef {
   readonly user_id: string;
   readonly name: string;
-}
-
-export function isAllowed(actor: ActorRef | null | undefined, allowed: readonly AllowedActor[]): boolean {
-  if (actor === null || actor === undefined) return false;
-  const name = actor.name.toLowerCase();
-  return allowed.some((a) => (a.user_id !== undefined && a.user_id === actor.user_id) || a.name.toLowerCase() === name);
 }
 
 /** "alice" or "alice, bob": for reasons shown to humans. */

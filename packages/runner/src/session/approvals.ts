@@ -3,10 +3,10 @@
 // exact Codex answer. An approval is resolved once, by an allowed actor; Codex may also close
 // it (serverRequest/resolved), it may expire, or be rejected when its turn ends or the runner closes.
 
-import type { Approval } from '@pilothouse/protocol';
+import { mayDecide, type Approval } from '@pilothouse/protocol';
 import type { RequestId, ServerRequest } from '../codex/generated/index.js';
 import type { CommandExecutionApprovalDecision, GrantedPermissionProfile, ThreadItem } from '../codex/generated/v2/index.js';
-import { isAllowed, type ActorRef, type AllowedActor } from './actors.js';
+import type { ActorRef, AllowedActor } from './actors.js';
 import { Bounded } from './bounded.js';
 import { assertNever, type CodexAnswer } from './effects.js';
 import { fileDiff, itemKey } from './items.js';
@@ -113,7 +113,7 @@ export class ApprovalRegistry {
   resolve(requestId: string, choice: string, actor: ActorRef | null | undefined): ResolveResult {
     const pending = this.#pending.get(requestId);
     if (pending === undefined) return { ok: false, code: 'approval_request_not_found', message: `No pending approval ${requestId}.` };
-    if (!isAllowed(actor, pending.approval.allowed)) {
+    if (!mayDecide(pending.approval.allowed, actor)) {
       return { ok: false, code: 'sender_not_allowed', message: `${actor?.name ?? 'An unknown actor'} may not decide this approval.` };
     }
     const answer = pending.answers.get(choice);

@@ -4,8 +4,8 @@
 // decisions), each checked against the allowed actors. Refusals are visible: a notice row in the
 // thread, plus a log.
 
-import type { Actor, ChannelEventPayloads, ControlAction, Message } from '@pilothouse/protocol';
-import { describeAllowed, isAllowed } from './actors.js';
+import { mayDecide, type Actor, type ChannelEventPayloads, type ControlAction, type Message } from '@pilothouse/protocol';
+import { describeAllowed } from './actors.js';
 import { assertNever, clientId, log, setState } from './effects.js';
 import { drain, interrupting, requestInterrupt } from './lifecycle.js';
 import { listenUser, type Ctx } from './state.js';
@@ -23,7 +23,7 @@ export function onMessage(ctx: Ctx, message: Message): void {
     out.push(log('info', 'chat_command', { message_id: message.id, seq: message.seq, author: message.author.name }));
     return;
   }
-  if (!isAllowed(message.author, s.config.allowed)) {
+  if (!mayDecide(s.config.allowed, message.author)) {
     const reason = `not the listen user (${listenUser(s)})`;
     out.push(setState(message.id, { state: 'ignored', reason, approval: null }));
     out.push(log('info', 'message_ignored', { message_id: message.id, seq: message.seq, author: message.author.name, reason }));
@@ -66,7 +66,7 @@ export function onControl(ctx: Ctx, control: Control): void {
     out.push(log('info', 'approval_resolved', { request_id: action.request_id, choice: action.choice, decision: result.answer.result, by: actor.name }));
     return;
   }
-  if (!isAllowed(actor, s.config.allowed)) {
+  if (!mayDecide(s.config.allowed, actor)) {
     return refuse(ctx, control, 'sender_not_allowed', `${actor.name} is not allowed to steer this session (${describeAllowed(s.config.allowed)} can).`);
   }
   switch (action.type) {

@@ -1,8 +1,8 @@
 // Who may steer a session thread, and what there is to steer: the runner attached to the thread
-// (the hub's rule: the first in updated_at order whose thread_id matches, docs/protocol.md §5.1),
+// (the protocol's `sessionRunner`: the runner that posted the thread's root, docs/protocol.md §5.1),
 // the turn in progress and the queued messages. Pure views of the state.
 
-import type { Actor, Approval, Message, RunnerPresence } from '@pilothouse/protocol';
+import { mayDecide as isNamed, sessionRunner, type Actor, type Approval, type Message, type RunnerPresence } from '@pilothouse/protocol';
 
 export interface Steering {
   readonly runner: RunnerPresence | null;
@@ -14,22 +14,13 @@ export interface Steering {
   readonly queued: readonly Message[];
 }
 
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-
-/** The hub accepts the caller when `allowed` holds their name (any case) or their user id. */
-export const isAllowed = (allowed: readonly string[], me: Actor): boolean => allowed.some((a) => a === me.user_id || same(a, me.name));
-
-export function attachedRunner(runners: readonly RunnerPresence[], threadId: string): RunnerPresence | null {
-  const attached = runners.filter((r) => r.thread_id === threadId).sort((a, b) => a.updated_at.localeCompare(b.updated_at));
-  return attached[0] ?? null;
-}
-
 export function steeringOf(runners: readonly RunnerPresence[], threadId: string, messages: readonly Message[], me: Actor): Steering {
-  const runner = attachedRunner(runners, threadId);
+  const root = messages.find((m) => m.id === threadId);
+  const runner = root ? sessionRunner(root, runners) : null;
   const human = messages.filter((m) => m.runner_id === null);
   return {
     runner,
-    mayControl: runner !== null && isAllowed(runner.allowed, me),
+    mayControl: runner !== null && isNamed(runner.allowed, me),
     active: human.find((m) => m.state?.state === 'processing') ?? null,
     queued: human.filter((m) => m.state?.state === 'queued'),
   };
@@ -37,8 +28,7 @@ export function steeringOf(runners: readonly RunnerPresence[], threadId: string,
 
 /** An approval's buttons are live for the people it names (the hub checks the runner's list too). */
 export function mayDecide(approval: Approval, mayControl: boolean, me: Actor): boolean {
-  const named = approval.allowed.some((a) => (a.user_id !== undefined && a.user_id === me.user_id) || same(a.name, me.name));
-  return named && mayControl;
+  return isNamed(approval.allowed, me) && mayControl;
 }
 
 /** "alice", "alice and bob", "alice, bob and carol"; "nobody" for an empty list. */
