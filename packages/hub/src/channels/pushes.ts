@@ -3,7 +3,6 @@
 
 import { PilothouseError, mayDecide, sessionRunner, type ChannelPushName, type PushPayload, type PushReply } from '@pilothouse/protocol';
 import type { Author, Channel, Store } from '../store/store.js';
-import { assertSessionRunner } from '../store/log-writes.js';
 import * as reads from '../store/log-reads.js';
 import type { Principal, Subscription } from '../socket/types.js';
 import type { PreviewPushes } from '../previews/service.js';
@@ -105,10 +104,6 @@ export const pushHandlers: Handlers = {
   },
 
   async preview_open(ctx, p) {
-    // A runner serves previews only in the session threads it opened (an unknown thread is the service's thread_not_found).
-    const row = await ctx.store.threadRoot(ctx.channel.id, p.thread_id);
-    const root = row && row.thread_id !== row.id ? await ctx.store.threadRoot(ctx.channel.id, row.thread_id) : row;
-    if (root) assertSessionRunner(root, runnerAuthor(ctx));
     return ctx.previews.open({ ...ctx, runner: ctx.runner! }, p);
   },
 

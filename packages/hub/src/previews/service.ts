@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { PilothouseError, PREVIEW_COOKIE, PREVIEW_GRANT_PATH, type PreviewCloseReason, type PreviewGrantReply, type PushPayload, type PushReply } from '@pilothouse/protocol';
 import type { Logger } from 'pino';
 import type { Store, Channel } from '../store/store.js';
+import { assertSessionRunner } from '../store/log-writes.js';
 import type { MembershipCache } from '../auth/membership.js';
 import type { Authenticate, Principal, Subscription } from '../socket/types.js';
 import { sendError, refuseSocket } from './error-page.js';
@@ -195,7 +196,10 @@ export function createPreviewService(opts: PreviewServiceOptions) {
   const pushes: PreviewPushes = {
     async open(ctx, p) {
       const closedBefore = registry.lookup(p.preview_id).status === 'closed';
-      if (!(await ctx.store.getMessage(ctx.channel.id, p.thread_id))) throw new PilothouseError('thread_not_found', `No thread ${p.thread_id} in this channel.`);
+      const root = await ctx.store.rootOf(ctx.channel.id, p.thread_id);
+      if (!root) throw new PilothouseError('thread_not_found', `No thread ${p.thread_id} in this channel.`);
+      // A runner serves previews only in the session threads it opened.
+      assertSessionRunner(root, { userId: ctx.principal.userId, runnerId: ctx.runner.runnerId });
       // Pushes run concurrently: a preview_close sent after this open may have been handled during
       // the await. It wins; re-opening here would serve a preview its runner already closed.
       const now = registry.lookup(p.preview_id);

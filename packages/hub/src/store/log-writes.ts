@@ -84,13 +84,19 @@ export async function currentBody(trx: Pick<Trx, 'selectFrom'>, row: Pick<Messag
 /** The root row of a thread: who opened it decides who may write to it as a runner. */
 type ThreadRoot = Pick<MessagesTable, 'id' | 'thread_id' | 'runner_id' | 'author_id'>;
 
-export async function threadRoot(db: Pick<Trx, 'selectFrom'>, channelId: string, threadId: string): Promise<ThreadRoot | undefined> {
+async function threadRoot(db: Pick<Trx, 'selectFrom'>, channelId: string, threadId: string): Promise<ThreadRoot | undefined> {
   return db
     .selectFrom('messages')
     .select(['id', 'thread_id', 'runner_id', 'author_id'])
     .where('channel_id', '=', channelId)
     .where('id', '=', threadId)
     .executeTakeFirst();
+}
+
+/** The root of the thread that the message `messageId` (any message of it) is in. */
+export async function rootOf(db: Pick<Trx, 'selectFrom'>, channelId: string, messageId: string): Promise<ThreadRoot | undefined> {
+  const row = await threadRoot(db, channelId, messageId);
+  return row && row.thread_id !== row.id ? threadRoot(db, channelId, row.thread_id) : row;
 }
 
 /**

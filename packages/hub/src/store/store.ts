@@ -167,7 +167,7 @@ export class Store {
   setRunnerStatus = (...a: Parameters<typeof writes.setRunnerStatus>) => this.queue.run(writes.setRunnerStatus(...a));
 
   findControl = (channelId: string, actorId: string, clientId: string) => writes.findControl(this.db, channelId, actorId, clientId);
-  threadRoot = (channelId: string, threadId: string) => writes.threadRoot(this.db, channelId, threadId);
+  rootOf = (channelId: string, messageId: string) => writes.rootOf(this.db, channelId, messageId);
 
   /** Reads that must agree with each other (a head seq and the rows it covers): one snapshot. */
   async snapshot<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
