@@ -3,6 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Channel } from 'phoenix';
 import pg from 'pg';
 import { Store } from '../src/store/store.js';
 import { PG_URL } from './stores.js';
@@ -46,5 +47,38 @@ it('posts through two hubs reach a watcher on either, every seq once, in order',
     await log.until(() => log.events.length >= N);
     expect(log.seqs()).toEqual(Array.from({ length: N }, (_, i) => maxSeq - N + 1 + i));
   }
+  for (const s of sockets) s.disconnect();
+});
+
+it('NUL, lone surrogates and 4-byte characters reach PostgreSQL and come back exactly: live, replayed and read', async () => {
+  const [h1, h2] = hubs as [HubProcess, HubProcess];
+  const sockets = [connect(h1.url, tokens.alice!), connect(h2.url, tokens.bob!), connect(h1.url, tokens.bob!)];
+  const [runner, watcher] = sockets.map((s) => s.channel('channel:acme/agents', {})) as [Channel, Channel];
+  await join(runner);
+  const head = (await join(watcher)) as { head_seq: number };
+  const log = new EventLog(watcher, ['append', 'message']);
+  await push(runner, 'runner_register', { runner_id: 'nul-runner', instance_id: 'i1', name: 'laptop', cwd: '/w', agent: { name: 'codex', version: '0.169.0' }, capabilities: [] });
+  const root = (await push(runner, 'post_row', { client_id: 'nul-root', kind: 'session', body: 'Session \0 😀' })) as { thread_id: string };
+  await push(runner, 'post_row', { client_id: 'nul-row', kind: 'command', body: '', item_key: 'nul:cmd', thread_id: root.thread_id, status: 'streaming' });
+  const pieces = ['before\0after', '\uD800', '\uDC00', ' 𝄞\n'];
+  let offset = 0;
+  for (const text of pieces) {
+    await push(runner, 'append', { item_key: 'nul:cmd', offset, text });
+    offset += text.length;
+  }
+  await push(runner, 'update_row', { item_key: 'nul:cmd', status: 'completed', meta: { out: pieces.join('') } });
+  await push(watcher, 'post_message', { client_id: 'nul-reply', body: 'reply \0 \uDFFF', thread_id: root.thread_id });
+
+  await log.until(() => log.events.filter((e) => e.event === 'message').length === 3);
+  expect(log.events.filter((e) => e.event === 'append').map((e) => e.payload.text)).toEqual(pieces);
+  const thread = (await push(watcher, 'get_thread', { thread_id: root.thread_id })) as { messages: { body: string; status: string | null; meta: unknown }[] };
+  expect(thread.messages.map((m) => m.body)).toEqual(['Session \0 😀', pieces.join(''), 'reply \0 \uDFFF']);
+  expect(thread.messages[1]).toMatchObject({ status: 'completed', meta: { out: pieces.join('') } });
+  // a late joiner on the other hub replays the same events from the log
+  const late = sockets[2]!.channel('channel:acme/agents', { since: head.head_seq });
+  const replay = new EventLog(late, ['append', 'message']);
+  await join(late);
+  await replay.until(() => replay.events.length === log.events.length);
+  expect(replay.events.map((e) => e.payload)).toEqual(log.events.map((e) => e.payload));
   for (const s of sockets) s.disconnect();
 });

@@ -100,7 +100,7 @@ export async function startWorld(opts: { streamTimeoutMs?: number } = {}): Promi
       const url = new URL((JSON.parse(granted.body) as PreviewGrantReply).url);
       const exchanged = await send({ path: url.pathname + url.search, headers: { Host: url.host } });
       const cookie = cookieValue(exchanged.headers['set-cookie']);
-      if (exchanged.status !== 302 || cookie === null) throw new Error(`exchange refused: ${exchanged.status} ${exchanged.body}`);
+      if (exchanged.status !== 200 || cookie === null) throw new Error(`exchange refused: ${exchanged.status} ${exchanged.body}`);
       return cookie;
     },
     async close() {
@@ -109,6 +109,11 @@ export async function startWorld(opts: { streamTimeoutMs?: number } = {}): Promi
     },
   };
   return world;
+}
+
+/** Where the grant exchange's bounce page navigates (its meta refresh), or null. */
+export function bounceTarget(reply: Pick<Reply, 'body'>): string | null {
+  return /<meta http-equiv="refresh" content="0; url=([^"]*)">/.exec(reply.body)?.[1] ?? null;
 }
 
 export function cookieValue(setCookie: string[] | undefined): string | null {

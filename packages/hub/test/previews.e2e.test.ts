@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { WebSocket } from 'ws';
 import { PREVIEW_COOKIE, PREVIEW_GRANT_PATH, type PreviewGrantReply } from '@pilothouse/protocol';
 import { startDevServer, type DevServer } from './dev-server.js';
-import { cookieValue, previewId, startRunner, startWorld, type FakeRunner, type World } from './preview-world.js';
+import { bounceTarget, cookieValue, previewId, startRunner, startWorld, type FakeRunner, type World } from './preview-world.js';
 
 let world: World;
 let dev: DevServer;
@@ -70,7 +70,7 @@ function refusedUpgrade(path: string, headers: Record<string, string>): Promise<
 }
 
 describe('grant flow', () => {
-  it('a member gets a one-time link; the code becomes a host-only HttpOnly cookie and a redirect to next', async () => {
+  it('a member gets a one-time link; the code becomes a host-only HttpOnly SameSite=Strict cookie and a same-origin bounce to next', async () => {
     const granted = await world.grant(id, 'bob', '/app/page?x=1');
     expect(granted.status).toBe(200);
     expect(granted.headers['cache-control']).toBe('no-store');
@@ -83,11 +83,13 @@ describe('grant flow', () => {
     expect(Date.parse(reply.expires_at) - Date.now()).toBeGreaterThan(50_000);
 
     const exchanged = await world.send({ path: url.pathname + url.search, headers: { Host: url.host } });
-    expect(exchanged.status).toBe(302);
-    expect(exchanged.headers.location).toBe('/app/page?x=1');
+    expect(exchanged.status).toBe(200);
+    expect(bounceTarget(exchanged)).toBe('/app/page?x=1');
+    expect(exchanged.headers['content-security-policy']).toBe("default-src 'none'");
+    expect(exchanged.headers['referrer-policy']).toBe('no-referrer');
     const setCookie = exchanged.headers['set-cookie']!;
     expect(setCookie).toHaveLength(1);
-    expect(setCookie[0]).toMatch(new RegExp(`^${PREVIEW_COOKIE}=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Lax; Path=/; Max-Age=43200$`));
+    expect(setCookie[0]).toMatch(new RegExp(`^${PREVIEW_COOKIE}=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200$`));
     expect(setCookie[0]).not.toMatch(/domain/i);
     expect(exchanged.body).not.toContain(url.searchParams.get('code'));
 
@@ -125,22 +127,22 @@ describe('grant flow', () => {
       // a hand-edited next is neutralised at the exchange as well
       url.searchParams.set('next', next);
       const exchanged = await world.send({ path: url.pathname + url.search, headers: { Host: url.host } });
-      expect(exchanged.status).toBe(302);
-      expect(exchanged.headers.location).toBe('/');
+      expect(exchanged.status).toBe(200);
+      expect(bounceTarget(exchanged)).toBe('/');
     }
   });
 
-  it('a next path with non-ASCII characters redirects percent-encoded (a raw one cannot be a header value)', async () => {
+  it('a next path with non-ASCII characters bounces percent-encoded (a raw one cannot be a header value)', async () => {
     const granted = await world.grant(id, 'alice', '/café/ü?q=€');
     expect(granted.status).toBe(200);
     const url = new URL((JSON.parse(granted.body) as PreviewGrantReply).url);
     const exchanged = await world.send({ path: url.pathname + url.search, headers: { Host: url.host } });
-    expect(exchanged.status).toBe(302);
-    expect(exchanged.headers.location).toBe('/caf%C3%A9/%C3%BC?q=%E2%82%AC');
+    expect(exchanged.status).toBe(200);
+    expect(bounceTarget(exchanged)).toBe('/caf%C3%A9/%C3%BC?q=%E2%82%AC');
     expect(cookieValue(exchanged.headers['set-cookie'])).not.toBeNull();
     // a lone surrogate has no UTF-8 form: home instead
     const lone = new URL((JSON.parse((await world.grant(id, 'alice', '/a\ud800b')).body) as PreviewGrantReply).url);
-    expect((await world.send({ path: lone.pathname + lone.search, headers: { Host: lone.host } })).headers.location).toBe('/');
+    expect(bounceTarget(await world.send({ path: lone.pathname + lone.search, headers: { Host: lone.host } }))).toBe('/');
   });
 
   it('refuses a grant to a non-member (403 not_member), without credentials (401) and for unknown ids (404)', async () => {
@@ -190,9 +192,10 @@ describe('membership on every request', () => {
 });
 
 describe('HTTP through the preview', () => {
-  it('GET and POST with a body, query strings kept; the dev server sees Host localhost:<port> and no hub cookie', async () => {
+  it('GET and POST with a body, query strings kept; the dev server sees Host localhost:<port>, its own cookies and no other', async () => {
+    const jar = (await world.send({ path: '/cookies', headers: browser() })).headers['set-cookie']!.map((c) => c.split(';')[0]).join('; ');
     const from = dev.seen.length;
-    const get = await world.send({ path: '/page?a=1&b=two%20words', headers: browser({ Cookie: `app=1; ${PREVIEW_COOKIE}=${cookie}; ph_session=hub-secret; theme=dark` }) });
+    const get = await world.send({ path: '/page?a=1&b=two%20words', headers: browser({ Cookie: `app=planted; ${jar}; ${PREVIEW_COOKIE}=${cookie}; ph_session=hub-secret; planted=1` }) });
     expect(get).toMatchObject({ status: 200, body: 'hello GET /page?a=1&b=two%20words' });
     const body = 'x'.repeat(200_000);
     const post = await world.send({ method: 'POST', path: '/echo?q=1', headers: browser({ 'Content-Type': 'text/plain', Origin: world.originOf(id) }), body });
@@ -258,9 +261,12 @@ describe('HTTP through the preview', () => {
     }
   });
 
-  it('Set-Cookie from the dev server: the preview cookie name is dropped, Domain is removed; Location to itself points at the preview', async () => {
+  it('Set-Cookie from the dev server: the preview cookie name is dropped, Domain is removed, HttpOnly values tagged; Location to itself points at the preview', async () => {
     const res = await world.send({ path: '/cookies', headers: browser() });
-    expect(res.headers['set-cookie']).toEqual(['app=1; Path=/; HttpOnly', 'theme=dark']);
+    const [app, theme, ...rest] = res.headers['set-cookie']!;
+    // the HttpOnly cookie carries the preview's tag (see cookie-scope.ts), invisible to page scripts
+    expect(app).toMatch(/^app=1~ph1\.[A-Za-z0-9_-]{22}; Path=\/; HttpOnly$/);
+    expect([theme, ...rest]).toEqual(['theme=dark']);
     const redirect = await world.send({ path: '/redirect', headers: browser() });
     expect(redirect.status).toBe(302);
     expect(redirect.headers.location).toBe(`${world.originOf(id)}/echo?from=redirect`);

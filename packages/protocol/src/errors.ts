@@ -32,6 +32,7 @@ export const ErrorCodes = {
   preview_unavailable: 'The runner serving this preview is not connected or did not open a stream in time.',
   upstream_refused: 'The dev server behind the preview refused the connection.',
   grant_invalid: 'The preview link or cookie is missing, forged, expired or already used.',
+  cross_site_refused: 'A request to a preview from another preview or another site is refused.',
   already_exists: 'The name is taken.',
   not_found: 'Not found.',
   bad_request: 'The request is not valid.',

@@ -54,4 +54,12 @@ describe('push schemas', () => {
     expect(ChannelPushes.control.payload.safeParse({ client_id: 'c', thread_id: 't', action: { type: 'interrupt' } }).success).toBe(true);
     expect(ChannelPushes.control.payload.safeParse({ client_id: 'c', thread_id: 't', action: { type: 'nope' } }).success).toBe(false);
   });
+
+  it('refuse keys a store cannot keep exactly (NUL, lone surrogates); bodies may hold anything', () => {
+    for (const bad of ['a\0b', '\uD800', 'x\uDC00']) {
+      expect(ChannelPushes.append.payload.safeParse({ item_key: bad, offset: 0, text: 'x' }).success).toBe(false);
+      expect(ChannelPushes.post_message.payload.safeParse({ client_id: bad, body: 'hi' }).success).toBe(false);
+    }
+    expect(ChannelPushes.append.payload.safeParse({ item_key: 'k😀', offset: 0, text: 'a\0\uD800' }).success).toBe(true);
+  });
 });

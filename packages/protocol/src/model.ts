@@ -4,9 +4,12 @@
 import { z } from 'zod';
 
 export const Seq = z.number().int().nonnegative();
-export const Id = z.string().min(1).max(128);
-export const ClientId = z.string().min(1).max(128);
-export const ItemKey = z.string().min(1).max(256);
+/** NUL or a lone surrogate: keys are looked up as stored, and PostgreSQL refuses the one and rewrites the other. */
+const UNSTORABLE_KEY = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const key = (max: number) => z.string().min(1).max(max).refine((s) => !UNSTORABLE_KEY.test(s), 'must be well-formed text without NUL');
+export const Id = key(128);
+export const ClientId = key(128);
+export const ItemKey = key(256);
 /** Free-form, kind-specific JSON attached to a row (command, exit code, diff, queries...). */
 export const Meta = z.record(z.string(), z.unknown());
 

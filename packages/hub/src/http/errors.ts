@@ -33,6 +33,7 @@ export const httpStatus: Record<ErrorCode, number> = {
   preview_unavailable: 503,
   upstream_refused: 502,
   grant_invalid: 401,
+  cross_site_refused: 403,
   already_exists: 409,
   not_found: 404,
   bad_request: 400,

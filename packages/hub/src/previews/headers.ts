@@ -6,11 +6,12 @@
 // - RFC 6454: the browser's Origin is the preview's; the dev server sees its own origin instead,
 //   only when the request really came from the preview page (other origins pass untouched).
 // - RFC 7239 §5 (de-facto X-Forwarded-*): where the request came from.
-// - RFC 6265: cookies the hub issued never reach the dev server, and the dev server can neither
-//   overwrite the preview cookie nor widen a cookie's scope beyond the preview host (Domain).
+// - RFC 6265: cookies pass only as the preview's cookie scope says (cookie-scope.ts): the hub's
+//   cookies and cookies the dev server did not set never reach it, and it can neither overwrite
+//   the preview cookie nor widen a cookie's scope beyond the preview host (Domain).
 
 import { PREVIEW_COOKIE } from '@pilothouse/protocol';
-import { SESSION_COOKIE } from '../auth/authenticate.js';
+import type { CookieScope } from './cookie-scope.js';
 
 export interface ForwardContext {
   /** The dev server's port on the runner's machine. */
@@ -20,11 +21,11 @@ export interface ForwardContext {
   previewScheme: 'http' | 'https';
   /** The browser's address (socket.remoteAddress). */
   clientAddress: string | undefined;
+  /** This preview's cookie rules. */
+  cookies: CookieScope;
 }
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade', 'trailer']);
-/** Cookies the hub issues: stripped from what the dev server receives. */
-const HUB_COOKIES = new Set([PREVIEW_COOKIE, SESSION_COOKIE]);
 
 /** Lower-case field names listed in any Connection header (RFC 9110 §7.6.1). */
 function connectionOptions(raw: readonly string[]): Set<string> {
@@ -35,15 +36,6 @@ function connectionOptions(raw: readonly string[]): Set<string> {
     for (const token of raw[i + 1]!.split(',')) names.add(token.trim().toLowerCase());
   }
   return names;
-}
-
-/** The Cookie header without the hub's cookies; null when nothing is left. */
-export function stripHubCookies(header: string): string | null {
-  const kept = header
-    .split(';')
-    .map((pair) => pair.trim())
-    .filter((pair) => pair !== '' && !HUB_COOKIES.has(pair.slice(0, Math.max(0, pair.indexOf('='))).trim()));
-  return kept.length > 0 ? kept.join('; ') : null;
 }
 
 /** Every value of the preview cookie in a Cookie header (a browser may send more than one). */
@@ -79,7 +71,7 @@ export function forwardRequestHeaders(raw: readonly string[], ctx: ForwardContex
         forwardedFor.push(value);
         continue;
       case 'cookie': {
-        const kept = stripHubCookies(value);
+        const kept = ctx.cookies.inbound(value);
         if (kept !== null) out.push(name, kept);
         continue;
       }
@@ -97,15 +89,6 @@ export function forwardRequestHeaders(raw: readonly string[], ctx: ForwardContex
   return out;
 }
 
-/** A Set-Cookie value without its Domain attribute (host-only on the preview host), or null for the preview cookie's name. */
-export function scopeSetCookie(value: string): string | null {
-  const parts = value.split(';');
-  const name = parts[0]!.slice(0, Math.max(0, parts[0]!.indexOf('='))).trim();
-  if (name === PREVIEW_COOKIE) return null;
-  const kept = parts.filter((part, i) => i === 0 || !/^\s*domain\s*=/i.test(part));
-  return kept.length === parts.length ? value : kept.join(';');
-}
-
 /** A Location that points at the dev server itself points at the preview instead. */
 export function rewriteLocation(value: string, ctx: Pick<ForwardContext, 'port' | 'previewOrigin'>): string {
   for (const host of ['localhost', '127.0.0.1', '[::1]']) {
@@ -116,7 +99,7 @@ export function rewriteLocation(value: string, ctx: Pick<ForwardContext, 'port' 
 }
 
 /** The response headers the browser receives. `upgrade`: a 101, whose Connection/Upgrade must stay. */
-export function backwardResponseHeaders(raw: readonly string[], ctx: Pick<ForwardContext, 'port' | 'previewOrigin'>, upgrade: boolean): string[] {
+export function backwardResponseHeaders(raw: readonly string[], ctx: Pick<ForwardContext, 'port' | 'previewOrigin' | 'cookies'>, upgrade: boolean): string[] {
   const drop = connectionOptions(raw);
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
@@ -129,7 +112,7 @@ export function backwardResponseHeaders(raw: readonly string[], ctx: Pick<Forwar
     }
     if (HOP_BY_HOP.has(lower) || drop.has(lower)) continue;
     if (lower === 'set-cookie') {
-      const scoped = scopeSetCookie(value);
+      const scoped = ctx.cookies.outbound(value);
       if (scoped !== null) out.push(name, scoped);
     } else if (lower === 'location') {
       out.push(name, rewriteLocation(value, ctx));

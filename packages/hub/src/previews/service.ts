@@ -11,10 +11,12 @@ import type { Store, Channel } from '../store/store.js';
 import { assertSessionRunner } from '../store/log-writes.js';
 import type { MembershipCache } from '../auth/membership.js';
 import type { Authenticate, Principal, Subscription } from '../socket/types.js';
+import { CookieScopes } from './cookie-scope.js';
 import { sendError, refuseSocket } from './error-page.js';
 import { PreviewGrants, type Clock } from './grants.js';
 import { previewCookieValues, type ForwardContext } from './headers.js';
 import { DEFAULT_PREVIEW_ORIGIN, parseOriginTemplate, previewOrigin, type PreviewOrigin } from './preview-origin.js';
+import { crossSiteRefusal } from './isolation.js';
 import { PreviewLink } from './preview-link.js';
 import { proxyRequest, proxyUpgrade } from './proxy.js';
 import { PreviewRegistry, type PreviewLookup, type PreviewRecord } from './registry.js';
@@ -75,6 +77,12 @@ export function safeNext(next: string | null | undefined): string {
   }
 }
 
+/** A same-origin navigation to `next` (a safeNext path): a meta refresh, and a link without script. */
+export function bouncePage(next: string): string {
+  const url = next.replace(/["'<>`&\s]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=${url}"><title>Opening the preview…</title></head><body><p><a href="${url}">Open the preview</a></p></body></html>\n`;
+}
+
 function lookupError(found: Exclude<PreviewLookup, { status: 'open' }>, previewId: string): PilothouseError {
   switch (found.status) {
     case 'unknown':
@@ -94,6 +102,7 @@ export function createPreviewService(opts: PreviewServiceOptions) {
   let origin: PreviewOrigin | null = null;
   const registry = new PreviewRegistry();
   const grants = new PreviewGrants(clock);
+  const cookieScopes = new CookieScopes();
   const broker = new StreamBroker({ clock, timeoutMs: streamTimeoutMs, maxPendingPerPreview: 64 });
   const links = new Map<string, PreviewLink>();
   const { members } = opts;
@@ -118,7 +127,10 @@ export function createPreviewService(opts: PreviewServiceOptions) {
     links.get(previewId)?.destroy();
     links.delete(previewId);
     broker.fail(previewId, err);
-    if (revoke) grants.revokePreview(previewId);
+    if (revoke) {
+      grants.revokePreview(previewId);
+      cookieScopes.forget(previewId);
+    }
   }
 
   function openStream(previewId: string): Promise<Duplex> {
@@ -136,10 +148,15 @@ export function createPreviewService(opts: PreviewServiceOptions) {
 
   type Admitted = { preview: PreviewRecord; ctx: ForwardContext } | PilothouseError;
 
-  /** The served preview a request may use, or the error that answers it (404, 410, 401, 403, 503). */
+  /** The served preview a request may use, or the error that answers it (404, 410, 403, 401, 503). */
   function admit(req: IncomingMessage, previewId: string, then: (admitted: Admitted) => void): void {
     const found = registry.lookup(previewId);
     if (found.status === 'unknown' || found.status === 'closed') return then(lookupError(found, previewId));
+    const refused = origin && crossSiteRefusal(req.headers, previewId, origin);
+    if (refused) {
+      logger.warn({ event: 'preview_cross_site_refused', preview_id: previewId, origin: req.headers.origin, sec_fetch_site: req.headers['sec-fetch-site'], method: req.method }, refused.message);
+      return then(refused);
+    }
     const userId = grants.checkCookie(previewId, previewCookieValues(req.headers.cookie));
     if (userId === null) {
       return then(new PilothouseError('grant_invalid', 'Open this preview from its thread to sign in to it (the link is valid once, for a minute).'));
@@ -150,7 +167,7 @@ export function createPreviewService(opts: PreviewServiceOptions) {
       if (now.status !== 'open') return then(lookupError(now, previewId));
       if (!member) return then(new PilothouseError('not_member', 'You are no longer a member of the channel this preview belongs to.'));
       const { preview } = now;
-      then({ preview, ctx: { port: preview.port, previewOrigin: originOf(previewId), previewScheme: template.scheme, clientAddress: req.socket.remoteAddress } });
+      then({ preview, ctx: { port: preview.port, previewOrigin: originOf(previewId), previewScheme: template.scheme, clientAddress: req.socket.remoteAddress, cookies: cookieScopes.of(previewId) } });
     };
     const channelId = found.preview.channelId;
     // The common case answers at once; a stale entry asks the store (shared by concurrent requests).
@@ -182,15 +199,22 @@ export function createPreviewService(opts: PreviewServiceOptions) {
     }
     const token = grants.issueCookie(previewId, userId);
     const secure = template.scheme === 'https' ? '; Secure' : '';
-    // Host-only (no Domain): the cookie goes back to this preview's host and no other.
-    res.writeHead(302, {
-      Location: safeNext(query.get('next')),
-      'Set-Cookie': `${PREVIEW_COOKIE}=${token}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${grants.cookieMaxAgeSeconds}${secure}`,
+    // Host-only (no Domain), SameSite=Strict: the cookie goes back to this preview's host and no
+    // other, and never on a request another site started. The browser came here from the hub (another
+    // site, or a sibling host of the same site): a redirect would keep that initiator, so the
+    // request for `next` would be cross-site (no Strict cookie, refused by isolation.ts). The bounce
+    // page navigates from this origin itself.
+    const page = bouncePage(safeNext(query.get('next')));
+    res.writeHead(200, {
+      'Set-Cookie': `${PREVIEW_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${grants.cookieMaxAgeSeconds}${secure}`,
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': "default-src 'none'",
       'Cache-Control': 'no-store',
       'Referrer-Policy': 'no-referrer',
-      'Content-Length': 0,
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Length': Buffer.byteLength(page),
     });
-    res.end();
+    res.end(req.method === 'HEAD' ? undefined : page);
   }
 
   const pushes: PreviewPushes = {

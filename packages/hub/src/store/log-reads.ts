@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { ChannelEvent, Message, RunnerPresence } from '@pilothouse/protocol';
 import type { Database, MessagesTable } from './schema.js';
 import { toEvent, toMessage, toPresence } from './rows.js';
+import { decodeText } from './text-codec.js';
 
 type Db = Kysely<Database>;
 
@@ -27,7 +28,8 @@ export async function eventsSince(db: Db, channelId: string, since: number, limi
 }
 
 /** Messages with their current bodies (stored body + later appends), in seq order. */
-async function withBodies(db: Db, rows: (MessagesTable & { author_name: string })[]): Promise<Message[]> {
+async function withBodies(db: Db, stored: (MessagesTable & { author_name: string })[]): Promise<Message[]> {
+  const rows = stored.map((r) => ({ ...r, body: decodeText(r.body) }));
   const streamed = rows.filter((r) => Number(r.length) !== r.body.length);
   const tails = new Map<string, string[]>();
   if (streamed.length > 0) {
@@ -46,7 +48,7 @@ async function withBodies(db: Db, rows: (MessagesTable & { author_name: string }
     for (const a of appends) {
       if (a.message_id === null || Number(a.seq) <= (bodySeq.get(a.message_id) ?? Infinity)) continue;
       const list = tails.get(a.message_id) ?? [];
-      list.push(a.text ?? '');
+      list.push(a.text === null ? '' : decodeText(a.text));
       tails.set(a.message_id, list);
     }
   }

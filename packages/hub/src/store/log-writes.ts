@@ -19,6 +19,7 @@ import {
 import type { Database, MessagesTable } from './schema.js';
 import { nowIso, splitEvent, toMessage, toPresence } from './rows.js';
 import type { Committed, WriteOp } from './write-queue.js';
+import { decodeText, encodeText } from './text-codec.js';
 
 type Trx = Transaction<Database>;
 
@@ -78,7 +79,7 @@ export async function currentBody(trx: Pick<Trx, 'selectFrom'>, row: Pick<Messag
     .where('seq', '>', row.body_seq)
     .orderBy('seq')
     .execute();
-  return row.body + appends.map((a) => a.text ?? '').join('');
+  return decodeText(row.body) + appends.map((a) => (a.text === null ? '' : decodeText(a.text))).join('');
 }
 
 /** The root row of a thread: who opened it decides who may write to it as a runner. */
@@ -129,7 +130,7 @@ export interface PostResult {
 export function postMessage(channelId: string, author: Author, input: PostInput): WriteOp<PostResult> {
   return async (trx) => {
     const same = (row: MessagesTable): Committed<PostResult> => {
-      const differentText = row.item_key === null && row.body_seq === row.seq && row.body !== input.body;
+      const differentText = row.item_key === null && row.body_seq === row.seq && decodeText(row.body) !== input.body;
       if (row.kind !== input.kind || (row.item_key ?? undefined) !== input.item_key || row.author_id !== author.userId || differentText) {
         throw new PilothouseError('client_id_conflict', 'The client id or item key was already used for a different message.');
       }
@@ -185,7 +186,7 @@ export function postMessage(channelId: string, author: Author, input: PostInput)
       client_id: input.client_id,
       kind: input.kind,
       item_key: input.item_key ?? null,
-      body: input.body,
+      body: encodeText(input.body),
       body_seq: seq,
       length: input.body.length,
       meta: input.meta === undefined ? null : JSON.stringify(input.meta),
@@ -230,7 +231,7 @@ export function appendRow(
         .where('item_offset', '=', input.offset)
         .orderBy('seq', 'desc')
         .executeTakeFirst();
-      if (earlier && earlier.text === input.text) {
+      if (earlier?.text != null && decodeText(earlier.text) === input.text) {
         return emitted(channelId, { seq: Number(earlier.seq), length: input.offset + input.text.length });
       }
     }
@@ -267,7 +268,7 @@ export function updateRow(
     await trx
       .updateTable('messages')
       .set({
-        ...(changes.body !== undefined ? { body: changes.body, body_seq: seq, length: changes.body.length } : {}),
+        ...(changes.body !== undefined ? { body: encodeText(changes.body), body_seq: seq, length: changes.body.length } : {}),
         ...(meta !== undefined && 'meta' in changes ? { meta } : {}),
         ...('status' in changes ? { status: changes.status ?? null } : {}),
       })

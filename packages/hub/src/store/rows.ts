@@ -16,6 +16,7 @@ import {
 } from '@pilothouse/protocol';
 import { z } from 'zod';
 import type { EventsTable, MessagesTable, RunnersTable } from './schema.js';
+import { decodeText, encodeText } from './text-codec.js';
 
 export const nowIso = (): string => new Date().toISOString();
 
@@ -69,14 +70,15 @@ export function toEvent(row: StoredEventRow): ChannelEvent {
   if (!schema) throw new Error(`unknown stored event type ${row.type}`);
   const payload: Record<string, unknown> =
     type === 'append'
-      ? { message_id: row.message_id, thread_id: row.thread_id, item_key: row.item_key, offset: Number(row.item_offset), text: row.text }
+      ? { message_id: row.message_id, thread_id: row.thread_id, item_key: row.item_key, offset: Number(row.item_offset), text: row.text === null ? null : decodeText(row.text) }
       : (JSON.parse(row.data) as Record<string, unknown>);
   payload.seq = Number(row.seq);
   return { type, payload: schema.parse(payload) } as ChannelEvent;
 }
 
+/** The stored columns of an event: `data` is JSON (which escapes NUL and lone surrogates), `text` goes through the text codec. */
 export function splitEvent(event: ChannelEvent): { data: string; text: string | null } {
-  if (event.type === 'append') return { data: '{}', text: event.payload.text };
+  if (event.type === 'append') return { data: '{}', text: encodeText(event.payload.text) };
   const { seq: _seq, ...rest } = event.payload;
   return { data: JSON.stringify(rest), text: null };
 }

@@ -145,6 +145,41 @@ describe.each([sqliteFixture, postgresFixture])('store contract: $name', (fixtur
     expect(await store.eventsSince(channel.id, 5, 3)).toEqual(all.slice(5, 8));
   });
 
+  it('text: NUL, lone surrogates, 4-byte characters and the codec marker come back exactly, from reads and replay', async () => {
+    const hard = ['before\0after', '\uD800', '\uDC00', 'x\uDBFFy\uDC00z', '😀 𝄞 \u{10FFFF}', '\uFFFF"marker"', '\0\uD83D'];
+    const all = hard.join('|');
+    const root = await store.postMessage(channel.id, runner, { client_id: 'root', body: all, kind: 'session' });
+    const rows: { key: string; id: string; body: string }[] = [];
+    for (const [i, text] of hard.entries()) {
+      const key = `k${i}`;
+      const posted = await store.postMessage(channel.id, runner, { client_id: key, body: text, kind: 'command', item_key: key, thread_id: root.thread_id, meta: { text } });
+      // a repeat of the same post is the same write, not a conflict
+      expect(await store.postMessage(channel.id, runner, { client_id: key, body: text, kind: 'command', item_key: key, thread_id: root.thread_id, meta: { text } })).toEqual(posted);
+      const first = await store.appendRow(channel.id, runner, { item_key: key, offset: text.length, text });
+      expect(await store.appendRow(channel.id, runner, { item_key: key, offset: text.length, text })).toEqual(first);
+      await store.appendRow(channel.id, runner, { item_key: key, offset: 2 * text.length, text: '\uD83D' });
+      await store.appendRow(channel.id, runner, { item_key: key, offset: 2 * text.length + 1, text: '\uDE00' });
+      rows.push({ key, id: posted.message_id, body: `${text}${text}😀` });
+    }
+    const replaced = `${all}\0end`;
+    await store.updateRow(channel.id, runner, { item_key: 'k0', body: replaced, status: 'completed', meta: { all, nested: [hard] } });
+    expect(await store.updateRow(channel.id, runner, { item_key: 'k0', body: replaced })).toEqual({ seq: null });
+    rows[0]!.body = replaced;
+    await store.setState(channel.id, runner, { message_id: root.message_id, state: { state: 'failed', reason: all } });
+
+    const thread = await store.getThread(channel.id, root.thread_id);
+    expect(thread.map((m) => m.body)).toEqual([all, ...rows.map((r) => r.body)]);
+    expect(thread[0]!.state).toEqual({ state: 'failed', reason: all });
+    expect(thread[1]!.meta).toEqual({ all, nested: [hard] });
+    expect(thread.slice(2).map((m) => m.meta)).toEqual(hard.slice(1).map((text) => ({ text })));
+    for (const r of rows) expect((await store.getMessage(channel.id, r.id))?.body).toBe(r.body);
+    expect((await store.listThreads(channel.id, { limit: 5 }))[0]?.root.body).toBe(all);
+    const replay = await store.eventsSince(channel.id, 0);
+    expect(replay).toEqual(published.map((p) => p.event));
+    const appended = replay.flatMap((e) => (e.type === 'append' ? [e.payload.text] : []));
+    expect(appended).toEqual(hard.flatMap((text) => [text, '\uD83D', '\uDE00']));
+  });
+
   it('group commit: concurrent writes get distinct, gap-free seqs; one failing write does not undo the others', async () => {
     const posts = Array.from({ length: 50 }, (_, i) =>
       store.postMessage(channel.id, human, { client_id: `p${i}`, body: `m${i}`, kind: 'text', ...(i === 25 ? { thread_id: 'missing' } : {}) }),

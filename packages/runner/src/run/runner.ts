@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { realpathSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { PilothouseError, type ChannelEvent } from '@pilothouse/protocol';
+import { PilothouseError, toPilothouseError, type ChannelEvent } from '@pilothouse/protocol';
 import { startCodex, type CodexAppServer } from '../codex/app-server.js';
 import { locateCodex, PINNED_CODEX_VERSION } from '../codex/locate.js';
 import type { ThreadResumeResponse, ThreadStartResponse } from '../codex/generated/v2/index.js';
@@ -266,7 +266,11 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       case 'post_row':
       case 'append':
       case 'update_row':
-        void hub.push(effect.type, effect.payload as never).catch((err: unknown) => log.warn({ event: 'forward_failed', push: effect.type, err: (err as Error).message }, 'the hub refused a row'));
+        void hub.push(effect.type, effect.payload as never).catch((err: unknown) => {
+          const { code, message } = toPilothouseError(err);
+          log.warn({ event: 'forward_failed', push: effect.type, item_key: effect.payload.item_key, code, err: message }, 'the hub refused a row');
+          if (effect.type !== 'post_row') feed({ type: 'row_refused', now: Date.now(), item_key: effect.payload.item_key, code });
+        });
         return;
       case 'set_state':
         void hub.push('set_state', effect.payload).catch((err: unknown) => log.warn({ event: 'state_failed', err: (err as Error).message }, 'the hub refused a state'));

@@ -28,6 +28,8 @@ export type SessionInput =
   | { readonly type: 'codex_exited'; readonly now: number; readonly reason: string }
   /** The outcome of a `chat_command` effect: `error` (a reason with its code) fails the message. */
   | { readonly type: 'command_done'; readonly now: number; readonly message_id: string; readonly error: string | null; readonly note: string | null }
+  /** The hub refused an append or update_row of a row (a code): its text is no longer in sync. */
+  | { readonly type: 'row_refused'; readonly now: number; readonly item_key: string; readonly code: string }
   /** Time passed: flush window, heartbeat, approval expiry. */
   | { readonly type: 'tick'; readonly now: number }
   | { readonly type: 'close'; readonly now: number; readonly reason: string };
@@ -71,6 +73,9 @@ export function step(state: SessionState, input: SessionInput): StepResult {
       break;
     case 'command_done':
       onCommandDone(ctx, input.message_id, input.error, input.note);
+      break;
+    case 'row_refused':
+      state.stream.refused(input.item_key);
       break;
     case 'tick':
       onTick(ctx);

@@ -69,6 +69,19 @@ describe('StreamPipeline', () => {
     expect(s.flush()).toEqual([]);
   });
 
+  it('a refused append stops the appends and the finish writes the whole body (never a silently short row)', () => {
+    const s = new StreamPipeline(config);
+    s.open(command());
+    s.delta('t1:call_1', 'before\0after');
+    expect(s.flush()).toEqual([{ type: 'append', payload: { item_key: 't1:call_1', offset: 0, text: 'before\0after' } }]);
+    s.refused('t1:call_1');
+    s.delta('t1:call_1', '\n');
+    expect(s.flush()).toEqual([]);
+    expect(s.complete(command({ body: 'before\0after\n', status: 'completed' }))).toEqual([
+      { type: 'update_row', payload: { item_key: 't1:call_1', body: 'before\0after\n', status: 'completed' } },
+    ]);
+  });
+
   it('completion replaces a body that differs from what was streamed, with the final meta', () => {
     const s = new StreamPipeline(config);
     const hub = new FakeHub().apply(s.open(command()));

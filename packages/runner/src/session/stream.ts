@@ -25,6 +25,8 @@ interface Entry {
   text: BoundedText | null;
   /** Code units of `text.head` the hub holds. */
   sentLen: number;
+  /** The hub refused a write of this row: what it holds is unknown, so the finish replaces the body. */
+  diverged: boolean;
   posted: boolean;
   done: boolean;
   meta: Meta;
@@ -74,7 +76,7 @@ export class StreamPipeline {
     if (spec.status !== 'streaming') return this.complete(spec);
     const text = new BoundedText(this.config);
     if (spec.body !== null) text.push(spec.body);
-    const entry: Entry = { key: spec.item_key, kind: spec.kind, turnId: spec.turnId, text, sentLen: 0, posted: false, done: false, meta: spec.meta, status: 'streaming', bodyFp: '' };
+    const entry: Entry = { key: spec.item_key, kind: spec.kind, turnId: spec.turnId, text, sentLen: 0, diverged: false, posted: false, done: false, meta: spec.meta, status: 'streaming', bodyFp: '' };
     const effects = this.#insert(entry);
     if (spec.eager || text.head.length > 0) effects.push(this.#post(entry, text.head, entry.meta, 'streaming'));
     return effects;
@@ -97,12 +99,25 @@ export class StreamPipeline {
     for (const key of this.#dirty) {
       const entry = this.#entries.get(key);
       const pending = entry?.text?.head.slice(entry.sentLen) ?? '';
-      if (entry === undefined || !entry.posted || pending === '') continue;
+      if (entry === undefined || !entry.posted || entry.diverged || pending === '') continue;
       effects.push({ type: 'append', payload: { item_key: key, offset: entry.sentLen, text: pending } });
       entry.sentLen += pending.length;
     }
     this.#dirty.clear();
     return effects;
+  }
+
+  /**
+   * The hub refused an append or update of the row (its error is logged by the shell). Appends
+   * after it would be refused too (offset_mismatch), so they stop, and the row's finish writes the
+   * whole body with update_row: a refused write never leaves a silently short row.
+   */
+  refused(key: string): void {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return;
+    entry.diverged = true;
+    entry.bodyFp = '';
+    this.#dirty.delete(key);
   }
 
   /**
@@ -113,7 +128,7 @@ export class StreamPipeline {
     const entry = this.#entries.get(spec.item_key);
     if (entry === undefined) {
       const rendered = renderBounded(spec.body ?? '', this.config, spec.gap);
-      const fresh: Entry = { key: spec.item_key, kind: spec.kind, turnId: spec.turnId, text: null, sentLen: 0, posted: false, done: true, meta: spec.meta, status: spec.status, bodyFp: fingerprint(rendered.body) };
+      const fresh: Entry = { key: spec.item_key, kind: spec.kind, turnId: spec.turnId, text: null, sentLen: 0, diverged: false, posted: false, done: true, meta: spec.meta, status: spec.status, bodyFp: fingerprint(rendered.body) };
       const effects = this.#insert(fresh);
       if (rendered.body !== '' || spec.eager) effects.push(this.#post(fresh, rendered.body, sized(spec.meta, rendered), spec.status));
       return effects;
@@ -138,7 +153,7 @@ export class StreamPipeline {
     } else {
       const held = text.head.slice(0, entry.sentLen);
       const update: { body?: string; meta?: Meta; status?: RowStatus } = {};
-      if (rendered.body.startsWith(held)) {
+      if (!entry.diverged && rendered.body.startsWith(held)) {
         const rest = rendered.body.slice(held.length);
         if (rest !== '') effects.push({ type: 'append', payload: { item_key: entry.key, offset: held.length, text: rest } });
       } else update.body = rendered.body;
@@ -146,7 +161,7 @@ export class StreamPipeline {
       if (spec.status !== entry.status) update.status = spec.status;
       if (Object.keys(update).length > 0) effects.push({ type: 'update_row', payload: { item_key: entry.key, ...update } });
     }
-    Object.assign(entry, { text: null, done: true, meta, status: spec.status, bodyFp: fingerprint(rendered.body) });
+    Object.assign(entry, { text: null, done: true, diverged: false, meta, status: spec.status, bodyFp: fingerprint(rendered.body) });
     return effects;
   }
 
