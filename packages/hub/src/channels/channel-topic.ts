@@ -27,6 +27,8 @@ const REPLAY_PAGE = 500;
 const REPLAY_PAGE_CHARS = 256 * 1024;
 /** The next replay page is read only once the socket's unsent backlog is at most this (backpressure). */
 export const REPLAY_LOW_WATER_BYTES = 256 * 1024;
+/** Reads one socket may have waiting; more are refused with rate_limited. */
+const MAX_READS_PER_SOCKET = 64;
 /** Pushes that only read; they are served through the fair read queue. */
 const READS: ReadonlySet<string> = new Set(['list_threads', 'get_thread', 'get_body']);
 
@@ -152,6 +154,27 @@ export function channelTopicHandler(deps: {
       }, deps.membershipRecheckMs ?? MEMBERSHIP_RECHECK_MS);
       recheck.unref();
 
+      // This socket's reads run one at a time, each once the previous reply has drained to the
+      // low-water mark, then through the fair queue: a client pipelining hundreds of big reads gets
+      // them as fast as it reads them, and cannot crowd out other users.
+      let readTail: Promise<unknown> = Promise.resolve();
+      let readsWaiting = 0;
+      const readInTurn = <T>(fn: () => Promise<T>): Promise<T> => {
+        if (readsWaiting >= MAX_READS_PER_SOCKET) {
+          throw new PilothouseError('rate_limited', `Over ${MAX_READS_PER_SOCKET} reads are waiting on this socket; retry later.`, { retry_after_ms: 1000 });
+        }
+        readsWaiting++;
+        const run = readTail.then(async () => {
+          await sub.drained(REPLAY_LOW_WATER_BYTES);
+          return reads.run(principal.userId, fn);
+        });
+        readTail = run.then(
+          () => readsWaiting--,
+          () => readsWaiting--,
+        );
+        return run;
+      };
+
       const session: TopicSession = {
         async afterJoin() {
           if (join.data.since !== undefined) await catchUp();
@@ -178,7 +201,7 @@ export function channelTopicHandler(deps: {
           const cls = spec.who === 'runner' ? 'runner' : READS.has(event) ? 'read' : 'write';
           deps.admission?.admit(cls, principal.userId, sub.socketId);
           const handler = pushHandlers[event] as (c: PushContext, p: unknown) => Promise<unknown>;
-          if (cls === 'read') return reads.run(principal.userId, () => handler(ctx, parsed.data));
+          if (cls === 'read') return readInTurn(() => handler(ctx, parsed.data));
           return handler(ctx, parsed.data);
         },
 
