@@ -14,6 +14,9 @@ import { createSocketServer } from './socket/server.js';
 import { createHttpApp } from './http/app.js';
 import { createPreviewService } from './previews/service.js';
 import { previewServerFactory } from './previews/dispatch.js';
+import { Admission, DEFAULT_RATE_LIMITS, type RateLimits } from './limits/admission.js';
+import { AuditCoalescer } from './limits/audit-coalesce.js';
+import { FairQueue } from './limits/fair-queue.js';
 
 export interface HubConfig {
   host: string;
@@ -30,6 +33,10 @@ export interface HubConfig {
   membershipCheckMs?: number;
   /** How long a preview request waits for the runner's tunnel stream; default 10 s. */
   previewStreamTimeoutMs?: number;
+  /** Sockets one user may hold at once; default 32 (docs/security.d/limits.md). */
+  maxSocketsPerUser?: number;
+  /** Rate limits per user and socket (limits/admission.ts); default DEFAULT_RATE_LIMITS, null turns them off. */
+  rateLimits?: RateLimits | null;
 }
 
 export interface RunningHub {
@@ -64,11 +71,23 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   const membershipCheckMs = config.membershipCheckMs ?? MEMBERSHIP_TTL_MS;
   const members = new MembershipCache((channelId, userId) => store.isMember(channelId, userId), { now: () => Date.now() }, membershipCheckMs);
   const previews = createPreviewService({ store, logger, members, authenticate: auth.authenticate, originTemplate: config.previewOrigin, streamTimeoutMs: config.previewStreamTimeoutMs });
-  const channelTopic = channelTopicHandler({ store, fanout, logger, members, membershipRecheckMs: membershipCheckMs, previews: previews.pushes });
+  // Limits on logged-in floods: rate limits, a fair read queue, coalesced audit rows of refusals.
+  const clock = { now: () => Date.now() };
+  const rateLimits = config.rateLimits === undefined ? DEFAULT_RATE_LIMITS : config.rateLimits;
+  const admission = rateLimits === null ? null : new Admission(rateLimits, clock);
+  const audits = new AuditCoalescer((entry) => store.audit(entry), clock);
+  const auditFlush = setInterval(() => {
+    audits.flush().catch((err: unknown) => logger.warn({ err }, 'could not write coalesced audit rows'));
+  }, 5000);
+  auditFlush.unref();
+  const channelTopic = channelTopicHandler({ store, fanout, logger, members, membershipRecheckMs: membershipCheckMs, previews: previews.pushes,
+    admission, reads: new FairQueue(), audit: (entry) => audits.record(entry) });
   const sockets = createSocketServer({
     authenticate: auth.authenticate,
     router: (topic) => (parseTopic(topic) ? channelTopic : null),
     logger,
+    admission,
+    ...(config.maxSocketsPerUser !== undefined ? { maxSocketsPerUser: config.maxSocketsPerUser } : {}),
     ...(config.maxFrameBytes !== undefined ? { maxFrameBytes: config.maxFrameBytes } : {}),
     ...(config.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: config.heartbeatTimeoutMs } : {}),
   });
@@ -101,6 +120,8 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     async close() {
       previews.close();
       await sockets.close();
+      clearInterval(auditFlush);
+      await audits.flush(true);
       await app.close();
       await pgFeed?.close();
       await store.close();

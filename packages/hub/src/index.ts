@@ -4,3 +4,4 @@ export { Store, TOKEN_SCOPES, type StoreConfig, type User, type TokenInfo, type 
 export { hashPassword, newToken, digest } from './auth/secrets.js';
 export { createSignInLink, SIGN_IN_CODE_TTL_MS, type SignInLink } from './http/sign-in-link.js';
 export { DEFAULT_PREVIEW_ORIGIN, parseOriginTemplate } from './previews/preview-origin.js';
+export { DEFAULT_RATE_LIMITS, scaleRateLimits, type RateLimits } from './limits/admission.js';

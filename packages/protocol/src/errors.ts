@@ -36,6 +36,8 @@ export const ErrorCodes = {
   already_exists: 'The name is taken.',
   not_found: 'Not found.',
   bad_request: 'The request is not valid.',
+  rate_limited: 'Too many requests; retry after details.retry_after_ms.',
+  too_many_sockets: 'The user has too many sockets open on this hub.',
   internal: 'Internal error.',
 } as const;
 

@@ -10,6 +10,13 @@ export const MAX_TEXT = 512 * 1024;
 
 const Body = z.string().max(MAX_TEXT);
 
+/** get_thread sends a body longer than this clipped to this many characters (docs/protocol.md §5). */
+export const BODY_CLIP = 64 * 1024;
+/** get_thread stops adding messages to a page once their bodies reach this many characters. */
+export const THREAD_PAGE_BYTES = 512 * 1024;
+/** The largest slice one get_body returns (and its default `limit`). */
+export const BODY_SLICE_MAX = 512 * 1024;
+
 export const JoinPayload = z.object({ since: Seq.optional() }).strict();
 export const JoinReply = z.object({
   /** The channel's newest seq when the join was answered; replayed events end here. */
@@ -34,10 +41,28 @@ export const ChannelPushes = {
       threads: z.array(z.object({ root: Message, reply_count: z.number().int(), last_seq: Seq })),
     }),
   },
+  /**
+   * One page of a thread: messages with seq > `after_seq`, at most `limit` and about THREAD_PAGE_BYTES
+   * of bodies (at least one message). A body longer than BODY_CLIP is sent as its first BODY_CLIP
+   * characters and listed in `clipped` with its full length; `get_body` reads the rest.
+   */
   get_thread: {
     who: 'member',
-    payload: z.object({ thread_id: Id }).strict(),
-    reply: z.object({ head_seq: Seq, messages: z.array(Message) }),
+    payload: z.object({ thread_id: Id, after_seq: Seq.optional(), limit: z.number().int().min(1).max(500).optional() }).strict(),
+    reply: z.object({
+      head_seq: Seq,
+      messages: z.array(Message),
+      clipped: z.array(z.object({ message_id: Id, length: z.number().int().nonnegative() })),
+      /** The `after_seq` of the next page; null when this page ends the thread. */
+      next: Seq.nullable(),
+      complete: z.boolean(),
+    }),
+  },
+  /** A slice of a message's current body (UTF-16 code units, as `append` offsets): `[offset, offset + limit)`. */
+  get_body: {
+    who: 'member',
+    payload: z.object({ message_id: Id, offset: z.number().int().nonnegative(), limit: z.number().int().min(1).max(BODY_SLICE_MAX).optional() }).strict(),
+    reply: z.object({ offset: z.number().int(), text: z.string(), length: z.number().int(), complete: z.boolean() }),
   },
   control: {
     who: 'member',

@@ -2,7 +2,7 @@
 
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
-import { DEFAULT_PREVIEW_ORIGIN, parseOriginTemplate, startHub } from '@pilothouse/hub';
+import { DEFAULT_PREVIEW_ORIGIN, DEFAULT_RATE_LIMITS, parseOriginTemplate, scaleRateLimits, startHub } from '@pilothouse/hub';
 import { addStoreOptions, storeConfig, type StoreFlags } from '../store-options.js';
 
 export function parsePort(value: string): number {
@@ -27,6 +27,12 @@ function parsePreviewOrigin(value: string): string {
   return value;
 }
 
+function parseScale(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number >= 0');
+  return n;
+}
+
 export function hubCommand(): Command {
   return addStoreOptions(
     new Command('hub')
@@ -41,10 +47,12 @@ export function hubCommand(): Command {
         parsePreviewOrigin,
         DEFAULT_PREVIEW_ORIGIN,
       )
+      .option('--max-sockets-per-user <n>', 'sockets one user may hold at once', parsePositive, 32)
+      .option('--rate-limit-scale <x>', 'multiply every per-user/per-socket rate limit by x (0 turns them off)', parseScale, 1)
       .option('--membership-check-ms <n>', 'how soon a member removed from a channel loses its feed, pushes and previews', parsePositive, 10_000)
       .option('--log-level <level>', 'pino log level', process.env.PILOTHOUSE_LOG_LEVEL ?? 'info')
       .addHelpText('after', '\nExamples:\n  pilothouse hub\n  pilothouse hub --port 0 --data ./data\n  pilothouse hub --database-url postgres://localhost/pilothouse\n  pilothouse hub --host 0.0.0.0 --port 443 --preview-origin \'https://{id}.preview.example.com\''),
-  ).action(async (opts: StoreFlags & { host: string; port: number; maxFrameBytes: number; heartbeatTimeoutMs: number; previewOrigin: string; membershipCheckMs: number; logLevel: string }) => {
+  ).action(async (opts: StoreFlags & { host: string; port: number; maxFrameBytes: number; heartbeatTimeoutMs: number; previewOrigin: string; membershipCheckMs: number; maxSocketsPerUser: number; rateLimitScale: number; logLevel: string }) => {
     const logger = pino({ level: opts.logLevel }, pino.destination(2));
     const hub = await startHub({
       host: opts.host,
@@ -55,6 +63,8 @@ export function hubCommand(): Command {
       heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
       previewOrigin: opts.previewOrigin,
       membershipCheckMs: opts.membershipCheckMs,
+      maxSocketsPerUser: opts.maxSocketsPerUser,
+      rateLimits: scaleRateLimits(DEFAULT_RATE_LIMITS, opts.rateLimitScale),
     });
     process.stdout.write(`Pilothouse hub listening on ${hub.url}\n`);
     let stopping = false;

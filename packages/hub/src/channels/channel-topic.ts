@@ -17,9 +17,20 @@ import type { JoinContext, TopicHandler, TopicSession } from '../socket/types.js
 import type { PreviewPushes } from '../previews/service.js';
 import type { Fanout } from './fanout.js';
 import { pushHandlers, type PushContext } from './pushes.js';
+import type { Admission } from '../limits/admission.js';
+import { FairQueue } from '../limits/fair-queue.js';
+import type { AuditEntry } from '../limits/audit-coalesce.js';
 import { assertNever, startReplay, stepReplay, type ReplayEffect, type ReplayInput, type ReplayState } from './replay.js';
 
+/** A replay page: at most this many events and about REPLAY_PAGE_CHARS characters of them. */
 const REPLAY_PAGE = 500;
+const REPLAY_PAGE_CHARS = 256 * 1024;
+/** The next replay page is read only once the socket's unsent backlog is at most this (backpressure). */
+export const REPLAY_LOW_WATER_BYTES = 256 * 1024;
+/** Reads one socket may have waiting; more are refused with rate_limited. */
+const MAX_READS_PER_SOCKET = 64;
+/** Pushes that only read; they are served through the fair read queue. */
+const READS: ReadonlySet<string> = new Set(['list_threads', 'get_thread', 'get_body']);
 
 /** How often a joined topic re-checks that its user is still a member of the channel. */
 export const MEMBERSHIP_RECHECK_MS = 10_000;
@@ -31,8 +42,16 @@ export function channelTopicHandler(deps: {
   members: MembershipCache;
   previews: PreviewPushes;
   membershipRecheckMs?: number;
+  /** Rate limits per user and socket; none when null. */
+  admission?: Admission | null;
+  /** The fair queue every read (replay pages included) goes through. */
+  reads?: FairQueue;
+  /** Writes refusals to the audit log (coalesced in the hub); default: store.audit. */
+  audit?: (entry: AuditEntry) => Promise<void>;
 }): TopicHandler {
   const { store, fanout, members } = deps;
+  const reads = deps.reads ?? new FairQueue();
+  const audit = deps.audit ?? ((entry: AuditEntry) => store.audit(entry));
   return {
     async join({ principal, topic, payload, sub, close }: JoinContext) {
       const parsedTopic = parseTopic(topic);
@@ -43,22 +62,26 @@ export function channelTopicHandler(deps: {
       const channelName = `${parsedTopic.ref.workspace}/${parsedTopic.ref.channel}`;
       const actor = { id: principal.userId, name: principal.name };
       if (!channel) {
-        await store.audit({ actor, action: 'join_refused', channel: channelName, detail: { code: 'channel_not_found' } });
+        await audit({ actor, action: 'join_refused', channel: channelName, detail: { code: 'channel_not_found' } });
         throw new PilothouseError('channel_not_found', `No channel ${channelName}.`);
       }
       if (!(await store.isMember(channel.id, principal.userId))) {
-        await store.audit({ actor, action: 'join_refused', channel: channelName, detail: { code: 'not_member' } });
+        await audit({ actor, action: 'join_refused', channel: channelName, detail: { code: 'not_member' } });
         throw new PilothouseError('not_member', `${principal.name} is not a member of ${channelName}.`);
       }
 
       // Subscribe before reading the head: events committed from now on are buffered, none is missed.
       let replay: ReplayState = startReplay(join.data.since ?? 0);
+      // Each page is read only once the socket has sent the previous one down to the low-water
+      // mark, and not at all once it is closing: a reader that does not read costs one page.
       const catchUp = async () => {
         for (;;) {
+          await sub.drained(REPLAY_LOW_WATER_BYTES);
           if (sub.closed) return;
-          const events = await store.eventsSince(channel.id, replay.lastSent, REPLAY_PAGE);
+          const events = await reads.run(principal.userId, () => store.eventsSince(channel.id, replay.lastSent, REPLAY_PAGE, REPLAY_PAGE_CHARS));
+          if (sub.closed) return;
           step({ type: 'replayed', events });
-          if (events.length < REPLAY_PAGE) break;
+          if (events.length === 0) break;
         }
         step({ type: 'caught_up' });
       };
@@ -112,6 +135,7 @@ export function channelTopicHandler(deps: {
         },
         sub,
         previews: deps.previews,
+        audit,
       };
 
       // A member removed from the channel (pilothouse member remove) stops receiving it within the
@@ -129,6 +153,27 @@ export function channelTopicHandler(deps: {
         );
       }, deps.membershipRecheckMs ?? MEMBERSHIP_RECHECK_MS);
       recheck.unref();
+
+      // This socket's reads run one at a time, each once the previous reply has drained to the
+      // low-water mark, then through the fair queue: a client pipelining hundreds of big reads gets
+      // them as fast as it reads them, and cannot crowd out other users.
+      let readTail: Promise<unknown> = Promise.resolve();
+      let readsWaiting = 0;
+      const readInTurn = <T>(fn: () => Promise<T>): Promise<T> => {
+        if (readsWaiting >= MAX_READS_PER_SOCKET) {
+          throw new PilothouseError('rate_limited', `Over ${MAX_READS_PER_SOCKET} reads are waiting on this socket; retry later.`, { retry_after_ms: 1000 });
+        }
+        readsWaiting++;
+        const run = readTail.then(async () => {
+          await sub.drained(REPLAY_LOW_WATER_BYTES);
+          return reads.run(principal.userId, fn);
+        });
+        readTail = run.then(
+          () => readsWaiting--,
+          () => readsWaiting--,
+        );
+        return run;
+      };
 
       const session: TopicSession = {
         async afterJoin() {
@@ -153,7 +198,10 @@ export function channelTopicHandler(deps: {
             );
           }
           if (spec.who === 'runner' && runner === null) throw new PilothouseError('not_runner', `${event} needs runner_register first.`);
+          const cls = spec.who === 'runner' ? 'runner' : READS.has(event) ? 'read' : 'write';
+          deps.admission?.admit(cls, principal.userId, sub.socketId);
           const handler = pushHandlers[event] as (c: PushContext, p: unknown) => Promise<unknown>;
+          if (cls === 'read') return readInTurn(() => handler(ctx, parsed.data));
           return handler(ctx, parsed.data);
         },
 

@@ -1,11 +1,13 @@
 // One handler per push in the protocol's table (an exhaustive mapped type: a push added to the
 // protocol does not compile until it is handled here). Payloads arrive already parsed.
 
-import { PilothouseError, mayDecide, sessionRunner, type ChannelPushName, type PushPayload, type PushReply } from '@pilothouse/protocol';
+import { BODY_CLIP, BODY_SLICE_MAX, THREAD_PAGE_BYTES, PilothouseError, mayDecide, sessionRunner, type ChannelPushName, type PushPayload, type PushReply } from '@pilothouse/protocol';
 import type { Author, Channel, Store } from '../store/store.js';
 import * as reads from '../store/log-reads.js';
+import * as pages from '../store/thread-pages.js';
 import type { Principal, Subscription } from '../socket/types.js';
 import type { PreviewPushes } from '../previews/service.js';
+import type { AuditEntry } from '../limits/audit-coalesce.js';
 
 export interface PushContext {
   store: Store;
@@ -17,7 +19,12 @@ export interface PushContext {
   /** This socket's membership in the topic: a runner's previews reach it through this. */
   sub: Subscription;
   previews: PreviewPushes;
+  /** Writes a refusal to the audit log (coalesced: a flood of refusals is one row per window). */
+  audit(entry: AuditEntry): Promise<void>;
 }
+
+/** Messages per get_thread page when the client names no limit. */
+const THREAD_PAGE_LIMIT = 200;
 
 type Handlers = { [K in ChannelPushName]: (ctx: PushContext, payload: PushPayload<K>) => Promise<PushReply<K>> };
 
@@ -39,13 +46,20 @@ export const pushHandlers: Handlers = {
   },
 
   async get_thread(ctx, p) {
-    const { head_seq, messages } = await ctx.store.snapshot(async (db) => {
+    const { head_seq, page } = await ctx.store.snapshot(async (db) => {
       // Any message id of the thread finds the whole thread.
-      const threadId = (await reads.getMessage(db, ctx.channel.id, p.thread_id))?.thread_id ?? p.thread_id;
-      return { head_seq: await reads.headSeq(db, ctx.channel.id), messages: await reads.getThread(db, ctx.channel.id, threadId) };
+      const threadId = (await pages.threadIdOf(db, ctx.channel.id, p.thread_id)) ?? p.thread_id;
+      const opts = { afterSeq: p.after_seq ?? 0, limit: p.limit ?? THREAD_PAGE_LIMIT, pageChars: THREAD_PAGE_BYTES, clip: BODY_CLIP };
+      return { head_seq: await reads.headSeq(db, ctx.channel.id), page: await pages.threadPage(db, ctx.channel.id, threadId, opts) };
     });
-    if (messages.length === 0) throw new PilothouseError('thread_not_found', `No thread ${p.thread_id} in this channel.`);
-    return { head_seq, messages };
+    if (page.messages.length === 0 && p.after_seq === undefined) throw new PilothouseError('thread_not_found', `No thread ${p.thread_id} in this channel.`);
+    return { head_seq, messages: page.messages, clipped: page.clipped, next: page.next, complete: page.next === null };
+  },
+
+  async get_body(ctx, p) {
+    const slice = await pages.bodySlice(ctx.store.db, ctx.channel.id, p.message_id, p.offset, p.limit ?? BODY_SLICE_MAX);
+    if (!slice) throw new PilothouseError('message_not_found', `No message ${p.message_id} in this channel.`);
+    return { offset: p.offset, text: slice.text, length: slice.length, complete: p.offset + slice.text.length >= slice.length };
   },
 
   async control(ctx, p) {
@@ -60,7 +74,7 @@ export const pushHandlers: Handlers = {
     if (earlier) return earlier;
     if (!runner) throw new PilothouseError('no_runner', `No runner is attached to thread ${p.thread_id}.`);
     if (!mayDecide(runner.allowed, actorOf(ctx.principal))) {
-      await ctx.store.audit({ actor, action: 'control_refused', channel, detail: { ...detail, code: 'sender_not_allowed' } });
+      await ctx.audit({ actor, action: 'control_refused', channel, detail: { ...detail, code: 'sender_not_allowed' } });
       throw new PilothouseError('sender_not_allowed', `${ctx.principal.name} may not steer this session; allowed: ${runner.allowed.join(', ') || 'nobody'}.`);
     }
     const result = await ctx.store.recordControl(ctx.channel.id, actorOf(ctx.principal), p);

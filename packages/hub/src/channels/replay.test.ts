@@ -47,3 +47,26 @@ describe('replay', () => {
     expect(sent(run({ mode: 'live', lastSent: 4 }, [live(3), live(4), live(5)]).effects)).toEqual(['f5']);
   });
 });
+
+describe('replay with a bounded buffer', () => {
+  it('drops the live buffer past its limit and reads the log again before going live', () => {
+    // Frames are 2 characters ("f5"); a 5-character limit keeps two.
+    const step = (state: ReplayState, input: ReplayInput) => stepReplay(state, input, 5);
+    let state = startReplay(2);
+    const effects: ReplayEffect[] = [];
+    for (const input of [live(5), live(6), live(7), live(8), { type: 'replayed', events: [ev(3), ev(4)] } as ReplayInput, { type: 'caught_up' } as ReplayInput]) {
+      const next = step(state, input);
+      state = next.state;
+      effects.push(...next.effects);
+    }
+    expect(sent(effects)).toEqual(['e3', 'e4', 'fetch>4']);
+    expect(state).toEqual({ mode: 'catching_up', lastSent: 4, buffer: [], bufferBytes: 0, dropped: false });
+    for (const input of [live(9), { type: 'replayed', events: [ev(5), ev(6), ev(7), ev(8), ev(9)] } as ReplayInput, { type: 'caught_up' } as ReplayInput]) {
+      const next = step(state, input);
+      state = next.state;
+      effects.push(...next.effects);
+    }
+    expect(sent(effects)).toEqual(['e3', 'e4', 'fetch>4', 'e5', 'e6', 'e7', 'e8', 'e9']);
+    expect(state).toEqual({ mode: 'live', lastSent: 9 });
+  });
+});

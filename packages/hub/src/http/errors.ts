@@ -37,5 +37,7 @@ export const httpStatus: Record<ErrorCode, number> = {
   already_exists: 409,
   not_found: 404,
   bad_request: 400,
+  rate_limited: 429,
+  too_many_sockets: 429,
   internal: 500,
 };

@@ -3,7 +3,7 @@ import type { Subscription } from '../socket/types.js';
 import { PreviewRegistry, type OpenInput } from './registry.js';
 
 function sub(name: string): Subscription & { closed: boolean } {
-  return { socketId: name, topic: 'channel:acme/agents', joinRef: '1', closed: false, push() {}, sendRaw() {} };
+  return { socketId: name, topic: 'channel:acme/agents', joinRef: '1', closed: false, push() {}, sendRaw() {}, drained: () => Promise.resolve() };
 }
 
 const input = (over: Partial<OpenInput> = {}): OpenInput => ({

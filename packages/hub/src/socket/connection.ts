@@ -11,6 +11,7 @@ import type { WebSocket } from 'ws';
 import { readInbound, type Address } from './inbound.js';
 import { CloseCode, Outbound, SocketSubscription, type Corkable } from './outbound.js';
 import type { Principal, TopicRouter, TopicSession } from './types.js';
+import type { Admission } from '../limits/admission.js';
 
 export interface ConnectionLimits {
   maxFrameBytes: number;
@@ -33,6 +34,8 @@ export interface ConnectionOptions {
   limits: ConnectionLimits;
   /** The upgraded TCP socket, corked per tick by the outbound writer. */
   raw?: Corkable | null;
+  /** Rate limits on joins (pushes are limited by their topic); none when null. */
+  admission?: Admission | null;
 }
 
 export class Connection {
@@ -45,11 +48,15 @@ export class Connection {
   readonly #limits: ConnectionLimits;
   readonly #out: Outbound;
   readonly #log: Logger;
+  readonly #admission: Admission | null;
   #lastFrameAt = Date.now();
   #disposed = false;
+  /** When the hub started closing this socket (Date.now()); null while it is open. */
+  #closingSince: number | null = null;
 
-  constructor({ id, ws, principal, router, logger, limits, raw = null }: ConnectionOptions) {
+  constructor({ id, ws, principal, router, logger, limits, raw = null, admission = null }: ConnectionOptions) {
     this.id = id;
+    this.#admission = admission;
     this.#principal = principal;
     this.#router = router;
     this.#limits = limits;
@@ -62,13 +69,31 @@ export class Connection {
     ws.on('message', (data, isBinary) => this.#receive(toBuffer(data), isBinary));
     ws.on('ping', () => this.#touch());
     ws.on('pong', () => this.#touch());
-    ws.on('close', () => this.#dispose());
+    ws.on('close', () => {
+      this.#dispose();
+      this.#out.wakeDrainWaiters();
+      this.#admission?.socketClosed(id);
+    });
     ws.on('error', (err) => this.#log.warn({ err }, 'socket error'));
   }
 
   /** False once the hub or the client started closing the socket and every topic was ended. */
   get live(): boolean {
     return !this.#disposed;
+  }
+
+  get userId(): string {
+    return this.#principal.userId;
+  }
+
+  /** Bytes written to this socket and not yet sent. */
+  get bufferedBytes(): number {
+    return this.#out.bufferedBytes;
+  }
+
+  /** Milliseconds since the hub started closing this socket; null if it did not. */
+  closingFor(now: number): number | null {
+    return this.#closingSince === null ? null : now - this.#closingSince;
   }
 
   /** Milliseconds since the client last sent any frame (data or control). */
@@ -78,6 +103,7 @@ export class Connection {
 
   /** Starts the close handshake and ends every topic now; sockets that never answer are destroyed by `ws`. */
   close(code: number, reason: string): void {
+    this.#closingSince ??= Date.now();
     this.#out.close(code, reason);
     this.#dispose();
   }
@@ -132,6 +158,7 @@ export class Connection {
     const joining: TopicState = { status: 'joining', joinRef: frame.joinRef, sub, waiting: [] };
     this.#topics.set(topic, joining);
     try {
+      this.#admission?.admit('join', this.#principal.userId, this.id);
       const handler = this.#router(topic);
       if (!handler) throw new PilothouseError('unknown_topic', `No such topic: ${topic}.`);
       const close = () => {

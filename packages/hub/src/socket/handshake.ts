@@ -36,6 +36,7 @@ const STATUS: Partial<Record<ErrorCode, [number, string]>> = {
   bad_request: [400, 'Bad Request'],
   unauthorized: [401, 'Unauthorized'],
   forbidden: [403, 'Forbidden'],
+  too_many_sockets: [429, 'Too Many Requests'],
 };
 const INTERNAL: [number, string] = [500, 'Internal Server Error'];
 export const UNAVAILABLE: [number, string] = [503, 'Service Unavailable'];

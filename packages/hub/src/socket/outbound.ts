@@ -17,14 +17,23 @@ export const CloseCode = {
   tryAgainLater: 1013,
 } as const;
 
-/** The TCP socket under the WebSocket: writes in one tick are corked into one writev. */
+/** The TCP socket under the WebSocket: writes in one tick are corked into one writev; 'drain' wakes readers of the log. */
 export interface Corkable {
   cork(): void;
   uncork(): void;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+interface DrainWaiter {
+  lowWater: number;
+  resolve: () => void;
 }
 
 export class Outbound {
   #corked = false;
+  /** Waiting for the backlog to fall to a low-water mark (replay pages, docs §12). */
+  #drainWaiters: DrainWaiter[] = [];
+  #drainArmed = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -36,6 +45,46 @@ export class Outbound {
 
   get open(): boolean {
     return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Bytes written to the socket and not yet sent to the client. */
+  get bufferedBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  /**
+   * Resolves once the unsent backlog is at most `lowWater` bytes, or the socket is no longer open:
+   * a reader of the log sends its next page only then (backpressure instead of buffering).
+   */
+  drained(lowWater: number): Promise<void> {
+    if (!this.open || this.raw === null || this.ws.bufferedAmount <= lowWater) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#drainWaiters.push({ lowWater, resolve });
+      this.#armDrain();
+    });
+  }
+
+  /** Wakes every drain waiter whose mark is reached (all of them once the socket is not open). */
+  wakeDrainWaiters(): void {
+    const open = this.open;
+    const buffered = this.ws.bufferedAmount;
+    const still: DrainWaiter[] = [];
+    for (const w of this.#drainWaiters) {
+      if (!open || buffered <= w.lowWater) w.resolve();
+      else still.push(w);
+    }
+    this.#drainWaiters = still;
+    if (still.length > 0) this.#armDrain();
+  }
+
+  #armDrain(): void {
+    if (this.#drainArmed || this.raw === null) return;
+    this.#drainArmed = true;
+    // 'drain' fires once the kernel took the whole backlog (a write over the high-water mark armed it).
+    this.raw.once('drain', () => {
+      this.#drainArmed = false;
+      this.wakeDrainWaiters();
+    });
   }
 
   sendFrame(frame: Frame): void {
@@ -65,10 +114,12 @@ export class Outbound {
     if (this.ws.readyState === WebSocket.CONNECTING || this.ws.readyState === WebSocket.OPEN) {
       this.ws.close(code, reason);
     }
+    this.wakeDrainWaiters();
   }
 
   terminate(): void {
     this.ws.terminate();
+    this.wakeDrainWaiters();
   }
 }
 
@@ -97,6 +148,10 @@ export class SocketSubscription implements Subscription {
 
   sendRaw(text: string): void {
     if (!this.closed) this.out.sendText(text);
+  }
+
+  drained(lowWater: number): Promise<void> {
+    return this.out.drained(lowWater);
   }
 
   /** Phoenix's server-initiated end of a join: `[join_ref, join_ref, topic, "phx_close" | "phx_error", {}]`. */

@@ -32,6 +32,8 @@ export interface Subscription {
   push(event: string, payload: unknown): void;
   /** Sends an already-encoded frame (fan-out encodes once for every subscriber). */
   sendRaw(text: string): void;
+  /** Resolves once the socket's unsent backlog is at most `lowWater` bytes, or it is closing. */
+  drained(lowWater: number): Promise<void>;
 }
 
 export interface JoinContext {

@@ -1,7 +1,7 @@
 // Reads of a channel's log: replay since a seq, a thread's messages with their current bodies,
 // the thread list, runner presence.
 
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ChannelEvent, Message, RunnerPresence } from '@pilothouse/protocol';
 import type { Database, MessagesTable } from './schema.js';
 import { toEvent, toMessage, toPresence } from './rows.js';
@@ -14,16 +14,40 @@ export async function headSeq(db: Db, channelId: string): Promise<number> {
   return Number(row?.head_seq ?? 0);
 }
 
-export async function eventsSince(db: Db, channelId: string, since: number, limit: number): Promise<ChannelEvent[]> {
-  const rows = await db
+/**
+ * The events after `since`: at most `limit`, and (when `maxChars` is given) no more than about
+ * `maxChars` characters of text and data, at least one event. The sizes are read first, so a page
+ * of large events is never loaded only to be cut.
+ */
+export async function eventsSince(db: Db, channelId: string, since: number, limit: number, maxChars?: number): Promise<ChannelEvent[]> {
+  let last: number | undefined;
+  if (maxChars !== undefined) {
+    const sizes = await db
+      .selectFrom('events')
+      .select(['seq', sql<number>`length(data) + coalesce(length(text), 0)`.as('size')])
+      .where('channel_id', '=', channelId)
+      .where('seq', '>', since)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    let chars = 0;
+    for (const s of sizes) {
+      if (last !== undefined && chars + Number(s.size) > maxChars) break;
+      chars += Number(s.size);
+      last = Number(s.seq);
+    }
+    if (last === undefined) return [];
+  }
+  let q = db
     .selectFrom('events')
     .leftJoin('messages', 'messages.id', 'events.message_id')
     .select(['events.type', 'events.seq', 'events.data', 'events.text', 'events.message_id', 'events.item_offset', 'messages.thread_id', 'messages.item_key'])
     .where('events.channel_id', '=', channelId)
     .where('events.seq', '>', since)
     .orderBy('events.seq')
-    .limit(limit)
-    .execute();
+    .limit(limit);
+  if (last !== undefined) q = q.where('events.seq', '<=', last);
+  const rows = await q.execute();
   return rows.map(toEvent);
 }
 

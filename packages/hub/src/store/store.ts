@@ -176,7 +176,7 @@ export class Store {
   }
 
   headSeq = (channelId: string) => reads.headSeq(this.db, channelId);
-  eventsSince = (channelId: string, since: number, limit = 500) => reads.eventsSince(this.db, channelId, since, limit);
+  eventsSince = (channelId: string, since: number, limit = 500, maxChars?: number) => reads.eventsSince(this.db, channelId, since, limit, maxChars);
   getThread = (channelId: string, threadId: string) => reads.getThread(this.db, channelId, threadId);
   getMessage = (channelId: string, messageId: string) => reads.getMessage(this.db, channelId, messageId);
   listThreads = (channelId: string, opts: { beforeSeq?: number | undefined; limit: number }) => reads.listThreads(this.db, channelId, opts);

@@ -1,0 +1,127 @@
+// Bounded reads of a thread for get_thread / get_body (docs/protocol.md §5): a page of messages
+// limited by count and by characters of body, each body clipped to its head, and a slice of one
+// body on demand. No read loads more than about a page (or a slice) plus one append, however long
+// the thread or its rows grew: a stored body is at most MAX_TEXT, and appends are chosen by offset.
+
+import { sql, type Kysely } from 'kysely';
+import { MAX_TEXT, type Message } from '@pilothouse/protocol';
+import type { Database } from './schema.js';
+import { toMessage } from './rows.js';
+
+type Db = Kysely<Database>;
+
+export interface ThreadPage {
+  messages: Message[];
+  /** Messages whose body was clipped, with their full length. */
+  clipped: { message_id: string; length: number }[];
+  /** The last seq on this page when more follow; null when the page ends the thread. */
+  next: number | null;
+}
+
+/** The thread a message id belongs to (a root is its own thread), without reading its body. */
+export async function threadIdOf(db: Db, channelId: string, messageId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('messages').select('thread_id').where('channel_id', '=', channelId).where('id', '=', messageId).executeTakeFirst();
+  return row?.thread_id;
+}
+
+/** Messages of the thread after `afterSeq`: at most `limit`, and bodies worth `pageChars` (at least one message). */
+export async function threadPage(
+  db: Db,
+  channelId: string,
+  threadId: string,
+  opts: { afterSeq: number; limit: number; pageChars: number; clip: number },
+): Promise<ThreadPage> {
+  // First the sizes only (the `length` column), to choose the page without reading a body.
+  const sizes = await db
+    .selectFrom('messages')
+    .select(['seq', 'length'])
+    .where('channel_id', '=', channelId)
+    .where('thread_id', '=', threadId)
+    .where('seq', '>', opts.afterSeq)
+    .orderBy('seq')
+    .limit(opts.limit + 1)
+    .execute();
+  let chars = 0;
+  let take = 0;
+  for (const s of sizes.slice(0, opts.limit)) {
+    if (take > 0 && chars + Math.min(Number(s.length), opts.clip) > opts.pageChars) break;
+    chars += Math.min(Number(s.length), opts.clip);
+    take++;
+  }
+  if (take === 0) return { messages: [], clipped: [], next: null };
+  const lastSeq = Number(sizes[take - 1]!.seq);
+  const rows = await db
+    .selectFrom('messages')
+    .innerJoin('users', 'users.id', 'messages.author_id')
+    .selectAll('messages')
+    // The head of the stored body only: substr counts code points, which are never fewer than the
+    // UTF-16 units kept below, so the head is complete.
+    .select([sql<string>`substr(messages.body, 1, ${opts.clip})`.as('head'), 'users.name as author_name'])
+    .where('messages.channel_id', '=', channelId)
+    .where('messages.thread_id', '=', threadId)
+    .where('messages.seq', '>', opts.afterSeq)
+    .where('messages.seq', '<=', lastSeq)
+    .orderBy('messages.seq')
+    .execute();
+  const messages: Message[] = [];
+  const clipped: ThreadPage['clipped'] = [];
+  for (const r of rows) {
+    const length = Number(r.length);
+    const wanted = Math.min(length, opts.clip);
+    let head = r.head.slice(0, wanted);
+    // The stored body is shorter than the head wanted: the rest of it is in later appends.
+    if (head.length < wanted) head += await appendedText(db, r.id, Number(r.body_seq), head.length, wanted);
+    messages.push(toMessage({ ...r, body: '' }, r.author_name, head.slice(0, wanted)));
+    if (length > wanted) clipped.push({ message_id: r.id, length });
+  }
+  const more = sizes.length > take;
+  return { messages, clipped, next: more ? lastSeq : null };
+}
+
+/** `[offset, offset + limit)` of a message's current body, and its full length; undefined if no such message. */
+export async function bodySlice(
+  db: Db,
+  channelId: string,
+  messageId: string,
+  offset: number,
+  limit: number,
+): Promise<{ text: string; length: number } | undefined> {
+  const row = await db
+    .selectFrom('messages')
+    .select(['id', 'body', 'body_seq', 'length'])
+    .where('channel_id', '=', channelId)
+    .where('id', '=', messageId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const length = Number(row.length);
+  const end = Math.min(length, offset + limit);
+  if (offset >= end) return { text: '', length };
+  let text = row.body.slice(offset, end);
+  const from = offset + text.length;
+  if (from < end) text += await appendedText(db, row.id, Number(row.body_seq), Math.max(from, row.body.length), end);
+  return { text, length };
+}
+
+/** The appended text of a message between body offsets `from` and `end` (appends after `bodySeq`). */
+async function appendedText(db: Db, messageId: string, bodySeq: number, from: number, end: number): Promise<string> {
+  // An append is at most MAX_TEXT long, so one that starts before from - MAX_TEXT cannot reach `from`.
+  const appends = await db
+    .selectFrom('events')
+    .select(['item_offset', 'text'])
+    .where('message_id', '=', messageId)
+    .where('type', '=', 'append')
+    .where('seq', '>', bodySeq)
+    .where('item_offset', '>=', Math.max(0, from - MAX_TEXT))
+    .where('item_offset', '<', end)
+    .orderBy('seq')
+    .execute();
+  let out = '';
+  for (const a of appends) {
+    const start = Number(a.item_offset);
+    const text = a.text ?? '';
+    const lo = Math.max(from, start);
+    const hi = Math.min(end, start + text.length);
+    if (hi > lo) out += text.slice(lo - start, hi - start);
+  }
+  return out;
+}
