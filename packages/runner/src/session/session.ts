@@ -11,6 +11,7 @@ import { assertNever, log, setState, type Effect } from './effects.js';
 import { abandonForeign, claimForeign } from './foreign.js';
 import { onCommandDone, onControl, onMessage } from './hub-events.js';
 import { adoptTurnId, advanceAck, answerAll, publish } from './lifecycle.js';
+import { noteStates, onRecover, type ThreadSnapshot } from './recovery.js';
 import type { Ctx, SessionState } from './state.js';
 
 export type SessionInput =
@@ -28,6 +29,8 @@ export type SessionInput =
   | { readonly type: 'codex_exited'; readonly now: number; readonly reason: string }
   /** The outcome of a `chat_command` effect: `error` (a reason with its code) fails the message. */
   | { readonly type: 'command_done'; readonly now: number; readonly message_id: string; readonly error: string | null; readonly note: string | null }
+  /** `--resume`: the session thread as the hub has it, before any hub event (recovery.ts). */
+  | { readonly type: 'recover'; readonly now: number; readonly thread: ThreadSnapshot }
   /** Time passed: flush window, heartbeat, approval expiry. */
   | { readonly type: 'tick'; readonly now: number }
   | { readonly type: 'close'; readonly now: number; readonly reason: string };
@@ -72,6 +75,9 @@ export function step(state: SessionState, input: SessionInput): StepResult {
     case 'command_done':
       onCommandDone(ctx, input.message_id, input.error, input.note);
       break;
+    case 'recover':
+      onRecover(ctx, input.thread);
+      break;
     case 'tick':
       onTick(ctx);
       break;
@@ -83,6 +89,7 @@ export function step(state: SessionState, input: SessionInput): StepResult {
   }
   publish(ctx);
   advanceAck(ctx);
+  noteStates(ctx);
   return { state, effects: ctx.out };
 }
 
