@@ -123,5 +123,20 @@ export const ControlAction = z.discriminatedUnion('type', [
     request_id: z.string().min(1).max(128),
     decision: z.enum(['approve', 'deny']),
   }),
+  /** Run a `failed` message again (docs/protocol.md, "Runner restarts"). */
+  z.object({ type: z.literal('retry'), message_id: Id }),
 ]);
 export type ControlAction = z.infer<typeof ControlAction>;
+
+/** The reason a restarted runner gives the message its dead process was working on. */
+export const RUNNER_RESTARTED = 'runner restarted';
+
+/** `/pilothouse` followed by a space, a newline or nothing, after leading blanks: a command for the runner, not an instruction. */
+export function isChatCommand(body: string): boolean {
+  return /^\s*\/pilothouse(\s|$)/i.test(body);
+}
+
+/** Whether a retry control may name this message: a person's instruction (not a command) that failed. */
+export function isRetryable(message: Pick<Message, 'kind' | 'runner_id' | 'body' | 'state'>): boolean {
+  return message.kind === 'text' && message.runner_id === null && message.state?.state === 'failed' && !isChatCommand(message.body);
+}

@@ -10,7 +10,14 @@ import type { CursorStore } from '../hub/cursor.js';
 
 const LocalStateFile = z.object({
   runner_id: z.string().min(1),
-  session: z.object({ thread_id: z.string().min(1), codex_thread_id: z.string().min(1).nullable() }).nullable(),
+  session: z
+    .object({
+      thread_id: z.string().min(1),
+      codex_thread_id: z.string().min(1).nullable(),
+      /** The runner process that ran it last (its marker is in the environment of all it started). */
+      instance_id: z.string().min(1).optional(),
+    })
+    .nullable(),
 });
 export type LocalState = z.infer<typeof LocalStateFile>;
 

@@ -19,9 +19,10 @@ import { createTunnelClient, type TunnelClient } from '../tunnel/tunnel-client.j
 import type { HubClient } from '../hub/api.js';
 import { fileCursor } from '../hub/cursor.js';
 import { TrustStore } from '../local/trust.js';
-import { createSession, nextDeadline, sessionConfig, step, type Effect, type SessionInput, type SessionState } from '../session/index.js';
+import { createSession, nextDeadline, sessionConfig, step, type Effect, type SessionInput, type SessionState, type ThreadSnapshot } from '../session/index.js';
 import { LocalStateStore, stagedCursor } from './local-state.js';
 import { PortForwarding } from './previews.js';
+import { endLeftovers, readThread } from './restart.js';
 import { privateSocket, terminalTui, tuiCommand, type TuiLauncher, type TuiProcess } from './tui.js';
 
 export interface RunnerOptions {
@@ -87,6 +88,12 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   // A resumed session reads on from its saved cursor; a new one from the channel's head, saved
   // only once the new session is (the previous one stays resumable if this start fails).
   const staged = resumeSession ? null : stagedCursor(fileCursor(local.cursorFile));
+  const instanceId = randomUUID();
+  if (resumeSession) {
+    // The earlier process's Codex and the commands it ran must not outlive it (docs/protocol.md, "Runner restarts").
+    if (resumeSession.instance_id) await endLeftovers(`${SESSION_MARKER_ENV}=${resumeSession.instance_id}`, log);
+    local.save({ ...saved, session: { ...resumeSession, instance_id: instanceId } });
+  }
   const cursor = staged ?? fileCursor(local.cursorFile);
 
   let closing = false;
@@ -94,7 +101,6 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   let session: SessionState | null = null;
   const early: ChannelEvent[] = [];
   let feed: (input: SessionInput) => void = () => {};
-  const instanceId = randomUUID();
   // Port forwarding, once the session exists; the tunnel serves approved previews only.
   let ports: PortForwarding | null = null;
   let wasConnected = false;
@@ -188,6 +194,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   // The Codex thread (resumed, or new), then the session thread: the one we ran before
   // (--resume), or a new root message. A failure on the way leaves no runner connected.
   let threadId: string;
+  let recovered: ThreadSnapshot | null = null;
   let codexThread: ThreadStartResponse | ThreadResumeResponse | null = null;
   try {
     const c = await spawnCodex();
@@ -214,8 +221,10 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       });
       threadId = root.thread_id;
     }
-    local.save({ runner_id: saved.runner_id, session: { thread_id: threadId, codex_thread_id: codexThread.thread.id } });
+    local.save({ runner_id: saved.runner_id, session: { thread_id: threadId, codex_thread_id: codexThread.thread.id, instance_id: instanceId } });
     staged?.commit();
+    // What the dead process left: read before any hub event reaches the session.
+    if (resumeSession) recovered = await readThread(hub, threadId);
     await hub.push('runner_status', { status: 'idle', thread_id: threadId, allowed: allowed.map((a) => a.name) });
   } catch (err) {
     closing = true;
@@ -240,6 +249,8 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   );
 
   let timer: NodeJS.Timeout | null = null;
+  /** The last state push per message, until the hub answers it (a turn starts after `processing`). */
+  const stateWrites = new Map<string, Promise<unknown>>();
   let pendingAck: number | null = null;
   let resolveDone: () => void = () => {};
   const done = new Promise<void>((r) => (resolveDone = r));
@@ -272,25 +283,36 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
           if (effect.type !== 'post_row') feed({ type: 'row_refused', now: Date.now(), item_key: effect.payload.item_key, code });
         });
         return;
-      case 'set_state':
-        void hub.push('set_state', effect.payload).catch((err: unknown) => log.warn({ event: 'state_failed', err: (err as Error).message }, 'the hub refused a state'));
+      case 'set_state': {
+        const written = hub.push('set_state', effect.payload);
+        stateWrites.set(effect.payload.message_id, written);
+        const forget = () => void (stateWrites.get(effect.payload.message_id) === written && stateWrites.delete(effect.payload.message_id));
+        written.then(forget, (err: unknown) => {
+          forget();
+          log.warn({ event: 'state_failed', err: (err as Error).message }, 'the hub refused a state');
+        });
         return;
+      }
       case 'runner_status':
         void hub.push('runner_status', { status: effect.status, thread_id: threadId, allowed: allowed.map((a) => a.name) }).catch(() => {
           // presence is best effort: the next status or the re-register repeats it
         });
         return;
       case 'codex_turn_start': {
-        const c = codex;
-        const started = c
-          ? c.turnStart({
-              threadId: effect.threadId,
-              // Codex echoes it as the userMessage item's clientId: how the session tells its own input from the TUI's.
-              clientUserMessageId: effect.message_id,
-              input: [{ type: 'text', text: effect.text, text_elements: [] }],
-              ...turnOverrides(opts.runtime, cwd),
-            })
-          : Promise.reject(new Error('codex is not running'));
+        // Only once the hub has the message `processing`: a restart then knows it may have run.
+        const recorded = stateWrites.get(effect.message_id) ?? Promise.resolve();
+        const started = recorded.then(() => {
+          const c = codex;
+          return c
+            ? c.turnStart({
+                threadId: effect.threadId,
+                // Codex echoes it as the userMessage item's clientId: how the session tells its own input from the TUI's.
+                clientUserMessageId: effect.message_id,
+                input: [{ type: 'text', text: effect.text, text_elements: [] }],
+                ...turnOverrides(opts.runtime, cwd),
+              })
+            : Promise.reject(new Error('codex is not running'));
+        });
         started.then(
           (r) => feed({ type: 'turn_start_ok', now: Date.now(), message_id: effect.message_id, turnId: r.turn.id }),
           (err: unknown) => feed({ type: 'turn_start_failed', now: Date.now(), message_id: effect.message_id, error: (err as Error).message }),
@@ -314,7 +336,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
             let id: string | null = null;
             if (effect.resume) id = (await codex.threadResume({ threadId: effect.resume }).catch(() => null))?.thread.id ?? null;
             id ??= (await codex.threadStart(threadStartParams(opts.runtime, cwd))).thread.id;
-            local.save({ runner_id: saved.runner_id, session: { thread_id: threadId, codex_thread_id: id } });
+            local.save({ runner_id: saved.runner_id, session: { thread_id: threadId, codex_thread_id: id, instance_id: instanceId } });
             log.info({ event: 'codex_thread_started', old: effect.resume, new: id, reason: effect.reason }, 'codex thread started');
             feed({ type: 'thread_started', now: Date.now(), threadId: id });
           } catch (err) {
@@ -338,6 +360,12 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
         log[effect.level]({ event: effect.event, ...effect.fields }, effect.event);
         return;
       case 'ack':
+        // Before what follows (a run's final state): a restart must not find the run's trigger again.
+        if (effect.durable === true && !closing) {
+          pendingAck = null;
+          hub.ack(effect.seq);
+          return;
+        }
         // The cursor file is fsynced on save: persist once per tick, not once per event.
         if (pendingAck === null) setImmediate(() => {
           const seq = pendingAck;
@@ -373,6 +401,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     for (const effect of result.effects) perform(effect);
     armTimer();
   };
+  if (recovered) feed({ type: 'recover', now: Date.now(), thread: recovered });
   for (const event of early.splice(0)) feed({ type: 'hub_event', now: Date.now(), event });
   armTimer();
 

@@ -8,7 +8,7 @@ import type { NotificationParams } from '../codex/methods.js';
 import { assertNever, log, setState } from './effects.js';
 import { buildRow, DELTA_KINDS, itemKey, planRow, REASONING_PART_SEPARATOR, terminalInputKey, terminalInputRow, type DeltaMethod, type StreamKind } from './items.js';
 import { abandonForeign, endForeign, isForeign, leftToTui, onTurnStarted, onUserMessage } from './foreign.js';
-import { answerAll, drain, endTurn } from './lifecycle.js';
+import { advanceAck, answerAll, drain, endTurn } from './lifecycle.js';
 import type { Ctx } from './state.js';
 import { IDLE, isRecoverableThreadError, reasonForKind, type ProcessingReason, type TurnOutcome } from './turn.js';
 
@@ -197,6 +197,8 @@ export function onCodexExited(ctx: Ctx, reason: string): void {
   if (t.status === 'active' || t.status === 'completing') {
     out.push(...s.stream.flush(), ...s.stream.finishTurn(t.turnId, 'failed'));
     s.finishedTurns.set(t.turnId, true);
+    s.turn = IDLE;
+    advanceAck(ctx, true);
     out.push(setState(t.message.message_id, { state: 'failed', reason: `Codex exited: ${reason}`, approval: null }));
   }
   out.push(log('error', 'codex_exited', { reason, thread_id: previous, message_id: t.status === 'idle' ? null : t.message.message_id, approvals_dropped: dropped.length }));

@@ -26,6 +26,7 @@ export type Effect =
   | RowEffect
   | { readonly type: 'set_state'; readonly payload: { readonly message_id: string; readonly state: MessageState } }
   | { readonly type: 'runner_status'; readonly status: 'idle' | 'working' }
+  /** Sent to Codex once the hub has acknowledged the message's `processing` state (emitted just before). */
   | { readonly type: 'codex_turn_start'; readonly threadId: string; readonly message_id: string; readonly text: string }
   | { readonly type: 'codex_interrupt'; readonly threadId: string; readonly turnId: string }
   | { readonly type: 'codex_answer'; readonly requestId: RequestId; readonly answer: CodexAnswer }
@@ -53,8 +54,11 @@ export type Effect =
       readonly actor: { readonly user_id: string; readonly name: string };
     }
   | { readonly type: 'log'; readonly level: LogLevel; readonly event: string; readonly fields: Readonly<Record<string, unknown>> }
-  /** Every hub event with seq <= `seq` is fully handled: the shell may persist the cursor. */
-  | { readonly type: 'ack'; readonly seq: number };
+  /**
+   * Every hub event with seq <= `seq` is fully handled: the shell may persist the cursor; when
+   * `durable`, before it performs the effects that follow (a run's final state).
+   */
+  | { readonly type: 'ack'; readonly seq: number; readonly durable?: true };
 
 export function log(level: LogLevel, event: string, fields: Record<string, unknown> = {}): Effect {
   return { type: 'log', level, event, fields };

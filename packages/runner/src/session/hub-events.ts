@@ -4,10 +4,11 @@
 // decisions), each checked against the allowed actors. Refusals are visible: a notice row in the
 // thread, plus a log.
 
-import { mayDecide, type Actor, type ChannelEventPayloads, type ControlAction, type Message } from '@pilothouse/protocol';
+import { isChatCommand, mayDecide, type Actor, type ChannelEventPayloads, type ControlAction, type Message } from '@pilothouse/protocol';
 import { describeAllowed } from './actors.js';
 import { assertNever, clientId, log, setState } from './effects.js';
 import { drain, interrupting, requestInterrupt } from './lifecycle.js';
+import { alreadyHandled, latestFailed, retry } from './recovery.js';
 import { listenUser, type Ctx } from './state.js';
 
 type Control = ChannelEventPayloads['control'];
@@ -17,6 +18,12 @@ export function onMessage(ctx: Ctx, message: Message): void {
   // Rows (the runner's own included) and other threads are not steering input.
   if (message.thread_id !== s.config.threadId || message.id === s.config.threadId) return;
   if (message.runner_id !== null || message.kind !== 'text') return;
+  if (alreadyHandled(ctx, message.seq, message.id)) {
+    out.push(log('info', 'replay_skipped', { message_id: message.id, seq: message.seq, state: s.recovered?.states.get(message.id) ?? null }));
+    return;
+  }
+  const retryOf = retryCommand(message.body);
+  if (retryOf !== null) return retryByCommand(ctx, message, retryOf);
   if (isChatCommand(message.body)) {
     // Whoever sent it: the shell's review decides who may, and the outcome becomes the state.
     out.push({ type: 'chat_command', message_id: message.id, text: message.body, actor: { user_id: message.author.user_id, name: message.author.name } });
@@ -35,15 +42,29 @@ export function onMessage(ctx: Ctx, message: Message): void {
     out.push(log('warn', 'message_refused', { message_id: message.id, seq: message.seq, reason }));
     return;
   }
-  s.queue.enqueue({ message_id: message.id, seq: message.seq, body: message.body, author: message.author, attempts: 0 });
+  const entry = { message_id: message.id, seq: message.seq, trigger: message.seq, body: message.body, author: message.author, attempts: 0 };
+  s.queue.enqueue(entry);
+  s.steered.set(message.id, { message: entry, state: 'queued' });
   out.push(setState(message.id, { state: 'queued', reason: null, approval: null }));
   out.push(log('info', 'enqueue', { message_id: message.id, seq: message.seq, author: message.author.name, depth: s.queue.size }));
   drain(ctx);
 }
 
-/** `/pilothouse` followed by a space, a newline or nothing, after leading blanks: a command, not an instruction. */
-export function isChatCommand(body: string): boolean {
-  return /^\s*\/pilothouse(\s|$)/i.test(body);
+export { isChatCommand };
+
+/** `/pilothouse retry [message id]`: the id, '' for "the latest failed", or null for another text. */
+export function retryCommand(body: string): string | null {
+  const m = /^\s*\/pilothouse\s+retry(?:\s+(\S+))?\s*$/i.exec(body);
+  return m === null ? null : (m[1] ?? '');
+}
+
+function retryByCommand(ctx: Ctx, message: Message, target: string): void {
+  const id = target === '' ? latestFailed(ctx, message.seq) : target;
+  const result = id === null ? { ok: false as const, reason: 'no failed message to retry' } : retry(ctx, id, message.author, message.seq);
+  ctx.out.push(
+    setState(message.id, result.ok ? { state: 'processed', reason: `retrying ${id ?? ''}`, approval: null } : { state: 'failed', reason: `invalid_command: ${result.reason}`, approval: null }),
+  );
+  if (!result.ok) ctx.out.push(log('warn', 'retry_refused', { message_id: message.id, target: id, reason: result.reason }));
 }
 
 /** The shell's outcome of a chat command: the message ends processed, or failed with the reason. */
@@ -75,6 +96,11 @@ export function onControl(ctx: Ctx, control: Control): void {
     case 'drop_queued':
       dropQueued(ctx, actor, action.through_seq, 'drop_queued');
       return;
+    case 'retry': {
+      const result = retry(ctx, action.message_id, actor, control.seq);
+      if (!result.ok) refuse(ctx, control, 'message_not_found', result.reason);
+      return;
+    }
     case 'resolve_port_forward':
       out.push({ type: 'port_forward', control_id: control.control_id, request_id: action.request_id, decision: action.decision, actor: { user_id: actor.user_id, name: actor.name } });
       out.push(log('info', 'port_forward_decision', { request_id: action.request_id, decision: action.decision, by: actor.name }));

@@ -4,3 +4,4 @@ export { nextDeadline, step, type SessionInput, type StepResult } from './sessio
 export { createSession, DEFAULTS as SESSION_DEFAULTS, sessionConfig, type SessionConfig, type SessionOptions, type SessionState } from './state.js';
 export type { ApprovalMethod, CodexAnswer, Effect, LogLevel, RowEffect } from './effects.js';
 export type { AllowedActor } from './actors.js';
+export type { ThreadSnapshot } from './recovery.js';

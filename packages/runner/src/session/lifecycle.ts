@@ -2,6 +2,7 @@
 // interrupt, end a turn (flush, reconcile, close rows, reject approvals, final state), publish
 // the working message's state when it changes, and advance the hub cursor.
 
+import type { MessageState } from '@pilothouse/protocol';
 import type { ThreadItem } from '../codex/generated/v2/index.js';
 import type { PendingApproval } from './approvals.js';
 import { assertNever, log, setState } from './effects.js';
@@ -32,14 +33,18 @@ export function drain(ctx: Ctx): void {
       out.push(log('info', 'thread_starting', { previous: s.codex.previous, resume: s.codex.resume }));
       s.codex = { status: 'starting', previous: s.codex.previous };
       return;
-    case 'ready':
+    case 'ready': {
       s.queue.dequeue();
-      s.turn = begin(next);
+      const turn = begin(next);
+      s.turn = turn;
+      // `processing` first: the shell starts the turn only once the hub has it (recovery.ts).
+      published(ctx, processingState(turn, null));
       out.push(log('info', 'dequeue', { message_id: next.message_id, seq: next.seq, depth: s.queue.size, attempt: next.attempts + 1 }));
       if (s.lastBeatAt === null) out.push({ type: 'runner_status', status: 'working' });
       s.lastBeatAt ??= ctx.now;
       out.push({ type: 'codex_turn_start', threadId: s.codex.threadId, message_id: next.message_id, text: next.body });
       return;
+    }
     default:
       return assertNever(s.codex, 'codex thread');
   }
@@ -107,6 +112,9 @@ export function endTurn(ctx: Ctx, turnId: string, outcome: TurnOutcome, finals: 
   reconcileTurnRows(ctx, turnId, outcome, finals);
   answerAll(ctx, s.approvals.rejectAll(turnId), 'onReject', `turn ${outcome.status}`);
   const state = finalState(closing, outcome);
+  // The cursor passes the run's trigger before its final state can reach the hub: a restart never
+  // finds a finished run's trigger in its replay (recovery.ts reads a replayed retry by the state).
+  advanceAck(ctx, true);
   out.push(setState(t.message.message_id, state));
   out.push(log(outcome.status === 'failed' ? 'warn' : 'info', 'turn_completed', { turn_id: turnId, message_id: t.message.message_id, status: outcome.status, reason: state.reason }));
   s.turn = IDLE;
@@ -118,7 +126,12 @@ export function publish(ctx: Ctx): void {
   const t = ctx.s.turn;
   if (t.status !== 'starting' && t.status !== 'active') return;
   const approval = t.status === 'active' ? (ctx.s.approvals.first(t.turnId)?.approval ?? null) : null;
-  const state = processingState(t, approval);
+  published(ctx, processingState(t, approval));
+}
+
+function published(ctx: Ctx, state: MessageState): void {
+  const t = ctx.s.turn;
+  if (t.status !== 'starting' && t.status !== 'active') return;
   const key = JSON.stringify(state);
   if (key === t.published) return;
   ctx.s.turn = { ...t, published: key };
@@ -126,15 +139,15 @@ export function publish(ctx: Ctx): void {
 }
 
 /** Every hub event below the oldest message still queued or running is done: move the cursor. */
-export function advanceAck(ctx: Ctx): void {
+export function advanceAck(ctx: Ctx, durable = false): void {
   const { s } = ctx;
   let mark = s.lastSeq;
-  if (s.turn.status !== 'idle') mark = Math.min(mark, s.turn.message.seq - 1);
+  if (s.turn.status === 'starting' || s.turn.status === 'active') mark = Math.min(mark, s.turn.message.trigger - 1);
   const head = s.queue.peek();
-  if (head !== undefined) mark = Math.min(mark, head.seq - 1);
+  if (head !== undefined) mark = Math.min(mark, head.trigger - 1);
   if (mark <= s.ackedSeq) return;
   s.ackedSeq = mark;
-  ctx.out.push({ type: 'ack', seq: mark });
+  ctx.out.push(durable ? { type: 'ack', seq: mark, durable } : { type: 'ack', seq: mark });
 }
 
 /** End of a turn's rows: flush what is pending, reconcile with Codex's final items, close the rest. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MessageQueue, type QueuedMessage } from './queue.js';
 
-const msg = (seq: number): QueuedMessage => ({ message_id: `m${seq}`, seq, body: `body ${seq}`, author: { user_id: 'u1', name: 'alice' }, attempts: 0 });
+const msg = (seq: number): QueuedMessage => ({ message_id: `m${seq}`, seq, trigger: seq, body: `body ${seq}`, author: { user_id: 'u1', name: 'alice' }, attempts: 0 });
 
 describe('MessageQueue', () => {
   it('is first in, first out', () => {

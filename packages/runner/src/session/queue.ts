@@ -1,12 +1,18 @@
 // The FIFO of accepted listen-user messages waiting for their turn. A ring buffer: enqueue,
 // dequeue and pushFront are O(1) amortized. Messages arrive in hub seq order, so the queue is
-// always sorted by seq (a requeued message goes back to the front, before every later seq).
+// always sorted by trigger seq (a requeued message goes back to the front, before every later seq;
+// a retry joins the back with its own, newer trigger).
 
 import type { Actor } from '@pilothouse/protocol';
 
 export interface QueuedMessage {
   readonly message_id: string;
   readonly seq: number;
+  /**
+   * The seq of the event that asked for this run: the message itself, or a retry of it (a
+   * `retry` control, a `/pilothouse retry` message). The hub cursor stays below it until the run ends.
+   */
+  readonly trigger: number;
   readonly body: string;
   readonly author: Actor;
   /** How many times a turn was started for it (a recoverable thread error requeues it once). */

@@ -90,10 +90,10 @@ describe('the hub cursor', () => {
     expect(h.hub_(hubMessage(ALICE, 'first', { seq: 5 }))).toMatchObject([{ type: 'log', event: 'hub_event_repeat' }]);
     h.feed({ type: 'turn_start_ok', message_id: 'msg-5', turnId: T });
     h.codex(note.turnCompleted(T, 'completed'));
-    expect(only(h.effects, 'ack').at(-1)).toEqual({ type: 'ack', seq: 5 });
+    expect(only(h.effects, 'ack').at(-1)).toEqual({ type: 'ack', seq: 5, durable: true });
     h.feed({ type: 'turn_start_ok', message_id: 'msg-6', turnId: 'turn-2' });
     h.codex(note.turnCompleted('turn-2', 'completed'));
-    expect(only(h.effects, 'ack').at(-1)).toEqual({ type: 'ack', seq: 7 });
+    expect(only(h.effects, 'ack').at(-1)).toEqual({ type: 'ack', seq: 7, durable: true });
   });
 });
 

@@ -21,9 +21,9 @@ describe('session: a plain text turn (§6a)', () => {
     const h = new Harness();
     expect(wire(h.hub_(hubMessage(ALICE, 'say hello', { seq: 5 })))).toEqual([
       { type: 'set_state', payload: { message_id: 'msg-5', state: { state: 'queued', reason: null, approval: null } } },
+      { type: 'set_state', payload: { message_id: 'msg-5', state: { state: 'processing', reason: 'starting turn', approval: null } } },
       { type: 'runner_status', status: 'working' },
       { type: 'codex_turn_start', threadId: CODEX_THREAD, message_id: 'msg-5', text: 'say hello' },
-      { type: 'set_state', payload: { message_id: 'msg-5', state: { state: 'processing', reason: 'starting turn', approval: null } } },
       { type: 'ack', seq: 4 },
     ]);
     expect(wire(h.feed({ type: 'turn_start_ok', message_id: 'msg-5', turnId: T }))).toEqual([]);
@@ -38,9 +38,10 @@ describe('session: a plain text turn (§6a)', () => {
     expect(wire(end)).toEqual([
       { type: 'append', payload: { item_key: `${T}:msg_2`, offset: 5, text: ' from the fake model.' } },
       { type: 'update_row', payload: { item_key: `${T}:msg_2`, status: 'completed' } },
+      // The cursor passes the run before its final state leaves (docs/protocol.md, "Runner restarts").
+      { type: 'ack', seq: 5, durable: true },
       { type: 'set_state', payload: { message_id: 'msg-5', state: { state: 'processed', reason: null, approval: null } } },
       { type: 'runner_status', status: 'idle' },
-      { type: 'ack', seq: 5 },
     ]);
     expect([...h.hub.rows.entries()]).toEqual([[`${T}:msg_2`, { kind: 'assistant', body: 'Hello from the fake model.', meta: {}, status: 'completed' }]]);
     expect(only(h.effects, 'log').map((l) => l.fields)).toContainEqual({ message_id: 'msg-5', seq: 5, author: 'alice', depth: 1 });
@@ -196,7 +197,7 @@ describe('session: interrupts', () => {
     expect(only(h.codex(note.turnStarted(T)), 'codex_interrupt')).toEqual([]);
     h.codex(note.turnCompleted(T, 'interrupted'));
     expect(h.hub.lastState('msg-5')).toEqual({ state: 'processed', reason: 'interrupted by alice' });
-    expect(only(h.effects, 'ack').at(-1)).toEqual({ type: 'ack', seq: 6 });
+    expect(only(h.effects, 'ack').at(-1)).toEqual({ type: 'ack', seq: 6, durable: true });
   });
 
   it('leaves no row streaming (§6e), and drops late deltas of the finished turn', () => {

@@ -11,6 +11,7 @@ import { assertNever, log, setState, type Effect } from './effects.js';
 import { abandonForeign, claimForeign } from './foreign.js';
 import { onCommandDone, onControl, onMessage } from './hub-events.js';
 import { adoptTurnId, advanceAck, answerAll, publish } from './lifecycle.js';
+import { noteStates, onRecover, type ThreadSnapshot } from './recovery.js';
 import type { Ctx, SessionState } from './state.js';
 
 export type SessionInput =
@@ -30,6 +31,8 @@ export type SessionInput =
   | { readonly type: 'command_done'; readonly now: number; readonly message_id: string; readonly error: string | null; readonly note: string | null }
   /** The hub refused an append or update_row of a row (a code): its text is no longer in sync. */
   | { readonly type: 'row_refused'; readonly now: number; readonly item_key: string; readonly code: string }
+  /** `--resume`: the session thread as the hub has it, before any hub event (recovery.ts). */
+  | { readonly type: 'recover'; readonly now: number; readonly thread: ThreadSnapshot }
   /** Time passed: flush window, heartbeat, approval expiry. */
   | { readonly type: 'tick'; readonly now: number }
   | { readonly type: 'close'; readonly now: number; readonly reason: string };
@@ -77,6 +80,9 @@ export function step(state: SessionState, input: SessionInput): StepResult {
     case 'row_refused':
       state.stream.refused(input.item_key);
       break;
+    case 'recover':
+      onRecover(ctx, input.thread);
+      break;
     case 'tick':
       onTick(ctx);
       break;
@@ -88,6 +94,7 @@ export function step(state: SessionState, input: SessionInput): StepResult {
   }
   publish(ctx);
   advanceAck(ctx);
+  noteStates(ctx);
   return { state, effects: ctx.out };
 }
 

@@ -4,10 +4,11 @@
 // returned, so the caller must not keep using an older reference.
 
 import { DEFAULT_CAP, Bounded } from './bounded.js';
+import type { MessageStateName } from '@pilothouse/protocol';
 import type { AllowedActor } from './actors.js';
 import { ApprovalRegistry } from './approvals.js';
 import type { Effect } from './effects.js';
-import { MessageQueue } from './queue.js';
+import { MessageQueue, type QueuedMessage } from './queue.js';
 import { StreamPipeline } from './stream.js';
 import { IDLE, type Turn } from './turn.js';
 
@@ -67,6 +68,21 @@ export type CodexThread =
   /** `resume`: try to resume `previous` (Codex restarted) rather than start afresh (thread lost). */
   | { readonly status: 'missing'; readonly previous: string | null; readonly resume: boolean };
 
+/** A person's instruction in the session thread and the last state it was given (what a retry checks). */
+export interface Steered {
+  readonly message: QueuedMessage;
+  readonly state: MessageStateName | null;
+}
+
+/**
+ * After a restart: the hub's thread as read at start (recovery.ts). Events up to `throughSeq` may
+ * have been seen by the dead process; `states` says what became of each message after the cursor.
+ */
+export interface Recovered {
+  readonly throughSeq: number;
+  readonly states: ReadonlyMap<string, MessageStateName>;
+}
+
 export interface SessionState {
   readonly config: SessionConfig;
   codex: CodexThread;
@@ -80,6 +96,9 @@ export interface SessionState {
   foreign: string | null;
   /** Keys of the owner's inputs already mirrored into the thread (posted once). */
   readonly mirrored: Bounded<string, true>;
+  /** Instructions of this thread (newest kept), for `retry`. */
+  readonly steered: Bounded<string, Steered>;
+  recovered: Recovered | null;
   /** Highest hub seq seen, and the cursor acknowledged to the shell. */
   lastSeq: number;
   ackedSeq: number;
@@ -101,6 +120,8 @@ export function createSession(config: SessionConfig, cursor = 0): SessionState {
     finishedTurns: new Bounded(config.registryCap),
     foreign: null,
     mirrored: new Bounded(config.registryCap),
+    steered: new Bounded(config.registryCap),
+    recovered: null,
     lastSeq: cursor,
     ackedSeq: cursor,
     lastFlushAt: Number.NEGATIVE_INFINITY,

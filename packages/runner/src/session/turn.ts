@@ -45,7 +45,7 @@ export type Turn =
 
 export const IDLE: Turn = { status: 'idle' };
 
-export function begin(message: QueuedMessage): Turn {
+export function begin(message: QueuedMessage): Extract<Turn, { status: 'starting' }> {
   return { status: 'starting', message, interrupt: null, activity: 'starting turn', expired: false, published: null };
 }
 

@@ -2,7 +2,7 @@
 // shown, not in how they arrive or update (Row.tsx is the one pipeline for all of them).
 
 import type { ComponentType } from 'react';
-import type { Message, MessageKind } from '@pilothouse/protocol';
+import { isRetryable, type Message, type MessageKind } from '@pilothouse/protocol';
 import { CommandMeta, FileChangeMeta, PlanMeta, SessionMeta, WebSearchMeta, readMeta } from '../render/meta.js';
 import { ApprovalPrompt } from './ApprovalPrompt.js';
 import { ClippedText } from './ClippedText.js';
@@ -26,7 +26,24 @@ function HumanText({ message, ctx }: RowProps) {
     <>
       <Markdown text={message.body} />
       {approval ? <ApprovalPrompt approval={approval} ctx={ctx} /> : null}
+      {isRetryable(message) ? <RetryButton message={message} ctx={ctx} /> : null}
     </>
+  );
+}
+
+/** A failed instruction runs again only when someone allowed asks (docs/protocol.md, "Runner restarts"). */
+function RetryButton({ message, ctx }: RowProps) {
+  return (
+    <div className="row-actions">
+      <button
+        type="button"
+        disabled={!ctx.mayControl}
+        title={ctx.mayControl ? 'Run this instruction again' : 'Only the people who steer this session can retry it.'}
+        onClick={() => void ctx.control({ type: 'retry', message_id: message.id }).catch(() => undefined)}
+      >
+        Retry
+      </button>
+    </div>
   );
 }
 

@@ -1,0 +1,113 @@
+// What a restarted runner (`--resume`) does about the process that died before it, and retries.
+// The hub's thread, read at start, is the record: rows still `streaming` become `interrupted`,
+// a message left `processing` (its approval with it) becomes `failed` "runner restarted", and a
+// message left `queued` is queued again. The rule (docs/protocol.md, "Runner restarts"): an
+// instruction runs once unless someone asks again, with a `retry` control or `/pilothouse retry`.
+// Events the dead process had already seen (seq <= the thread's head at start) come back in the
+// replay; they are judged by what the thread says became of them, never started a second time.
+
+import { isChatCommand, mayDecide, RUNNER_RESTARTED, type Actor, type Message, type MessageStateName } from '@pilothouse/protocol';
+import { log, setState } from './effects.js';
+import { drain } from './lifecycle.js';
+import type { QueuedMessage } from './queue.js';
+import type { Ctx, Steered } from './state.js';
+
+/** The session thread as the hub has it when a restarted runner starts (all pages). */
+export interface ThreadSnapshot {
+  readonly head_seq: number;
+  readonly messages: readonly Message[];
+}
+
+/** Rows of these kinds are agent items; a dead process leaves them `streaming`. */
+const ITEM_KINDS: ReadonlySet<Message['kind']> = new Set(['assistant', 'reasoning', 'command', 'file_change', 'web_search', 'plan', 'terminal_input']);
+
+const queued = (m: Message, trigger = m.seq): QueuedMessage => ({ message_id: m.id, seq: m.seq, trigger, body: m.body, author: m.author, attempts: 0 });
+
+/** A steering message of this session: a person's text in the thread, not a chat command. */
+export const isSteering = (ctx: Ctx, m: Message): boolean =>
+  m.thread_id === ctx.s.config.threadId && m.id !== ctx.s.config.threadId && m.runner_id === null && m.kind === 'text';
+
+export function onRecover(ctx: Ctx, thread: ThreadSnapshot): void {
+  const { s, out } = ctx;
+  const states = new Map<string, MessageStateName>();
+  let rows = 0;
+  let failed = 0;
+  let requeued = 0;
+  for (const m of thread.messages) {
+    if (m.thread_id !== s.config.threadId) continue;
+    if (m.runner_id !== null && m.status === 'streaming' && m.item_key !== null && ITEM_KINDS.has(m.kind)) {
+      out.push({ type: 'update_row', payload: { item_key: m.item_key, status: 'interrupted' } });
+      rows += 1;
+    }
+    if (!isSteering(ctx, m) || m.state === null) continue;
+    // Only events after the saved cursor come back in the replay: older ones need no verdict.
+    if (m.seq > s.lastSeq) states.set(m.id, m.state.state);
+    if (isChatCommand(m.body)) continue;
+    switch (m.state.state) {
+      case 'processing':
+        // It may have started (a turn starts only once `processing` is on the hub): never again unasked.
+        out.push(setState(m.id, { state: 'failed', reason: RUNNER_RESTARTED, approval: null }));
+        s.steered.set(m.id, { message: queued(m), state: 'failed' });
+        failed += 1;
+        break;
+      case 'queued':
+        s.queue.enqueue(queued(m));
+        s.steered.set(m.id, { message: queued(m), state: 'queued' });
+        requeued += 1;
+        break;
+      case 'processed':
+      case 'ignored':
+      case 'failed':
+        s.steered.set(m.id, { message: queued(m), state: m.state.state });
+        break;
+    }
+  }
+  s.recovered = { throughSeq: thread.head_seq, states };
+  out.push(log('info', 'recovered', { head_seq: thread.head_seq, rows_interrupted: rows, messages_failed: failed, messages_requeued: requeued }));
+  drain(ctx);
+}
+
+/**
+ * A replayed event the dead process had seen: true when the thread already says what became of
+ * it (the session must not act on it again). A message with no state yet was never looked at.
+ */
+export function alreadyHandled(ctx: Ctx, seq: number, messageId: string): boolean {
+  const r = ctx.s.recovered;
+  return r !== null && seq <= r.throughSeq && r.states.has(messageId);
+}
+
+/** A retry asked by `actor` (control or chat command at `trigger` seq): the message runs once more. */
+export function retry(ctx: Ctx, messageId: string, actor: Actor, trigger: number): { ok: true } | { ok: false; reason: string } {
+  const { s, out } = ctx;
+  if (!mayDecide(s.config.allowed, actor)) return { ok: false, reason: `${actor.name} is not allowed to steer this session` };
+  const known = s.steered.get(messageId);
+  if (known === undefined) return { ok: false, reason: `message ${messageId} is not a failed instruction of this session` };
+  const r = s.recovered;
+  // A retry the dead process saw: it counts only if the message was still failed when the thread
+  // was read (otherwise it was taken up then, and perhaps ran).
+  const stateThen = r !== null && trigger <= r.throughSeq ? (r.states.get(messageId) ?? null) : known.state;
+  if (stateThen !== 'failed' || known.state !== 'failed') return { ok: false, reason: `message ${messageId} is ${known.state ?? 'not handled yet'}, not failed` };
+  s.queue.enqueue({ ...known.message, trigger, attempts: 0 });
+  out.push(setState(messageId, { state: 'queued', reason: `retry asked by ${actor.name}`, approval: null }));
+  out.push(log('info', 'retry', { message_id: messageId, by: actor.name, trigger_seq: trigger }));
+  drain(ctx);
+  return { ok: true };
+}
+
+/** The newest failed instruction before `seq`: what `/pilothouse retry` retries. */
+export function latestFailed(ctx: Ctx, seq: number): string | null {
+  let best: Steered | null = null;
+  for (const entry of ctx.s.steered.values()) {
+    if (entry.state === 'failed' && entry.message.seq < seq && (best === null || entry.message.seq > best.message.seq)) best = entry;
+  }
+  return best?.message.message_id ?? null;
+}
+
+/** Keeps the last state given to each steering message (what a retry checks). */
+export function noteStates(ctx: Ctx): void {
+  for (const e of ctx.out) {
+    if (e.type !== 'set_state') continue;
+    const known = ctx.s.steered.get(e.payload.message_id);
+    if (known !== undefined) ctx.s.steered.set(e.payload.message_id, { ...known, state: e.payload.state.state });
+  }
+}
