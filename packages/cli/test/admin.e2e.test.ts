@@ -39,6 +39,25 @@ describe('pilothouse admin commands', () => {
     expect(token.stdout).toMatch(/^ph_[A-Za-z0-9_-]{43}\n$/);
   });
 
+  it('tokens: scope and expiry at creation, listed without their secret, revoked by id', async () => {
+    const runnerToken = await run(['token', 'create', '--user', 'bob', '--label', 'laptop', '--expires-in', '90d', '--data', dataDir]);
+    const memberToken = await run(['token', 'create', '--user', 'bob', '--scope', 'member', '--data', dataDir]);
+    expect([runnerToken.code, memberToken.code]).toEqual([0, 0]);
+    const listed = await run(['token', 'list', '--user', 'bob', '--json', '--data', dataDir]);
+    const tokens = listed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; scope: string; label: string | null; expires_at: string | null; last_used_at: string | null });
+    expect(tokens.map((t) => [t.scope, t.label, t.expires_at === null, t.last_used_at])).toEqual([
+      ['runner', 'laptop', false, null],
+      ['member', null, true, null],
+    ]);
+    expect(Date.parse(tokens[0]!.expires_at!) - Date.now()).toBeGreaterThan(89 * 86_400_000);
+    expect(listed.stdout).not.toContain(runnerToken.stdout.trim());
+    expect(await run(['token', 'revoke', tokens[1]!.id, '--data', dataDir])).toMatchObject({ code: 0, stdout: `revoked token ${tokens[1]!.id}\n` });
+    const text = await run(['token', 'list', '--user', 'bob', '--data', dataDir]);
+    expect(text.stdout.split('\n')[0]).toMatch(new RegExp(`^${tokens[0]!.id}  bob  runner  active  label=laptop  created=\\S+  expires=\\S+  last-used=never$`));
+    expect(text.stdout.split('\n')[1]).toMatch(new RegExp(`^${tokens[1]!.id}  bob  member  revoked \\S+  label=-  created=\\S+  expires=never  last-used=never$`));
+    expect(await run(['token', 'revoke', tokens[1]!.id, '--data', dataDir])).toMatchObject({ code: 1, stderr: `pilothouse: No active token ${tokens[1]!.id}; see pilothouse token list.\n` });
+  });
+
   it('bad input: one line on stderr and a non-zero exit', async () => {
     const cases: [string[], string, number, RegExp][] = [
       [['hub', '--bogus'], '', 2, /^pilothouse: unknown option '--bogus'\n$/],
@@ -53,6 +72,9 @@ describe('pilothouse admin commands', () => {
       [['member', 'add', 'acme/agents', 'zed', '--data', dataDir], '', 1, /^pilothouse: No user named zed; add one with: pilothouse user add zed\n$/],
       [['member', 'add', 'acme/nope', 'bob', '--data', dataDir], '', 1, /^pilothouse: No channel acme\/nope/],
       [['token', 'create', '--data', dataDir], '', 2, /^pilothouse: required option '--user <name>' not specified\n$/],
+      [['token', 'create', '--user', 'alice', '--scope', 'admin', '--data', dataDir], '', 2, /^pilothouse: .*'--scope <scope>' argument 'admin' is invalid\. must be one of: runner, member\.\n$/],
+      [['token', 'create', '--user', 'alice', '--expires-in', '90', '--data', dataDir], '', 2, /^pilothouse: .*must be a number and a unit, e\.g\. 90d, 12h or 30m\.\n$/],
+      [['token', 'list', '--user', 'zed', '--data', dataDir], '', 1, /^pilothouse: No user named zed/],
     ];
     for (const [args, stdin, code, message] of cases) {
       const r = await run(args, stdin);

@@ -84,7 +84,7 @@ async function aliceSession(runnerId: string) {
 
 beforeAll(async () => {
   seeded = await seed(['alice', 'bob', 'carol']);
-  hub = await startHubProcess(seeded.dataDir);
+  hub = await startHubProcess(seeded.dataDir, { args: ['--membership-check-ms', '200'] });
 });
 afterEach(() => {
   for (const s of sockets.splice(0)) s.disconnect();
@@ -178,24 +178,28 @@ describe('tokens expire, can be revoked, and show their last use', () => {
     expect(await upgradeRefusal(token)).toEqual({ status: 401, body: { code: 'unauthorized', message: expect.stringMatching(/expired at/) } });
   });
 
-  it('token list shows last use (never the secret); a revoked token is refused on the socket and on HTTP, saying it was revoked', async () => {
-    const token = (await cli(['token', 'create', '--user', 'carol', '--label', 'ci', '--expires-in', '90d'])).trim();
-    const ciToken = async () => (await cli(['token', 'list', '--user', 'carol', '--json'])).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).find((t) => t.label === 'ci')!;
+  it('token list shows last use (never the secret); a revoked token is refused on the socket and on HTTP, saying it was revoked, and its open joins are closed', async () => {
+    const token = (await cli(['token', 'create', '--user', 'bob', '--label', 'ci', '--expires-in', '90d'])).trim();
+    const ciToken = async () => (await cli(['token', 'list', '--user', 'bob', '--json'])).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).find((t) => t.label === 'ci')!;
     const before = await ciToken();
-    expect(before).toMatchObject({ user_name: 'carol', scope: 'runner', label: 'ci', last_used_at: null, revoked_at: null, expires_at: expect.any(String) });
+    expect(before).toMatchObject({ user_name: 'bob', scope: 'runner', label: 'ci', last_used_at: null, revoked_at: null, expires_at: expect.any(String) });
     expect((await me(token)).status).toBe(200);
     expect((await me(token)).status).toBe(200);
     expect((await ciToken()).last_used_at).toEqual(expect.stringMatching(/^\d{4}-/));
-    const listed = await cli(['token', 'list', '--user', 'carol']);
-    expect(listed).toMatch(new RegExp(`^${String(before.id)}  carol  runner  active  label=ci  created=\\S+  expires=\\S+  last-used=\\d{4}-\\S+$`, 'm'));
+    const listed = await cli(['token', 'list', '--user', 'bob']);
+    expect(listed).toMatch(new RegExp(`^${String(before.id)}  bob  runner  active  label=ci  created=\\S+  expires=\\S+  last-used=\\d{4}-\\S+$`, 'm'));
     expect(listed).not.toContain(token);
     expect(listed).not.toContain(digest(token));
 
+    const joined = open(token).channel('channel:acme/agents', {});
+    await join(joined);
+    const closed = new Promise<void>((resolve) => joined.onClose(() => resolve()));
     expect(await cli(['token', 'revoke', String(before.id)])).toBe(`revoked token ${String(before.id)}\n`);
     const http = await me(token);
     expect(http.status).toBe(401);
     expect(await http.json()).toEqual({ code: 'unauthorized', message: expect.stringMatching(/revoked at/) });
     expect(await upgradeRefusal(token)).toEqual({ status: 401, body: { code: 'unauthorized', message: expect.stringMatching(/revoked at/) } });
-    expect(await cli(['token', 'list', '--user', 'carol'])).toMatch(/ carol {2}runner {2}revoked \S+ /);
+    await closed; // the hub re-checks every --membership-check-ms (200 ms here)
+    expect(await cli(['token', 'list', '--user', 'bob'])).toMatch(/ bob {2}runner {2}revoked \S+ /);
   });
 });

@@ -199,7 +199,7 @@ export function adminCommands(): Command[] {
   addStoreOptions(
     token
       .command('revoke <id>')
-      .description('Revoke a token by its id (from token list): every later use (a new socket or HTTP request) is refused.')
+      .description('Revoke a token by its id (from token list): every later use is refused and open sockets lose their joins.')
       .addHelpText('after', '\nExamples:\n  pilothouse token revoke 6f1c2a7e-…'),
   ).action(async (id: string, opts: StoreFlags) => {
     const revoked = await withStore(opts, (store) => store.revokeToken(id));

@@ -2,7 +2,7 @@
 // subprotocol, or an HTTP `Authorization: Bearer`) or the web's session cookie.
 
 import type { IncomingMessage } from 'node:http';
-import { PilothouseError } from '@pilothouse/protocol';
+import { PilothouseError, toPilothouseError } from '@pilothouse/protocol';
 import type { Store, TokenInfo, User } from '../store/store.js';
 import { TOKEN_TOUCH_MS } from '../store/identity.js';
 import type { Principal } from '../socket/types.js';
@@ -40,7 +40,14 @@ const originHost = (origin: string): string | null => {
   }
 };
 
-const principal = (user: User, via: Principal['via'], scope: Principal['scope']): Principal => ({ userId: user.id, name: user.name, admin: user.admin, via, scope });
+const principal = (user: User, via: Principal['via'], scope: Principal['scope'], tokenId: string | null = null): Principal => ({
+  userId: user.id,
+  name: user.name,
+  admin: user.admin,
+  via,
+  scope,
+  tokenId,
+});
 
 /** Refuses an expired or revoked token, saying which (the secret itself is never echoed). */
 function checkToken(token: TokenInfo, now: Date): void {
@@ -49,6 +56,18 @@ function checkToken(token: TokenInfo, now: Date): void {
   }
   if (token.expires_at !== null && token.expires_at <= now.toISOString()) {
     throw new PilothouseError('unauthorized', `The token ${token.id} expired at ${token.expires_at}; ask an admin for a new one (pilothouse token create).`);
+  }
+}
+
+/** Why a token no longer authenticates (revoked, expired, deleted), or null while it does: for sockets opened with it. */
+export async function tokenRefusal(store: Store, tokenId: string, now: Date = new Date()): Promise<PilothouseError | null> {
+  const token = await store.tokenById(tokenId);
+  if (!token) return new PilothouseError('unauthorized', `The token ${tokenId} no longer exists.`);
+  try {
+    checkToken(token, now);
+    return null;
+  } catch (err) {
+    return toPilothouseError(err);
   }
 }
 
@@ -66,7 +85,7 @@ export function createAuthenticator(store: Store): { authenticate: (req: Incomin
         // At most one write a minute per token: skipped here while the stored last use is recent.
         const lastUsed = found.token.last_used_at === null ? 0 : Date.parse(found.token.last_used_at);
         if (now.getTime() - lastUsed >= TOKEN_TOUCH_MS) await store.touchToken(found.token.id, now);
-        return principal(found.user, 'token', found.token.scope);
+        return principal(found.user, 'token', found.token.scope, found.token.id);
       }
       const sid = sessionId(req);
       if (sid !== null) {

@@ -12,6 +12,7 @@ import {
   type JoinReply,
 } from '@pilothouse/protocol';
 import type { MembershipCache } from '../auth/membership.js';
+import { tokenRefusal } from '../auth/authenticate.js';
 import type { Store } from '../store/store.js';
 import type { JoinContext, TopicHandler, TopicSession } from '../socket/types.js';
 import type { PreviewPushes } from '../previews/service.js';
@@ -151,6 +152,17 @@ export function channelTopicHandler(deps: {
           },
           (err: unknown) => deps.logger.warn({ err, channel: channel.id }, 'membership recheck failed'),
         );
+        // A token revoked (or expired) since the upgrade loses its joins too, within the same interval.
+        if (principal.tokenId !== null) {
+          tokenRefusal(store, principal.tokenId).then(
+            (refusal) => {
+              if (!refusal) return;
+              deps.logger.info({ user: principal.name, channel: channelName, token: principal.tokenId }, `${refusal.message} Closing the join.`);
+              close();
+            },
+            (err: unknown) => deps.logger.warn({ err, channel: channel.id }, 'token recheck failed'),
+          );
+        }
       }, deps.membershipRecheckMs ?? MEMBERSHIP_RECHECK_MS);
       recheck.unref();
 

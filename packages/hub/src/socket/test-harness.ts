@@ -23,8 +23,8 @@ export type TopicRecord =
   | { kind: 'floodEnded'; topic: string; closed: boolean };
 
 export const USERS: Record<string, Principal> = {
-  'alice-token': { userId: 'u-alice', name: 'alice', admin: false, via: 'token', scope: 'runner' },
-  'bob-token': { userId: 'u-bob', name: 'bob', admin: false, via: 'token', scope: 'runner' },
+  'alice-token': { userId: 'u-alice', name: 'alice', admin: false, via: 'token', scope: 'runner', tokenId: 't-alice' },
+  'bob-token': { userId: 'u-bob', name: 'bob', admin: false, via: 'token', scope: 'runner', tokenId: 't-bob' },
 };
 
 const TOKEN_PROTOCOL_PREFIX = 'base64url.bearer.phx.';

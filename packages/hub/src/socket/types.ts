@@ -15,6 +15,8 @@ export interface Principal {
    * `member` (a member-scoped token, or a browser session: never a runner).
    */
   scope: TokenScope;
+  /** The API token's id (null for a browser session): a joined topic re-checks it is still valid. */
+  tokenId: string | null;
 }
 
 

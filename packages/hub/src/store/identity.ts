@@ -155,6 +155,11 @@ export async function listTokens(db: Db, opts: { userId?: string | undefined } =
   return (await q.execute()).map((t) => ({ ...t, scope: toScope(t.scope) }));
 }
 
+export async function tokenById(db: Db, id: string): Promise<TokenInfo | undefined> {
+  const row = await tokensQuery(db).where('tokens.id', '=', id).executeTakeFirst();
+  return row && { ...row, scope: toScope(row.scope) };
+}
+
 /** Revokes a token (kept, so a later use is refused as revoked). False when no such token or already revoked. */
 export async function revokeToken(db: Db, id: string, now: Date = new Date()): Promise<boolean> {
   const result = await db.updateTable('tokens').set({ revoked_at: now.toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();

@@ -140,6 +140,7 @@ export class Store {
   setPassword = (userId: string, passwordHash: string) => identity.setPassword(this.db, userId, passwordHash);
   createToken = (input: Parameters<typeof identity.createToken>[1]) => identity.createToken(this.db, input);
   tokenByHash = (hash: string) => identity.tokenByHash(this.db, hash);
+  tokenById = (id: string) => identity.tokenById(this.db, id);
   listTokens = (opts?: { userId?: string | undefined }) => identity.listTokens(this.db, opts);
   revokeToken = (id: string, now?: Date) => identity.revokeToken(this.db, id, now);
   touchToken = (id: string, now?: Date) => identity.touchToken(this.db, id, now);
