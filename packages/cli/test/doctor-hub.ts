@@ -11,6 +11,8 @@ import { digest, newToken, startHub, Store } from '@pilothouse/hub';
 export interface DoctorHub {
   readonly url: string;
   readonly token: string;
+  /** alice's token scoped `member`: accepted by the hub, refused by `runner_register`. */
+  readonly memberToken: string;
   close(): Promise<void>;
 }
 
@@ -20,11 +22,14 @@ export async function startDoctorHub(): Promise<DoctorHub> {
   const alice = await seeding.createUser({ name: 'alice', passwordHash: null, admin: false });
   const token = newToken();
   await seeding.createToken({ userId: alice.id, tokenHash: digest(token), label: null });
+  const memberToken = newToken();
+  await seeding.createToken({ userId: alice.id, tokenHash: digest(memberToken), label: 'scripts', scope: 'member' });
   await seeding.close();
   const hub = await startHub({ host: '127.0.0.1', port: 0, store: { kind: 'sqlite', dataDir }, logger: pino({ level: 'silent' }), webRoot: null });
   return {
     url: hub.url,
     token,
+    memberToken,
     close: async () => {
       await hub.close();
       rmSync(dataDir, { recursive: true, force: true });

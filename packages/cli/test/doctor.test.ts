@@ -131,6 +131,11 @@ describe('hub and token', () => {
       fix: expect.stringMatching(/pilothouse token create/),
     });
     expect(await checkToken({ hub: hub.url, token: undefined, fetch, reachable: true })).toMatchObject({ status: 'fail', detail: 'no token given' });
+    expect(await checkToken({ hub: hub.url, token: hub.memberToken, fetch, reachable: true })).toMatchObject({
+      status: 'fail',
+      detail: 'accepted as alice, but scoped member: `pilothouse run` needs a runner token',
+      fix: 'create one on the hub with `pilothouse token create --user alice --scope runner`',
+    });
     expect(await checkToken({ hub: hub.url, token: hub.token, fetch, reachable: false })).toMatchObject({ status: 'skip' });
     expect(await checkToken({ hub: undefined, token: hub.token, fetch, reachable: false })).toMatchObject({ status: 'skip' });
   });

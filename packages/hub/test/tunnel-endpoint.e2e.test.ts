@@ -10,6 +10,7 @@ import { connectHub, createTunnelClient, memoryCursor, type HubClient } from '@p
 import { PREVIEW_COOKIE, TUNNEL_ERROR_HEADER, TUNNEL_PATH, TUNNEL_SECRET_HEADER, TUNNEL_STREAM_HEADER, TUNNEL_UPGRADE, type TunnelOpen } from '@pilothouse/protocol';
 import { startDevServer } from './dev-server.js';
 import { previewId, silent, startWorld, type Reply, type World } from './preview-world.js';
+import { digest, newToken } from '../src/auth/secrets.js';
 
 /** The directives received, awaitable by predicate. */
 class Recorder<T> {
@@ -112,6 +113,10 @@ describe('tunnel endpoint', () => {
     expect((await dial({ ...auth('alice') })).status).toBe(400); // no stream headers
     expect((await dial({ ...auth('alice'), ...streamHeaders(open), Upgrade: 'websocket' })).status).toBe(400);
     expect((await dial({ Authorization: 'Bearer ph_forged', ...streamHeaders(open) })).status).toBe(401);
+    // alice's own token, but scoped member: not a runner credential
+    const memberToken = newToken();
+    await world.hub.store.createToken({ userId: world.users.alice!, tokenHash: digest(memberToken), label: 'scripts', scope: 'member' });
+    expect((await dial({ Authorization: `Bearer ${memberToken}`, ...streamHeaders(open) })).status).toBe(403);
 
     const accepted = await dial({ ...auth('alice'), ...streamHeaders(open) });
     expect(accepted.status).toBe(101);

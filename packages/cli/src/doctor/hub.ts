@@ -53,9 +53,12 @@ export async function checkToken(deps: HubDeps & { token: string | undefined; re
     const res = await deps.fetch(endpoint(hub, '/api/me'), { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(deps.timeoutMs ?? 5_000) });
     if (res.status === 401) return fail('token', `${hub} refused the token`, 'create a new one on the hub with `pilothouse token create --user NAME` and pass it with --token / PILOTHOUSE_TOKEN');
     if (res.status !== 200) return fail('token', `${hub}/api/me answered ${res.status}`, 'check the hub\'s log; the token could not be verified');
-    const body = (await res.json()) as { user?: { name?: unknown }; channels?: unknown[] };
+    const body = (await res.json()) as { user?: { name?: unknown }; credential?: { scope?: unknown }; channels?: unknown[] };
     const name = typeof body.user?.name === 'string' ? body.user.name : '?';
     const channels = Array.isArray(body.channels) ? body.channels.length : 0;
+    if (body.credential?.scope === 'member') {
+      return fail('token', `accepted as ${name}, but scoped member: \`pilothouse run\` needs a runner token`, `create one on the hub with \`pilothouse token create --user ${name} --scope runner\``);
+    }
     return ok('token', `accepted as ${name} (member of ${channels} channel${channels === 1 ? '' : 's'})`);
   } catch (err) {
     return fail('token', `cannot verify the token with ${hub} (${problem(err)})`, HUB_FIX);

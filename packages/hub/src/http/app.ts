@@ -93,7 +93,12 @@ export function createHttpApp(deps: HttpDeps) {
   app.get('/api/me', async (req) => {
     const who = await deps.authenticate(req.raw);
     const channels = await store.channelsOf(who.userId);
-    return { user: { id: who.userId, name: who.name, admin: who.admin }, channels: channels.map((c) => ({ workspace: c.workspace, name: c.name })) };
+    return {
+      user: { id: who.userId, name: who.name, admin: who.admin },
+      // What this credential may do: a `member` token or a browser session can never run a runner.
+      credential: { via: who.via, scope: who.scope },
+      channels: channels.map((c) => ({ workspace: c.workspace, name: c.name })),
+    };
   });
 
   app.get('/api/audit', async (req) => {

@@ -53,6 +53,7 @@ export function createTunnelEndpoint(deps: { authenticate: Authenticate; broker:
     if ((req.headers.upgrade ?? '').toLowerCase() !== TUNNEL_UPGRADE) throw new PilothouseError('bad_request', `The tunnel endpoint speaks Upgrade: ${TUNNEL_UPGRADE}.`);
     const principal = await deps.authenticate(req);
     if (principal.via !== 'token') throw new PilothouseError('unauthorized', 'A tunnel is dialed with the runner\'s API token.');
+    if (principal.scope !== 'runner') throw new PilothouseError('runner_token_required', 'A tunnel is dialed with a runner-scoped token; this one is scoped member.');
     const streamId = header(req, TUNNEL_STREAM_HEADER);
     const secret = header(req, TUNNEL_SECRET_HEADER);
     if (streamId === null || secret === null) throw new PilothouseError('bad_request', `${TUNNEL_STREAM_HEADER} and ${TUNNEL_SECRET_HEADER} are required.`);
