@@ -33,6 +33,8 @@ export const ErrorCodes = {
   already_exists: 'The name is taken.',
   not_found: 'Not found.',
   bad_request: 'The request is not valid.',
+  rate_limited: 'Too many requests; retry later.',
+  host_not_allowed: 'The Host header names no origin this hub serves (see --allowed-host).',
   internal: 'Internal error.',
 } as const;
 

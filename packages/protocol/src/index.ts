@@ -6,3 +6,4 @@ export * from './model.js';
 export * from './events.js';
 export * from './pushes.js';
 export * from './previews.js';
+export * from './redact.js';

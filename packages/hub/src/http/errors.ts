@@ -34,5 +34,7 @@ export const httpStatus: Record<ErrorCode, number> = {
   already_exists: 409,
   not_found: 404,
   bad_request: 400,
+  rate_limited: 429,
+  host_not_allowed: 421,
   internal: 500,
 };
