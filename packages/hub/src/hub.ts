@@ -93,7 +93,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     trustProxy: config.trustProxy === true,
     ...(config.signIn ? { signIn: config.signIn } : {}),
   });
-  const guard = guardConnections(app.server, limits, logger);
+  const connections = guardConnections(app.server, limits, logger);
   app.server.on('upgrade', (req, socket, head) => {
     // A preview host's upgrades (hot reload) all belong to its dev server, whatever the path.
     const previewId = previews.previewOf(req);
@@ -110,7 +110,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
-    guard.close();
+    connections.close();
     await pgFeed?.close();
     await store.close();
     throw err;
@@ -126,7 +126,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     async close() {
       previews.close();
       await sockets.close();
-      guard.close();
+      connections.close();
       await app.close();
       await pgFeed?.close();
       await store.close();

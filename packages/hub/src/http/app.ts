@@ -49,7 +49,7 @@ export interface HttpDeps {
 }
 
 /** What the Secure decision reads of a request (any fastify request shape). */
-export interface RequestOrigin {
+interface RequestOrigin {
   raw: { socket: unknown };
   headers: Record<string, string | string[] | undefined>;
 }
