@@ -19,12 +19,14 @@ export interface LoginDeps {
 
 export function createLogin(deps: LoginDeps): (input: { name: string; password: string; address: string }) => Promise<User> {
   const verify = deps.verify ?? verifyPassword;
-  const dummyHash = deps.dummyHash ?? hashPassword(randomBytes(16).toString('base64url'));
+  // Made at the first need, not at start: every hub (and every test's) would pay a scrypt otherwise.
+  let dummy = deps.dummyHash;
+  const dummyHash = () => (dummy ??= hashPassword(randomBytes(16).toString('base64url')));
   return async ({ name, password, address }) => {
     const attempt = { name, address };
     deps.guard.check(attempt);
     const user = await deps.store.userByName(name);
-    const ok = await verify(password, user?.passwordHash ?? (await dummyHash));
+    const ok = await verify(password, user?.passwordHash ?? (await dummyHash()));
     if (!user || !ok) {
       await deps.guard.refused(attempt, 'login_refused', { name, address });
       throw new PilothouseError('unauthorized', 'Wrong user name or password.');
