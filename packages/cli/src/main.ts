@@ -1,8 +1,13 @@
 // `pilothouse`: the one CLI that runs the demo, the hub, the admin commands and the runner.
 
 import { CommanderError } from 'commander';
+import { redactSecrets } from '@pilothouse/protocol';
 import { allCommands, buildProgram } from './program.js';
 import { exitWith, UsageError } from './errors.js';
+
+// A token passed as an argument is readable by every local user in `ps` and /proc/PID/cmdline:
+// overwrite our command line at once (PILOTHOUSE_TOKEN or config.toml never show it at all).
+if (process.argv.some((a) => /^--(token|password)(=|$)/.test(a))) process.title = redactSecrets(process.argv.join(' '));
 
 const program = buildProgram();
 // Errors are printed once, by exitWith, as one line.

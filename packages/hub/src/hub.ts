@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { parseTopic, TUNNEL_PATH } from '@pilothouse/protocol';
+import { PilothouseError, parseTopic, TUNNEL_PATH } from '@pilothouse/protocol';
 import { Store, type StoreConfig } from './store/store.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { MEMBERSHIP_TTL_MS, MembershipCache } from './auth/membership.js';
@@ -12,6 +12,10 @@ import { PgFeed } from './channels/pg-feed.js';
 import { channelTopicHandler } from './channels/channel-topic.js';
 import { createSocketServer } from './socket/server.js';
 import { createHttpApp } from './http/app.js';
+import { DEFAULT_HTTP_LIMITS, guardConnections, serverTimeouts, type HttpLimits } from './http/limits.js';
+import { hostCheck, type HostCheck } from './http/hosts.js';
+import type { LoginLimits } from './auth/login-limiter.js';
+import { refuseUpgrade } from './socket/handshake.js';
 import { createPreviewService } from './previews/service.js';
 import { previewServerFactory } from './previews/dispatch.js';
 import { Admission, DEFAULT_RATE_LIMITS, type RateLimits } from './limits/admission.js';
@@ -37,6 +41,14 @@ export interface HubConfig {
   maxSocketsPerUser?: number;
   /** Rate limits per user and socket (limits/admission.ts); default DEFAULT_RATE_LIMITS, null turns them off. */
   rateLimits?: RateLimits | null;
+  /** Timeouts and the per-address cap before a request is complete (http/limits.ts; defaults there). */
+  http?: Partial<HttpLimits>;
+  /** Host names answered besides the listen address and localhost names (`name` on any port, or `name:port`). */
+  allowedHosts?: readonly string[];
+  /** Behind one reverse proxy: trust its X-Forwarded-For (client address) and X-Forwarded-Proto (Secure cookies). */
+  trustProxy?: boolean;
+  /** Sign-in backoff (auth/login-limiter.ts) and the refusal audit window (default 60 s). */
+  signIn?: { limits?: Partial<LoginLimits>; auditWindowMs?: number };
 }
 
 export interface RunningHub {
@@ -91,13 +103,24 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     ...(config.maxFrameBytes !== undefined ? { maxFrameBytes: config.maxFrameBytes } : {}),
     ...(config.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: config.heartbeatTimeoutMs } : {}),
   });
+  const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...config.http };
+  // The Host allow-list needs the listen port: it answers nothing until then.
+  let allowsHost: HostCheck = () => false;
   const app = createHttpApp({ store, logger, authenticate: auth.authenticate, sessionId: auth.sessionId, webRoot: config.webRoot === undefined ? DEFAULT_WEB_ROOT : config.webRoot,
-    previews: { serverFactory: previewServerFactory(previews), grant: { authenticate: auth.authenticate, grant: previews.grant } },
+    previews: { serverFactory: previewServerFactory(previews, serverTimeouts(limits)), grant: { authenticate: auth.authenticate, grant: previews.grant } },
+    allowsHost: (host) => allowsHost(host),
+    trustProxy: config.trustProxy === true,
+    ...(config.signIn ? { signIn: config.signIn } : {}),
   });
+  const connections = guardConnections(app.server, limits, logger);
   app.server.on('upgrade', (req, socket, head) => {
     // A preview host's upgrades (hot reload) all belong to its dev server, whatever the path.
     const previewId = previews.previewOf(req);
     if (previewId !== null) return previews.handleUpgrade(req, socket, head, previewId);
+    if (!allowsHost(req.headers.host)) {
+      socket.on('error', () => socket.destroy());
+      return refuseUpgrade(socket, [421, 'Misdirected Request'], new PilothouseError('host_not_allowed').toBody());
+    }
     const path = (req.url ?? '').split('?')[0];
     if (path === SOCKET_PATH) sockets.handleUpgrade(req, socket, head);
     else if (path === TUNNEL_PATH) previews.handleTunnel(req, socket, head);
@@ -106,12 +129,14 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
+    connections.close();
     await pgFeed?.close();
     await store.close();
     throw err;
   }
   const port = (app.server.address() as AddressInfo).port;
   previews.listening(port);
+  allowsHost = hostCheck({ listenHost: config.host, port, allowed: config.allowedHosts ?? [] });
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     url: `http://${host}:${port}`,
@@ -122,6 +147,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
       await sockets.close();
       clearInterval(auditFlush);
       await audits.flush(true);
+      connections.close();
       await app.close();
       await pgFeed?.close();
       await store.close();

@@ -279,8 +279,8 @@ describe('HTTP through the preview', () => {
       expect(res.body, host).toBe('{"ok":true}');
     }
     expect(dev.seen.length).toBe(from);
-    // and an upgrade to a foreign host never reaches the dev server either
-    expect((await refusedUpgrade('/', { Host: 'evil.example', Cookie: `${PREVIEW_COOKIE}=${cookie}` })).status).toBe(404);
+    // and an upgrade to a foreign host never reaches the dev server either (the hub's Host allow-list refuses it)
+    expect((await refusedUpgrade('/', { Host: 'evil.example', Cookie: `${PREVIEW_COOKIE}=${cookie}` })).status).toBe(421);
     expect(dev.seen.length).toBe(from);
     // an unknown (well-formed) preview id is 404
     const unknown = await world.send({ path: '/', headers: { Host: world.hostOf('nosuchpreview1'), Accept: 'application/json' } });

@@ -36,8 +36,9 @@ export const ErrorCodes = {
   already_exists: 'The name is taken.',
   not_found: 'Not found.',
   bad_request: 'The request is not valid.',
-  rate_limited: 'Too many requests; retry after details.retry_after_ms.',
+  rate_limited: 'Too many requests; retry after details.retry_after_ms (HTTP: the Retry-After header).',
   too_many_sockets: 'The user has too many sockets open on this hub.',
+  host_not_allowed: 'The Host header names no origin this hub serves (see --allowed-host).',
   internal: 'Internal error.',
 } as const;
 

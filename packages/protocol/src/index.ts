@@ -7,3 +7,4 @@ export * from './events.js';
 export * from './pushes.js';
 export * from './previews.js';
 export * from './steering.js';
+export * from './redact.js';

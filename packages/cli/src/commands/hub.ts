@@ -2,6 +2,7 @@
 
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
+import { createLogger } from '../logger.js';
 import { DEFAULT_PREVIEW_ORIGIN, DEFAULT_RATE_LIMITS, parseOriginTemplate, scaleRateLimits, startHub } from '@pilothouse/hub';
 import { addStoreOptions, storeConfig, type StoreFlags } from '../store-options.js';
 
@@ -9,6 +10,25 @@ export function parsePort(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0-65535.');
   return n;
+}
+
+interface HubFlags {
+  host: string;
+  port: number;
+  maxFrameBytes: number;
+  heartbeatTimeoutMs: number;
+  previewOrigin: string;
+  membershipCheckMs: number;
+  allowedHost: string[];
+  publicUrl?: string;
+  trustProxy: boolean;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxPendingPerAddress: number;
+  maxSocketsPerUser: number;
+  rateLimitScale: number;
+  logLevel: string;
 }
 
 const parsePositive = (value: string): number => {
@@ -33,6 +53,27 @@ function parseScale(value: string): number {
   return n;
 }
 
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** A Host name, optionally with `:port` (IPv6 in brackets); no scheme, no path. */
+function parseAllowedHost(value: string): string {
+  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(value)) throw new InvalidArgumentError('must be a host name with an optional :port, e.g. pilothouse.example.com or 10.0.0.5:4860.');
+  return value;
+}
+
+/** The address people type to reach the hub (behind a proxy): its host joins the allow-list. */
+function parsePublicUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('must be an http(s) URL, e.g. https://pilothouse.example.com.');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('must be an http(s) URL, e.g. https://pilothouse.example.com.');
+  // `url.host` omits the scheme's default port: the name is then allowed on any port.
+  return url.host;
+}
+
 export function hubCommand(): Command {
   return addStoreOptions(
     new Command('hub')
@@ -50,10 +91,17 @@ export function hubCommand(): Command {
       .option('--max-sockets-per-user <n>', 'sockets one user may hold at once', parsePositive, 32)
       .option('--rate-limit-scale <x>', 'multiply every per-user/per-socket rate limit by x (0 turns them off)', parseScale, 1)
       .option('--membership-check-ms <n>', 'how soon a member removed from a channel loses its feed, pushes and previews', parsePositive, 10_000)
+      .option('--allowed-host <name>', 'also answer requests whose Host is this name (any port) or name:port (repeatable; DNS-rebinding guard)', (v: string, prev: string[]) => collect(parseAllowedHost(v), prev), [])
+      .option('--public-url <url>', 'the URL people use to reach the hub (e.g. behind a reverse proxy); its host is allowed', (v: string) => (parsePublicUrl(v), v))
+      .option('--trust-proxy', 'one reverse proxy in front: trust its X-Forwarded-For (client address) and X-Forwarded-Proto (Secure cookie)', false)
+      .option('--headers-timeout-ms <n>', 'time allowed to receive a request\'s headers (nginx: client_header_timeout)', parsePositive, 60_000)
+      .option('--body-timeout-ms <n>', 'longest pause between two reads of a request body (nginx: client_body_timeout)', parsePositive, 60_000)
+      .option('--request-timeout-ms <n>', 'time allowed to receive a whole request', parsePositive, 300_000)
+      .option('--max-pending-per-address <n>', 'connections one address may hold open before completing a request', parsePositive, 256)
       .option('--log-level <level>', 'pino log level', process.env.PILOTHOUSE_LOG_LEVEL ?? 'info')
       .addHelpText('after', '\nExamples:\n  pilothouse hub\n  pilothouse hub --port 0 --data ./data\n  pilothouse hub --database-url postgres://localhost/pilothouse\n  pilothouse hub --host 0.0.0.0 --port 443 --preview-origin \'https://{id}.preview.example.com\''),
-  ).action(async (opts: StoreFlags & { host: string; port: number; maxFrameBytes: number; heartbeatTimeoutMs: number; previewOrigin: string; membershipCheckMs: number; maxSocketsPerUser: number; rateLimitScale: number; logLevel: string }) => {
-    const logger = pino({ level: opts.logLevel }, pino.destination(2));
+  ).action(async (opts: StoreFlags & HubFlags) => {
+    const logger = createLogger(opts.logLevel, pino.destination(2));
     const hub = await startHub({
       host: opts.host,
       port: opts.port,
@@ -65,6 +113,9 @@ export function hubCommand(): Command {
       membershipCheckMs: opts.membershipCheckMs,
       maxSocketsPerUser: opts.maxSocketsPerUser,
       rateLimits: scaleRateLimits(DEFAULT_RATE_LIMITS, opts.rateLimitScale),
+      allowedHosts: [...opts.allowedHost, ...(opts.publicUrl !== undefined ? [parsePublicUrl(opts.publicUrl)] : [])],
+      trustProxy: opts.trustProxy,
+      http: { headersTimeoutMs: opts.headersTimeoutMs, bodyTimeoutMs: opts.bodyTimeoutMs, requestTimeoutMs: opts.requestTimeoutMs, maxPendingPerAddress: opts.maxPendingPerAddress },
     });
     process.stdout.write(`Pilothouse hub listening on ${hub.url}\n`);
     let stopping = false;

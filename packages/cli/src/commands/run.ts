@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
+import { createLogger } from '../logger.js';
 import { parseChannelRef } from '@pilothouse/protocol';
 import { parseApprovalPolicy, parseEffort, parseSandbox, pilothouseHome, startRunner, type ApprovalPolicy, type Effort, type SandboxMode } from '@pilothouse/runner';
 import { UsageError } from '../errors.js';
@@ -73,7 +74,7 @@ export function runCommand(): Command {
       'after',
       '\nExamples:\n  pilothouse trust . && pilothouse run --hub http://127.0.0.1:4860 --token ph_… --channel acme/agents\n  pilothouse run --channel acme/agents --allow bob --sandbox workspace-write --approval-policy on-request\n  pilothouse run --channel acme/agents --resume',
     )
-    .action(async (given: RunFlags) => {
+    .action(async (given: RunFlags, command: Command) => {
       // Flags, then their environment variables, then $PILOTHOUSE_HOME/config.toml.
       const flags = withConfig(given, loadConfig(pilothouseHome()));
       const file = configPath(pilothouseHome());
@@ -83,8 +84,11 @@ export function runCommand(): Command {
       if (flags.tui && !(process.stdin.isTTY && process.stdout.isTTY)) throw new UsageError('--tui needs a terminal: run it in an interactive shell.');
       // With the TUI the terminal is Codex's: the runner logs to a file meanwhile.
       const logFile = flags.tui ? join(pilothouseHome(), 'logs', `run-${new Date().toISOString().replace(/[:.]/g, '-')}.log`) : null;
-      const logger = pino({ level: flags.logLevel }, logFile ? pino.destination({ dest: logFile, mkdir: true, sync: true }) : pino.destination(2));
+      const logger = createLogger(flags.logLevel, logFile ? pino.destination({ dest: logFile, mkdir: true, sync: true }) : pino.destination(2));
       if (logFile) process.stderr.write(`Opening the Codex TUI on the session; runner logs go to ${logFile}\n`);
+      if (command.getOptionValueSource('token') === 'cli') {
+        logger.warn({ event: 'token_on_command_line' }, `--token was visible to other users of this machine until the runner started; prefer PILOTHOUSE_TOKEN or token = "…" in ${file}`);
+      }
       const runner = await startRunner({
         hubUrl: flags.hub,
         token: flags.token,

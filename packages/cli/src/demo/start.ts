@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { createLogger } from '../logger.js';
 import { PilothouseError } from '@pilothouse/protocol';
 import { DEFAULT_WEB_ROOT, createSignInLink, digest, newToken, startHub, type RunningHub } from '@pilothouse/hub';
 import { PINNED_CODEX_VERSION, TrustStore, startRunner, type RunningRunner } from '@pilothouse/runner';
@@ -79,7 +80,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   const dirs = { data: join(scratch, 'hub-data'), home: join(scratch, 'pilothouse-home'), codexHome: join(scratch, 'codex-home'), repo: join(scratch, 'pilothouse-demo'), logs: join(scratch, 'logs') };
   mkdirSync(dirs.logs);
   const logFile = join(dirs.logs, 'demo.log');
-  const logger = pino({ level: 'info' }, pino.destination({ dest: logFile, sync: true }));
+  const logger = createLogger('info', pino.destination({ dest: logFile, sync: true }));
   opts.onLog?.(logFile);
   progress.note(`Starting the Pilothouse demo in ${scratch} (${opts.keep ? 'kept' : 'removed'} when it stops)`);
   checkpoint();

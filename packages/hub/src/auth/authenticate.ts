@@ -15,9 +15,20 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0) out.set(part.slice(0, eq).trim(), decodeURIComponent(part.slice(eq + 1).trim()));
+    if (eq <= 0) continue;
+    // A value that is not valid percent-encoding (`ph_session=%`) is ignored, as RFC 6265 §5.4 lets a client's junk be.
+    const value = decodePercent(part.slice(eq + 1).trim());
+    if (value !== null) out.set(part.slice(0, eq).trim(), value);
   }
   return out;
+}
+
+function decodePercent(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null; // URIError: a stray `%`; the caller skips the pair
+  }
 }
 
 function tokenFromRequest(req: IncomingMessage): string | null {
@@ -39,6 +50,13 @@ const originHost = (origin: string): string | null => {
     return null; // `Origin: null` (sandboxed frames, file://) never matches
   }
 };
+
+/** True when a browser says the request comes from another origin than the Host it was sent to (`Origin: null` included). */
+export function isCrossOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  return origin !== undefined && originHost(origin) !== req.headers.host;
+}
+
 
 const principal = (user: User, via: Principal['via'], scope: Principal['scope'], tokenId: string | null = null): Principal => ({
   userId: user.id,

@@ -2,14 +2,20 @@
 // the admin audit log, and the built web UI (static.ts). Errors become `{code, message}` with a
 // status from errors.ts.
 
+import type { TLSSocket } from 'node:tls';
 import Fastify, { type FastifyRequest, type FastifyServerFactory } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { PilothouseError, toPilothouseError, UserName } from '@pilothouse/protocol';
+import { PilothouseError, redactSecrets, toPilothouseError, UserName } from '@pilothouse/protocol';
 import type { Store } from '../store/store.js';
-import { digest, verifyPassword } from '../auth/secrets.js';
-import { CLEARED_SESSION_COOKIE, startSession } from '../auth/sessions.js';
+import { digest } from '../auth/secrets.js';
+import { clearedSessionCookie, startSession } from '../auth/sessions.js';
+import { isCrossOrigin } from '../auth/authenticate.js';
+import { createLogin } from '../auth/login.js';
+import type { LoginLimits } from '../auth/login-limiter.js';
+import { createSignInGuard } from '../auth/sign-in-guard.js';
+import type { HostCheck } from './hosts.js';
 import type { Principal } from '../socket/types.js';
 import { httpStatus } from './errors.js';
 import { STATIC_FORBIDDEN_PATH, webUi } from './static.js';
@@ -34,7 +40,21 @@ export interface HttpDeps {
   webRoot?: string | null;
   /** Previews (../previews/): the server that sends preview-host requests to the proxy, and the grant route. */
   previews?: { serverFactory: FastifyServerFactory; grant: GrantDeps };
+  /** The Host names answered (hosts.ts); a request naming another gets 421 host_not_allowed. Default: any. */
+  allowsHost?: HostCheck;
+  /** One reverse proxy in front: its X-Forwarded-For names the client, X-Forwarded-Proto: https makes cookies Secure. */
+  trustProxy?: boolean;
+  /** Sign-in backoff (auth/login-limiter.ts) and the refusal audit window. */
+  signIn?: { limits?: Partial<LoginLimits>; auditWindowMs?: number };
 }
+
+/** What the Secure decision reads of a request (any fastify request shape). */
+interface RequestOrigin {
+  raw: { socket: unknown };
+  headers: Record<string, string | string[] | undefined>;
+}
+
+const firstValue = (header: string | string[] | undefined): string | undefined => (Array.isArray(header) ? header[0] : header)?.split(',')[0]?.trim().toLowerCase();
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const r = schema.safeParse(value);
@@ -45,7 +65,26 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 export function createHttpApp(deps: HttpDeps) {
   const { store } = deps;
   // Request lines are info-level in fastify: the hub logs only what went wrong.
-  const app = Fastify({ loggerInstance: deps.logger.child({}, { level: deps.logger.levelVal > 40 ? deps.logger.level : 'warn' }), bodyLimit: deps.bodyLimit ?? 1024 * 1024, serverFactory: deps.previews?.serverFactory });
+  const app = Fastify({
+    loggerInstance: deps.logger.child({}, { level: deps.logger.levelVal > 40 ? deps.logger.level : 'warn' }),
+    bodyLimit: deps.bodyLimit ?? 1024 * 1024,
+    serverFactory: deps.previews?.serverFactory,
+    // One hop: the address the proxy saw (the last X-Forwarded-For entry), never one the client wrote.
+    trustProxy: deps.trustProxy === true ? (_address: string, hop: number) => hop < 1 : false,
+  });
+  /** The browser reached us over https: the session cookie gets Secure. The header counts only from a trusted proxy. */
+  const secure = (req: RequestOrigin) => (req.raw.socket as TLSSocket).encrypted === true || (deps.trustProxy === true && firstValue(req.headers['x-forwarded-proto']) === 'https');
+  const guard = createSignInGuard({ store, logger: deps.logger, ...deps.signIn });
+  app.addHook('onClose', () => guard.close());
+  const login = createLogin({ store, guard });
+  const allowsHost = deps.allowsHost;
+  if (allowsHost) {
+    app.addHook('onRequest', async (req) => {
+      // Health probes (load balancers, orchestrators) name the hub by whatever address they use.
+      if (req.url === '/healthz') return;
+      if (!allowsHost(req.headers.host)) throw new PilothouseError('host_not_allowed', `This hub does not answer to the host ${JSON.stringify(req.headers.host ?? '')}; add it with --allowed-host.`);
+    });
+  }
 
   app.setErrorHandler((err, req, reply) => {
     const fastifyCode = (err as { code?: string }).code;
@@ -57,7 +96,9 @@ export function createHttpApp(deps: HttpDeps) {
       e = new PilothouseError('bad_request', err instanceof Error ? err.message : 'Bad request.');
     } else e = toPilothouseError(err);
     if (e.code === 'internal') req.log.error({ err }, 'request failed');
-    else req.log.warn({ code: e.code, url: req.url }, e.message);
+    else req.log.warn({ code: e.code, url: redactSecrets(req.url) }, e.message);
+    const retryAfter = (e.details as { retry_after_s?: unknown } | undefined)?.retry_after_s;
+    if (e.code === 'rate_limited' && typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     void reply.status(httpStatus[e.code]).send(e.toBody());
   });
   const web = webUi(deps.webRoot ?? null);
@@ -69,24 +110,21 @@ export function createHttpApp(deps: HttpDeps) {
 
   app.get('/healthz', async () => ({ ok: true }));
   if (deps.previews) registerGrantRoute(app, deps.previews.grant);
-  registerSignInLink(app, { store });
+  registerSignInLink(app, { store, guard, secure });
 
   app.post('/api/login', async (req, reply) => {
     const body = parse(LoginBody, req.body);
-    const user = await store.userByName(body.name);
-    const ok = await verifyPassword(body.password, user?.passwordHash ?? null);
-    if (!user || !ok) {
-      await store.audit({ actor: null, action: 'login_refused', detail: { name: body.name } });
-      throw new PilothouseError('unauthorized', 'Wrong user name or password.');
-    }
-    void reply.header('set-cookie', await startSession(store, user.id));
+    const user = await login({ name: body.name, password: body.password, address: req.ip });
+    void reply.header('set-cookie', await startSession(store, user.id, new Date(), secure(req)));
     return { user: { id: user.id, name: user.name, admin: user.admin } };
   });
 
   app.post('/api/logout', async (req, reply) => {
+    // A cross-site form must not sign the victim out (login CSRF's cousin).
+    if (isCrossOrigin(req.raw)) throw new PilothouseError('forbidden', 'Cross-origin sign-out is refused.');
     const sid = deps.sessionId(req.raw);
     if (sid) await store.deleteSession(digest(sid));
-    void reply.header('set-cookie', CLEARED_SESSION_COOKIE);
+    void reply.header('set-cookie', clearedSessionCookie(secure(req)));
     return { ok: true };
   });
 

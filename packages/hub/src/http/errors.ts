@@ -39,5 +39,6 @@ export const httpStatus: Record<ErrorCode, number> = {
   bad_request: 400,
   rate_limited: 429,
   too_many_sockets: 429,
+  host_not_allowed: 421,
   internal: 500,
 };

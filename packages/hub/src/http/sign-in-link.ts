@@ -11,6 +11,7 @@ import { PilothouseError } from '@pilothouse/protocol';
 import type { Store } from '../store/store.js';
 import { digest } from '../auth/secrets.js';
 import { startSession } from '../auth/sessions.js';
+import type { SignInGuard } from '../auth/sign-in-guard.js';
 
 const SIGN_IN_PATH = '/api/sign-in';
 /** How long a link works when nobody says otherwise. */
@@ -55,17 +56,20 @@ function refusalPage(reason: keyof typeof REFUSALS): string {
 /** The hub's fastify app (its logger is pino's). */
 type App = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
 
-export function registerSignInLink(app: App, deps: { store: Store; now?: () => Date }): void {
-  const { store } = deps;
+export function registerSignInLink(app: App, deps: { store: Store; guard: SignInGuard; secure: (req: { raw: { socket: unknown }; headers: Record<string, string | string[] | undefined> }) => boolean; now?: () => Date }): void {
+  const { store, guard } = deps;
   const now = deps.now ?? (() => new Date());
   app.get(SIGN_IN_PATH, async (req, reply) => {
+    // Guessing codes from one address backs off like guessing passwords (sign-in-guard.ts).
+    const attempt = { address: req.ip };
+    guard.check(attempt);
     const raw = (req.query as Record<string, unknown> | undefined)?.code;
     const code = typeof raw === 'string' && CODE.test(raw) ? raw : null;
     const result = code === null ? ({ ok: false, reason: 'unknown' } as const) : await store.exchangeSignInCode(digest(code), now());
     // Neither the refusal nor the redirect may be cached or leak the code onwards.
     void reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
     if (!result.ok) {
-      await store.audit({ actor: null, action: 'sign_in_link_refused', detail: { reason: result.reason } });
+      await guard.refused(attempt, 'sign_in_link_refused', { reason: result.reason, address: req.ip });
       return reply
         .status(401)
         .type('text/html; charset=utf-8')
@@ -73,7 +77,7 @@ export function registerSignInLink(app: App, deps: { store: Store; now?: () => D
         .header('x-content-type-options', 'nosniff')
         .send(refusalPage(result.reason));
     }
-    void reply.header('set-cookie', await startSession(store, result.userId, now()));
+    void reply.header('set-cookie', await startSession(store, result.userId, now(), deps.secure(req)));
     return reply.redirect(result.next !== null && LOCAL_PATH.test(result.next) ? result.next : '/', 302);
   });
 }

@@ -37,6 +37,8 @@ const STATUS: Partial<Record<ErrorCode, [number, string]>> = {
   unauthorized: [401, 'Unauthorized'],
   forbidden: [403, 'Forbidden'],
   too_many_sockets: [429, 'Too Many Requests'],
+  host_not_allowed: [421, 'Misdirected Request'],
+  rate_limited: [429, 'Too Many Requests'],
 };
 const INTERNAL: [number, string] = [500, 'Internal Server Error'];
 export const UNAVAILABLE: [number, string] = [503, 'Service Unavailable'];
@@ -46,7 +48,7 @@ export function statusFor(code: ErrorCode): [number, string] {
 }
 
 /** Answers the upgrade with a plain HTTP response carrying `{code, message}` and closes the connection. */
-export function refuseUpgrade(socket: Duplex, [status, text]: [number, string], body: ErrorBody): void {
+export function refuseUpgrade(socket: Duplex, [status, text]: [number, string], body: ErrorBody, extraHeaders: readonly string[] = []): void {
   if (socket.destroyed) return;
   const json = JSON.stringify(body);
   const head = [
@@ -54,6 +56,7 @@ export function refuseUpgrade(socket: Duplex, [status, text]: [number, string], 
     'Connection: close',
     'Content-Type: application/json; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(json)}`,
+    ...extraHeaders,
   ];
   socket.once('finish', () => socket.destroy());
   socket.end(`${head.join('\r\n')}\r\n\r\n${json}`);
