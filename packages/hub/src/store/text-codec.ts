@@ -28,3 +28,6 @@ export function decodeText(stored: string): string {
   if (typeof text !== 'string') throw new Error('a stored text column holds an escaped value that is not a string');
   return text;
 }
+
+/** Whether a stored value (or any prefix of it) is in the escaped form: it must be read whole to decode. */
+export const isEscaped = (stored: string): boolean => stored.charCodeAt(0) === MARKER_CODE;

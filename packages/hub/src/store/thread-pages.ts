@@ -7,6 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import { MAX_TEXT, type Message } from '@pilothouse/protocol';
 import type { Database } from './schema.js';
 import { toMessage } from './rows.js';
+import { decodeText, isEscaped } from './text-codec.js';
 
 type Db = Kysely<Database>;
 
@@ -53,7 +54,7 @@ export async function threadPage(
   const rows = await db
     .selectFrom('messages')
     .innerJoin('users', 'users.id', 'messages.author_id')
-    .selectAll('messages')
+    .select(ROW_COLUMNS)
     // The head of the stored body only: substr counts code points, which are never fewer than the
     // UTF-16 units kept below, so the head is complete.
     .select([sql<string>`substr(messages.body, 1, ${opts.clip})`.as('head'), 'users.name as author_name'])
@@ -68,7 +69,9 @@ export async function threadPage(
   for (const r of rows) {
     const length = Number(r.length);
     const wanted = Math.min(length, opts.clip);
-    let head = r.head.slice(0, wanted);
+    // An escaped body (text-codec.ts: NUL, lone surrogates) cannot be cut before decoding; it is
+    // read whole, which is bounded by MAX_TEXT like every stored body.
+    let head = (isEscaped(r.head) ? await storedBody(db, r.id) : r.head).slice(0, wanted);
     // The stored body is shorter than the head wanted: the rest of it is in later appends.
     if (head.length < wanted) head += await appendedText(db, r.id, Number(r.body_seq), head.length, wanted);
     messages.push(toMessage({ ...r, body: '' }, r.author_name, head.slice(0, wanted)));
@@ -76,6 +79,18 @@ export async function threadPage(
   }
   const more = sizes.length > take;
   return { messages, clipped, next: more ? lastSeq : null };
+}
+
+/** Every column of a message row but its body (read by its head, or on demand). */
+const ROW_COLUMNS = [
+  'messages.id', 'messages.channel_id', 'messages.thread_id', 'messages.seq', 'messages.author_id', 'messages.runner_id',
+  'messages.client_id', 'messages.kind', 'messages.item_key', 'messages.body_seq', 'messages.length', 'messages.meta',
+  'messages.status', 'messages.state', 'messages.created_at',
+] as const;
+
+async function storedBody(db: Db, messageId: string): Promise<string> {
+  const row = await db.selectFrom('messages').select('body').where('id', '=', messageId).executeTakeFirstOrThrow();
+  return decodeText(row.body);
 }
 
 /** `[offset, offset + limit)` of a message's current body, and its full length; undefined if no such message. */
@@ -96,9 +111,10 @@ export async function bodySlice(
   const length = Number(row.length);
   const end = Math.min(length, offset + limit);
   if (offset >= end) return { text: '', length };
-  let text = row.body.slice(offset, end);
+  const body = decodeText(row.body);
+  let text = body.slice(offset, end);
   const from = offset + text.length;
-  if (from < end) text += await appendedText(db, row.id, Number(row.body_seq), Math.max(from, row.body.length), end);
+  if (from < end) text += await appendedText(db, row.id, Number(row.body_seq), Math.max(from, body.length), end);
   return { text, length };
 }
 
@@ -118,7 +134,7 @@ async function appendedText(db: Db, messageId: string, bodySeq: number, from: nu
   let out = '';
   for (const a of appends) {
     const start = Number(a.item_offset);
-    const text = a.text ?? '';
+    const text = a.text === null ? '' : decodeText(a.text);
     const lo = Math.max(from, start);
     const hi = Math.min(end, start + text.length);
     if (hi > lo) out += text.slice(lo - start, hi - start);
