@@ -138,10 +138,11 @@ describe.each([
         }
       }
     };
-    // One turn: a command with a side effect counted in runs.log, then streamed reasoning and text.
+    // One turn: a command with a side effect counted in runs.log (and a NUL in its output, which
+    // PostgreSQL's text cannot hold raw), then streamed reasoning and text.
     const turn = async (n: number): Promise<string> => {
       model.enqueue(
-        { type: 'exec', cmd: 'echo ran >> runs.log; echo command done', login: false },
+        { type: 'exec', cmd: "echo ran >> runs.log; printf 'before\\0after\\n'", login: false },
         { type: 'reasoning', summary: ['Thinking ', 'it over.'], text: Array.from({ length: 12 }, (_, i) => `word${i} `), delayMs: 40 },
       );
       const id = await say(`turn ${n}`);
@@ -154,6 +155,7 @@ describe.each([
     const calm = await thread();
     const calmRows = calm.slice(calm.findIndex((m) => m.id === calmId) + 1).map(rowView);
     expect(calmRows.map((r) => r.kind)).toEqual(['command', 'reasoning', 'assistant']);
+    expect(calmRows[0]!.body).toContain('before\0after');
     const requestsPerTurn = model.requests.length;
 
     // The storm: kills on their own schedule while turns follow one another.
