@@ -102,3 +102,76 @@ export async function startHubProcess(dataDir: string, opts: { port?: number; ar
 }
 
 export const cleanupDir = (dir: string) => rmSync(dir, { recursive: true, force: true });
+
+const STANDBY = resolve(import.meta.dirname, 'hub-standby.ts');
+
+/**
+ * Hub processes that restart fast: the next one is always spawned and loaded in advance
+ * (hub-standby.ts), so `restart()` after a SIGKILL costs a store open and a listen, not a process
+ * start. The port stays the same, so clients reconnect to the new process.
+ */
+export class HubCycler {
+  #current: ChildProcess | null = null;
+  /** Standbys loading or ready, oldest first: two, so one is ready even when a load is slow. */
+  #standby: Promise<ChildProcess>[] = [];
+  url = '';
+  port = 0;
+  readonly stderr: string[] = [];
+
+  constructor(private readonly target: string) {}
+
+  #spawn(): Promise<ChildProcess> {
+    const child = spawn(process.execPath, ['--import', 'tsx', STANDBY, this.target], { stdio: ['pipe', 'pipe', 'pipe'] });
+    createInterface({ input: child.stderr }).on('line', (l) => this.stderr.push(l));
+    return new Promise((resolveReady, reject) => {
+      const lines = createInterface({ input: child.stdout });
+      lines.once('line', (l) => (l === 'ready' ? resolveReady(child) : reject(new Error(`standby hub said ${l}`))));
+      child.once('exit', (code) => reject(new Error(`standby hub exited with ${code}: ${this.stderr.slice(-5).join('\n')}`)));
+    });
+  }
+
+  /** Starts (or, after a kill, restarts) the hub on `port` (0 the first time: any free port); resolves with how long the restart took. */
+  async start(): Promise<number> {
+    const t0 = Date.now();
+    while (this.#standby.length < 3) {
+      const next = this.#spawn();
+      next.catch(() => undefined); // reported when taken
+      this.#standby.push(next);
+    }
+    const child = await this.#standby.shift()!;
+    const url = await new Promise<string>((resolveUrl, reject) => {
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const m = /listening on (\S+)/.exec(line);
+        if (m) resolveUrl(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`hub exited with ${code}: ${this.stderr.slice(-5).join('\n')}`)));
+      child.stdin!.write(`go ${this.port}\n`);
+    });
+    this.#current = child;
+    this.url = url;
+    this.port = Number(new URL(url).port);
+    return Date.now() - t0;
+  }
+
+  /** SIGKILL the running hub and wait for its exit. */
+  async kill(): Promise<void> {
+    const child = this.#current;
+    this.#current = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Kills the running hub and the standby. */
+  async close(): Promise<void> {
+    await this.kill();
+    const standby = await Promise.all(this.#standby.splice(0).map((p) => p.catch(() => null)));
+    for (const next of standby) {
+      if (!next || next.exitCode !== null) continue;
+      const exited = new Promise<void>((r) => next.once('exit', () => r()));
+      next.kill('SIGKILL');
+      await exited;
+    }
+  }
+}

@@ -78,7 +78,7 @@ export function safeNext(next: string | null | undefined): string {
 }
 
 /** A same-origin navigation to `next` (a safeNext path): a meta refresh, and a link without script. */
-export function bouncePage(next: string): string {
+function bouncePage(next: string): string {
   const url = next.replace(/["'<>`&\s]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=${url}"><title>Opening the preview…</title></head><body><p><a href="${url}">Open the preview</a></p></body></html>\n`;
 }

@@ -112,7 +112,10 @@ export class Store {
       db = openPostgres(config.url, config.schema);
     }
     const store = new Store(db, dialect, config.maxBatch ?? 256);
-    const { error } = await new Migrator({ db, provider: migrationProvider(dialect) }).migrateToLatest();
+    // With a schema of its own, the migration tables are looked up there: kysely otherwise finds
+    // them in any schema of the database (another store's) and never creates its own.
+    const migrationTableSchema = config.kind === 'postgres' ? config.schema : undefined;
+    const { error } = await new Migrator({ db, provider: migrationProvider(dialect), ...(migrationTableSchema ? { migrationTableSchema } : {}) }).migrateToLatest();
     if (error) {
       await db.destroy();
       throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
