@@ -61,6 +61,23 @@ describe('runner rows', () => {
     expect(h.states(id).map((s) => s.reason)).toEqual([null, 'starting turn', 'running terminal command', 'streaming response', null]);
   });
 
+  it('streams a running command\'s output into its row while it runs; what Codex did not stream arrives with the final item', async () => {
+    h = await startSessionHarness();
+    // Codex 0.169.0 sends no outputDelta for what a command prints before its first delta (about
+    // the first 0.1–0.2 s: "early" here); item/completed's aggregatedOutput has it. The row streams
+    // every delta Codex sends, and the final reconciliation puts the whole output in place.
+    h.model.enqueue(
+      { type: 'exec', cmd: 'echo early; sleep 0.5; echo middle; while [ ! -e go ]; do sleep 0.02; done; echo late', login: false },
+      { type: 'text', chunks: ['ran it'] },
+    );
+    const id = await h.say(h.alice, 'run it');
+    const running = await h.waitFor((t) => runnerRows(t).some((r) => r.kind === 'command' && r.status === 'streaming' && r.body.endsWith('middle\n')), 'output while running', 15_000);
+    expect(runnerRows(running).find((r) => r.kind === 'command')?.body).toMatch(/^(early\n)?middle\n$/);
+    writeFileSync(join(h.workspace, 'go'), '');
+    const thread = await h.waitFor(hasState(id, 'processed'), 'processed');
+    expect(runnerRows(thread).find((r) => r.kind === 'command')).toMatchObject({ body: 'early\nmiddle\nlate\n', status: 'completed' });
+  });
+
   it('keeps a bounded head and tail of a huge command output, with the full size in meta', async () => {
     h = await startSessionHarness();
     h.model.enqueue({ type: 'exec', cmd: "head -c 5000000 /dev/zero | tr '\\0' x; echo; echo the-end", login: false }, { type: 'text', chunks: ['that was long'] });

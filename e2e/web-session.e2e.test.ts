@@ -167,6 +167,27 @@ describe('web UI session', () => {
     await alice.page.locator('.controls button.danger').waitFor({ state: 'detached' });
   });
 
+  it('retries a failed instruction once with its Retry button, for alice only', async () => {
+    h.model.enqueue({ type: 'http_error', status: 400, body: { error: { message: 'fake bad request', type: 'invalid_request_error' } } });
+    await send(alice, 'Try the flaky thing');
+    const failed = rows(alice, 'text', 'Try the flaky thing');
+    await failed.locator('.badge[data-state=failed]').waitFor();
+    const retry = failed.locator('.row-actions button', { hasText: 'Retry' });
+    expect(await retry.isEnabled()).toBe(true);
+    const bobRetry = rows(bob, 'text', 'Try the flaky thing').locator('.row-actions button', { hasText: 'Retry' });
+    await bobRetry.waitFor();
+    expect(await bobRetry.isDisabled()).toBe(true);
+    const messageId = await failed.getAttribute('data-message-id');
+    expect(await forcedControl(bob.page, h.runner.threadId, { type: 'retry', message_id: messageId! })).toMatchObject({ status: 'error', response: { code: 'sender_not_allowed' } });
+
+    h.model.enqueue({ type: 'text', chunks: ['Second time lucky.'] });
+    await retry.click();
+    await failed.locator('.badge[data-state=processed]').waitFor();
+    await rows(alice, 'assistant', 'Second time lucky.').waitFor();
+    await retry.waitFor({ state: 'detached' });
+    expect(h.model.pending()).toBe(0);
+  });
+
   it('catches up after the hub restarts mid-stream, without a reload, a gap or a duplicate row', async () => {
     const chunks = Array.from({ length: 30 }, (_, i) => `part-${i} `);
     h.model.enqueue({ type: 'text', chunks, delayMs: 50 });

@@ -193,10 +193,13 @@ export function onCodexExited(ctx: Ctx, reason: string): void {
   s.codex = { status: 'missing', previous, resume: previous !== null };
   const t = s.turn;
   const dropped = s.approvals.rejectAll();
-  if (t.status === 'starting') s.queue.pushFront(t.message);
-  if (t.status === 'active' || t.status === 'completing') {
-    out.push(...s.stream.flush(), ...s.stream.finishTurn(t.turnId, 'failed'));
-    s.finishedTurns.set(t.turnId, true);
+  // A starting turn may have reached Codex (its turn/start goes out once `processing` is on the
+  // hub): it fails like a running one rather than start again unasked (docs/protocol.md §10.1).
+  if (t.status !== 'idle') {
+    if (t.status !== 'starting') {
+      out.push(...s.stream.flush(), ...s.stream.finishTurn(t.turnId, 'failed'));
+      s.finishedTurns.set(t.turnId, true);
+    }
     s.turn = IDLE;
     advanceAck(ctx, true);
     out.push(setState(t.message.message_id, { state: 'failed', reason: `Codex exited: ${reason}`, approval: null }));

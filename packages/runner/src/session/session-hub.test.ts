@@ -168,6 +168,18 @@ describe('Codex side', () => {
     expect(only(h.feed({ type: 'thread_started', threadId: CODEX_THREAD }), 'codex_turn_start')[0]?.message_id).toBe('msg-9');
   });
 
+  it('when Codex exits before naming the turn, the starting message fails too: it may have started', () => {
+    const h = new Harness();
+    h.hub_(hubMessage(ALICE, 'first', { seq: 5 }));
+    h.hub_(hubMessage(ALICE, 'second', { seq: 6 }));
+    h.feed({ type: 'codex_exited', reason: 'signal SIGKILL' });
+    expect(h.hub.lastState('msg-5')).toEqual({ state: 'failed', reason: 'Codex exited: signal SIGKILL' });
+    h.feed({ type: 'turn_start_failed', message_id: 'msg-5', error: 'codex is not running' });
+    expect(h.hub.lastState('msg-5')).toEqual({ state: 'failed', reason: 'Codex exited: signal SIGKILL' });
+    h.feed({ type: 'thread_started', threadId: CODEX_THREAD });
+    expect(only(h.effects, 'codex_turn_start').map((e) => e.message_id)).toEqual(['msg-5', 'msg-6']);
+  });
+
   it('a long exit reason (stderr quoted) still fails the message, clipped to what the hub takes', () => {
     const h = running();
     h.feed({ type: 'codex_exited', reason: `signal SIGKILL; stderr: ${'warning '.repeat(600)}` });

@@ -1,0 +1,102 @@
+// End-to-end support: `pilothouse run` as a real process that a test can SIGKILL. The CLI is
+// bundled once with esbuild (workspace packages inlined, dependencies left to node_modules):
+// the tsx loader costs seconds per start, the bundle under one.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { build } from 'esbuild';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+// Inside the repository, so that the bundle's imports resolve from its node_modules.
+const BUNDLE = join(ROOT, 'node_modules', '.cache', 'ph-e2e', `cli-${process.pid}.mjs`);
+let bundled: Promise<string> | null = null;
+
+export function bundleCli(): Promise<string> {
+  bundled ??= (async () => {
+    mkdirSync(join(BUNDLE, '..'), { recursive: true });
+    await build({
+      entryPoints: [join(ROOT, 'packages/cli/src/main.ts')],
+      outfile: BUNDLE,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'warning',
+      plugins: [
+        {
+          name: 'dependencies-stay-external',
+          setup(b) {
+            b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@pilothouse/') ? undefined : { path: args.path, external: true }));
+          },
+        },
+      ],
+    });
+    return BUNDLE;
+  })();
+  return bundled;
+}
+
+export function removeCliBundle(): void {
+  rmSync(BUNDLE, { force: true });
+  bundled = null;
+}
+
+export interface RunnerProcess {
+  readonly child: ChildProcess;
+  /** The session thread, from the line `pilothouse run` prints once the session is live. */
+  readonly threadId: string;
+  /** The runner's log lines (pino JSON on stderr), parsed. */
+  readonly logs: Record<string, unknown>[];
+  /** SIGKILL, then wait until the process is gone. */
+  kill(): Promise<void>;
+  /** SIGTERM (a clean close), then wait until the process is gone. */
+  stop(): Promise<void>;
+}
+
+/** Starts `pilothouse run ARGS` with `env`; resolves once it printed its session line. */
+export async function startRunnerProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunnerProcess> {
+  const cli = await bundleCli();
+  const child = spawn(process.execPath, [cli, 'run', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const logs: Record<string, unknown>[] = [];
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    stderr.push(line);
+    try {
+      logs.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // not a log line (a warning from node): kept in `stderr` for the error message
+    }
+  });
+  const threadId = await new Promise<string>((res, rej) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const m = /^Pilothouse session (\S+) in /.exec(line);
+      if (m) res(m[1]!);
+    });
+    void exited.then(() => rej(new Error(`pilothouse run exited before its session started:\n${stderr.slice(-20).join('\n')}`)));
+  });
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return { child, threadId, logs, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
+}
+
+/** Every process (Linux /proc) named `comm` whose working directory is `cwd`. */
+export function processesIn(cwd: string, comm: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (name === comm && state !== 'Z' && readlinkSync(`/proc/${entry}/cwd`) === cwd) found.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
