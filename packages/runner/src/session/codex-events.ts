@@ -194,7 +194,7 @@ export function onCodexExited(ctx: Ctx, reason: string): void {
   const t = s.turn;
   const dropped = s.approvals.rejectAll();
   // A starting turn may have reached Codex (its turn/start goes out once `processing` is on the
-  // hub): it fails like a running one rather than start again unasked (docs/protocol.md §10.1).
+  // hub): it fails like a running one rather than start again unasked (docs/protocol.md §10.2).
   if (t.status !== 'idle') {
     if (t.status !== 'starting') {
       out.push(...s.stream.flush(), ...s.stream.finishTurn(t.turnId, 'failed'));
