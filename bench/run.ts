@@ -3,13 +3,14 @@
 // 3) the durability cost of group commit on SQLite and PostgreSQL. Then the runner's figures
 // (runner-bench.ts): 10,000 deltas into one item end to end, and memory over many short turns.
 // Human-readable lines, then one `BENCH_JSON {...}` line. Knobs (env): BENCH_ONLY=hub|runner (one
-// half alone; `preview`: the preview proxy against the dev server directly, bench/preview.ts; `demo`: `pilothouse demo` spawn → first streamed row in Chromium, bench/demo-start.ts), BENCH_N (appends, default 6000), BENCH_PROFILE=<dir> (run the hub under --cpu-prof;
+// half alone; `preview`: the preview proxy against the dev server directly, bench/preview.ts; `demo`: `pilothouse demo` spawn → first streamed row in Chromium, bench/demo-start.ts; `slowreader`: 100 sockets that never read replaying 20 MB, bench/slowreader.ts), BENCH_N (appends, default 6000), BENCH_PROFILE=<dir> (run the hub under --cpu-prof;
 // summarize with bench/profile.ts), BENCH_PG_URL, BENCH_RUNNER_TURNS (real turns, default 100),
 // BENCH_RUNNER_PROFILE=<dir> (run the runner processes under --cpu-prof).
 
 import { webLatencyBench } from './web-latency.js';
 import { runPreviewBench } from './preview.js';
 import { demoStartBench } from './demo-start.js';
+import { slowReaderBench } from './slowreader.js';
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +51,7 @@ function latLine(name: string, r: ClientsResult): string {
 async function main(): Promise<void> {
   const started = performance.now();
   const only = process.env.BENCH_ONLY;
-  if (only !== undefined && only !== '' && only !== 'hub' && only !== 'runner' && only !== 'web' && only !== 'preview' && only !== 'demo') throw new Error(`BENCH_ONLY must be hub, runner, web, preview or demo, got ${only}`);
+  if (only !== undefined && only !== '' && only !== 'hub' && only !== 'runner' && only !== 'web' && only !== 'preview' && only !== 'demo' && only !== 'slowreader') throw new Error(`BENCH_ONLY must be hub, runner, web, preview, demo or slowreader, got ${only}`);
   const fsType = statfsSync(tmpdir()).type;
   const fs = FS_TYPES[fsType] ?? `0x${fsType.toString(16)}`;
   line(`Pilothouse bench: node ${process.version}, ${availableParallelism()} cpus, data on ${fs} (${tmpdir()})${only ? `; BENCH_ONLY=${only}` : ''}`);
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
   const web = want('web') ? await webLatencyBench(line) : undefined;
   const preview = want('preview') ? await runPreviewBench(line) : undefined;
   const demo = want('demo') ? await demoStartBench(line) : undefined;
+  const slowreader = want('slowreader') ? await slowReaderBench(line) : undefined;
   const totalSeconds = round((performance.now() - started) / 1000, 1);
   line(`total ${totalSeconds} s`);
   const json = {
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
     ...(web ? { web } : {}),
     ...(preview ? { preview } : {}),
     ...(demo ? { demo } : {}),
+    ...(slowreader ? { slowreader } : {}),
     totalSeconds,
   };
   line(`BENCH_JSON ${JSON.stringify(json)}`);
