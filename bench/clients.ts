@@ -17,7 +17,8 @@ export interface ClientsConfig {
   endpoint: string;
   topic: string;
   runnerToken: string;
-  viewerToken: string;
+  /** Subscriber i connects with viewerTokens[i % length] (a user may hold 32 sockets). */
+  viewerTokens: string[];
   subscribers: number;
   n: number;
   window: number;
@@ -100,7 +101,7 @@ async function main(cfg: ClientsConfig): Promise<ClientsResult> {
   let subsDone = 0;
   const subscribers = await Promise.all(
     Array.from({ length: cfg.subscribers }, async (_, i) => {
-      const socket = await connect(cfg.endpoint, cfg.viewerToken);
+      const socket = await connect(cfg.endpoint, cfg.viewerTokens[i % cfg.viewerTokens.length]!);
       const chan = await join(socket, cfg.topic);
       chan.on('append', (raw) => {
         const p = raw as AppendPayload;

@@ -24,27 +24,30 @@ const TSX = ['--import', 'tsx'];
 export const SERVER_CPU = 0;
 export const CLIENTS_CPU = 1;
 
-/** A runner user and a viewer user, both members of bench/fanout, with one API token each. */
-export async function seedHub(dataDir: string): Promise<{ runnerToken: string; viewerToken: string }> {
+/** Viewer users: 100 subscribers over four users stay within the hub's 32 sockets per user. */
+const VIEWERS = 4;
+
+/** A runner user and viewer users, all members of bench/fanout, with one API token each. */
+export async function seedHub(dataDir: string): Promise<{ runnerToken: string; viewerTokens: string[] }> {
   const store = await Store.open({ kind: 'sqlite', dataDir });
   try {
     const channel = await store.createChannel({ workspace: 'bench', channel: 'fanout' });
     const tokens: string[] = [];
-    for (const name of ['bench-runner', 'bench-viewer']) {
+    for (const name of ['bench-runner', ...Array.from({ length: VIEWERS }, (_, i) => `bench-viewer-${i}`)]) {
       const user = await store.createUser({ name, passwordHash: null, admin: false });
       await store.addMember(channel.id, user.id);
       const token = newToken();
       await store.createToken({ userId: user.id, tokenHash: digest(token), label: 'bench' });
       tokens.push(token);
     }
-    return { runnerToken: tokens[0]!, viewerToken: tokens[1]! };
+    return { runnerToken: tokens[0]!, viewerTokens: tokens.slice(1) };
   } finally {
     await store.close();
   }
 }
 
 /** Runs clients.ts against a server already listening at `endpoint` (phoenix endpoint, without /websocket). */
-export async function runClients(server: Child, endpoint: string, tokens: { runnerToken: string; viewerToken: string }, opts: FanoutOptions): Promise<ClientsResult> {
+export async function runClients(server: Child, endpoint: string, tokens: { runnerToken: string; viewerTokens: string[] }, opts: FanoutOptions): Promise<ClientsResult> {
   const cfg: ClientsConfig = {
     endpoint,
     topic: TOPIC,
@@ -77,7 +80,7 @@ export async function runHubFanout(dataDir: string, opts: FanoutOptions): Promis
 export async function runBareFanout(opts: FanoutOptions): Promise<ClientsResult> {
   const { child: bare, match } = await startChild([...TSX, join(ROOT, 'bench/bare-server.ts')], /BARE listening on (\d+)/, 20_000, SERVER_CPU);
   try {
-    return await runClients(bare, `ws://127.0.0.1:${match[1]!}/socket`, { runnerToken: 'x', viewerToken: 'x' }, opts);
+    return await runClients(bare, `ws://127.0.0.1:${match[1]!}/socket`, { runnerToken: 'x', viewerTokens: ['x'] }, opts);
   } finally {
     await stopChild(bare);
   }

@@ -182,5 +182,20 @@ describe('web UI bad input', () => {
     expect(await p.evaluate(() => (globalThis as unknown as { stall: number }).stall)).toBeLessThan(1_500);
     expect(((await big.locator('.output').textContent()) ?? '').length).toBe(offset - (offset / line.length) * '\x1b[32m\x1b[0m'.length);
     await expectInert(alice, '.rows');
+
+    // Reloaded, the thread comes in pages (get_thread is paged) and the 5 MB body clipped, with a
+    // way to load the rest (get_body); more rows than one page still all show, in order.
+    for (let i = 0; i < 240; i++) await push(channel, 'post_row', { client_id: `n${i}`, thread_id: root.thread_id, kind: 'notice', body: `notice ${i}`, status: 'completed' });
+    await p.reload();
+    await p.locator('article.row[data-kind=notice]', { hasText: 'notice 239' }).waitFor();
+    expect(await p.locator('article.row').count()).toBe(8 + 240);
+    const clipped = p.locator('article.row[data-kind=command]').last();
+    const loadRest = clipped.locator('.not-loaded button');
+    expect(await loadRest.textContent()).toMatch(/M characters more not loaded\. Load the rest/);
+    expect(await clipped.locator('summary').textContent()).not.toContain(`${Math.round(offset / line.length)} lines`);
+    await loadRest.click();
+    await clipped.locator('.not-loaded').waitFor({ state: 'detached' });
+    expect(await clipped.locator('summary').textContent()).toContain(`${Math.round(offset / line.length)} lines`);
+    expect(alice.errors).toEqual([]);
   });
 });

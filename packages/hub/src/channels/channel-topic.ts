@@ -25,9 +25,15 @@ import { assertNever, startReplay, stepReplay, type ReplayEffect, type ReplayInp
 
 /** A replay page: at most this many events and about REPLAY_PAGE_CHARS characters of them. */
 const REPLAY_PAGE = 500;
-const REPLAY_PAGE_CHARS = 256 * 1024;
+const REPLAY_PAGE_CHARS = 128 * 1024;
 /** The next replay page is read only once the socket's unsent backlog is at most this (backpressure). */
 export const REPLAY_LOW_WATER_BYTES = 256 * 1024;
+/**
+ * Replay pages: one at a time over the whole hub, round-robin by user, so a hundred sockets
+ * replaying megabytes delay another member's request by about one page. Each socket has at most
+ * one page waiting, so the per-user bound is never reached (32 sockets per user).
+ */
+const REPLAY_QUEUE = { concurrency: 1, perUser: 1, maxQueuedPerUser: 4096 };
 /** Reads one socket may have waiting; more are refused with rate_limited. */
 const MAX_READS_PER_SOCKET = 64;
 /** Pushes that only read; they are served through the fair read queue. */
@@ -45,13 +51,16 @@ export function channelTopicHandler(deps: {
   membershipRecheckMs?: number;
   /** Rate limits per user and socket; none when null. */
   admission?: Admission | null;
-  /** The fair queue every read (replay pages included) goes through. */
+  /** The fair queue every read push goes through. */
   reads?: FairQueue;
+  /** The fair queue replay pages go through: one page at a time hub-wide, so replays yield to requests. */
+  replays?: FairQueue;
   /** Writes refusals to the audit log (coalesced in the hub); default: store.audit. */
   audit?: (entry: AuditEntry) => Promise<void>;
 }): TopicHandler {
   const { store, fanout, members } = deps;
   const reads = deps.reads ?? new FairQueue();
+  const replays = deps.replays ?? new FairQueue(REPLAY_QUEUE);
   const audit = deps.audit ?? ((entry: AuditEntry) => store.audit(entry));
   return {
     async join({ principal, topic, payload, sub, close }: JoinContext) {
@@ -79,7 +88,7 @@ export function channelTopicHandler(deps: {
         for (;;) {
           await sub.drained(REPLAY_LOW_WATER_BYTES);
           if (sub.closed) return;
-          const events = await reads.run(principal.userId, () => store.eventsSince(channel.id, replay.lastSent, REPLAY_PAGE, REPLAY_PAGE_CHARS));
+          const events = await replays.run(principal.userId, () => store.eventsSince(channel.id, replay.lastSent, REPLAY_PAGE, REPLAY_PAGE_CHARS));
           if (sub.closed) return;
           step({ type: 'replayed', events });
           if (events.length === 0) break;

@@ -41,6 +41,9 @@ export class FairQueue {
       });
     }
     try {
+      // Reads on SQLite run synchronously: yield to I/O first, or one socket's chain of reads
+      // would run back to back in microtasks and no other user's request would even be read.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       return await fn();
     } finally {
       q.running--;

@@ -149,6 +149,13 @@ export class Connection {
 
   async #join(frame: Frame, current: TopicState | undefined): Promise<void> {
     const { topic } = frame;
+    try {
+      // Before anything changes: a refused re-join leaves the current join as it was.
+      this.#admission?.admit('join', this.#principal.userId, this.id);
+    } catch (err) {
+      this.#fail(addressOf(frame), err);
+      return;
+    }
     if (current) {
       // A re-join replaces the old membership; like Phoenix, tell the client the old join_ref closed.
       this.#end(topic, current, 'rejoin');
@@ -158,7 +165,6 @@ export class Connection {
     const joining: TopicState = { status: 'joining', joinRef: frame.joinRef, sub, waiting: [] };
     this.#topics.set(topic, joining);
     try {
-      this.#admission?.admit('join', this.#principal.userId, this.id);
       const handler = this.#router(topic);
       if (!handler) throw new PilothouseError('unknown_topic', `No such topic: ${topic}.`);
       const close = () => {

@@ -16,7 +16,8 @@ export async function headSeq(db: Db, channelId: string): Promise<number> {
 
 /**
  * The events after `since`: at most `limit`, and (when `maxChars` is given) no more than about
- * `maxChars` characters of text and data, at least one event. The sizes are read first, so a page
+ * `maxChars` bytes of text and data (octet_length: read from the row header, without loading the
+ * value), at least one event. The sizes are read first, so a page
  * of large events is never loaded only to be cut.
  */
 export async function eventsSince(db: Db, channelId: string, since: number, limit: number, maxChars?: number): Promise<ChannelEvent[]> {
@@ -24,7 +25,7 @@ export async function eventsSince(db: Db, channelId: string, since: number, limi
   if (maxChars !== undefined) {
     const sizes = await db
       .selectFrom('events')
-      .select(['seq', sql<number>`length(data) + coalesce(length(text), 0)`.as('size')])
+      .select(['seq', sql<number>`octet_length(data) + coalesce(octet_length(text), 0)`.as('size')])
       .where('channel_id', '=', channelId)
       .where('seq', '>', since)
       .orderBy('seq')

@@ -16,7 +16,7 @@ import {
 import { z } from 'zod';
 
 /** The pushes a person's browser makes (the others are the runner's). */
-export type ClientPush = 'post_message' | 'list_threads' | 'get_thread' | 'control';
+export type ClientPush = 'post_message' | 'list_threads' | 'get_thread' | 'get_body' | 'control';
 
 export interface FeedHandlers {
   /** Every successful join, the first and each rejoin after a reconnect. */

@@ -3,7 +3,7 @@
 // reducer needs one (first join, a stale view, a seq gap), and tells React at most once a frame.
 
 import type { Socket } from 'phoenix';
-import type { ChannelEvent, ControlAction, JoinReply, PushReply } from '@pilothouse/protocol';
+import type { ChannelEvent, ControlAction, JoinReply, Message, PushReply } from '@pilothouse/protocol';
 import { openFeed, type Feed } from '../api/feed.js';
 import { channelStep, emptyChannel, type ChannelInput, type ChannelState } from '../state/channel.js';
 import { emptyThreadList, threadListStep, type ThreadListState } from '../state/threads.js';
@@ -66,6 +66,18 @@ export class ChannelSession {
     return this.feed.push('control', { client_id: newClientId('ctl'), thread_id: threadId, action });
   }
 
+  /** Loads the whole body of a message the hub sent clipped, one get_body slice after another. */
+  async loadBody(messageId: string): Promise<void> {
+    let body = '';
+    for (;;) {
+      const slice = await this.feed.push('get_body', { message_id: messageId, offset: body.length });
+      body += slice.text;
+      if (slice.complete || slice.text === '') break;
+    }
+    const thread = this.view.thread;
+    if (thread?.byId[messageId]) this.set({ ...this.view, thread: threadStep(thread, { type: 'body', message_id: messageId, body }) });
+  }
+
   close(): void {
     if (this.frame !== null) cancelAnimationFrame(this.frame);
     this.listeners.clear();
@@ -124,12 +136,12 @@ export class ChannelSession {
   private loadThread(threadId: string): void {
     if (this.inFlight.has(threadId)) return;
     this.inFlight.add(threadId);
-    this.feed.push('get_thread', { thread_id: threadId }).then(
+    this.threadPages(threadId).then(
       (reply) => {
         this.inFlight.delete(threadId);
         const thread = this.view.thread;
         if (thread?.threadId !== threadId) return;
-        this.set({ ...this.view, thread: threadStep(thread, { type: 'snapshot', head_seq: reply.head_seq, messages: reply.messages }), threadError: null });
+        this.set({ ...this.view, thread: threadStep(thread, { type: 'snapshot', ...reply }), threadError: null });
         this.reconcile();
       },
       (err: Error & { code?: string }) => {
@@ -140,6 +152,25 @@ export class ChannelSession {
         else this.set({ ...this.view, threadError: `The thread could not be loaded: ${err.message}` });
       },
     );
+  }
+
+  /**
+   * Every page of a thread (get_thread is paged, docs/protocol.md §5). The snapshot's seq is the
+   * first page's head_seq: later pages may already reflect newer events, and replaying those
+   * events over them is idempotent (upserts by id, appends by offset).
+   */
+  private async threadPages(threadId: string): Promise<{ head_seq: number; messages: Message[]; clipped: { message_id: string; length: number }[] }> {
+    const first = await this.feed.push('get_thread', { thread_id: threadId });
+    const messages = [...first.messages];
+    const clipped = [...first.clipped];
+    let next = first.next;
+    while (next !== null && this.view.thread?.threadId === threadId) {
+      const page = await this.feed.push('get_thread', { thread_id: threadId, after_seq: next });
+      messages.push(...page.messages);
+      clipped.push(...page.clipped);
+      next = page.next;
+    }
+    return { head_seq: first.head_seq, messages, clipped };
   }
 
   private set(view: ChannelView): void {

@@ -82,3 +82,25 @@ describe('thread state', () => {
     expect(s).toMatchObject({ stale: true, pending: [] });
   });
 });
+
+describe('clipped bodies (get_thread sends big bodies clipped)', () => {
+  const clippedSnapshot: ThreadInput = { type: 'snapshot', head_seq: 2, messages: [row('a', 2, 'head')], clipped: [{ message_id: 'a', length: 10 }] };
+
+  it('an append at the full length grows it without text; repeats change nothing; a gap reloads', () => {
+    const s = run([clippedSnapshot, { type: 'event', event: ev.append(3, 'a', 10, 'xyz') }]);
+    expect(s.clipped).toEqual({ a: 13 });
+    expect(bodies(s)).toEqual([['a', 'head']]);
+    expect(run([{ type: 'event', event: ev.append(4, 'a', 0, 'headtail') }], s)).toMatchObject({ seq: 4, stale: false, clipped: { a: 13 } });
+    expect(run([{ type: 'event', event: ev.append(4, 'a', 20, 'late') }], s).stale).toBe(true);
+  });
+
+  it('the loaded body replaces the head and unclips it once it is whole', () => {
+    const s = run([clippedSnapshot, { type: 'body', message_id: 'a', body: 'headtail12' }]);
+    expect(s.clipped).toEqual({});
+    expect(bodies(s)).toEqual([['a', 'headtail12']]);
+    // Loaded before an append that arrived meanwhile: still clipped at the new length.
+    const grown = run([clippedSnapshot, { type: 'event', event: ev.append(3, 'a', 10, 'xyz') }, { type: 'body', message_id: 'a', body: 'headtail12' }]);
+    expect(grown.clipped).toEqual({ a: 13 });
+    expect(bodies(grown)).toEqual([['a', 'headtail12']]);
+  });
+});

@@ -18,6 +18,11 @@ export interface ThreadState {
   /** Message ids in creation (seq) order. */
   readonly order: readonly string[];
   readonly byId: Readonly<Record<string, Message>>;
+  /**
+   * Messages whose body is only partly loaded (the hub clips big bodies, docs/protocol.md §5), with
+   * their full length: appends at that length extend it without text; `body` loads the rest.
+   */
+  readonly clipped: Readonly<Record<string, number>>;
   /** Events of this thread that arrived while the snapshot was loading. */
   readonly pending: readonly ChannelEvent[];
   /** Something was missed: the shell must reload the snapshot. */
@@ -27,7 +32,9 @@ export interface ThreadState {
 export type ThreadInput =
   /** The shell starts (re)loading the snapshot: buffer events until it lands. */
   | { type: 'load' }
-  | { type: 'snapshot'; head_seq: number; messages: readonly Message[] }
+  | { type: 'snapshot'; head_seq: number; messages: readonly Message[]; clipped?: readonly { message_id: string; length: number }[] }
+  /** A clipped message's body, loaded with get_body (as long as it was then). */
+  | { type: 'body'; message_id: string; body: string }
   | { type: 'event'; event: ChannelEvent };
 
 export const emptyThread = (threadId: string): ThreadState => ({
@@ -36,6 +43,7 @@ export const emptyThread = (threadId: string): ThreadState => ({
   seq: 0,
   order: [],
   byId: {},
+  clipped: {},
   pending: [],
   stale: false,
 });
@@ -45,7 +53,9 @@ export function threadStep(state: ThreadState, input: ThreadInput): ThreadState 
     case 'load':
       return { ...state, status: 'loading', pending: [], stale: false };
     case 'snapshot':
-      return fromSnapshot(state, input.head_seq, input.messages);
+      return fromSnapshot(state, input.head_seq, input.messages, input.clipped ?? []);
+    case 'body':
+      return withBody(state, input.message_id, input.body);
     case 'event': {
       if (threadOf(input.event) !== state.threadId) return state;
       if (state.status === 'ready') return applyEvent(state, input.event);
@@ -60,11 +70,13 @@ export function threadStep(state: ThreadState, input: ThreadInput): ThreadState 
 /** The thread's messages in order. */
 export const messagesOf = (state: ThreadState): Message[] => state.order.flatMap((id) => state.byId[id] ?? []);
 
-function fromSnapshot(state: ThreadState, headSeq: number, messages: readonly Message[]): ThreadState {
+function fromSnapshot(state: ThreadState, headSeq: number, messages: readonly Message[], clippedList: readonly { message_id: string; length: number }[]): ThreadState {
   const sorted = [...messages].sort((a, b) => a.seq - b.seq);
   const byId: Record<string, Message> = {};
   for (const m of sorted) byId[m.id] = m;
-  let next: ThreadState = { ...state, status: 'ready', seq: headSeq, order: sorted.map((m) => m.id), byId, pending: [], stale: false };
+  const clipped: Record<string, number> = {};
+  for (const c of clippedList) clipped[c.message_id] = c.length;
+  let next: ThreadState = { ...state, status: 'ready', seq: headSeq, order: sorted.map((m) => m.id), byId, clipped, pending: [], stale: false };
   for (const event of state.pending) next = applyEvent(next, event);
   return next;
 }
@@ -79,6 +91,13 @@ function applyEvent(state: ThreadState, event: ChannelEvent): ThreadState {
     case 'append': {
       const m = state.byId[event.payload.message_id];
       if (!m) return { ...at, stale: true };
+      const clippedAt = state.clipped[m.id];
+      if (clippedAt !== undefined) {
+        // Only the head is loaded: the body grows by the append's length, its text is not kept.
+        const { offset, text } = event.payload;
+        if (offset === clippedAt) return { ...at, clipped: { ...state.clipped, [m.id]: clippedAt + text.length } };
+        return offset + text.length <= clippedAt ? at : { ...at, stale: true };
+      }
       const out = applyAppend(m, event.payload.offset, event.payload.text);
       switch (out.type) {
         case 'applied':
@@ -93,7 +112,10 @@ function applyEvent(state: ThreadState, event: ChannelEvent): ThreadState {
     }
     case 'row_updated': {
       const m = state.byId[event.payload.message_id];
-      return m ? replace(at, applyRowUpdate(m, event.payload)) : { ...at, stale: true };
+      if (!m) return { ...at, stale: true };
+      // A new body is a whole body: the message is no longer clipped.
+      const next = replace(at, applyRowUpdate(m, event.payload));
+      return event.payload.body !== undefined ? unclip(next, m.id) : next;
     }
     case 'state': {
       const m = state.byId[event.payload.message_id];
@@ -108,6 +130,22 @@ function applyEvent(state: ThreadState, event: ChannelEvent): ThreadState {
 }
 
 const replace = (state: ThreadState, message: Message): ThreadState => ({ ...state, byId: { ...state.byId, [message.id]: message } });
+
+function unclip(state: ThreadState, id: string): ThreadState {
+  if (state.clipped[id] === undefined) return state;
+  const clipped = { ...state.clipped };
+  delete clipped[id];
+  return { ...state, clipped };
+}
+
+/** A loaded body replaces the head; still shorter than the message has grown meanwhile, it stays clipped. */
+function withBody(state: ThreadState, id: string, body: string): ThreadState {
+  const m = state.byId[id];
+  const length = state.clipped[id];
+  if (!m || length === undefined || body.length < m.body.length) return state;
+  const next = replace(state, { ...m, body });
+  return body.length >= length ? unclip(next, id) : next;
+}
 
 /** A message event creates a message; a repeat of one already present changes nothing. */
 function upsert(state: ThreadState, message: Message): ThreadState {

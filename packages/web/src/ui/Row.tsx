@@ -2,8 +2,9 @@
 // and the kind's renderer from the table. Memoised on the message object, so an append re-renders
 // only the row it changed.
 
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import type { Message } from '@pilothouse/protocol';
+import { formatSize } from '../render/clip.js';
 import { RowStatusChip, StateBadge } from './badges.js';
 import { KIND_LABELS, RENDERERS } from './renderers.js';
 import type { RowContext } from './row-context.js';
@@ -13,7 +14,27 @@ const time = (iso: string) => {
   return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 };
 
-export const Row = memo(function Row({ message, ctx }: { message: Message; ctx: RowContext }) {
+/** The part of a clipped body that was not sent (docs/protocol.md §5: get_thread clips big bodies). */
+function NotLoaded({ message, length, ctx }: { message: Message; length: number; ctx: RowContext }) {
+  const [state, setState] = useState<{ type: 'idle' } | { type: 'loading' } | { type: 'failed'; message: string }>({ type: 'idle' });
+  const load = () => {
+    setState({ type: 'loading' });
+    ctx.loadBody(message.id).then(
+      () => setState({ type: 'idle' }),
+      (err: Error) => setState({ type: 'failed', message: `Could not load the rest: ${err.message}` }),
+    );
+  };
+  return (
+    <p className="not-loaded">
+      <button type="button" className="show-all" disabled={state.type === 'loading'} onClick={load}>
+        {state.type === 'loading' ? 'Loading…' : `… ${formatSize(length - message.body.length)} more not loaded. Load the rest`}
+      </button>
+      {state.type === 'failed' ? <span role="alert"> {state.message}</span> : null}
+    </p>
+  );
+}
+
+export const Row = memo(function Row({ message, clipped, ctx }: { message: Message; clipped?: number | undefined; ctx: RowContext }) {
   const Body = RENDERERS[message.kind];
   const byRunner = message.runner_id !== null;
   return (
@@ -31,6 +52,7 @@ export const Row = memo(function Row({ message, ctx }: { message: Message; ctx: 
       </header>
       <div className="row-body">
         <Body message={message} ctx={ctx} />
+        {clipped !== undefined ? <NotLoaded message={message} length={clipped} ctx={ctx} /> : null}
       </div>
     </article>
   );

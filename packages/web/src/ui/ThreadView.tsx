@@ -42,7 +42,8 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
     },
     [session, threadId],
   );
-  const ctx = useMemo<RowContext>(() => ({ me, mayControl, control }), [me, mayControl, control]);
+  const loadBody = useCallback((messageId: string) => session.loadBody(messageId), [session]);
+  const ctx = useMemo<RowContext>(() => ({ me, mayControl, control, loadBody }), [me, mayControl, control, loadBody]);
 
   const lastSeq = messages.at(-1)?.seq ?? 0;
   useEffect(() => {
@@ -91,7 +92,7 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
           ) : thread?.status !== 'ready' ? (
             <p className="placeholder">Loading the thread…</p>
           ) : (
-            messages.map((m) => <Row key={m.id} message={m} ctx={ctx} />)
+            messages.map((m) => <Row key={m.id} message={m} clipped={thread.clipped[m.id]} ctx={ctx} />)
           )}
         </div>
         {runner ? (

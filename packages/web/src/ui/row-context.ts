@@ -9,4 +9,6 @@ export interface RowContext {
   /** The caller is in the attached runner's `allowed` list. */
   readonly mayControl: boolean;
   readonly control: (action: ControlAction) => Promise<unknown>;
+  /** Loads the rest of a body the hub sent clipped. */
+  readonly loadBody: (messageId: string) => Promise<void>;
 }

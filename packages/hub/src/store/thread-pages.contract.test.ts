@@ -1,0 +1,64 @@
+// Bounded reads (replay pages by size, thread pages, clipped bodies, body slices) on every store:
+// SQLite and PostgreSQL must cut pages and slices alike, in UTF-16 units, astral characters included.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { postgresFixture, sqliteFixture } from '../../test/stores.js';
+import type { Author, Channel, Store } from './store.js';
+import { bodySlice, threadPage } from './thread-pages.js';
+
+describe.each([sqliteFixture, postgresFixture])('bounded reads: $name', (fixture) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let channel: Channel;
+  let human: Author;
+  let runner: Author;
+
+  beforeEach(async () => {
+    ({ store, cleanup } = await fixture.open());
+    const alice = await store.createUser({ name: 'Alice', passwordHash: 'h', admin: false });
+    channel = await store.createChannel({ workspace: 'acme', channel: 'agents' });
+    human = { userId: alice.id, name: 'Alice', runnerId: null };
+    runner = { userId: alice.id, name: 'Alice', runnerId: 'r1' };
+  });
+  afterEach(async () => cleanup());
+
+  it('eventsSince cuts a page by size (at least one event) as well as by count', async () => {
+    for (let i = 0; i < 6; i++) await store.postMessage(channel.id, human, { client_id: `m${i}`, body: 'x'.repeat(1000), kind: 'text' });
+    const seqs = async (since: number, limit: number, maxChars?: number) => (await store.eventsSince(channel.id, since, limit, maxChars)).map((e) => e.payload.seq);
+    expect(await seqs(0, 500)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect((await seqs(0, 500, 2500)).length).toBeGreaterThanOrEqual(1);
+    expect((await seqs(0, 500, 2500)).length).toBeLessThan(6);
+    expect(await seqs(0, 500, 1)).toEqual([1]);
+    expect(await seqs(2, 3, 1_000_000)).toEqual([3, 4, 5]);
+    expect(await seqs(6, 500, 1000)).toEqual([]);
+  });
+
+  it('threadPage pages by count and size, clips a long body to its head; bodySlice reads any range exactly', async () => {
+    const root = await store.postMessage(channel.id, human, { client_id: 'root', body: 'root', kind: 'text' });
+    await store.postMessage(channel.id, runner, { client_id: 'big', thread_id: root.thread_id, item_key: 'big', kind: 'command', body: 'a😀'.repeat(10), status: 'streaming' });
+    let body = 'a😀'.repeat(10);
+    for (let i = 0; i < 5; i++) {
+      const text = `${i}😀b`.repeat(7);
+      await store.appendRow(channel.id, runner, { item_key: 'big', offset: body.length, text });
+      body += text;
+    }
+    for (let i = 0; i < 4; i++) await store.postMessage(channel.id, human, { client_id: `r${i}`, thread_id: root.thread_id, body: `reply ${i}`, kind: 'text' });
+    const db = store.db;
+
+    const first = await threadPage(db, channel.id, root.thread_id, { afterSeq: 0, limit: 3, pageChars: 1000, clip: 41 });
+    expect(first.messages.map((m) => m.body)).toEqual(['root', body.slice(0, 41), 'reply 0']);
+    expect(first.clipped).toEqual([{ message_id: first.messages[1]!.id, length: body.length }]);
+    const second = await threadPage(db, channel.id, root.thread_id, { afterSeq: first.next!, limit: 3, pageChars: 1000, clip: 41 });
+    expect(second.messages.map((m) => m.body)).toEqual(['reply 1', 'reply 2', 'reply 3']);
+    expect(second.next).toBeNull();
+    // By size: the clipped head counts, and a page holds at least one message.
+    const small = await threadPage(db, channel.id, root.thread_id, { afterSeq: 0, limit: 100, pageChars: 10, clip: 41 });
+    expect(small.messages.map((m) => m.body)).toEqual(['root']);
+
+    const id = first.messages[1]!.id;
+    for (const [offset, limit] of [[0, 1000], [0, 21], [19, 5], [20, 33], [body.length - 3, 10], [body.length, 5]] as const) {
+      expect(await bodySlice(db, channel.id, id, offset, limit)).toEqual({ text: body.slice(offset, offset + limit), length: body.length });
+    }
+    expect(await bodySlice(db, channel.id, 'nope', 0, 1)).toBeUndefined();
+  });
+});
