@@ -86,9 +86,10 @@ describe('slow readers and big reads (finding 2)', () => {
       const chunk = 'h'.repeat(512 * 1024);
       for (let i = 0; i < HISTORY / chunk.length; i++) await store.postMessage(channel.id, alice, { client_id: `h${i}`, body: chunk, kind: 'text' });
       // A thread of 450 messages, one of them a 1.5 MB streamed row (a body plus appends).
-      const root = await store.postMessage(channel.id, alice, { client_id: 'root', body: 'root', kind: 'text' });
-      threadId = root.thread_id;
+      // A session thread: its root posted by the runner that streams into it (the binding rule).
       const runner = { userId: seeded.users.alice!, name: 'alice', runnerId: 'r1' };
+      const root = await store.postMessage(channel.id, runner, { client_id: 'root', body: 'root', kind: 'session' });
+      threadId = root.thread_id;
       const big = await store.postMessage(channel.id, runner, { client_id: 'big', thread_id: threadId, item_key: 'big', kind: 'text', body: 'B'.repeat(300_000), status: 'streaming' });
       bigId = big.message_id;
       bigBody = 'B'.repeat(300_000);
