@@ -37,7 +37,7 @@ export interface HubConfig {
   membershipCheckMs?: number;
   /** How long a preview request waits for the runner's tunnel stream; default 10 s. */
   previewStreamTimeoutMs?: number;
-  /** Sockets one user may hold at once; default 32 (docs/security.d/limits.md). */
+  /** Sockets one user may hold at once; default 32 (docs/security.md §4). */
   maxSocketsPerUser?: number;
   /** Rate limits per user and socket (limits/admission.ts); default DEFAULT_RATE_LIMITS, null turns them off. */
   rateLimits?: RateLimits | null;

@@ -2,7 +2,7 @@
 // request (joins, a person's writes, reads, a registered runner's writes). A refusal is a
 // `rate_limited` error whose details carry `retry_after_ms`. Defaults are set so that normal use —
 // the web UI, a runner streaming hundreds of appends a second, `npm run bench` — never meets them,
-// while a flood is cut off after the burst (docs/security.d/limits.md gives the reasons).
+// while a flood is cut off after the burst (docs/security.md §4 gives the reasons).
 
 import { PilothouseError } from '@pilothouse/protocol';
 import { KeyedBuckets, type Clock, type Rate } from './token-bucket.js';
