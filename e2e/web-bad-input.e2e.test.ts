@@ -192,6 +192,8 @@ describe('web UI bad input', () => {
     const clipped = p.locator('article.row[data-kind=command]').last();
     const loadRest = clipped.locator('.not-loaded button');
     expect(await loadRest.textContent()).toMatch(/M characters more not loaded\. Load the rest/);
+    await clipped.scrollIntoViewIfNeeded();
+    await screenshot(p, 'clipped-body');
     expect(await clipped.locator('summary').textContent()).not.toContain(`${Math.round(offset / line.length)} lines`);
     await loadRest.click();
     await clipped.locator('.not-loaded').waitFor({ state: 'detached' });

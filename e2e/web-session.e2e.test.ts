@@ -177,6 +177,7 @@ describe('web UI session', () => {
     const bobRetry = rows(bob, 'text', 'Try the flaky thing').locator('.row-actions button', { hasText: 'Retry' });
     await bobRetry.waitFor();
     expect(await bobRetry.isDisabled()).toBe(true);
+    await screenshot(alice.page, 'retry');
     const messageId = await failed.getAttribute('data-message-id');
     expect(await forcedControl(bob.page, h.runner.threadId, { type: 'retry', message_id: messageId! })).toMatchObject({ status: 'error', response: { code: 'sender_not_allowed' } });
 
