@@ -13,23 +13,19 @@ import type { ThreadSnapshot } from '../session/index.js';
 /** At most this many pages of one thread (a bound, not an expectation: a page is a byte budget). */
 const MAX_PAGES = 10_000;
 
-/**
- * The whole thread. A hub that pages `get_thread` answers `complete: false` with a `next` cursor;
- * one that does not answers everything at once (no such fields).
- */
+/** The whole thread, page after page (`get_thread` is paged by count and size: docs/protocol.md §5). */
 export async function readThread(hub: HubClient, threadId: string): Promise<ThreadSnapshot> {
   const messages: ThreadSnapshot['messages'][number][] = [];
   let head: number | null = null;
-  let cursor: unknown = undefined;
+  let after: number | null = null;
   for (let page = 0; page < MAX_PAGES; page += 1) {
-    const payload: PushPayload<'get_thread'> = Object.assign({ thread_id: threadId }, cursor === undefined ? {} : { cursor });
+    const payload: PushPayload<'get_thread'> = after === null ? { thread_id: threadId } : { thread_id: threadId, after_seq: after };
     const reply = await hub.push('get_thread', payload);
+    // The head of the first page: later events are the replay's to deliver.
     head ??= reply.head_seq;
     messages.push(...reply.messages);
-    const next = 'next' in reply ? reply.next : undefined;
-    const complete = 'complete' in reply ? reply.complete : true;
-    if (complete !== false || next === undefined || next === null) return { head_seq: head, messages };
-    cursor = next;
+    if (reply.complete || reply.next === null) return { head_seq: head, messages };
+    after = reply.next;
   }
   throw new Error(`get_thread ${threadId}: more than ${MAX_PAGES} pages`);
 }
