@@ -34,7 +34,8 @@ describe.each([sqliteFixture, postgresFixture])('bounded reads: $name', (fixture
   });
 
   it('threadPage pages by count and size, clips a long body to its head; bodySlice reads any range exactly', async () => {
-    const root = await store.postMessage(channel.id, human, { client_id: 'root', body: 'root', kind: 'text' });
+    // A session thread: the runner that streams into it posted its root (the binding rule).
+    const root = await store.postMessage(channel.id, runner, { client_id: 'root', body: 'root', kind: 'session' });
     await store.postMessage(channel.id, runner, { client_id: 'big', thread_id: root.thread_id, item_key: 'big', kind: 'command', body: 'a😀'.repeat(10), status: 'streaming' });
     let body = 'a😀'.repeat(10);
     for (let i = 0; i < 5; i++) {
@@ -60,5 +61,20 @@ describe.each([sqliteFixture, postgresFixture])('bounded reads: $name', (fixture
       expect(await bodySlice(db, channel.id, id, offset, limit)).toEqual({ text: body.slice(offset, offset + limit), length: body.length });
     }
     expect(await bodySlice(db, channel.id, 'nope', 0, 1)).toBeUndefined();
+  });
+
+  it('a body the text codec escaped (NUL, lone surrogates) is clipped and sliced as the text it holds', async () => {
+    const root = await store.postMessage(channel.id, runner, { client_id: 'root', body: 'root', kind: 'session' });
+    let body = 'a\0b\uD800c'.repeat(8);
+    await store.postMessage(channel.id, runner, { client_id: 'odd', thread_id: root.thread_id, item_key: 'odd', kind: 'command', body, status: 'streaming' });
+    const text = '\uDC00\0😀'.repeat(5);
+    await store.appendRow(channel.id, runner, { item_key: 'odd', offset: body.length, text });
+    body += text;
+    const page = await threadPage(store.db, channel.id, root.thread_id, { afterSeq: 0, limit: 10, pageChars: 1000, clip: 30 });
+    expect(page.messages.map((m) => m.body)).toEqual(['root', body.slice(0, 30)]);
+    const id = page.messages[1]!.id;
+    for (const [offset, limit] of [[0, 1000], [3, 9], [35, 20], [body.length - 2, 10]] as const) {
+      expect(await bodySlice(store.db, channel.id, id, offset, limit)).toEqual({ text: body.slice(offset, offset + limit), length: body.length });
+    }
   });
 });
