@@ -202,4 +202,33 @@ describe('tokens expire, can be revoked, and show their last use', () => {
     await closed; // the hub re-checks every --membership-check-ms (200 ms here)
     expect(await cli(['token', 'list', '--user', 'bob'])).toMatch(/ bob {2}runner {2}revoked \S+ /);
   });
+
+  it('a socket whose token was revoked cannot join again on the same connection, nor push', async () => {
+    const token = (await cli(['token', 'create', '--user', 'bob', '--label', 'rejoin'])).trim();
+    const id = (await cli(['token', 'list', '--user', 'bob', '--json'])).trim().split('\n').map((l) => JSON.parse(l) as { id: string; label: string }).find((t) => t.label === 'rejoin')!.id;
+    const socket = open(token);
+    const first = socket.channel('channel:acme/agents', {});
+    await join(first);
+    const closed = new Promise<void>((resolve) => first.onClose(() => resolve()));
+    await cli(['token', 'revoke', id]);
+    await closed;
+    // The connection is still open: a fresh join on it must meet the same refusal as a new upgrade.
+    const again = socket.channel('channel:acme/agents', {});
+    expect(await refusal(join(again))).toEqual({ code: 'unauthorized', message: expect.stringMatching(/revoked at/) });
+    expect(await codeOf(push(again, 'runner_register', info('bob-revoked')))).not.toBe('ok');
+  });
+
+  it('a browser socket loses its joins once its session is signed out, and cannot join again', async () => {
+    const login = await fetch(`${hub.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: hub.url }, body: JSON.stringify({ name: 'bob', password: 'pw' }) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const socket = openWithCookie(cookie);
+    const first = socket.channel('channel:acme/agents', {});
+    await join(first);
+    const closed = new Promise<void>((resolve) => first.onClose(() => resolve()));
+    const out = await fetch(`${hub.url}/api/logout`, { method: 'POST', headers: { cookie, origin: hub.url } });
+    expect(out.status).toBe(200);
+    await closed;
+    const again = socket.channel('channel:acme/agents', {});
+    expect(await refusal(join(again))).toEqual({ code: 'unauthorized', message: expect.stringMatching(/session/) });
+  }, 10_000);
 });
