@@ -219,6 +219,23 @@ describe('HTTP through the preview', () => {
     for (const s of dev.seen) expect(JSON.stringify(s.headers)).not.toContain(cookie);
   });
 
+  it("a cookie another preview planted for the parent domain reaches the dev server only from a browser it set that name for", async () => {
+    // The dev server sets theme (not HttpOnly) for alice's browser ...
+    expect((await world.send({ path: '/cookies', headers: browser() })).status).toBe(200);
+    // ... and bob's browser, which never got it here, carries theme=… that a page of another preview
+    // set with document.cookie = "theme=…; Domain=preview.localhost" (Chromium keeps such a cookie).
+    const bob = await world.signIn(id, 'bob');
+    const from = dev.seen.length;
+    const page = await world.send({ path: '/page', headers: { Host: world.hostOf(id), Cookie: `theme=planted-by-preview-a; ${PREVIEW_COOKIE}=${bob}` } });
+    expect(page.status).toBe(200);
+    expect(dev.seen[from]!.headers.cookie).toBeUndefined();
+    // Once the dev server set theme for bob's browser too, his own theme reaches it as before.
+    const jar = (await world.send({ path: '/cookies', headers: { Host: world.hostOf(id), Cookie: `${PREVIEW_COOKIE}=${bob}` } })).headers['set-cookie']!.map((c) => c.split(';')[0]).join('; ');
+    const next = dev.seen.length;
+    await world.send({ path: '/page', headers: { Host: world.hostOf(id), Cookie: `${jar}; ${PREVIEW_COOKIE}=${bob}` } });
+    expect(dev.seen[next]!.headers.cookie).toBe('app=1; theme=dark');
+  });
+
   it('a streaming response arrives chunk by chunk', async () => {
     const res = await world.open({ path: '/stream', headers: browser() });
     expect(res.statusCode).toBe(200);

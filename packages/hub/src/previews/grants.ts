@@ -84,10 +84,19 @@ export class PreviewGrants {
 
   /** The user of the first valid token among `tokens` (a browser may send several cookies of one name). */
   checkCookie(previewId: string, tokens: readonly string[]): string | null {
+    return this.cookieGrant(previewId, tokens)?.userId ?? null;
+  }
+
+  /**
+   * Like checkCookie, with the valid token's digest: it names the browser the grant was given to
+   * (the cookie scope remembers per browser which cookie names the dev server set there).
+   */
+  cookieGrant(previewId: string, tokens: readonly string[]): { userId: string; browser: string } | null {
     const now = this.#clock.now();
     for (const token of tokens) {
-      const grant = this.#cookies.get(digest(token));
-      if (grant && grant.previewId === previewId && grant.expiresAt > now) return grant.userId;
+      const key = digest(token);
+      const grant = this.#cookies.get(key);
+      if (grant && grant.previewId === previewId && grant.expiresAt > now) return { userId: grant.userId, browser: key };
     }
     return null;
   }

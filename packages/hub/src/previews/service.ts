@@ -157,8 +157,8 @@ export function createPreviewService(opts: PreviewServiceOptions) {
       logger.warn({ event: 'preview_cross_site_refused', preview_id: previewId, origin: req.headers.origin, sec_fetch_site: req.headers['sec-fetch-site'], method: req.method }, refused.message);
       return then(refused);
     }
-    const userId = grants.checkCookie(previewId, previewCookieValues(req.headers.cookie));
-    if (userId === null) {
+    const grant = grants.cookieGrant(previewId, previewCookieValues(req.headers.cookie));
+    if (grant === null) {
       return then(new PilothouseError('grant_invalid', 'Open this preview from its thread to sign in to it (the link is valid once, for a minute).'));
     }
     const decide = (member: boolean): void => {
@@ -167,13 +167,13 @@ export function createPreviewService(opts: PreviewServiceOptions) {
       if (now.status !== 'open') return then(lookupError(now, previewId));
       if (!member) return then(new PilothouseError('not_member', 'You are no longer a member of the channel this preview belongs to.'));
       const { preview } = now;
-      then({ preview, ctx: { port: preview.port, previewOrigin: originOf(previewId), previewScheme: template.scheme, clientAddress: req.socket.remoteAddress, cookies: cookieScopes.of(previewId) } });
+      then({ preview, ctx: { port: preview.port, previewOrigin: originOf(previewId), previewScheme: template.scheme, clientAddress: req.socket.remoteAddress, cookies: cookieScopes.of(previewId, grant.browser) } });
     };
     const channelId = found.preview.channelId;
     // The common case answers at once; a stale entry asks the store (shared by concurrent requests).
-    const cached = members.cached(channelId, userId);
+    const cached = members.cached(channelId, grant.userId);
     if (cached !== undefined) return decide(cached);
-    members.check(channelId, userId).then(decide, (err: unknown) => {
+    members.check(channelId, grant.userId).then(decide, (err: unknown) => {
       logger.error({ err, preview_id: previewId }, 'membership check failed');
       then(new PilothouseError('internal', 'Could not check your access to this preview.'));
     });
