@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { WebSocket } from 'ws';
 import { PREVIEW_COOKIE, PREVIEW_GRANT_PATH, type PreviewGrantReply } from '@pilothouse/protocol';
 import { startDevServer, type DevServer } from './dev-server.js';
+import { digest, newToken } from '../src/auth/secrets.js';
 import { bounceTarget, cookieValue, previewId, startRunner, startWorld, type FakeRunner, type World } from './preview-world.js';
 
 let world: World;
@@ -235,6 +236,33 @@ describe('HTTP through the preview', () => {
     await world.send({ path: '/page', headers: { Host: world.hostOf(id), Cookie: `${jar}; ${PREVIEW_COOKIE}=${bob}` } });
     expect(dev.seen[next]!.headers.cookie).toBe('app=1; theme=dark');
   });
+
+  it('a preview cookie stops working once the token (or session) that asked for its grant is revoked (or signed out)', async () => {
+    const user = (await world.hub.store.userByName('bob'))!;
+    const secret = newToken();
+    const tokenId = await world.hub.store.createToken({ userId: user.id, tokenHash: digest(secret), label: 'laptop' });
+    world.tokens['bob-laptop'] = secret;
+    const preview = await world.signIn(id, 'bob-laptop');
+    const get = () => world.send({ path: '/page', headers: { Host: world.hostOf(id), Cookie: `${PREVIEW_COOKIE}=${preview}` } });
+    expect((await get()).status).toBe(200);
+    await world.hub.store.revokeToken(tokenId);
+    await vi.waitFor(async () => expect((await get()).status).toBe(401), { timeout: 15_000, interval: 200 });
+  }, 20_000);
+
+  it('a preview cookie granted to a browser session stops working once that session signs out', async () => {
+    const hubHost = `127.0.0.1:${world.hub.port}`;
+    const login = await world.send({ method: 'POST', path: '/api/login', headers: { Host: hubHost, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'bob', password: 'pw' }) });
+    const session = String(login.headers['set-cookie']![0]).split(';')[0]!;
+    const granted = await world.send({ method: 'POST', path: `/api/previews/${id}/grant`, headers: { Host: hubHost, Cookie: session, Origin: `http://${hubHost}` } });
+    expect(granted.status).toBe(200);
+    const url = new URL((JSON.parse(granted.body) as PreviewGrantReply).url);
+    const exchanged = await world.send({ path: `${url.pathname}${url.search}`, headers: { Host: world.hostOf(id) } });
+    const preview = cookieValue(exchanged.headers['set-cookie'])!;
+    const get = () => world.send({ path: '/page', headers: { Host: world.hostOf(id), Cookie: `${PREVIEW_COOKIE}=${preview}` } });
+    expect((await get()).status).toBe(200);
+    expect((await world.send({ method: 'POST', path: '/api/logout', headers: { Host: hubHost, Cookie: session, Origin: `http://${hubHost}` } })).status).toBe(200);
+    await vi.waitFor(async () => expect((await get()).status).toBe(401), { timeout: 15_000, interval: 200 });
+  }, 20_000);
 
   it('a streaming response arrives chunk by chunk', async () => {
     const res = await world.open({ path: '/stream', headers: browser() });

@@ -96,7 +96,7 @@ export async function tokenRefusal(store: Store, tokenId: string, now: Date = ne
  * every join and every periodic re-check asks this, so a dead credential can neither keep its joins
  * nor join again on the same connection.
  */
-export async function credentialRefusal(store: Store, who: Principal, now: Date = new Date()): Promise<PilothouseError | null> {
+export async function credentialRefusal(store: Store, who: Pick<Principal, 'userId' | 'tokenId' | 'sessionHash'>, now: Date = new Date()): Promise<PilothouseError | null> {
   if (who.tokenId !== null) return tokenRefusal(store, who.tokenId, now);
   if (who.sessionHash) {
     const user = await store.userBySessionHash(who.sessionHash, now);

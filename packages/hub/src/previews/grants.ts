@@ -26,11 +26,20 @@ export const DEFAULT_GRANT_LIMITS: GrantLimits = {
   maxCookiesPerPreview: 1000,
 };
 
+/** The credential a grant was asked for with (an API token or a browser session); null for neither. */
+export interface GrantCredential {
+  tokenId: string | null;
+  sessionHash: string | null;
+}
+
 interface Grant {
   previewId: string;
   userId: string;
+  credential: GrantCredential;
   expiresAt: number;
 }
+
+const NO_CREDENTIAL: GrantCredential = { tokenId: null, sessionHash: null };
 
 const newSecret = () => randomBytes(32).toString('base64url');
 
@@ -53,27 +62,32 @@ export class PreviewGrants {
     return Math.floor(this.#limits.cookieTtlMs / 1000);
   }
 
-  issueCode(previewId: string, userId: string): { code: string; expiresAt: Date } {
+  issueCode(previewId: string, userId: string, credential: GrantCredential = NO_CREDENTIAL): { code: string; expiresAt: Date } {
     const code = newSecret();
     const expiresAt = this.#clock.now() + this.#limits.codeTtlMs;
-    this.#codes.set(digest(code), { previewId, userId, expiresAt });
+    this.#codes.set(digest(code), { previewId, userId, credential, expiresAt });
     dropOldest(this.#codes, this.#limits.maxCodes);
     return { code, expiresAt: new Date(expiresAt) };
   }
 
   /** The user a valid code was issued to; a code is gone after its first presentation, valid or not. */
   redeemCode(previewId: string, code: string): string | null {
+    return this.redeem(previewId, code)?.userId ?? null;
+  }
+
+  /** Like redeemCode, with the credential the code was asked for with (the cookie inherits it). */
+  redeem(previewId: string, code: string): { userId: string; credential: GrantCredential } | null {
     const key = digest(code);
     const grant = this.#codes.get(key);
     if (!grant) return null;
     this.#codes.delete(key);
-    return grant.previewId === previewId && grant.expiresAt > this.#clock.now() ? grant.userId : null;
+    return grant.previewId === previewId && grant.expiresAt > this.#clock.now() ? { userId: grant.userId, credential: grant.credential } : null;
   }
 
-  issueCookie(previewId: string, userId: string): string {
+  issueCookie(previewId: string, userId: string, credential: GrantCredential = NO_CREDENTIAL): string {
     const token = newSecret();
     const key = digest(token);
-    this.#cookies.set(key, { previewId, userId, expiresAt: this.#clock.now() + this.#limits.cookieTtlMs });
+    this.#cookies.set(key, { previewId, userId, credential, expiresAt: this.#clock.now() + this.#limits.cookieTtlMs });
     let keys = this.#cookiesByPreview.get(previewId);
     if (!keys) this.#cookiesByPreview.set(previewId, (keys = new Set()));
     keys.add(key);
@@ -91,12 +105,12 @@ export class PreviewGrants {
    * Like checkCookie, with the valid token's digest: it names the browser the grant was given to
    * (the cookie scope remembers per browser which cookie names the dev server set there).
    */
-  cookieGrant(previewId: string, tokens: readonly string[]): { userId: string; browser: string } | null {
+  cookieGrant(previewId: string, tokens: readonly string[]): { userId: string; browser: string; credential: GrantCredential } | null {
     const now = this.#clock.now();
     for (const token of tokens) {
       const key = digest(token);
       const grant = this.#cookies.get(key);
-      if (grant && grant.previewId === previewId && grant.expiresAt > now) return { userId: grant.userId, browser: key };
+      if (grant && grant.previewId === previewId && grant.expiresAt > now) return { userId: grant.userId, browser: key, credential: grant.credential };
     }
     return null;
   }
