@@ -264,6 +264,15 @@ describe('HTTP through the preview', () => {
     await vi.waitFor(async () => expect((await get()).status).toBe(401), { timeout: 15_000, interval: 200 });
   }, 20_000);
 
+  it("one member signing in to a preview over and over does not push another member's preview cookie out", async () => {
+    const alice = await world.signIn(id, 'alice');
+    const get = (c: string) => world.send({ path: '/page', headers: { Host: world.hostOf(id), Cookie: `${PREVIEW_COOKIE}=${c}` } });
+    expect((await get(alice)).status).toBe(200);
+    // More cookies than a preview keeps (1,000), all bob's.
+    for (let i = 0; i < 1010; i += 10) await Promise.all(Array.from({ length: 10 }, () => world.signIn(id, 'bob')));
+    expect((await get(alice)).status).toBe(200);
+  }, 60_000);
+
   it('a streaming response arrives chunk by chunk', async () => {
     const res = await world.open({ path: '/stream', headers: browser() });
     expect(res.statusCode).toBe(200);

@@ -16,6 +16,11 @@ export interface GrantLimits {
   maxCodes: number;
   maxCookies: number;
   maxCookiesPerPreview: number;
+  /**
+   * Cookies one user keeps per preview, and codes one user has outstanding (oldest of theirs out
+   * first): one member signing in over and over pushes out only their own, never another's.
+   */
+  maxPerUser: number;
 }
 
 export const DEFAULT_GRANT_LIMITS: GrantLimits = {
@@ -24,6 +29,7 @@ export const DEFAULT_GRANT_LIMITS: GrantLimits = {
   maxCodes: 10_000,
   maxCookies: 100_000,
   maxCookiesPerPreview: 1000,
+  maxPerUser: 16,
 };
 
 /** The credential a grant was asked for with (an API token or a browser session); null for neither. */
@@ -65,6 +71,8 @@ export class PreviewGrants {
   issueCode(previewId: string, userId: string, credential: GrantCredential = NO_CREDENTIAL): { code: string; expiresAt: Date } {
     const code = newSecret();
     const expiresAt = this.#clock.now() + this.#limits.codeTtlMs;
+    const mine = [...this.#codes].filter(([, g]) => g.userId === userId);
+    for (const [key] of mine.slice(0, Math.max(0, mine.length - this.#limits.maxPerUser + 1))) this.#codes.delete(key);
     this.#codes.set(digest(code), { previewId, userId, credential, expiresAt });
     dropOldest(this.#codes, this.#limits.maxCodes);
     return { code, expiresAt: new Date(expiresAt) };
@@ -90,6 +98,9 @@ export class PreviewGrants {
     this.#cookies.set(key, { previewId, userId, credential, expiresAt: this.#clock.now() + this.#limits.cookieTtlMs });
     let keys = this.#cookiesByPreview.get(previewId);
     if (!keys) this.#cookiesByPreview.set(previewId, (keys = new Set()));
+    // This user's own oldest cookies for the preview go first (insertion order is age order).
+    const mine = [...keys].filter((k) => this.#cookies.get(k)?.userId === userId);
+    for (const k of mine.slice(0, Math.max(0, mine.length - this.#limits.maxPerUser + 1))) this.#forgetCookie(k);
     keys.add(key);
     while (keys.size > this.#limits.maxCookiesPerPreview) this.#forgetCookie(keys.values().next().value!);
     while (this.#cookies.size > this.#limits.maxCookies) this.#forgetCookie(this.#cookies.keys().next().value!);
