@@ -82,7 +82,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   // Membership after the join: every push, every joined topic every 10 s, every preview request.
   const membershipCheckMs = config.membershipCheckMs ?? MEMBERSHIP_TTL_MS;
   const members = new MembershipCache((channelId, userId) => store.isMember(channelId, userId), { now: () => Date.now() }, membershipCheckMs);
-  const previews = createPreviewService({ store, logger, members, authenticate: auth.authenticate, originTemplate: config.previewOrigin, streamTimeoutMs: config.previewStreamTimeoutMs });
+  const previews = createPreviewService({ store, logger, members, credentialCheckMs: membershipCheckMs, authenticate: auth.authenticate, originTemplate: config.previewOrigin, streamTimeoutMs: config.previewStreamTimeoutMs });
   // Limits on logged-in floods: rate limits, a fair read queue, coalesced audit rows of refusals.
   const clock = { now: () => Date.now() };
   const rateLimits = config.rateLimits === undefined ? DEFAULT_RATE_LIMITS : config.rateLimits;

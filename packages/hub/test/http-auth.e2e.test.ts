@@ -61,6 +61,13 @@ describe('tokens in logs', () => {
     await hub.waitForLog((l) => l.includes('"code":"unauthorized"'));
     expect(hub.stderr.join('\n')).not.toContain(token);
   });
+  it('a credential whose parameter name is percent-encoded (the hub reads ?tok%65n= as ?token=) is logged without it', async () => {
+    const secret = 'not-a-ph-shaped-but-secret-value-0123456789';
+    expect((await fetch(`${hub.url}/api/audit?tok%65n=${secret}`)).status).toBe(401);
+    expect((await fetch(`${hub.url}/api/audit?x=1&%74oken=${seeded.tokens.bob!}`)).status).toBe(403);
+    await hub.waitForLog((l) => l.includes('%74oken='));
+    expect(hub.stderr.join('\n')).not.toContain(secret);
+  });
 });
 
 describe('login backoff', () => {

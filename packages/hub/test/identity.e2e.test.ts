@@ -127,6 +127,36 @@ describe('a session thread belongs to the runner that opened it', () => {
     expect(joined.runners.filter((r) => r.thread_id === threadId).map((r) => r.runner_id)).toEqual(['alice-laptop']);
   });
 
+  it("bob's runner cannot squat the item keys alice's runner will use (they are predictable: port rows are port:pf-<instance>-r<n>)", async () => {
+    const { runner, threadId } = await aliceSession('alice-squat');
+    const bob = open(seeded.tokens.bob!).channel('channel:acme/agents', {});
+    await join(bob);
+    await push(bob, 'runner_register', info('bob-squatter'));
+    const own = (await push(bob, 'post_row', { client_id: 'bob-root', kind: 'session', body: 'Session of bob' })) as { thread_id: string };
+    // bob reads alice's instance id from her presence and takes the keys of her next port rows first.
+    for (const key of ['port:pf-alic-r1', 'turn-1:item-0']) {
+      await push(bob, 'post_row', { client_id: `squat-${key}`, kind: 'assistant', body: 'squatted', item_key: key, thread_id: own.thread_id });
+    }
+    // alice's runner still posts, appends to and completes its rows under those keys, in her thread.
+    for (const key of ['port:pf-alic-r1', 'turn-1:item-0']) {
+      const row = (await push(runner, 'post_row', { client_id: `row-${key}`, kind: 'assistant', body: '', item_key: key, thread_id: threadId })) as { thread_id: string };
+      expect(row.thread_id).toBe(threadId);
+      await push(runner, 'append', { item_key: key, offset: 0, text: 'hers' });
+      await push(runner, 'update_row', { item_key: key, status: 'completed' });
+    }
+    // Each runner sees and changes only its own row under a key.
+    await push(bob, 'update_row', { item_key: 'turn-1:item-0', body: 'his own' });
+    const bodies = async (thread: string) => ((await push(bob, 'get_thread', { thread_id: thread })) as { messages: { item_key: string | null; body: string; runner_id: string | null }[] }).messages.filter((m) => m.item_key !== null).map((m) => [m.runner_id, m.item_key, m.body]);
+    expect(await bodies(threadId)).toEqual([
+      ['alice-squat', 'port:pf-alic-r1', 'hers'],
+      ['alice-squat', 'turn-1:item-0', 'hers'],
+    ]);
+    expect(await bodies(own.thread_id)).toEqual([
+      ['bob-squatter', 'port:pf-alic-r1', 'squatted'],
+      ['bob-squatter', 'turn-1:item-0', 'his own'],
+    ]);
+  });
+
   it('a runner restarted with the same id re-binds and writes to its own older thread', async () => {
     const first = await aliceSession('alice-desktop');
     first.socket.disconnect();
@@ -202,4 +232,33 @@ describe('tokens expire, can be revoked, and show their last use', () => {
     await closed; // the hub re-checks every --membership-check-ms (200 ms here)
     expect(await cli(['token', 'list', '--user', 'bob'])).toMatch(/ bob {2}runner {2}revoked \S+ /);
   });
+
+  it('a socket whose token was revoked cannot join again on the same connection, nor push', async () => {
+    const token = (await cli(['token', 'create', '--user', 'bob', '--label', 'rejoin'])).trim();
+    const id = (await cli(['token', 'list', '--user', 'bob', '--json'])).trim().split('\n').map((l) => JSON.parse(l) as { id: string; label: string }).find((t) => t.label === 'rejoin')!.id;
+    const socket = open(token);
+    const first = socket.channel('channel:acme/agents', {});
+    await join(first);
+    const closed = new Promise<void>((resolve) => first.onClose(() => resolve()));
+    await cli(['token', 'revoke', id]);
+    await closed;
+    // The connection is still open: a fresh join on it must meet the same refusal as a new upgrade.
+    const again = socket.channel('channel:acme/agents', {});
+    expect(await refusal(join(again))).toEqual({ code: 'unauthorized', message: expect.stringMatching(/revoked at/) });
+    expect(await codeOf(push(again, 'runner_register', info('bob-revoked')))).not.toBe('ok');
+  });
+
+  it('a browser socket loses its joins once its session is signed out, and cannot join again', async () => {
+    const login = await fetch(`${hub.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: hub.url }, body: JSON.stringify({ name: 'bob', password: 'pw' }) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const socket = openWithCookie(cookie);
+    const first = socket.channel('channel:acme/agents', {});
+    await join(first);
+    const closed = new Promise<void>((resolve) => first.onClose(() => resolve()));
+    const out = await fetch(`${hub.url}/api/logout`, { method: 'POST', headers: { cookie, origin: hub.url } });
+    expect(out.status).toBe(200);
+    await closed;
+    const again = socket.channel('channel:acme/agents', {});
+    expect(await refusal(join(again))).toEqual({ code: 'unauthorized', message: expect.stringMatching(/session/) });
+  }, 10_000);
 });

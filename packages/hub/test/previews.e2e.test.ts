@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { WebSocket } from 'ws';
 import { PREVIEW_COOKIE, PREVIEW_GRANT_PATH, type PreviewGrantReply } from '@pilothouse/protocol';
 import { startDevServer, type DevServer } from './dev-server.js';
+import { digest, newToken } from '../src/auth/secrets.js';
 import { bounceTarget, cookieValue, previewId, startRunner, startWorld, type FakeRunner, type World } from './preview-world.js';
 
 let world: World;
@@ -218,6 +219,59 @@ describe('HTTP through the preview', () => {
     expect(seenPut!.headers.origin).toBe('http://other.example');
     for (const s of dev.seen) expect(JSON.stringify(s.headers)).not.toContain(cookie);
   });
+
+  it("a cookie another preview planted for the parent domain reaches the dev server only from a browser it set that name for", async () => {
+    // The dev server sets theme (not HttpOnly) for alice's browser ...
+    expect((await world.send({ path: '/cookies', headers: browser() })).status).toBe(200);
+    // ... and bob's browser, which never got it here, carries theme=… that a page of another preview
+    // set with document.cookie = "theme=…; Domain=preview.localhost" (Chromium keeps such a cookie).
+    const bob = await world.signIn(id, 'bob');
+    const from = dev.seen.length;
+    const page = await world.send({ path: '/page', headers: { Host: world.hostOf(id), Cookie: `theme=planted-by-preview-a; ${PREVIEW_COOKIE}=${bob}` } });
+    expect(page.status).toBe(200);
+    expect(dev.seen[from]!.headers.cookie).toBeUndefined();
+    // Once the dev server set theme for bob's browser too, his own theme reaches it as before.
+    const jar = (await world.send({ path: '/cookies', headers: { Host: world.hostOf(id), Cookie: `${PREVIEW_COOKIE}=${bob}` } })).headers['set-cookie']!.map((c) => c.split(';')[0]).join('; ');
+    const next = dev.seen.length;
+    await world.send({ path: '/page', headers: { Host: world.hostOf(id), Cookie: `${jar}; ${PREVIEW_COOKIE}=${bob}` } });
+    expect(dev.seen[next]!.headers.cookie).toBe('app=1; theme=dark');
+  });
+
+  it('a preview cookie stops working once the token (or session) that asked for its grant is revoked (or signed out)', async () => {
+    const user = (await world.hub.store.userByName('bob'))!;
+    const secret = newToken();
+    const tokenId = await world.hub.store.createToken({ userId: user.id, tokenHash: digest(secret), label: 'laptop' });
+    world.tokens['bob-laptop'] = secret;
+    const preview = await world.signIn(id, 'bob-laptop');
+    const get = () => world.send({ path: '/page', headers: { Host: world.hostOf(id), Cookie: `${PREVIEW_COOKIE}=${preview}` } });
+    expect((await get()).status).toBe(200);
+    await world.hub.store.revokeToken(tokenId);
+    await vi.waitFor(async () => expect((await get()).status).toBe(401), { timeout: 15_000, interval: 200 });
+  }, 20_000);
+
+  it('a preview cookie granted to a browser session stops working once that session signs out', async () => {
+    const hubHost = `127.0.0.1:${world.hub.port}`;
+    const login = await world.send({ method: 'POST', path: '/api/login', headers: { Host: hubHost, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'bob', password: 'pw' }) });
+    const session = String(login.headers['set-cookie']![0]).split(';')[0]!;
+    const granted = await world.send({ method: 'POST', path: `/api/previews/${id}/grant`, headers: { Host: hubHost, Cookie: session, Origin: `http://${hubHost}` } });
+    expect(granted.status).toBe(200);
+    const url = new URL((JSON.parse(granted.body) as PreviewGrantReply).url);
+    const exchanged = await world.send({ path: `${url.pathname}${url.search}`, headers: { Host: world.hostOf(id) } });
+    const preview = cookieValue(exchanged.headers['set-cookie'])!;
+    const get = () => world.send({ path: '/page', headers: { Host: world.hostOf(id), Cookie: `${PREVIEW_COOKIE}=${preview}` } });
+    expect((await get()).status).toBe(200);
+    expect((await world.send({ method: 'POST', path: '/api/logout', headers: { Host: hubHost, Cookie: session, Origin: `http://${hubHost}` } })).status).toBe(200);
+    await vi.waitFor(async () => expect((await get()).status).toBe(401), { timeout: 15_000, interval: 200 });
+  }, 20_000);
+
+  it("one member signing in to a preview over and over does not push another member's preview cookie out", async () => {
+    const alice = await world.signIn(id, 'alice');
+    const get = (c: string) => world.send({ path: '/page', headers: { Host: world.hostOf(id), Cookie: `${PREVIEW_COOKIE}=${c}` } });
+    expect((await get(alice)).status).toBe(200);
+    // More cookies than a preview keeps (1,000), all bob's.
+    for (let i = 0; i < 1010; i += 10) await Promise.all(Array.from({ length: 10 }, () => world.signIn(id, 'bob')));
+    expect((await get(alice)).status).toBe(200);
+  }, 60_000);
 
   it('a streaming response arrives chunk by chunk', async () => {
     const res = await world.open({ path: '/stream', headers: browser() });

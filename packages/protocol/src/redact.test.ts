@@ -16,6 +16,11 @@ describe('redactSecrets', () => {
     ['PILOTHOUSE_TOKEN=abc node x', 'PILOTHOUSE_TOKEN=[redacted] node x'],
     [`the hub refused ${TOKEN}.`, 'the hub refused ph_[redacted].'],
     ['GET /api/me 200 tokenless', 'GET /api/me 200 tokenless'],
+    // The name as the hub's URL parser reads it: percent-encoded, any case.
+    ['/api/audit?tok%65n=wrongsecret&limit=5', '/api/audit?tok%65n=[redacted]&limit=5'],
+    ['/api/sign-in?%63ode=abc', '/api/sign-in?%63ode=[redacted]'],
+    ['/x?Token=abc&next=%2F', '/x?Token=[redacted]&next=%2F'],
+    ['/x?a=%ZZ&token=abc', '/x?a=%ZZ&token=[redacted]'],
   ])('%s', (input, output) => {
     expect(redactSecrets(input)).toBe(output);
   });

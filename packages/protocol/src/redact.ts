@@ -6,9 +6,21 @@
 
 export const REDACTED = '[redacted]';
 
-const RULES: readonly [RegExp, string][] = [
-  // Query parameters that carry credentials: ?token=…, &code=… (sign-in links), access_token.
-  [/([?&](?:token|code|access_token|password)=)[^&#\s"'<>]+/gi, `$1${REDACTED}`],
+/** Query parameters that carry credentials: ?token=…, &code=… (sign-in links, preview grants), access_token. */
+const CREDENTIAL_PARAMS = new Set(['token', 'code', 'access_token', 'password']);
+
+/** A query parameter's name as a server reads it: percent-decoded (`tok%65n` is `token`), `+` a space. */
+function paramName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' ')).trim().toLowerCase();
+  } catch {
+    return raw.toLowerCase();
+  }
+}
+
+const RULES: readonly [RegExp, string | ((...m: string[]) => string)][] = [
+  // Query parameters by their decoded name, as the hub's own URL parser sees them.
+  [/([?&])([^=&#\s"'<>?]+)=([^&#\s"'<>]+)/g, (all, sep, name) => (CREDENTIAL_PARAMS.has(paramName(name)) ? `${sep}${name}=${REDACTED}` : all)],
   // Authorization: Bearer …, Basic …
   [/\b(bearer\s+)[A-Za-z0-9._~+/=-]+/gi, `$1${REDACTED}`],
   [/(authorization["']?\s*[:=]\s*["']?basic\s+)[A-Za-z0-9+/=]+/gi, `$1${REDACTED}`],
@@ -26,7 +38,7 @@ const RULES: readonly [RegExp, string][] = [
 /** `text` with every credential it carries replaced by [redacted]. */
 export function redactSecrets(text: string): string {
   let out = text;
-  for (const [pattern, replacement] of RULES) out = out.replace(pattern, replacement);
+  for (const [pattern, replacement] of RULES) out = typeof replacement === 'string' ? out.replace(pattern, replacement) : out.replace(pattern, replacement);
   return out;
 }
 

@@ -58,13 +58,14 @@ export function isCrossOrigin(req: IncomingMessage): boolean {
 }
 
 
-const principal = (user: User, via: Principal['via'], scope: Principal['scope'], tokenId: string | null = null): Principal => ({
+const principal = (user: User, via: Principal['via'], scope: Principal['scope'], tokenId: string | null = null, sessionHash: string | null = null): Principal => ({
   userId: user.id,
   name: user.name,
   admin: user.admin,
   via,
   scope,
   tokenId,
+  sessionHash,
 });
 
 /** Refuses an expired or revoked token, saying which (the secret itself is never echoed). */
@@ -87,6 +88,21 @@ export async function tokenRefusal(store: Store, tokenId: string, now: Date = ne
   } catch (err) {
     return toPilothouseError(err);
   }
+}
+
+/**
+ * Why the credential a socket was opened with no longer authenticates (token revoked, expired or
+ * deleted; session signed out or expired), or null while it does. A socket outlives its upgrade:
+ * every join and every periodic re-check asks this, so a dead credential can neither keep its joins
+ * nor join again on the same connection.
+ */
+export async function credentialRefusal(store: Store, who: Pick<Principal, 'userId' | 'tokenId' | 'sessionHash'>, now: Date = new Date()): Promise<PilothouseError | null> {
+  if (who.tokenId !== null) return tokenRefusal(store, who.tokenId, now);
+  if (who.sessionHash) {
+    const user = await store.userBySessionHash(who.sessionHash, now);
+    return user && user.id === who.userId ? null : new PilothouseError('unauthorized', 'The session was signed out or expired; sign in again.');
+  }
+  return null;
 }
 
 export function createAuthenticator(store: Store): { authenticate: (req: IncomingMessage) => Promise<Principal>; sessionId: (req: IncomingMessage) => string | null } {
@@ -112,9 +128,10 @@ export function createAuthenticator(store: Store): { authenticate: (req: Incomin
         if (origin !== undefined && originHost(origin) !== req.headers.host) {
           throw new PilothouseError('unauthorized', 'Cross-origin use of the session cookie is refused.');
         }
-        const user = await store.userBySessionHash(digest(sid), new Date());
+        const sessionHash = digest(sid);
+        const user = await store.userBySessionHash(sessionHash, new Date());
         if (!user) throw new PilothouseError('unauthorized', 'The session expired; sign in again.');
-        return principal(user, 'session', 'member');
+        return principal(user, 'session', 'member', null, sessionHash);
       }
       throw new PilothouseError('unauthorized', 'No credentials: pass ?token=… or sign in.');
     },

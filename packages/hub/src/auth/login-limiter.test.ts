@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LOGIN_LIMITS, fail, LoginLimiter, waitMs } from './login-limiter.js';
+import { addressKey, DEFAULT_LOGIN_LIMITS, fail, LoginLimiter, waitMs } from './login-limiter.js';
 
 const limits = DEFAULT_LOGIN_LIMITS;
 
@@ -44,11 +44,32 @@ describe('LoginLimiter', () => {
     expect(l.wait({ address: '10.0.0.1' })).toBe(1000);
   });
 
-  it('keeps at most maxKeys keys, dropping the least recently failed', () => {
+  it('keeps at most maxKeys keys in backoff (and as many fresh ones), dropping the least recently failed', () => {
     const l = new LoginLimiter({ maxKeys: 4, userFreeFailures: 0 }, { now: () => 0 });
-    for (const name of ['a', 'b', 'c', 'd']) l.failed({ name, address: 'x' });
-    expect(l.size).toBe(4);
+    for (const name of ['a', 'b', 'c', 'd', 'e']) l.failed({ name, address: 'x' });
+    expect(l.size).toBe(5); // b..e in backoff, the address x still within its free failures
     expect(l.wait({ name: 'a', address: 'y' })).toBe(0);
     expect(l.wait({ name: 'c', address: 'y' })).toBe(1000);
+  });
+});
+
+describe('the limiter under a spray', () => {
+  it('a key in backoff is kept while more fresh keys than maxKeys come and go', () => {
+    const now = 0;
+    const l = new LoginLimiter({ userFreeFailures: 1, addressFreeFailures: 100, maxKeys: 4 }, { now: () => now });
+    l.failed({ name: 'alice', address: 'a' });
+    l.failed({ name: 'alice', address: 'a' });
+    expect(l.wait({ name: 'alice', address: 'z' })).toBe(1000);
+    for (let i = 0; i < 50; i++) l.failed({ name: `spray${i}`, address: `x${i}` });
+    expect(l.wait({ name: 'alice', address: 'z' })).toBe(1000);
+    expect(l.size).toBeLessThanOrEqual(8);
+  });
+
+  it('an IPv6 address counts as its /64; IPv4 and IPv4-mapped addresses as themselves', () => {
+    expect(addressKey('2001:db8:0:7::1')).toBe(addressKey('2001:0db8:0000:0007:ffff:1:2:3'));
+    expect(addressKey('2001:db8:0:7::1')).not.toBe(addressKey('2001:db8:0:8::1'));
+    expect(addressKey('[2001:DB8:0:7::a]')).toBe('2001:db8:0:7::/64');
+    expect(addressKey('::ffff:10.0.0.1')).toBe('10.0.0.1');
+    expect(addressKey('10.0.0.1')).toBe('10.0.0.1');
   });
 });

@@ -2,7 +2,13 @@
 // client address; past a few free failures each further one closes that key for an exponentially
 // longer time (1 s, 2 s, 4 s … capped), and a key is forgotten a while after its last failure.
 // An attempt while any of its keys is closed is refused before any password is checked. The state
-// per key is plain data moved by pure functions; LoginLimiter keeps the bounded map over a clock.
+// per key is plain data moved by pure functions; LoginLimiter keeps the bounded maps over a clock.
+// Two things an attacker would use to get around it are closed here:
+// - forgetting: the keys are bounded, so a spray of new names or addresses drops old keys. Keys still
+//   within their free failures are kept apart from keys in backoff, each bounded on its own, so a
+//   spray of one-off names only ever drops other one-off keys, never a backoff it wants reset.
+// - IPv6: one network hands out 2^64 addresses; an IPv6 address counts as its /64 (as nginx
+//   deployments and fail2ban commonly do), an IPv4 (or IPv4-mapped) address as itself.
 
 import type { Clock } from './membership.js';
 
@@ -16,7 +22,11 @@ export interface LoginLimits {
   maxDelayMs: number;
   /** A key is forgotten this long after its last failure. */
   forgetAfterMs: number;
-  /** Keys kept at most (oldest dropped first): the memory bound under a spray of names. */
+  /**
+   * Keys kept at most in each of two maps (oldest dropped first): keys within their free failures,
+   * and keys in backoff. The memory bound under a spray of names; a spray of fresh keys never
+   * drops a key in backoff.
+   */
   maxKeys: number;
 }
 
@@ -57,13 +67,29 @@ export interface Attempt {
   address: string;
 }
 
+/** The part of an address that one client controls: an IPv6 address's /64, anything else as is. */
+export function addressKey(address: string): string {
+  const text = address.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  if (!text.includes(':')) return text;
+  const mapped = /^(?:0*:)*:?ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (mapped) return mapped[1]!;
+  const [head = '', tail] = text.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
 const keysOf = (a: Attempt, limits: LoginLimits): [string, number][] => [
-  [`addr:${a.address}`, limits.addressFreeFailures],
+  [`addr:${addressKey(a.address)}`, limits.addressFreeFailures],
   ...(a.name !== undefined ? ([[`user:${a.name.toLowerCase()}`, limits.userFreeFailures]] as [string, number][]) : []),
 ];
 
 export class LoginLimiter {
-  readonly #keys = new Map<string, Throttle>();
+  /** Keys within their free failures, in the order of their last failure. */
+  readonly #fresh = new Map<string, Throttle>();
+  /** Keys past their free failures (in backoff, or remembered until forgotten), same order. */
+  readonly #backoff = new Map<string, Throttle>();
   readonly limits: LoginLimits;
   readonly #clock: Clock;
 
@@ -72,28 +98,38 @@ export class LoginLimiter {
     this.#clock = clock;
   }
 
+  #get(key: string): Throttle | undefined {
+    return this.#backoff.get(key) ?? this.#fresh.get(key);
+  }
+
   /** 0 when the attempt may go on, else the milliseconds until it may. */
   wait(a: Attempt): number {
     const now = this.#clock.now();
-    return Math.max(0, ...keysOf(a, this.limits).map(([k]) => waitMs(this.#keys.get(k), now, this.limits)));
+    return Math.max(0, ...keysOf(a, this.limits).map(([k]) => waitMs(this.#get(k), now, this.limits)));
   }
 
   failed(a: Attempt): void {
     const now = this.#clock.now();
     for (const [k, free] of keysOf(a, this.limits)) {
-      const next = fail(this.#keys.get(k), now, free, this.limits);
-      this.#keys.delete(k); // re-inserted last: the map's order is the order of last failure
-      if (this.#keys.size >= this.limits.maxKeys) this.#keys.delete(this.#keys.keys().next().value!);
-      this.#keys.set(k, next);
+      const next = fail(this.#get(k), now, free, this.limits);
+      // Re-inserted last: each map's order is the order of last failure.
+      this.#fresh.delete(k);
+      this.#backoff.delete(k);
+      const into = next.failures > free ? this.#backoff : this.#fresh;
+      if (into.size >= this.limits.maxKeys) into.delete(into.keys().next().value!);
+      into.set(k, next);
     }
   }
 
   /** A right password clears the user's failures; the address keeps its own (one account must not unlock another's guessing). */
   succeeded(a: Attempt): void {
-    if (a.name !== undefined) this.#keys.delete(`user:${a.name.toLowerCase()}`);
+    if (a.name === undefined) return;
+    const key = `user:${a.name.toLowerCase()}`;
+    this.#fresh.delete(key);
+    this.#backoff.delete(key);
   }
 
   get size(): number {
-    return this.#keys.size;
+    return this.#fresh.size + this.#backoff.size;
   }
 }

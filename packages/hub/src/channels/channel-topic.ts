@@ -12,7 +12,7 @@ import {
   type JoinReply,
 } from '@pilothouse/protocol';
 import type { MembershipCache } from '../auth/membership.js';
-import { tokenRefusal } from '../auth/authenticate.js';
+import { credentialRefusal } from '../auth/authenticate.js';
 import type { Store } from '../store/store.js';
 import type { JoinContext, TopicHandler, TopicSession } from '../socket/types.js';
 import type { PreviewPushes } from '../previews/service.js';
@@ -68,6 +68,10 @@ export function channelTopicHandler(deps: {
       if (!parsedTopic) throw new PilothouseError('unknown_topic', `Unknown topic ${topic}.`);
       const join = JoinPayload.safeParse(payload ?? {});
       if (!join.success) throw new PilothouseError('invalid_payload', join.error.issues.map((i) => i.message).join('; '));
+      // The credential was checked at the upgrade; the socket outlives it (a join closed for a revoked
+      // token or a signed-out session must not be re-opened on the same connection).
+      const dead = await credentialRefusal(store, principal);
+      if (dead) throw dead;
       const channel = await store.channelByRef(parsedTopic.ref);
       const channelName = `${parsedTopic.ref.workspace}/${parsedTopic.ref.channel}`;
       const actor = { id: principal.userId, name: principal.name };
@@ -161,17 +165,15 @@ export function channelTopicHandler(deps: {
           },
           (err: unknown) => deps.logger.warn({ err, channel: channel.id }, 'membership recheck failed'),
         );
-        // A token revoked (or expired) since the upgrade loses its joins too, within the same interval.
-        if (principal.tokenId !== null) {
-          tokenRefusal(store, principal.tokenId).then(
-            (refusal) => {
-              if (!refusal) return;
-              deps.logger.info({ user: principal.name, channel: channelName, token: principal.tokenId }, `${refusal.message} Closing the join.`);
-              close();
-            },
-            (err: unknown) => deps.logger.warn({ err, channel: channel.id }, 'token recheck failed'),
-          );
-        }
+        // A token revoked (or expired), or a session signed out, since the upgrade loses its joins too, within the same interval.
+        credentialRefusal(store, principal).then(
+          (refusal) => {
+            if (!refusal) return;
+            deps.logger.info({ user: principal.name, channel: channelName, token: principal.tokenId }, `${refusal.message} Closing the join.`);
+            close();
+          },
+          (err: unknown) => deps.logger.warn({ err, channel: channel.id }, 'credential recheck failed'),
+        );
       }, deps.membershipRecheckMs ?? MEMBERSHIP_RECHECK_MS);
       recheck.unref();
 

@@ -43,7 +43,7 @@ describe('preview grants', () => {
   });
 
   it('is bounded: the oldest cookies of a preview and the oldest codes give way', () => {
-    const grants = new PreviewGrants(clockAt(0), { codeTtlMs: 60_000, cookieTtlMs: 1000, maxCodes: 3, maxCookies: 5, maxCookiesPerPreview: 2 });
+    const grants = new PreviewGrants(clockAt(0), { codeTtlMs: 60_000, cookieTtlMs: 1000, maxCodes: 3, maxCookies: 5, maxCookiesPerPreview: 2, maxPerUser: 100 });
     const first = grants.issueCookie('p1', 'u');
     grants.issueCookie('p1', 'u');
     const third = grants.issueCookie('p1', 'u');
@@ -54,5 +54,17 @@ describe('preview grants', () => {
     const codes = [0, 1, 2, 3].map(() => grants.issueCode('p1', 'u').code);
     expect(grants.redeemCode('p1', codes[0]!)).toBeNull();
     expect(grants.redeemCode('p1', codes[3]!)).toBe('u');
+  });
+
+  it("one user's cookies and codes give way to their own newer ones first, never to push out another user's", () => {
+    const grants = new PreviewGrants(clockAt(0), { codeTtlMs: 60_000, cookieTtlMs: 60_000, maxCodes: 100, maxCookies: 100, maxCookiesPerPreview: 10, maxPerUser: 3 });
+    const alice = grants.issueCookie('p1', 'alice');
+    const aliceCode = grants.issueCode('p1', 'alice').code;
+    const bobs = Array.from({ length: 50 }, () => grants.issueCookie('p1', 'bob'));
+    for (let i = 0; i < 50; i++) grants.issueCode('p1', 'bob');
+    expect(grants.checkCookie('p1', [alice])).toBe('alice');
+    expect(bobs.filter((c) => grants.checkCookie('p1', [c]) === 'bob')).toEqual(bobs.slice(-3));
+    expect(grants.stats().codes).toBe(4);
+    expect(grants.redeemCode('p1', aliceCode)).toBe('alice');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CookieScopes } from './cookie-scope.js';
 import { backwardResponseHeaders, forwardRequestHeaders, previewCookieValues } from './headers.js';
 
-const ctx = { port: 5173, previewOrigin: 'http://abc12345.preview.localhost:4860', previewScheme: 'http' as const, clientAddress: '10.0.0.9', cookies: new CookieScopes().of('abc12345') };
+const ctx = { port: 5173, previewOrigin: 'http://abc12345.preview.localhost:4860', previewScheme: 'http' as const, clientAddress: '10.0.0.9', cookies: new CookieScopes().of('abc12345', 'browser-1') };
 // the dev server set these two: they pass back; the hub's cookies never do
 ctx.cookies.outbound('a=1');
 ctx.cookies.outbound('b=2');

@@ -9,11 +9,12 @@ import { PilothouseError, PREVIEW_COOKIE, PREVIEW_GRANT_PATH, type PreviewCloseR
 import type { Logger } from 'pino';
 import type { Store, Channel } from '../store/store.js';
 import { assertSessionRunner } from '../store/log-writes.js';
-import type { MembershipCache } from '../auth/membership.js';
+import { MembershipCache, MEMBERSHIP_TTL_MS } from '../auth/membership.js';
+import { credentialRefusal } from '../auth/authenticate.js';
 import type { Authenticate, Principal, Subscription } from '../socket/types.js';
 import { CookieScopes } from './cookie-scope.js';
 import { sendError, refuseSocket } from './error-page.js';
-import { PreviewGrants, type Clock } from './grants.js';
+import { PreviewGrants, type Clock, type GrantCredential } from './grants.js';
 import { previewCookieValues, type ForwardContext } from './headers.js';
 import { DEFAULT_PREVIEW_ORIGIN, parseOriginTemplate, previewOrigin, type PreviewOrigin } from './preview-origin.js';
 import { crossSiteRefusal } from './isolation.js';
@@ -29,6 +30,8 @@ export interface PreviewServiceOptions {
   authenticate: Authenticate;
   /** Shared with the channel topic: who is still a member. */
   members: MembershipCache;
+  /** How soon a revoked token or a signed-out session loses the previews it was granted; default 10 s. */
+  credentialCheckMs?: number | undefined;
   /** `http://{id}.preview.localhost:{port}` by default; see preview-origin.ts. */
   originTemplate?: string | undefined;
   /** How long a request waits for the runner's stream; default 10 s. */
@@ -106,6 +109,15 @@ export function createPreviewService(opts: PreviewServiceOptions) {
   const broker = new StreamBroker({ clock, timeoutMs: streamTimeoutMs, maxPendingPerPreview: 64 });
   const links = new Map<string, PreviewLink>();
   const { members } = opts;
+  // A preview cookie outlives the request that granted it: the token or session that asked for the
+  // grant is re-checked (at most once per credentialCheckMs), as membership is.
+  const credentials = new MembershipCache(
+    (kind, id) => credentialRefusal(store, { userId: kind.slice(kind.indexOf(':') + 1), tokenId: kind.startsWith('token:') ? id : null, sessionHash: kind.startsWith('session:') ? id : null }).then((refusal) => refusal === null),
+    clock,
+    opts.credentialCheckMs ?? MEMBERSHIP_TTL_MS,
+  );
+  const credentialKey = (userId: string, c: GrantCredential): [string, string] | null =>
+    c.tokenId !== null ? [`token:${userId}`, c.tokenId] : c.sessionHash ? [`session:${userId}`, c.sessionHash] : null;
   const tunnel = createTunnelEndpoint({ authenticate: opts.authenticate, broker, logger });
   // The one timer: expired stream requests fail, expired codes and cookies are forgotten.
   const timer = setInterval(
@@ -157,8 +169,8 @@ export function createPreviewService(opts: PreviewServiceOptions) {
       logger.warn({ event: 'preview_cross_site_refused', preview_id: previewId, origin: req.headers.origin, sec_fetch_site: req.headers['sec-fetch-site'], method: req.method }, refused.message);
       return then(refused);
     }
-    const userId = grants.checkCookie(previewId, previewCookieValues(req.headers.cookie));
-    if (userId === null) {
+    const grant = grants.cookieGrant(previewId, previewCookieValues(req.headers.cookie));
+    if (grant === null) {
       return then(new PilothouseError('grant_invalid', 'Open this preview from its thread to sign in to it (the link is valid once, for a minute).'));
     }
     const decide = (member: boolean): void => {
@@ -167,16 +179,25 @@ export function createPreviewService(opts: PreviewServiceOptions) {
       if (now.status !== 'open') return then(lookupError(now, previewId));
       if (!member) return then(new PilothouseError('not_member', 'You are no longer a member of the channel this preview belongs to.'));
       const { preview } = now;
-      then({ preview, ctx: { port: preview.port, previewOrigin: originOf(previewId), previewScheme: template.scheme, clientAddress: req.socket.remoteAddress, cookies: cookieScopes.of(previewId) } });
+      then({ preview, ctx: { port: preview.port, previewOrigin: originOf(previewId), previewScheme: template.scheme, clientAddress: req.socket.remoteAddress, cookies: cookieScopes.of(previewId, grant.browser) } });
     };
     const channelId = found.preview.channelId;
-    // The common case answers at once; a stale entry asks the store (shared by concurrent requests).
-    const cached = members.cached(channelId, userId);
-    if (cached !== undefined) return decide(cached);
-    members.check(channelId, userId).then(decide, (err: unknown) => {
-      logger.error({ err, preview_id: previewId }, 'membership check failed');
+    const cred = credentialKey(grant.userId, grant.credential);
+    const credentialOk = (ok: boolean): void => {
+      if (!ok) return then(new PilothouseError('grant_invalid', 'The sign-in this preview was opened with has ended (token revoked or expired, or signed out); open the preview again from its thread.'));
+      // The common case answers at once; a stale entry asks the store (shared by concurrent requests).
+      const cached = members.cached(channelId, grant.userId);
+      if (cached !== undefined) return decide(cached);
+      members.check(channelId, grant.userId).then(decide, failed);
+    };
+    const failed = (err: unknown): void => {
+      logger.error({ err, preview_id: previewId }, 'access check failed');
       then(new PilothouseError('internal', 'Could not check your access to this preview.'));
-    });
+    };
+    if (cred === null) return credentialOk(true);
+    const known = credentials.cached(...cred);
+    if (known !== undefined) return credentialOk(known);
+    credentials.check(...cred).then(credentialOk, failed);
   }
 
   /** `GET PREVIEW_GRANT_PATH?code=…&next=…` on the preview host: the code becomes the cookie. */
@@ -192,12 +213,12 @@ export function createPreviewService(opts: PreviewServiceOptions) {
       return;
     }
     const code = query.get('code');
-    const userId = code ? grants.redeemCode(previewId, code) : null;
-    if (userId === null) {
+    const redeemed = code ? grants.redeem(previewId, code) : null;
+    if (redeemed === null) {
       sendError(req, res, new PilothouseError('grant_invalid', 'This preview link was already used, has expired, or is not valid; open the preview again from its thread.'));
       return;
     }
-    const token = grants.issueCookie(previewId, userId);
+    const token = grants.issueCookie(previewId, redeemed.userId, redeemed.credential);
     const secure = template.scheme === 'https' ? '; Secure' : '';
     // Host-only (no Domain), SameSite=Strict: the cookie goes back to this preview's host and no
     // other, and never on a request another site started. The browser came here from the hub (another
@@ -307,7 +328,7 @@ export function createPreviewService(opts: PreviewServiceOptions) {
         await store.audit({ actor: { id: principal.userId, name: principal.name }, action: 'preview_grant_refused', detail: { preview_id: previewId, code: 'not_member' } });
         throw new PilothouseError('not_member', `${principal.name} is not a member of the channel of preview ${previewId}.`);
       }
-      const { code, expiresAt } = grants.issueCode(previewId, principal.userId);
+      const { code, expiresAt } = grants.issueCode(previewId, principal.userId, { tokenId: principal.tokenId, sessionHash: principal.sessionHash ?? null });
       const query = new URLSearchParams({ code, next: safeNext(next) });
       return { url: `${originOf(previewId)}${PREVIEW_GRANT_PATH}?${query.toString()}`, expires_at: expiresAt.toISOString() };
     },

@@ -17,6 +17,11 @@ export interface Principal {
   scope: TokenScope;
   /** The API token's id (null for a browser session): a joined topic re-checks it is still valid. */
   tokenId: string | null;
+  /**
+   * The browser session's digest (never the cookie itself), for a socket opened with the session
+   * cookie: a joined topic re-checks that the session still exists (not signed out, not expired).
+   */
+  sessionHash?: string | null;
 }
 
 

@@ -145,16 +145,10 @@ export function postMessage(channelId: string, author: Author, input: PostInput)
       .executeTakeFirst();
     if (byClient) return same(byClient);
     if (input.item_key !== undefined) {
-      const byItem = await trx
-        .selectFrom('messages')
-        .selectAll()
-        .where('channel_id', '=', channelId)
-        .where('item_key', '=', input.item_key)
-        .executeTakeFirst();
-      if (byItem) {
-        if (byItem.runner_id !== author.runnerId) throw new PilothouseError('not_row_owner');
-        return same(byItem);
-      }
+      // Item keys are the writing runner's own: another runner's row under the same key is another row.
+      if (author.runnerId === null) throw new PilothouseError('not_runner', 'Only a registered runner writes rows with an item key.');
+      const byItem = await itemRow(trx, channelId, author.runnerId, input.item_key);
+      if (byItem) return same(byItem);
     }
     let threadId: string | undefined;
     if (input.thread_id !== undefined) {
@@ -201,14 +195,25 @@ export function postMessage(channelId: string, author: Author, input: PostInput)
   };
 }
 
-async function ownedRow(trx: Trx, channelId: string, author: Author, itemKey: string): Promise<MessagesTable> {
-  const row = await trx
+/** The row a runner wrote under `itemKey`: item keys are per runner (docs/protocol.md §5). */
+function itemRow(trx: Trx, channelId: string, runnerId: string, itemKey: string): Promise<MessagesTable | undefined> {
+  return trx
     .selectFrom('messages')
     .selectAll()
     .where('channel_id', '=', channelId)
+    .where('runner_id', '=', runnerId)
     .where('item_key', '=', itemKey)
     .executeTakeFirst();
-  if (!row) throw new PilothouseError('row_not_found', `No row with item key ${itemKey} in this channel.`);
+}
+
+async function ownedRow(trx: Trx, channelId: string, author: Author, itemKey: string): Promise<MessagesTable> {
+  const row = author.runnerId === null ? undefined : await itemRow(trx, channelId, author.runnerId, itemKey);
+  if (!row) {
+    // Only on the refusal path: say whether the key is another runner's.
+    const other = await trx.selectFrom('messages').select('id').where('channel_id', '=', channelId).where('item_key', '=', itemKey).executeTakeFirst();
+    if (other) throw new PilothouseError('not_row_owner');
+    throw new PilothouseError('row_not_found', `No row with item key ${itemKey} in this channel.`);
+  }
   if (row.runner_id !== author.runnerId || row.author_id !== author.userId) throw new PilothouseError('not_row_owner');
   return row;
 }

@@ -166,6 +166,31 @@ const tokenScopes: Migration = {
   },
 };
 
+/**
+ * Item keys belong to the runner that writes them (issue 11): unique per (channel, runner, key), no
+ * longer per channel, so one runner cannot take the keys another will use (a runner's keys are
+ * predictable: `port:pf-<instance>-r<n>`, `<turn>:<item>`) and make its rows fail.
+ */
+const itemKeysPerRunner: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.dropIndex('messages_item').execute();
+    await db.schema
+      .createIndex('messages_runner_item')
+      .unique()
+      .on('messages')
+      .columns(['channel_id', 'runner_id', 'item_key'])
+      .where(sql.ref('item_key'), 'is not', null)
+      .execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
-  return { getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_sign_in_codes': signInCodes, '0003_token_scopes': tokenScopes }) };
+  return {
+    getMigrations: async () => ({
+      '0001_initial': initial(dialect),
+      '0002_sign_in_codes': signInCodes,
+      '0003_token_scopes': tokenScopes,
+      '0004_item_keys_per_runner': itemKeysPerRunner,
+    }),
+  };
 }
