@@ -76,7 +76,7 @@ describe('login backoff', () => {
     const limited = await login('alice', 'pw', { 'x-forwarded-for': '10.1.0.99' });
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('1');
-    expect(await limited.json()).toEqual({ code: 'rate_limited', message: 'Too many failed sign-ins; retry in 1 s.', details: { retry_after_s: 1 } });
+    expect(await limited.json()).toEqual({ code: 'rate_limited', message: 'Too many failed sign-ins; retry in 1 s.', details: { retry_after_ms: 1000 } });
   });
 
   it('an address gets 429 after a run of failures, whatever names it tries', async () => {

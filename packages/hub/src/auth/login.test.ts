@@ -41,7 +41,7 @@ describe('createLogin', () => {
     for (let i = 0; i < 3; i++) await login({ name: 'alice', password: 'x', address: 'a' }).catch(() => undefined);
     verified.length = 0;
     const err = await login({ name: 'alice', password: 'pw', address: 'z' }).catch((e: unknown) => e);
-    expect((err as { toBody(): unknown }).toBody()).toEqual({ code: 'rate_limited', message: 'Too many failed sign-ins; retry in 1 s.', details: { retry_after_s: 1 } });
+    expect((err as { toBody(): unknown }).toBody()).toEqual({ code: 'rate_limited', message: 'Too many failed sign-ins; retry in 1 s.', details: { retry_after_ms: 1000 } });
     expect(verified).toEqual([]);
     await guard.close();
     expect(audit).toEqual([

@@ -14,7 +14,7 @@ import { RefusalAudit, type AuditRow } from './refusal-audit.js';
 export const REFUSAL_AUDIT_WINDOW_MS = 60_000;
 
 export interface SignInGuard {
-  /** Throws `rate_limited` (details `{retry_after_s}`) while the attempt's name or address backs off. */
+  /** Throws `rate_limited` (details `{retry_after_ms}`, as on the socket) while the attempt's name or address backs off. */
   check(a: Attempt): void;
   /** A failed attempt: counted for backoff and audited (coalesced). */
   refused(a: Attempt, action: string, detail: Record<string, unknown>): Promise<void>;
@@ -43,7 +43,7 @@ export function createSignInGuard(deps: { store: Store; logger: Logger; limits?:
         const seconds = Math.ceil(wait / 1000);
         const detail = { address: a.address, ...(a.name !== undefined ? { name: a.name } : {}) };
         void write(audit.refused('sign_in_rate_limited', detail)).catch((err: unknown) => deps.logger.error({ err }, 'could not write the audit log'));
-        throw new PilothouseError('rate_limited', `Too many failed sign-ins; retry in ${seconds} s.`, { retry_after_s: seconds });
+        throw new PilothouseError('rate_limited', `Too many failed sign-ins; retry in ${seconds} s.`, { retry_after_ms: seconds * 1000 });
       }
     },
     async refused(a, action, detail) {

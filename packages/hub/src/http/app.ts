@@ -97,8 +97,9 @@ export function createHttpApp(deps: HttpDeps) {
     } else e = toPilothouseError(err);
     if (e.code === 'internal') req.log.error({ err }, 'request failed');
     else req.log.warn({ code: e.code, url: redactSecrets(req.url) }, e.message);
-    const retryAfter = (e.details as { retry_after_s?: unknown } | undefined)?.retry_after_s;
-    if (e.code === 'rate_limited' && typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
+    // One detail on every transport (retry_after_ms); HTTP also says it in whole seconds (RFC 9110 §10.2.3).
+    const retryAfterMs = (e.details as { retry_after_ms?: unknown } | undefined)?.retry_after_ms;
+    if (e.code === 'rate_limited' && typeof retryAfterMs === 'number') void reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
     void reply.status(httpStatus[e.code]).send(e.toBody());
   });
   const web = webUi(deps.webRoot ?? null);
