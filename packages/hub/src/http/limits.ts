@@ -2,7 +2,7 @@
 // a time hold a file descriptor each). Like nginx's defaults (client_header_timeout and
 // client_body_timeout, 60 s): the headers must arrive within `headersTimeoutMs` (Node answers 408),
 // a body may pause at most `bodyTimeoutMs` between reads (the connection is cut), and a whole
-// request takes at most `requestTimeoutMs` (408). Per remote address, at most
+// request takes at most `requestTimeoutMs` (408). Per remote address (an IPv6 /64), at most
 // `maxPendingPerAddress` connections may be waiting for a complete request (no request yet, or a
 // body still arriving); one more is answered 429 `rate_limited` and closed. A connection stops
 // being pending once its request is complete or upgraded to a WebSocket, whose authentication
@@ -10,6 +10,7 @@
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { addressKey } from '../auth/login-limiter.js';
 import type { Logger } from 'pino';
 import { PilothouseError } from '@pilothouse/protocol';
 import { refuseUpgrade } from '../socket/handshake.js';
@@ -67,7 +68,8 @@ export function guardConnections(server: Server, limits: HttpLimits, log: Logger
   };
 
   server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress ?? 'unknown';
+    // An IPv6 client's whole /64 is one address here, as for the sign-in backoff.
+    const address = addressKey(socket.remoteAddress ?? 'unknown');
     const n = perAddress.get(address) ?? 0;
     if (n >= limits.maxPendingPerAddress) {
       log.warn({ address, pending: n }, 'too many pending connections from one address; refused');
@@ -86,7 +88,7 @@ export function guardConnections(server: Server, limits: HttpLimits, log: Logger
     if (!hasBody(req) || req.complete) return settle(socket);
     // A keep-alive connection's next request with a body is pending again.
     if (!pending.has(socket)) {
-      const address = socket.remoteAddress ?? 'unknown';
+      const address = addressKey(socket.remoteAddress ?? 'unknown');
       pending.set(socket, { address, bodyReadAt: null });
       perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
     }
