@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { PilothouseError, PREVIEW_COOKIE, PREVIEW_GRANT_PATH, type PreviewCloseReason, type PreviewGrantReply, type PushPayload, type PushReply } from '@pilothouse/protocol';
 import type { Logger } from 'pino';
 import type { Store, Channel } from '../store/store.js';
-import { assertSessionRunner } from '../store/log-writes.js';
+import { assertSessionRunner } from '../store/session-binding.js';
 import { MembershipCache, MEMBERSHIP_TTL_MS } from '../auth/membership.js';
 import { credentialRefusal } from '../auth/authenticate.js';
 import type { Authenticate, Principal, Subscription } from '../socket/types.js';

@@ -20,6 +20,7 @@ import type { Database, MessagesTable } from './schema.js';
 import { nowIso, splitEvent, toMessage, toPresence } from './rows.js';
 import type { Committed, WriteOp } from './write-queue.js';
 import { decodeText, encodeText } from './text-codec.js';
+import { assertSessionRunner, threadRoot } from './session-binding.js';
 
 type Trx = Transaction<Database>;
 
@@ -80,35 +81,6 @@ export async function currentBody(trx: Pick<Trx, 'selectFrom'>, row: Pick<Messag
     .orderBy('seq')
     .execute();
   return decodeText(row.body) + appends.map((a) => (a.text === null ? '' : decodeText(a.text))).join('');
-}
-
-/** The root row of a thread: who opened it decides who may write to it as a runner. */
-type ThreadRoot = Pick<MessagesTable, 'id' | 'thread_id' | 'runner_id' | 'author_id'>;
-
-async function threadRoot(db: Pick<Trx, 'selectFrom'>, channelId: string, threadId: string): Promise<ThreadRoot | undefined> {
-  return db
-    .selectFrom('messages')
-    .select(['id', 'thread_id', 'runner_id', 'author_id'])
-    .where('channel_id', '=', channelId)
-    .where('id', '=', threadId)
-    .executeTakeFirst();
-}
-
-/** The root of the thread that the message `messageId` (any message of it) is in. */
-export async function rootOf(db: Pick<Trx, 'selectFrom'>, channelId: string, messageId: string): Promise<ThreadRoot | undefined> {
-  const row = await threadRoot(db, channelId, messageId);
-  return row && row.thread_id !== row.id ? threadRoot(db, channelId, row.thread_id) : row;
-}
-
-/**
- * A session thread belongs to the runner that posted its root row, for that runner's user: only it
- * posts rows into the thread, sets states there, reports it in its presence and serves it
- * (docs/protocol.md §5). A people's thread (root without a runner) belongs to no runner.
- */
-export function assertSessionRunner(root: ThreadRoot, author: { userId: string; runnerId: string | null }): void {
-  if (root.runner_id !== null && root.runner_id === author.runnerId && root.author_id === author.userId) return;
-  const whose = root.runner_id === null ? 'is not a session thread (no runner opened it)' : 'belongs to the runner that opened it';
-  throw new PilothouseError('not_session_runner', `Thread ${root.id} ${whose}; runner ${author.runnerId ?? '(none)'} may not write to it, report it or serve it.`);
 }
 
 export interface PostInput {

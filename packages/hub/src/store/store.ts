@@ -13,6 +13,7 @@ import * as identity from './identity.js';
 import * as signInCodes from './sign-in-codes.js';
 import * as reads from './log-reads.js';
 import * as writes from './log-writes.js';
+import * as binding from './session-binding.js';
 import { WriteQueue, type Publish } from './write-queue.js';
 
 export type StoreConfig =
@@ -171,7 +172,7 @@ export class Store {
   setRunnerStatus = (...a: Parameters<typeof writes.setRunnerStatus>) => this.queue.run(writes.setRunnerStatus(...a));
 
   findControl = (channelId: string, actorId: string, clientId: string) => writes.findControl(this.db, channelId, actorId, clientId);
-  rootOf = (channelId: string, messageId: string) => writes.rootOf(this.db, channelId, messageId);
+  rootOf = (channelId: string, messageId: string) => binding.rootOf(this.db, channelId, messageId);
 
   /** Reads that must agree with each other (a head seq and the rows it covers): one snapshot. */
   async snapshot<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
