@@ -11,7 +11,7 @@ import {
   startHub,
   type LogLine,
   type TestHub,
-} from './test-harness.js';
+} from '../../test/socket-harness.js';
 
 let hub: TestHub;
 const sockets: Socket[] = [];

@@ -11,7 +11,7 @@ import {
   startHub,
   type TestHub,
   type WireFrame,
-} from './test-harness.js';
+} from '../../test/socket-harness.js';
 
 const MAX_FRAME = 1024;
 let hub: TestHub;

@@ -7,7 +7,7 @@ import type { Socket as NetSocket } from 'node:net';
 import type { Socket } from 'phoenix';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { connectPhoenix, disconnectPhoenix, RawClient, settle, startHub, type TestHub } from './test-harness.js';
+import { connectPhoenix, disconnectPhoenix, RawClient, settle, startHub, type TestHub } from '../../test/socket-harness.js';
 
 let hub: TestHub | undefined;
 const raws: RawClient[] = [];

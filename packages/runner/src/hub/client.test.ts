@@ -12,7 +12,7 @@ import { connectHub } from './client.js';
 import { fileCursor, memoryCursor } from './cursor.js';
 import { HubClientError } from './errors.js';
 import type { HubConnectionState } from './link.js';
-import { capturingLogger, clientOptions, Recorder, rejection, runnerInfo, seedHub, startTestHub, type TestHub } from './test-hub.js';
+import { capturingLogger, clientOptions, Recorder, rejection, runnerInfo, seedHub, startTestHub, type TestHub } from '../../test/test-hub.js';
 
 let hub: TestHub;
 const clients: HubClient[] = [];

@@ -12,7 +12,7 @@ import type { HubClient } from './api.js';
 import { connectHub } from './client.js';
 import { HubClientError } from './errors.js';
 import type { HubConnectionState } from './link.js';
-import { capturingLogger, clientOptions, Recorder, seedHub, type TestHub } from './test-hub.js';
+import { capturingLogger, clientOptions, Recorder, seedHub, type TestHub } from '../../test/test-hub.js';
 
 const CLI = resolve(import.meta.dirname, '../../../cli/bin/pilothouse.js');
 

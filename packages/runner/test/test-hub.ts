@@ -1,6 +1,6 @@
-// Test support for the hub client (imported by *.test.ts only): a real hub in-process on a temp
-// SQLite directory, seeded with alice (member of acme/agents) and bob (member of nothing), that can
-// be stopped and started again on the same port and data; a captured log; awaitable recorders.
+// Test support for the hub client tests (src/hub/*.test.ts): a real hub in-process on a temp SQLite
+// directory, seeded with alice (member of acme/agents) and bob (member of nothing), that can be
+// stopped and started again on the same port and data; a captured log; awaitable recorders.
 
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { digest, newToken, startHub, Store, type RunningHub } from '@pilothouse/hub';
 import type { RunnerInfo } from '@pilothouse/protocol';
-import type { ConnectHubOptions, HubLogger } from './api.js';
-import { memoryCursor } from './cursor.js';
+import type { ConnectHubOptions, HubLogger } from '../src/hub/api.js';
+import { memoryCursor } from '../src/hub/cursor.js';
 
 export type LogLine = Record<string, unknown> & { level: number; msg?: string };
 
@@ -179,7 +179,8 @@ export async function rejection(p: Promise<unknown>): Promise<Error> {
   try {
     await p;
   } catch (err) {
-    return err as Error;
+    if (err instanceof Error) return err;
+    throw new Error(`expected an Error, the promise rejected with ${String(err)}`);
   }
   throw new Error('expected a rejection');
 }

@@ -1,4 +1,4 @@
-// Test support for the socket layer (imported by *.test.ts only): a real HTTP server on port 0 with
+// Test support for the socket layer tests (src/socket/*.test.ts): a real HTTP server on port 0 with
 // the socket server mounted at /socket/websocket, an in-test "echo:*" topic whose behaviour each
 // test steers through its payloads, a captured pino log, and event-driven helpers to await things.
 
@@ -10,8 +10,8 @@ import { encodeFrame, PilothouseError } from '@pilothouse/protocol';
 import { Socket, type Push, type PushStatus, type SocketOptions } from 'phoenix';
 import { pino } from 'pino';
 import { WebSocket } from 'ws';
-import { createSocketServer, type SocketServer, type SocketServerOptions } from './server.js';
-import type { Principal, TopicHandler, TopicRouter, TopicSession } from './types.js';
+import { createSocketServer, type SocketServer, type SocketServerOptions } from '../src/socket/server.js';
+import type { Principal, TopicHandler, TopicRouter, TopicSession } from '../src/socket/types.js';
 
 export type LogLine = Record<string, unknown>;
 
