@@ -2,6 +2,28 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Package boundaries: packages, bench/ and e2e/ import a package only through its entry points
+// (package.json "exports"), and the one-way dependencies are checked per package below.
+const throughEntryPoints = {
+  group: ['@pilothouse/*/src', '@pilothouse/*/src/*', '@pilothouse/*/test', '@pilothouse/*/test/*', '../../*/src/*'],
+  message: 'Import other packages through their entry point.',
+};
+const noRelativePackages = {
+  regex: '^(\\.\\./)+packages/',
+  message: 'bench/ and e2e/ import packages by name (@pilothouse/x, @pilothouse/x/testing), not by path.',
+};
+const noTestingInRuntime = { group: ['@pilothouse/*/testing'], message: 'Test support is for tests, not for runtime code.' };
+const dependsOnNothing = (pkg) => ({ group: ['@pilothouse/*'], message: `${pkg} depends on no other package.` });
+/**
+ * no-restricted-imports: the entry-point rule, plus `packages` (names this code must not import, for `why`) and extra patterns.
+ * @param {string[]} packages @param {string} why @param {object[]} patterns
+ */
+const restrictImports = (packages = [], why = '', patterns = []) => [
+  'error',
+  { paths: packages.map((name) => ({ name, message: why })), patterns: [throughEntryPoints, ...patterns] },
+];
+const runtime = (pkg) => ({ files: [`packages/${pkg}/src/**/*.{ts,tsx}`], ignores: ['**/*.test.ts', '**/*.test.tsx'] });
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', 'coverage/**'] },
   js.configs.recommended,
@@ -16,7 +38,7 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/require-await': 'off',
       'no-empty': ['error', { allowEmptyCatch: false }],
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@pilothouse/*/src/*', '../../*/src/*'], message: 'Import other packages through their entry point.' }] }],
+      'no-restricted-imports': restrictImports(),
     },
   },
   {
@@ -29,4 +51,39 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  { files: ['bench/**', 'e2e/**'], rules: { 'no-restricted-imports': restrictImports([], '', [noRelativePackages]) } },
+  // One-way dependencies of the runtime code: protocol <- hub, runner, web; cli wires them together.
+  { ...runtime('protocol'), rules: { 'no-restricted-imports': restrictImports([], '', [dependsOnNothing('protocol')]) } },
+  { ...runtime('scripted-model'), rules: { 'no-restricted-imports': restrictImports([], '', [dependsOnNothing('scripted-model')]) } },
+  {
+    ...runtime('runner'),
+    rules: {
+      'no-restricted-imports': restrictImports(
+        ['@pilothouse/hub', '@pilothouse/web', '@pilothouse/cli', '@pilothouse/scripted-model'],
+        'The runner reaches the hub over the wire (@pilothouse/protocol); only its tests import the hub.',
+        [noTestingInRuntime],
+      ),
+    },
+  },
+  {
+    ...runtime('hub'),
+    rules: {
+      'no-restricted-imports': restrictImports(
+        ['@pilothouse/runner', '@pilothouse/web', '@pilothouse/cli', '@pilothouse/scripted-model'],
+        'The hub depends only on @pilothouse/protocol.',
+        [noTestingInRuntime],
+      ),
+    },
+  },
+  {
+    ...runtime('web'),
+    rules: {
+      'no-restricted-imports': restrictImports(
+        ['@pilothouse/hub', '@pilothouse/runner', '@pilothouse/cli', '@pilothouse/scripted-model'],
+        'The web UI depends only on @pilothouse/protocol.',
+        [noTestingInRuntime],
+      ),
+    },
+  },
+  { ...runtime('cli'), rules: { 'no-restricted-imports': restrictImports([], '', [noTestingInRuntime]) } },
 );

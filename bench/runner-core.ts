@@ -15,12 +15,27 @@
 // Prints `RESULT {json}`.
 
 import type { ChannelEvent } from '@pilothouse/protocol';
-import type { ServerNotification } from '../packages/runner/src/codex/generated/index.js';
-import type { ThreadItem } from '../packages/runner/src/codex/generated/v2/index.js';
-import { parseInbound } from '../packages/runner/src/codex/wire.js';
-import { createSession, nextDeadline, sessionConfig, step, type Effect, type SessionInput, type SessionState } from '../packages/runner/src/session/index.js';
-import { ALICE, BOB, CODEX_THREAD, HUB_THREAD, hubMessage, item, note } from '../packages/runner/src/session/test-fixtures.js';
+import type { codex as CodexTypes, ServerNotification } from '@pilothouse/runner';
+import {
+  ALICE,
+  BOB,
+  CODEX_THREAD,
+  createSession,
+  HUB_THREAD,
+  hubMessage,
+  item,
+  nextDeadline,
+  note,
+  parseInbound,
+  sessionConfig,
+  step,
+  type Effect,
+  type SessionInput,
+  type SessionState,
+} from '@pilothouse/runner/testing';
 import { chunks } from './runner-words.js';
+
+type ThreadItem = CodexTypes.v2.ThreadItem;
 
 export interface CoreOptions {
   turns: number;

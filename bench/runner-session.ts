@@ -13,7 +13,7 @@ import { Socket, type Channel, type Push } from 'phoenix';
 import { WebSocket } from 'ws';
 import type { Reply } from '@pilothouse/scripted-model';
 import { TrustStore } from '@pilothouse/runner';
-import { createCodexHome, type CodexHome } from '../packages/runner/test/codex-home.js';
+import { createCodexHome, type CodexHome } from '@pilothouse/runner/testing';
 import { startChild, stopChild, type Child } from './procs.js';
 import { seedMember } from './seed.js';
 import type { AgentConfig } from './runner-agent.js';

@@ -5,7 +5,7 @@
 
 import { startSessionHarness } from '../e2e/support/session-harness.js';
 import { ensureWebBuild, launchBrowser, openPerson, setPasswords, signIn } from '../e2e/support/browser.js';
-import { connect, join as joinChannel, push } from '../packages/hub/test/phx.js';
+import { connect, join as joinChannel, push } from '@pilothouse/hub/testing';
 
 const DELTAS = 500;
 const SPACING_MS = 10;

@@ -17,10 +17,8 @@ import type { Message } from '@pilothouse/protocol';
 import { Store } from '@pilothouse/hub';
 import { startScriptedModel } from '@pilothouse/scripted-model';
 import { TrustStore, startRunner } from '@pilothouse/runner';
-import { createCodexHome } from '../packages/runner/test/codex-home.js';
-import { HubCycler, seed, seedStore } from '../packages/hub/test/hub-process.js';
-import { connect, join as joinChannel, PushError, settle } from '../packages/hub/test/phx.js';
-import { PG_URL } from '../packages/hub/test/stores.js';
+import { createCodexHome } from '@pilothouse/runner/testing';
+import { connect, HubCycler, join as joinChannel, PG_URL, PushError, seed, seedStore, settle } from '@pilothouse/hub/testing';
 
 const KILLS = Number(process.env.PILOTHOUSE_HUB_KILLS ?? 50);
 

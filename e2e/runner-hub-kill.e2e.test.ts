@@ -10,9 +10,8 @@ import type { Message } from '@pilothouse/protocol';
 import { Store } from '@pilothouse/hub';
 import { startScriptedModel } from '@pilothouse/scripted-model';
 import { TrustStore, startRunner, type RunningRunner } from '@pilothouse/runner';
-import { createCodexHome } from '../packages/runner/test/codex-home.js';
-import { cleanupDir, seed, startHubProcess, type HubProcess } from '../packages/hub/test/hub-process.js';
-import { connect, join as joinChannel, push } from '../packages/hub/test/phx.js';
+import { createCodexHome } from '@pilothouse/runner/testing';
+import { cleanupDir, connect, join as joinChannel, push, seed, startHubProcess, type HubProcess } from '@pilothouse/hub/testing';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {

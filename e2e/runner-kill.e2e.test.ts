@@ -15,10 +15,8 @@ import { RUNNER_RESTARTED, type Message } from '@pilothouse/protocol';
 import { startHub, type RunningHub } from '@pilothouse/hub';
 import { startScriptedModel, type Reply } from '@pilothouse/scripted-model';
 import { TrustStore } from '@pilothouse/runner';
-import { createCodexHome } from '../packages/runner/test/codex-home.js';
-import { seedStore } from '../packages/hub/test/hub-process.js';
-import { PG_URL } from '../packages/hub/test/stores.js';
-import { connect, join as joinChannel, push } from '../packages/hub/test/phx.js';
+import { createCodexHome } from '@pilothouse/runner/testing';
+import { connect, join as joinChannel, PG_URL, push, seedStore } from '@pilothouse/hub/testing';
 import { processesIn, removeCliBundle, startRunnerProcess, type RunnerProcess } from './support/runner-process.js';
 
 const KILLS = Number(process.env.PILOTHOUSE_KILLS ?? 50);

@@ -8,7 +8,7 @@ import type { Channel, Socket } from 'phoenix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSessionHarness, type SessionHarness } from './support/session-harness.js';
 import { each, ensureWebBuild, executableInDom, launchBrowser, openPerson, screenshot, setPasswords, signIn, type Person } from './support/browser.js';
-import { connect, join as joinChannel, push } from '../packages/hub/test/phx.js';
+import { connect, join as joinChannel, push } from '@pilothouse/hub/testing';
 
 const PASSWORD = 'correct horse battery';
 

@@ -11,8 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PreviewGrantReply } from '@pilothouse/protocol';
 import { launchBrowser } from './support/browser.js';
-import { previewId, startRunner, startWorld, type FakeRunner, type World } from '../packages/hub/test/preview-world.js';
-import { startDevServer, type DevServer } from '../packages/hub/test/dev-server.js';
+import { previewId, startDevServer, startFakeRunner, startWorld, type DevServer, type FakeRunner, type World } from '@pilothouse/hub/testing';
 
 const A = previewId();
 const B = previewId();
@@ -59,7 +58,7 @@ beforeAll(async () => {
     res.end(attackPage(world.originOf(B)));
   });
   await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
-  runner = await startRunner(world, 'alice');
+  runner = await startFakeRunner(world, 'alice');
   await runner.openPreview(A, (attacker.address() as AddressInfo).port);
   await runner.openPreview(B, devB.port);
   context = await browser.newContext();

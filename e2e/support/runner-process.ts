@@ -1,9 +1,10 @@
-// End-to-end support: `pilothouse run` as a real process that a test can SIGKILL. The CLI is
-// bundled once with esbuild (workspace packages inlined, dependencies left to node_modules):
-// the tsx loader costs seconds per start, the bundle under one.
+// End-to-end support: `pilothouse run` as a real process that a test can SIGKILL. The CLI program
+// (the `@pilothouse/cli/main` entry point) is bundled once with esbuild (workspace packages
+// inlined, dependencies left to node_modules): the tsx loader costs seconds per start, the bundle under one.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
@@ -17,7 +18,7 @@ export function bundleCli(): Promise<string> {
   bundled ??= (async () => {
     mkdirSync(join(BUNDLE, '..'), { recursive: true });
     await build({
-      entryPoints: [join(ROOT, 'packages/cli/src/main.ts')],
+      entryPoints: [createRequire(import.meta.url).resolve('@pilothouse/cli/main')],
       outfile: BUNDLE,
       bundle: true,
       platform: 'node',

@@ -11,8 +11,8 @@ import type { Message, MessageState } from '@pilothouse/protocol';
 import { digest, newToken, startHub, type RunningHub } from '@pilothouse/hub';
 import { startScriptedModel, type ScriptedModel } from '@pilothouse/scripted-model';
 import { TrustStore, startRunner, type RunnerOptions, type RunningRunner } from '@pilothouse/runner';
-import { createCodexHome, type CodexHome, type CodexHomeOptions } from '../../packages/runner/test/codex-home.js';
-import { connect, join as joinChannel, push } from '../../packages/hub/test/phx.js';
+import { createCodexHome, type CodexHome, type CodexHomeOptions } from '@pilothouse/runner/testing';
+import { connect, join as joinChannel, push } from '@pilothouse/hub/testing';
 
 export interface Person {
   socket: Socket;
