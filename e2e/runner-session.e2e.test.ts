@@ -1,9 +1,8 @@
 // The runner end to end: real hub, real runner, real Codex, scripted model. Each scenario asserts
 // the thread's rows and the message states as the hub stored them.
 
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadScenario } from '@pilothouse/scripted-model';
+import { loadScenario, scenarioPath } from '@pilothouse/scripted-model';
 import { byKind, startSessionHarness, type SessionHarness } from './support/session-harness.js';
 
 let h: SessionHarness | null = null;
@@ -24,7 +23,7 @@ describe('runner session', () => {
 });
 
 describe('scenario files drive the real agent', () => {
-  const scenario = (name: string) => loadScenario(join(import.meta.dirname, '../packages/scripted-model/scenarios', name));
+  const scenario = (name: string) => loadScenario(scenarioPath(name));
 
   it('plain text, reasoning, web search and a mid-stream error, each from its file', async () => {
     h = await startSessionHarness();

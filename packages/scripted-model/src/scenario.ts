@@ -1,5 +1,6 @@
 // Scenario files: a JSON document `{ "description"?, "replies": Reply[] }`, validated at load time.
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { replySchema, type Reply } from './reply.js';
 
@@ -13,6 +14,11 @@ export function parseScenario(value: unknown, source = 'scenario'): Scenario {
   const result = scenarioSchema.safeParse(value);
   if (!result.success) throw new Error(`${source} is not a valid scenario:\n${z.prettifyError(result.error)}`);
   return result.data;
+}
+
+/** The path of a scenario file shipped with this package (scenarios/NAME), e.g. `scenarioPath('plain-text.json')`. */
+export function scenarioPath(name: string): string {
+  return fileURLToPath(new URL(`../scenarios/${name}`, import.meta.url));
 }
 
 export async function loadScenario(path: string): Promise<Reply[]> {
