@@ -8,3 +8,5 @@ export * from './pushes.js';
 export * from './previews.js';
 export * from './steering.js';
 export * from './redact.js';
+export * from './never.js';
+export * from './seq-gate.js';

@@ -2,10 +2,9 @@
 // thread (thread.ts): events at or below the list's seq are already in it, roots are upserted by
 // id, and a reply raises its thread's count and last seq. Newest root first.
 
-import type { ChannelEvent, Message } from '@pilothouse/protocol';
+import { admit, assertNever, heldEvents, holdEvent, nothingHeld, type ChannelEvent, type Held, type Message } from '@pilothouse/protocol';
 import { applyAppend, applyRowUpdate } from './message.js';
 import { MAX_PENDING } from './thread.js';
-import { assertNever } from './never.js';
 
 export interface ThreadSummary {
   readonly root: Message;
@@ -20,7 +19,7 @@ export interface ThreadListState {
   /** Root ids, newest root first. */
   readonly order: readonly string[];
   readonly byId: Readonly<Record<string, ThreadSummary>>;
-  readonly pending: readonly ChannelEvent[];
+  readonly pending: Held<ChannelEvent>;
   readonly stale: boolean;
 }
 
@@ -29,24 +28,26 @@ export type ThreadListInput =
   | { type: 'snapshot'; head_seq: number; threads: readonly ThreadSummary[] }
   | { type: 'event'; event: ChannelEvent };
 
-export const emptyThreadList: ThreadListState = { status: 'loading', seq: 0, order: [], byId: {}, pending: [], stale: false };
+export const emptyThreadList: ThreadListState = { status: 'loading', seq: 0, order: [], byId: {}, pending: nothingHeld, stale: false };
 
 export function threadListStep(state: ThreadListState, input: ThreadListInput): ThreadListState {
   switch (input.type) {
     case 'load':
-      return { ...state, status: 'loading', pending: [], stale: false };
+      return { ...state, status: 'loading', pending: nothingHeld, stale: false };
     case 'snapshot': {
       const sorted = [...input.threads].sort((a, b) => b.root.seq - a.root.seq);
       const byId: Record<string, ThreadSummary> = {};
       for (const t of sorted) byId[t.root.id] = t;
-      let next: ThreadListState = { status: 'ready', seq: input.head_seq, order: sorted.map((t) => t.root.id), byId, pending: [], stale: false };
-      for (const event of state.pending) next = applyEvent(next, event);
+      // As in thread.ts: held events past the bound were dropped, so the list must reload.
+      let next: ThreadListState = { status: 'ready', seq: input.head_seq, order: sorted.map((t) => t.root.id), byId, pending: nothingHeld, stale: state.pending.overflowed };
+      for (const event of heldEvents(state.pending)) next = applyEvent(next, event);
       return next;
     }
-    case 'event':
+    case 'event': {
       if (state.status === 'ready') return applyEvent(state, input.event);
-      if (state.pending.length >= MAX_PENDING) return { ...state, pending: [], stale: true };
-      return { ...state, pending: [...state.pending, input.event] };
+      const pending = holdEvent(state.pending, input.event, MAX_PENDING);
+      return { ...state, pending, stale: state.stale || pending.overflowed };
+    }
     default:
       return assertNever(input, 'thread list input');
   }
@@ -56,7 +57,7 @@ export const summariesOf = (state: ThreadListState): ThreadSummary[] => state.or
 
 function applyEvent(state: ThreadListState, event: ChannelEvent): ThreadListState {
   const seq = event.payload.seq;
-  if (seq <= state.seq) return state;
+  if (admit(state.seq, seq).type === 'repeat') return state;
   const at = { ...state, seq };
   switch (event.type) {
     case 'message': {

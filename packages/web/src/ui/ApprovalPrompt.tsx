@@ -3,9 +3,8 @@
 // (sender_not_allowed), and a refusal is shown here. A port-forward prompt passes its own control.
 
 import { useState } from 'react';
-import type { Approval, ControlAction } from '@pilothouse/protocol';
+import { assertNever, type Approval, type ControlAction } from '@pilothouse/protocol';
 import { mayDecide, names } from '../state/steering.js';
-import { assertNever } from '../state/never.js';
 import { DiffView } from './DiffView.js';
 import type { RowContext } from './row-context.js';
 
