@@ -1,7 +1,8 @@
 // One thread's messages: a get_thread snapshot plus the channel events after it (docs/protocol.md
 // §4.4). Pure: threadStep(state, input) → state. Every step is idempotent: an event at or below the
-// view's seq is already reflected (protocol's seq-gate holds and admits events), a message is upserted by id, an append lands only at the body's
-// end. Anything that shows a gap marks the view stale; the shell then reloads the snapshot.
+// view's seq is already reflected (protocol's seq gate), a message is upserted by id, an append
+// lands only at the body's end. Anything that shows a gap marks the view stale; the shell then
+// reloads the snapshot.
 
 import { admit, assertNever, heldEvents, holdEvent, nothingHeld, type ChannelEvent, type Held, type Message } from '@pilothouse/protocol';
 import { applyAppend, applyRowUpdate, threadOf } from './message.js';
