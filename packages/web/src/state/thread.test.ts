@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emptyThread, MAX_PENDING, messagesOf, threadStep, type ThreadInput, type ThreadState } from './thread.js';
+import { emptyThread, messagesOf, threadStep, type ThreadInput, type ThreadState } from './thread.js';
+import { MAX_PENDING } from './snapshot-view.js';
 import { heldEvents, nothingHeld } from '@pilothouse/protocol';
 import { ev, msg, row } from './fixtures.test-support.js';
 

@@ -4,17 +4,12 @@
 // lands only at the body's end. Anything that shows a gap marks the view stale; the shell then
 // reloads the snapshot.
 
-import { admit, assertNever, heldEvents, holdEvent, nothingHeld, type ChannelEvent, type Held, type Message } from '@pilothouse/protocol';
+import { admit, assertNever, nothingHeld, type ChannelEvent, type Message } from '@pilothouse/protocol';
 import { applyAppend, applyRowUpdate, threadOf } from './message.js';
+import { landed, receive, reload, type SnapshotView } from './snapshot-view.js';
 
-/** Events kept while a snapshot loads; past this the view reloads instead of buffering more. */
-export const MAX_PENDING = 5_000;
-
-export interface ThreadState {
+export interface ThreadState extends SnapshotView {
   readonly threadId: string;
-  readonly status: 'loading' | 'ready';
-  /** The highest seq the view reflects: the snapshot's head_seq, then each applied event's. */
-  readonly seq: number;
   /** Message ids in creation (seq) order. */
   readonly order: readonly string[];
   readonly byId: Readonly<Record<string, Message>>;
@@ -23,10 +18,6 @@ export interface ThreadState {
    * their full length: appends at that length extend it without text; `body` loads the rest.
    */
   readonly clipped: Readonly<Record<string, number>>;
-  /** Events of this thread that arrived while the snapshot was loading (at most MAX_PENDING). */
-  readonly pending: Held<ChannelEvent>;
-  /** Something was missed: the shell must reload the snapshot. */
-  readonly stale: boolean;
 }
 
 export type ThreadInput =
@@ -51,17 +42,13 @@ export const emptyThread = (threadId: string): ThreadState => ({
 export function threadStep(state: ThreadState, input: ThreadInput): ThreadState {
   switch (input.type) {
     case 'load':
-      return { ...state, status: 'loading', pending: nothingHeld, stale: false };
+      return reload(state);
     case 'snapshot':
       return fromSnapshot(state, input.head_seq, input.messages, input.clipped ?? []);
     case 'body':
       return withBody(state, input.message_id, input.body);
-    case 'event': {
-      if (threadOf(input.event) !== state.threadId) return state;
-      if (state.status === 'ready') return applyEvent(state, input.event);
-      const pending = holdEvent(state.pending, input.event, MAX_PENDING);
-      return { ...state, pending, stale: state.stale || pending.overflowed };
-    }
+    case 'event':
+      return threadOf(input.event) === state.threadId ? receive(state, input.event, applyEvent) : state;
     default:
       return assertNever(input, 'thread input');
   }
@@ -76,11 +63,7 @@ function fromSnapshot(state: ThreadState, headSeq: number, messages: readonly Me
   for (const m of sorted) byId[m.id] = m;
   const clipped: Record<string, number> = {};
   for (const c of clippedList) clipped[c.message_id] = c.length;
-  // Held events past the bound were dropped: the snapshot cannot be brought up to date, reload it.
-  const stale = state.pending.overflowed;
-  let next: ThreadState = { ...state, status: 'ready', seq: headSeq, order: sorted.map((m) => m.id), byId, clipped, pending: nothingHeld, stale };
-  for (const event of heldEvents(state.pending)) next = applyEvent(next, event);
-  return next;
+  return landed(state, { ...state, order: sorted.map((m) => m.id), byId, clipped }, headSeq, applyEvent);
 }
 
 function applyEvent(state: ThreadState, event: ChannelEvent): ThreadState {

@@ -1,10 +1,10 @@
 // A channel's thread list: a list_threads snapshot plus the events after it. Same rules as one
-// thread (thread.ts): events at or below the list's seq are already in it, roots are upserted by
+// thread (thread.ts, snapshot-view.ts): events at or below the list's seq are already in it, roots are upserted by
 // id, and a reply raises its thread's count and last seq. Newest root first.
 
-import { admit, assertNever, heldEvents, holdEvent, nothingHeld, type ChannelEvent, type Held, type Message } from '@pilothouse/protocol';
+import { admit, assertNever, nothingHeld, type ChannelEvent, type Message } from '@pilothouse/protocol';
 import { applyAppend, applyRowUpdate } from './message.js';
-import { MAX_PENDING } from './thread.js';
+import { landed, receive, reload, type SnapshotView } from './snapshot-view.js';
 
 export interface ThreadSummary {
   readonly root: Message;
@@ -13,14 +13,10 @@ export interface ThreadSummary {
   readonly last_seq: number;
 }
 
-export interface ThreadListState {
-  readonly status: 'loading' | 'ready';
-  readonly seq: number;
+export interface ThreadListState extends SnapshotView {
   /** Root ids, newest root first. */
   readonly order: readonly string[];
   readonly byId: Readonly<Record<string, ThreadSummary>>;
-  readonly pending: Held<ChannelEvent>;
-  readonly stale: boolean;
 }
 
 export type ThreadListInput =
@@ -33,21 +29,15 @@ export const emptyThreadList: ThreadListState = { status: 'loading', seq: 0, ord
 export function threadListStep(state: ThreadListState, input: ThreadListInput): ThreadListState {
   switch (input.type) {
     case 'load':
-      return { ...state, status: 'loading', pending: nothingHeld, stale: false };
+      return reload(state);
     case 'snapshot': {
       const sorted = [...input.threads].sort((a, b) => b.root.seq - a.root.seq);
       const byId: Record<string, ThreadSummary> = {};
       for (const t of sorted) byId[t.root.id] = t;
-      // As in thread.ts: held events past the bound were dropped, so the list must reload.
-      let next: ThreadListState = { status: 'ready', seq: input.head_seq, order: sorted.map((t) => t.root.id), byId, pending: nothingHeld, stale: state.pending.overflowed };
-      for (const event of heldEvents(state.pending)) next = applyEvent(next, event);
-      return next;
+      return landed(state, { ...state, order: sorted.map((t) => t.root.id), byId }, input.head_seq, applyEvent);
     }
-    case 'event': {
-      if (state.status === 'ready') return applyEvent(state, input.event);
-      const pending = holdEvent(state.pending, input.event, MAX_PENDING);
-      return { ...state, pending, stale: state.stale || pending.overflowed };
-    }
+    case 'event':
+      return receive(state, input.event, applyEvent);
     default:
       return assertNever(input, 'thread list input');
   }
