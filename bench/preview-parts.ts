@@ -15,6 +15,7 @@ import { pino } from 'pino';
 import { WebSocketServer } from 'ws';
 import { startHub } from '@pilothouse/hub';
 import { connectHub, createTunnelClient, memoryCursor } from '@pilothouse/runner';
+import { splice } from '@pilothouse/protocol/node';
 
 const silent = pino({ level: 'silent' });
 const [role, arg] = process.argv.slice(2);
@@ -79,23 +80,15 @@ async function runner(config: { hubUrl: string; token: string; channel: string; 
   process.stdout.write(`READY ${previewId}\n`);
 }
 
-function splice(a: Socket, b: Socket): void {
+/** The floor's splice is the preview's own (protocol's), with Nagle off as on the preview's sockets. */
+function spliceNoDelay(a: Socket, b: Socket): void {
   a.setNoDelay(true);
   b.setNoDelay(true);
-  a.pipe(b);
-  b.pipe(a);
-  const destroy = () => {
-    a.destroy();
-    b.destroy();
-  };
-  for (const s of [a, b]) {
-    s.once('error', destroy);
-    s.once('close', destroy);
-  }
+  splice(a, b);
 }
 
 async function relay(port: number): Promise<void> {
-  const server = createTcpServer({ allowHalfOpen: true }, (socket) => splice(socket, connect({ host: '127.0.0.1', port, allowHalfOpen: true })));
+  const server = createTcpServer({ allowHalfOpen: true }, (socket) => spliceNoDelay(socket, connect({ host: '127.0.0.1', port, allowHalfOpen: true })));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   process.stdout.write(`READY ${(server.address() as AddressInfo).port}\n`);
 }
@@ -116,7 +109,7 @@ async function proxy(port: number): Promise<void> {
       for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
       upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
       if (head.length > 0) upstream.write(head);
-      splice(socket, upstream);
+      spliceNoDelay(socket, upstream);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

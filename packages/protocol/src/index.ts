@@ -1,4 +1,5 @@
-// @pilothouse/protocol: the wire contract shared by hub, runner and web. No I/O.
+// @pilothouse/protocol: the wire contract and the rules shared by hub, runner and web. No I/O: the
+// Node-only stream helpers are the `@pilothouse/protocol/node` entry (node/index.ts).
 export * from './errors.js';
 export * from './frame.js';
 export * from './names.js';
@@ -8,3 +9,5 @@ export * from './pushes.js';
 export * from './previews.js';
 export * from './steering.js';
 export * from './redact.js';
+export * from './never.js';
+export * from './seq-gate.js';

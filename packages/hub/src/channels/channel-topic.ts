@@ -3,6 +3,7 @@
 
 import type { Logger } from 'pino';
 import {
+  assertNever,
   ChannelPushes,
   JoinPayload,
   PilothouseError,
@@ -21,7 +22,7 @@ import { pushHandlers, type PushContext } from './pushes.js';
 import type { Admission } from '../limits/admission.js';
 import { FairQueue } from '../limits/fair-queue.js';
 import type { AuditEntry } from '../limits/audit-coalesce.js';
-import { assertNever, startReplay, stepReplay, type ReplayEffect, type ReplayInput, type ReplayState } from './replay.js';
+import { startReplay, stepReplay, type ReplayEffect, type ReplayInput, type ReplayState } from './replay.js';
 
 /** A replay page: at most this many events and about REPLAY_PAGE_CHARS characters of them. */
 const REPLAY_PAGE = 500;

@@ -5,7 +5,7 @@
 
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { ChannelEvent } from '@pilothouse/protocol';
+import { admit, type ChannelEvent } from '@pilothouse/protocol';
 import type { Store } from '../store/store.js';
 import type { Fanout } from './fanout.js';
 
@@ -53,7 +53,7 @@ export class PgFeed {
       cursor = { lastPublished: seq - 1, running: false, again: false };
       this.cursors.set(channelId, cursor);
     }
-    if (seq <= cursor.lastPublished) return;
+    if (admit(cursor.lastPublished, seq).type === 'repeat') return;
     if (cursor.running) {
       cursor.again = true;
       return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChannelEvent } from '@pilothouse/protocol';
+import { nothingHeld, type ChannelEvent } from '@pilothouse/protocol';
 import { startReplay, stepReplay, type ReplayEffect, type ReplayInput, type ReplayState } from './replay.js';
 
 const ev = (seq: number): ChannelEvent => ({
@@ -60,7 +60,7 @@ describe('replay with a bounded buffer', () => {
       effects.push(...next.effects);
     }
     expect(sent(effects)).toEqual(['e3', 'e4', 'fetch>4']);
-    expect(state).toEqual({ mode: 'catching_up', lastSent: 4, buffer: [], bufferBytes: 0, dropped: false });
+    expect(state).toEqual({ mode: 'catching_up', lastSent: 4, held: nothingHeld });
     for (const input of [live(9), { type: 'replayed', events: [ev(5), ev(6), ev(7), ev(8), ev(9)] } as ReplayInput, { type: 'caught_up' } as ReplayInput]) {
       const next = step(state, input);
       state = next.state;

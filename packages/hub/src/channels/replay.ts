@@ -2,20 +2,20 @@
 // meanwhile, then go live, so the client sees every seq after `since` once, in order. A live event
 // that skips a seq (possible when several hubs publish one channel) sends it back to catching up
 // from the store. The buffer is bounded: past `maxBufferBytes` it is dropped and the log is read
-// again once the replay ends (the store is the source of truth). Pure: the caller performs the effects.
+// again once the replay ends (the store is the source of truth). The seq rules are protocol's
+// seq-gate. Pure: the caller performs the effects.
 
-import type { ChannelEvent } from '@pilothouse/protocol';
+import { admit, assertNever, eventsAbove, heldEvents, holdEvent, nothingHeld, type ChannelEvent, type Held } from '@pilothouse/protocol';
+
+/** A live event kept while a replay runs: the frame is sent as is once the replay is done. */
+interface LiveEvent {
+  event: ChannelEvent;
+  frame: string;
+}
 
 export type ReplayState =
-  | {
-      mode: 'catching_up';
-      lastSent: number;
-      buffer: { event: ChannelEvent; frame: string }[];
-      /** Characters of the buffered frames. */
-      bufferBytes: number;
-      /** Live events were dropped: read the log again before going live. */
-      dropped: boolean;
-    }
+  /** `held` is bounded in characters of frames; once it overflows, the log is read again before going live. */
+  | { mode: 'catching_up'; lastSent: number; held: Held<LiveEvent> }
   | { mode: 'live'; lastSent: number };
 
 /** Live events kept while a replay runs, in characters of frames (about one replay page or two). */
@@ -32,13 +32,7 @@ export type ReplayEffect =
   /** Read the log after `since`, feed it back as `replayed`, then `caught_up`. */
   | { type: 'fetch_since'; since: number };
 
-const catchingUp = (lastSent: number, buffer: { event: ChannelEvent; frame: string }[] = []): ReplayState => ({
-  mode: 'catching_up',
-  lastSent,
-  buffer,
-  bufferBytes: buffer.reduce((n, b) => n + b.frame.length, 0),
-  dropped: false,
-});
+const catchingUp = (lastSent: number, held: Held<LiveEvent> = nothingHeld): ReplayState => ({ mode: 'catching_up', lastSent, held });
 
 export const startReplay = (since: number): ReplayState => catchingUp(since);
 
@@ -49,51 +43,28 @@ export function stepReplay(
 ): { state: ReplayState; effects: ReplayEffect[] } {
   switch (input.type) {
     case 'live_event': {
-      const seq = input.event.payload.seq;
-      if (state.mode === 'catching_up') {
-        if (state.dropped) return { state, effects: [] };
-        if (state.bufferBytes + input.frame.length > maxBufferBytes) {
-          return { state: { ...state, buffer: [], bufferBytes: 0, dropped: true }, effects: [] };
-        }
-        // The buffer is appended in place: O(1) per event while a long replay runs.
-        state.buffer.push({ event: input.event, frame: input.frame });
-        state.bufferBytes += input.frame.length;
-        return { state, effects: [] };
+      const live = { event: input.event, frame: input.frame };
+      if (state.mode === 'catching_up') return { state: { ...state, held: holdEvent(state.held, live, maxBufferBytes, input.frame.length) }, effects: [] };
+      const admission = admit(state.lastSent, input.event.payload.seq);
+      if (admission.type === 'repeat') return { state, effects: [] };
+      if (admission.gap > 0) {
+        const held = holdEvent(nothingHeld, live, maxBufferBytes, input.frame.length);
+        return { state: catchingUp(state.lastSent, held), effects: [{ type: 'fetch_since', since: state.lastSent }] };
       }
-      if (seq <= state.lastSent) return { state, effects: [] };
-      if (seq > state.lastSent + 1) {
-        return { state: catchingUp(state.lastSent, [{ event: input.event, frame: input.frame }]), effects: [{ type: 'fetch_since', since: state.lastSent }] };
-      }
-      return { state: { mode: 'live', lastSent: seq }, effects: [{ type: 'send_frame', frame: input.frame }] };
+      return { state: { mode: 'live', lastSent: input.event.payload.seq }, effects: [{ type: 'send_frame', frame: input.frame }] };
     }
     case 'replayed': {
-      const effects: ReplayEffect[] = [];
-      let lastSent = state.lastSent;
-      for (const event of input.events) {
-        if (event.payload.seq <= lastSent) continue;
-        effects.push({ type: 'send_event', event });
-        lastSent = event.payload.seq;
-      }
-      return { state: { ...state, lastSent }, effects };
+      const { through, events } = eventsAbove(state.lastSent, input.events, (e) => e.payload.seq);
+      return { state: { ...state, lastSent: through }, effects: events.map((event) => ({ type: 'send_event', event })) };
     }
     case 'caught_up': {
       if (state.mode === 'live') return { state, effects: [] };
       // Live events were dropped meanwhile: they are in the log; read it again from where we are.
-      if (state.dropped) return { state: catchingUp(state.lastSent), effects: [{ type: 'fetch_since', since: state.lastSent }] };
-      const effects: ReplayEffect[] = [];
-      let lastSent = state.lastSent;
-      for (const { event, frame } of state.buffer) {
-        if (event.payload.seq <= lastSent) continue;
-        effects.push({ type: 'send_frame', frame });
-        lastSent = event.payload.seq;
-      }
-      return { state: { mode: 'live', lastSent }, effects };
+      if (state.held.overflowed) return { state: catchingUp(state.lastSent), effects: [{ type: 'fetch_since', since: state.lastSent }] };
+      const { through, events } = eventsAbove(state.lastSent, heldEvents(state.held), (l) => l.event.payload.seq);
+      return { state: { mode: 'live', lastSent: through }, effects: events.map(({ frame }) => ({ type: 'send_frame', frame })) };
     }
     default:
-      return assertNever(input);
+      return assertNever(input, 'replay input');
   }
-}
-
-export function assertNever(x: never): never {
-  throw new Error(`unexpected ${JSON.stringify(x)}`);
 }

@@ -8,6 +8,7 @@ import { request, STATUS_CODES, type IncomingMessage, type ServerResponse } from
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { PilothouseError } from '@pilothouse/protocol';
+import { splice } from '@pilothouse/protocol/node';
 import { refuseSocket, sendError } from './error-page.js';
 import { backwardResponseHeaders, forwardRequestHeaders, type ForwardContext } from './headers.js';
 import type { PreviewLink } from './preview-link.js';
@@ -123,18 +124,4 @@ function statusHead(res: IncomingMessage, headers: string[]): string {
   const lines = [`HTTP/1.1 ${status} ${reasonPhrase(res)}`];
   for (let i = 0; i < headers.length; i += 2) lines.push(`${headers[i]}: ${headers[i + 1]}`);
   return `${lines.join('\r\n')}\r\n\r\n`;
-}
-
-/** Both directions piped with half-close (an end is passed on as an end); an error or a close on either side destroys both. */
-export function splice(a: Duplex, b: Duplex): void {
-  a.pipe(b);
-  b.pipe(a);
-  const destroy = () => {
-    a.destroy();
-    b.destroy();
-  };
-  a.once('error', destroy);
-  b.once('error', destroy);
-  a.once('close', destroy);
-  b.once('close', destroy);
 }

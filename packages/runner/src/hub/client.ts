@@ -4,6 +4,7 @@
 // state machine (link.ts) and performs its effects; see DESIGN.md, "Delivery semantics".
 
 import {
+  assertNever,
   channelTopic,
   JoinReply,
   parseChannelRef,
@@ -355,8 +356,4 @@ class Client implements HubClient {
       });
     });
   }
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected ${JSON.stringify(x)}`);
 }

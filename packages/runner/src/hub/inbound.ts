@@ -1,9 +1,10 @@
 // Inbound channel events, parsed at the boundary with the protocol's ChannelEvents table and
 // delivered once each in seq order: a repeat (seq at or below the last delivered, as after a
 // rejoin whose replay overlaps what was already seen) is dropped. `lastDelivered` is what the
-// next join asks to resume from. Pure: the client feeds it frames and hands deliveries on.
+// next join asks to resume from (the seq rule is protocol's seq-gate). Pure: the client feeds it
+// frames and hands deliveries on.
 
-import { ChannelEvents, type ChannelEvent, type ChannelEventName } from '@pilothouse/protocol';
+import { admit, ChannelEvents, type ChannelEvent, type ChannelEventName } from '@pilothouse/protocol';
 import { describeIssues } from './errors.js';
 
 export type Inbound =
@@ -36,9 +37,9 @@ export class InboundFeed {
     // Each schema's output is exactly that event's payload; the table and the union agree by construction.
     const event = { type: name, payload: parsed.data } as ChannelEvent;
     const seq = event.payload.seq;
-    const last = this.#lastDelivered;
-    if (last !== undefined && seq <= last) return { type: 'repeat', seq };
+    const admission = admit(this.#lastDelivered ?? null, seq);
+    if (admission.type === 'repeat') return { type: 'repeat', seq };
     this.#lastDelivered = seq;
-    return { type: 'deliver', event, gap: last === undefined ? 0 : seq - last - 1 };
+    return { type: 'deliver', event, gap: admission.gap };
   }
 }

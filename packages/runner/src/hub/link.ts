@@ -4,6 +4,8 @@
 // taken, ...) is final. Each join opens a new session, so answers and timeouts that belong to an
 // earlier session are recognised and ignored. The client performs the effects.
 
+import { assertNever } from '@pilothouse/protocol';
+
 export type LinkState =
   | { status: 'down'; session: number; everUp: boolean; lastError: Error | null }
   | { status: 'registering'; session: number; everUp: boolean; lastError: Error | null; headSeq: number }
@@ -115,8 +117,4 @@ export function sameState(a: HubConnectionState, b: HubConnectionState): boolean
     default:
       return assertNever(a);
   }
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected ${JSON.stringify(x)}`);
 }

@@ -2,7 +2,7 @@
 // listener; the owner's `ack` advances the persisted cursor; each join is checked against it.
 // What the next join resumes from is the last seq delivered, which is at or after the cursor.
 
-import type { ChannelEvent, ChannelEventName } from '@pilothouse/protocol';
+import { assertNever, type ChannelEvent, type ChannelEventName } from '@pilothouse/protocol';
 import type { HubLogger } from './api.js';
 import type { CursorStore } from './cursor.js';
 import { HubClientError } from './errors.js';
@@ -79,8 +79,4 @@ export class Receiver {
     this.#cursor.save(seq);
     this.#acked = seq;
   }
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected ${JSON.stringify(x)}`);
 }

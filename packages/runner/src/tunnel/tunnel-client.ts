@@ -16,6 +16,7 @@ import {
   type TunnelDialError,
   type TunnelOpen,
 } from '@pilothouse/protocol';
+import { splice } from '@pilothouse/protocol/node';
 import type { HubLogger } from '../hub/api.js';
 
 export interface TunnelClientOptions {
@@ -180,18 +181,4 @@ export function createTunnelClient(opts: TunnelClientOptions): TunnelClient {
       return { open: piping };
     },
   };
-}
-
-/** Both directions piped with half-close (an end is passed on as an end); an error or a close on either side destroys both. */
-function splice(a: Duplex, b: Duplex): void {
-  a.pipe(b);
-  b.pipe(a);
-  const destroy = () => {
-    a.destroy();
-    b.destroy();
-  };
-  a.once('error', destroy);
-  b.once('error', destroy);
-  a.once('close', destroy);
-  b.once('close', destroy);
 }

@@ -2,8 +2,7 @@
 // approval of a prompt) parsed once, and the phase the row is in, including the two states a
 // `ready` row passes through before its preview is served (opening, or the hub refused it).
 
-import { Approval, PortForwardMeta, type ControlAction, type Message } from '@pilothouse/protocol';
-import { assertNever } from '../state/never.js';
+import { assertNever, Approval, PortForwardMeta, type ControlAction, type Message } from '@pilothouse/protocol';
 
 const RowMeta = PortForwardMeta.extend({ approval: Approval.nullable().optional() });
 

@@ -2,8 +2,7 @@
 // received, sent as `since` on every rejoin: docs/protocol.md §4.2) and the runners present.
 // Seqs are dense per channel, so an event past cursor + 1 means something was missed.
 
-import type { ChannelEvent, JoinReply, RunnerPresence } from '@pilothouse/protocol';
-import { assertNever } from './never.js';
+import { admit, assertNever, type ChannelEvent, type JoinReply, type RunnerPresence } from '@pilothouse/protocol';
 
 export type JoinState =
   | { readonly status: 'joining' }
@@ -39,9 +38,9 @@ export function channelStep(state: ChannelState, input: ChannelInput): ChannelSt
       return { ...state, join: { status: 'refused', code: input.code, message: input.message } };
     case 'event': {
       const seq = input.event.payload.seq;
-      if (state.seq !== null && seq <= state.seq) return state;
-      const gap = state.gap || (state.seq !== null && seq > state.seq + 1);
-      const next = { ...state, seq, gap };
+      const admission = admit(state.seq, seq);
+      if (admission.type === 'repeat') return state;
+      const next = { ...state, seq, gap: state.gap || admission.gap > 0 };
       switch (input.event.type) {
         case 'presence': {
           const r = input.event.payload.runner;

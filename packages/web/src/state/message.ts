@@ -2,8 +2,7 @@
 // docs/protocol.md §4.4), row updates setting only the fields present. Shared by the thread view
 // and the thread list (whose roots stream too).
 
-import type { ChannelEvent, ChannelEventPayloads, Message } from '@pilothouse/protocol';
-import { assertNever } from './never.js';
+import { assertNever, type ChannelEvent, type ChannelEventPayloads, type Message } from '@pilothouse/protocol';
 
 export type AppendOutcome =
   | { type: 'applied'; message: Message }

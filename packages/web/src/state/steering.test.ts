@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Approval } from '@pilothouse/protocol';
-import { mayDecide, names, steeringOf } from './steering.js';
+import { mayAnswer, names, steeringOf } from './steering.js';
 import { ALICE, BOB, msg, row, runner } from './fixtures.test-support.js';
 
 const approval: Approval = { request_id: 'q1', kind: 'command', summary: 'rm -rf build', choices: [{ id: 'approve', label: 'Approve' }], allowed: [{ name: 'Alice', user_id: 'u-alice' }] };
@@ -27,8 +27,8 @@ describe('steering', () => {
     const forAlice = steeringOf([runner()], 't1', thread, ALICE);
     const forBob = steeringOf([runner()], 't1', thread, BOB);
     expect(forBob.mayControl).toBe(false);
-    expect(mayDecide(approval, forAlice.mayControl, ALICE)).toBe(true);
-    expect(mayDecide(approval, forBob.mayControl, BOB)).toBe(false);
+    expect(mayAnswer(approval, forAlice.mayControl, ALICE)).toBe(true);
+    expect(mayAnswer(approval, forBob.mayControl, BOB)).toBe(false);
     // Without an attached runner nobody can steer: the hub would answer no_runner.
     expect(steeringOf([], 't1', thread, ALICE).mayControl).toBe(false);
   });

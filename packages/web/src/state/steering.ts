@@ -2,7 +2,7 @@
 // (the protocol's `sessionRunner`: the runner that posted the thread's root, docs/protocol.md §5.1),
 // the turn in progress and the queued messages. Pure views of the state.
 
-import { mayDecide as isNamed, sessionRunner, type Actor, type Approval, type Message, type RunnerPresence } from '@pilothouse/protocol';
+import { mayDecide, sessionRunner, type Actor, type Approval, type Message, type RunnerPresence } from '@pilothouse/protocol';
 
 export interface Steering {
   readonly runner: RunnerPresence | null;
@@ -20,15 +20,18 @@ export function steeringOf(runners: readonly RunnerPresence[], threadId: string,
   const human = messages.filter((m) => m.runner_id === null);
   return {
     runner,
-    mayControl: runner !== null && isNamed(runner.allowed, me),
+    mayControl: runner !== null && mayDecide(runner.allowed, me),
     active: human.find((m) => m.state?.state === 'processing') ?? null,
     queued: human.filter((m) => m.state?.state === 'queued'),
   };
 }
 
-/** An approval's buttons are live for the people it names (the hub checks the runner's list too). */
-export function mayDecide(approval: Approval, mayControl: boolean, me: Actor): boolean {
-  return isNamed(approval.allowed, me) && mayControl;
+/**
+ * An approval's buttons are live for the people it names who may also steer (both by protocol's
+ * `mayDecide`, the rule the hub and the runner enforce).
+ */
+export function mayAnswer(approval: Approval, mayControl: boolean, me: Actor): boolean {
+  return mayDecide(approval.allowed, me) && mayControl;
 }
 
 /** "alice", "alice and bob", "alice, bob and carol"; "nobody" for an empty list. */

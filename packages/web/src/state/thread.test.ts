@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { emptyThread, MAX_PENDING, messagesOf, threadStep, type ThreadInput, type ThreadState } from './thread.js';
+import { emptyThread, messagesOf, threadStep, type ThreadInput, type ThreadState } from './thread.js';
+import { MAX_PENDING } from './snapshot-view.js';
+import { heldEvents, nothingHeld } from '@pilothouse/protocol';
 import { ev, msg, row } from './fixtures.test-support.js';
 
 const run = (inputs: ThreadInput[], start: ThreadState = emptyThread('t1')) => inputs.reduce(threadStep, start);
@@ -28,7 +30,7 @@ describe('thread state', () => {
       { type: 'snapshot', head_seq: 3, messages: [row('a', 2, 'Hel')] },
     ]);
     expect(bodies(s)).toEqual([['a', 'Hello']]);
-    expect(s.pending).toEqual([]);
+    expect(s.pending).toEqual(nothingHeld);
   });
 
   it('is idempotent: replayed events, repeated appends and repeated messages change nothing', () => {
@@ -49,7 +51,7 @@ describe('thread state', () => {
     expect(run([{ type: 'event', event: ev.append(3, 'a', 5, 'x') }], base).stale).toBe(true);
     expect(run([{ type: 'event', event: ev.append(3, 'zz', 0, 'x') }], base).stale).toBe(true);
     const reloading = run([{ type: 'event', event: ev.append(3, 'a', 5, 'x') }, { type: 'load' }], base);
-    expect(reloading).toMatchObject({ status: 'loading', stale: false, pending: [] });
+    expect(reloading).toMatchObject({ status: 'loading', stale: false, pending: nothingHeld });
   });
 
   it('sets only the fields a row update carries, and replaces message states', () => {
@@ -79,7 +81,15 @@ describe('thread state', () => {
   it('stops buffering past MAX_PENDING and asks for a reload instead', () => {
     let s = emptyThread('t1');
     for (let i = 0; i <= MAX_PENDING; i++) s = threadStep(s, { type: 'event', event: ev.append(i + 1, 'a', i, 'x') });
-    expect(s).toMatchObject({ stale: true, pending: [] });
+    expect(s).toMatchObject({ stale: true });
+    expect(heldEvents(s.pending)).toEqual([]);
+  });
+
+  it('keeps a snapshot that lands after the buffer overflowed stale: the dropped events are missing', () => {
+    let s = emptyThread('t1');
+    for (let i = 0; i <= MAX_PENDING + 1; i++) s = threadStep(s, { type: 'event', event: ev.append(i + 1, 'a', i, 'x') });
+    const landed = threadStep(s, { type: 'snapshot', head_seq: 1, messages: [row('a', 1, 'x')] });
+    expect(landed).toMatchObject({ status: 'ready', seq: 1, stale: true, pending: nothingHeld });
   });
 });
 

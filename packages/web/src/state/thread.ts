@@ -1,20 +1,15 @@
 // One thread's messages: a get_thread snapshot plus the channel events after it (docs/protocol.md
 // §4.4). Pure: threadStep(state, input) → state. Every step is idempotent: an event at or below the
-// view's seq is already reflected, a message is upserted by id, an append lands only at the body's
-// end. Anything that shows a gap marks the view stale; the shell then reloads the snapshot.
+// view's seq is already reflected (protocol's seq gate), a message is upserted by id, an append
+// lands only at the body's end. Anything that shows a gap marks the view stale; the shell then
+// reloads the snapshot.
 
-import type { ChannelEvent, Message } from '@pilothouse/protocol';
+import { admit, assertNever, nothingHeld, type ChannelEvent, type Message } from '@pilothouse/protocol';
 import { applyAppend, applyRowUpdate, threadOf } from './message.js';
-import { assertNever } from './never.js';
+import { landed, receive, reload, type SnapshotView } from './snapshot-view.js';
 
-/** Events kept while a snapshot loads; past this the view reloads instead of buffering more. */
-export const MAX_PENDING = 5_000;
-
-export interface ThreadState {
+export interface ThreadState extends SnapshotView {
   readonly threadId: string;
-  readonly status: 'loading' | 'ready';
-  /** The highest seq the view reflects: the snapshot's head_seq, then each applied event's. */
-  readonly seq: number;
   /** Message ids in creation (seq) order. */
   readonly order: readonly string[];
   readonly byId: Readonly<Record<string, Message>>;
@@ -23,10 +18,6 @@ export interface ThreadState {
    * their full length: appends at that length extend it without text; `body` loads the rest.
    */
   readonly clipped: Readonly<Record<string, number>>;
-  /** Events of this thread that arrived while the snapshot was loading. */
-  readonly pending: readonly ChannelEvent[];
-  /** Something was missed: the shell must reload the snapshot. */
-  readonly stale: boolean;
 }
 
 export type ThreadInput =
@@ -44,24 +35,20 @@ export const emptyThread = (threadId: string): ThreadState => ({
   order: [],
   byId: {},
   clipped: {},
-  pending: [],
+  pending: nothingHeld,
   stale: false,
 });
 
 export function threadStep(state: ThreadState, input: ThreadInput): ThreadState {
   switch (input.type) {
     case 'load':
-      return { ...state, status: 'loading', pending: [], stale: false };
+      return reload(state);
     case 'snapshot':
       return fromSnapshot(state, input.head_seq, input.messages, input.clipped ?? []);
     case 'body':
       return withBody(state, input.message_id, input.body);
-    case 'event': {
-      if (threadOf(input.event) !== state.threadId) return state;
-      if (state.status === 'ready') return applyEvent(state, input.event);
-      if (state.pending.length >= MAX_PENDING) return { ...state, pending: [], stale: true };
-      return { ...state, pending: [...state.pending, input.event] };
-    }
+    case 'event':
+      return threadOf(input.event) === state.threadId ? receive(state, input.event, applyEvent) : state;
     default:
       return assertNever(input, 'thread input');
   }
@@ -76,14 +63,12 @@ function fromSnapshot(state: ThreadState, headSeq: number, messages: readonly Me
   for (const m of sorted) byId[m.id] = m;
   const clipped: Record<string, number> = {};
   for (const c of clippedList) clipped[c.message_id] = c.length;
-  let next: ThreadState = { ...state, status: 'ready', seq: headSeq, order: sorted.map((m) => m.id), byId, clipped, pending: [], stale: false };
-  for (const event of state.pending) next = applyEvent(next, event);
-  return next;
+  return landed(state, { ...state, order: sorted.map((m) => m.id), byId, clipped }, headSeq, applyEvent);
 }
 
 function applyEvent(state: ThreadState, event: ChannelEvent): ThreadState {
   const seq = event.payload.seq;
-  if (seq <= state.seq) return state;
+  if (admit(state.seq, seq).type === 'repeat') return state;
   const at = { ...state, seq };
   switch (event.type) {
     case 'message':

@@ -1,11 +1,10 @@
 // A channel's thread list: a list_threads snapshot plus the events after it. Same rules as one
-// thread (thread.ts): events at or below the list's seq are already in it, roots are upserted by
+// thread (thread.ts, snapshot-view.ts): events at or below the list's seq are already in it, roots are upserted by
 // id, and a reply raises its thread's count and last seq. Newest root first.
 
-import type { ChannelEvent, Message } from '@pilothouse/protocol';
+import { admit, assertNever, nothingHeld, type ChannelEvent, type Message } from '@pilothouse/protocol';
 import { applyAppend, applyRowUpdate } from './message.js';
-import { MAX_PENDING } from './thread.js';
-import { assertNever } from './never.js';
+import { landed, receive, reload, type SnapshotView } from './snapshot-view.js';
 
 export interface ThreadSummary {
   readonly root: Message;
@@ -14,14 +13,10 @@ export interface ThreadSummary {
   readonly last_seq: number;
 }
 
-export interface ThreadListState {
-  readonly status: 'loading' | 'ready';
-  readonly seq: number;
+export interface ThreadListState extends SnapshotView {
   /** Root ids, newest root first. */
   readonly order: readonly string[];
   readonly byId: Readonly<Record<string, ThreadSummary>>;
-  readonly pending: readonly ChannelEvent[];
-  readonly stale: boolean;
 }
 
 export type ThreadListInput =
@@ -29,24 +24,20 @@ export type ThreadListInput =
   | { type: 'snapshot'; head_seq: number; threads: readonly ThreadSummary[] }
   | { type: 'event'; event: ChannelEvent };
 
-export const emptyThreadList: ThreadListState = { status: 'loading', seq: 0, order: [], byId: {}, pending: [], stale: false };
+export const emptyThreadList: ThreadListState = { status: 'loading', seq: 0, order: [], byId: {}, pending: nothingHeld, stale: false };
 
 export function threadListStep(state: ThreadListState, input: ThreadListInput): ThreadListState {
   switch (input.type) {
     case 'load':
-      return { ...state, status: 'loading', pending: [], stale: false };
+      return reload(state);
     case 'snapshot': {
       const sorted = [...input.threads].sort((a, b) => b.root.seq - a.root.seq);
       const byId: Record<string, ThreadSummary> = {};
       for (const t of sorted) byId[t.root.id] = t;
-      let next: ThreadListState = { status: 'ready', seq: input.head_seq, order: sorted.map((t) => t.root.id), byId, pending: [], stale: false };
-      for (const event of state.pending) next = applyEvent(next, event);
-      return next;
+      return landed(state, { ...state, order: sorted.map((t) => t.root.id), byId }, input.head_seq, applyEvent);
     }
     case 'event':
-      if (state.status === 'ready') return applyEvent(state, input.event);
-      if (state.pending.length >= MAX_PENDING) return { ...state, pending: [], stale: true };
-      return { ...state, pending: [...state.pending, input.event] };
+      return receive(state, input.event, applyEvent);
     default:
       return assertNever(input, 'thread list input');
   }
@@ -56,7 +47,7 @@ export const summariesOf = (state: ThreadListState): ThreadSummary[] => state.or
 
 function applyEvent(state: ThreadListState, event: ChannelEvent): ThreadListState {
   const seq = event.payload.seq;
-  if (seq <= state.seq) return state;
+  if (admit(state.seq, seq).type === 'repeat') return state;
   const at = { ...state, seq };
   switch (event.type) {
     case 'message': {

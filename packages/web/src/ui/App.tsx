@@ -2,11 +2,10 @@
 // address names (a channel or a thread). An expired session ends back at sign-in with a message.
 
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import type { Actor } from '@pilothouse/protocol';
+import { assertNever, type Actor } from '@pilothouse/protocol';
 import { fetchMe, HttpError, logout, type Me } from '../api/http.js';
 import { parseRoute, usePath } from '../app/route.js';
 import { Workspace } from '../app/workspace.js';
-import { assertNever } from '../state/never.js';
 import { ChannelView } from './ChannelView.js';
 import { Sidebar } from './Sidebar.js';
 import { SignIn } from './SignIn.js';

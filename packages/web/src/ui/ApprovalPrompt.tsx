@@ -3,9 +3,8 @@
 // (sender_not_allowed), and a refusal is shown here. A port-forward prompt passes its own control.
 
 import { useState } from 'react';
-import type { Approval, ControlAction } from '@pilothouse/protocol';
-import { mayDecide, names } from '../state/steering.js';
-import { assertNever } from '../state/never.js';
+import { assertNever, type Approval, type ControlAction } from '@pilothouse/protocol';
+import { mayAnswer, names } from '../state/steering.js';
 import { DiffView } from './DiffView.js';
 import type { RowContext } from './row-context.js';
 
@@ -40,7 +39,7 @@ export function ApprovalPrompt({
 }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const allowed = mayDecide(approval, ctx.mayControl, ctx.me);
+  const allowed = mayAnswer(approval, ctx.mayControl, ctx.me);
   const decide = (choice: string) => {
     const control = action(approval, choice);
     if (control === null) return setError(`"${choice}" is not a choice this prompt accepts.`);

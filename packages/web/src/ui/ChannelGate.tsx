@@ -3,7 +3,7 @@
 
 import type { ReactNode } from 'react';
 import type { JoinState } from '../state/channel.js';
-import { assertNever } from '../state/never.js';
+import { assertNever } from '@pilothouse/protocol';
 
 function refusal(channel: string, code: string, message: string, me: string): string {
   switch (code) {

@@ -2,7 +2,7 @@
 // shown, not in how they arrive or update (Row.tsx is the one pipeline for all of them).
 
 import type { ComponentType } from 'react';
-import { isRetryable, type Message, type MessageKind } from '@pilothouse/protocol';
+import { assertNever, isRetryable, type Message, type MessageKind } from '@pilothouse/protocol';
 import { CommandMeta, FileChangeMeta, PlanMeta, SessionMeta, WebSearchMeta, readMeta } from '../render/meta.js';
 import { ApprovalPrompt } from './ApprovalPrompt.js';
 import { ClippedText } from './ClippedText.js';
@@ -11,7 +11,6 @@ import { DiffView } from './DiffView.js';
 import { Markdown } from './Markdown.js';
 import { PortForward } from './PortForward.js';
 import type { RowContext } from './row-context.js';
-import { assertNever } from '../state/never.js';
 
 export interface RowProps {
   readonly message: Message;
