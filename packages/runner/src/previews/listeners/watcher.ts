@@ -1,10 +1,10 @@
 // Port watcher: which TCP ports the agent's processes listen on, polled on an injected schedule,
 // reported as `listening` / `closed` diffs. Two scanners with the same output: /proc on Linux
 // (scan.ts), ps + lsof elsewhere, i.e. macOS (lsof.ts).
-import { newLsofScanCache, scanListenersLsof, ScanToolMissingError, type LsofScanOptions } from './lsof.js';
-import { newScanCache, scanListeners, type Listener, type ScanCache, type ScanOptions } from './scan.js';
+import { newLsofScanCache, scanListenersLsof, ScanToolMissingError, type LsofScanOptions } from './lsof-scanner.js';
+import { newScanCache, scanListeners, type Listener, type ScanCache, type ScanOptions } from './procfs-scanner.js';
 
-export type { Listener } from './scan.js';
+export type { Listener } from './procfs-scanner.js';
 
 export type PortEvent =
   | { readonly type: 'listening'; readonly listener: Listener }

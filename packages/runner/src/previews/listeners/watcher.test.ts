@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { listenerFixture, nextEvent, realSchedule, SERVER } from './listeners.test-support.js';
 import { descendants, readProcessTable } from './procfs.js';
-import { newScanCache, REFRESH_SCANS, scanListeners } from './scan.js';
+import { newScanCache, REFRESH_SCANS, scanListeners } from './procfs-scanner.js';
 import { PortWatcher, type Listener, type PortEvent, type Schedule } from './watcher.js';
 
 const { tempDir, start, track, children } = listenerFixture('ports-');

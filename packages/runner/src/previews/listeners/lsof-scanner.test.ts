@@ -14,7 +14,7 @@ import {
   scanListenersLsof,
   ScanToolMissingError,
   type RunTool,
-} from './lsof.js';
+} from './lsof-scanner.js';
 import { PortWatcher, defaultPortSource, type PortEvent } from './watcher.js';
 
 // Recorded on Debian 12 (lsof 4.95.0, procps-ng 4.0.2): `lsof -nP -w -a -p … -iTCP -sTCP:LISTEN -F pcfdtnT`

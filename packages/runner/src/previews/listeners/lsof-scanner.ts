@@ -24,7 +24,7 @@
 // lsof's and ps's documented formats); the command runner is injectable.
 import { execFile } from 'node:child_process';
 import { forest } from './procfs.js';
-import type { Listener } from './scan.js';
+import type { Listener } from './procfs-scanner.js';
 
 /** A TCP socket in LISTEN as lsof reports it, for one process holding it. */
 export interface LsofSocket {

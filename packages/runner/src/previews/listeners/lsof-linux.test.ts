@@ -3,9 +3,9 @@
 // environment marker. Needs lsof installed (.ci/run installs it).
 import { describe, expect, it } from 'vitest';
 import { listenerFixture, SERVER } from './listeners.test-support.js';
-import { newLsofScanCache, runTool, scanListenersLsof, type RunTool } from './lsof.js';
+import { newLsofScanCache, runTool, scanListenersLsof, type RunTool } from './lsof-scanner.js';
 import { descendants, readProcessTable } from './procfs.js';
-import { scanListeners, type Listener } from './scan.js';
+import { scanListeners, type Listener } from './procfs-scanner.js';
 import { PortWatcher, type PortEvent, type Schedule } from './watcher.js';
 
 const SERVER2 =
