@@ -1,52 +1,21 @@
-// One scan of /proc for the listening TCP sockets of the agent's processes.
-//
-// "The agent's processes" are Codex's descendants AND processes carrying the session's marker in
-// their environment: Codex kills a command's process group when the command ends, so a dev server
-// that outlives its command must have left the group (`setsid`, a daemonizing tool) and is then
-// parented by init, outside the tree; it still inherited Codex's environment (see
-// docs/decisions/port-watcher-marker.md).
+// The ListenerScanner (scanner.ts) on Linux: one scan of /proc for the listening TCP sockets of the
+// agent's processes (Codex's descendants and the processes carrying the session marker).
 //
 // Cost (measured, docs/decisions/port-watcher-marker.md): reading /proc/net/tcp{,6} costs the
 // kernel a walk of its whole socket hash table (milliseconds, whatever the number of rows), so a
 // scan reads them only when the set of socket inodes held by the agent's processes changed, or
 // every REFRESH_SCANS scans (a socket that starts listening without a new fd). Each process's
 // environ is read once, cached by pid and start time.
-import {
-  forest,
-  environMarker,
-  inBatches,
-  readListeningSockets,
-  readProcessInfo,
-  readProcessStats,
-  readSocketInodes,
-  type ListeningSocket,
-  type StatFields,
-} from './procfs.js';
-
-export interface Listener {
-  readonly port: number;
-  readonly pid: number;
-  /** The process's argv joined by spaces. */
-  readonly command: string;
-  readonly cwd: string;
-  /** Local addresses this process listens on for `port` ("127.0.0.1", "::"…), sorted. */
-  readonly addresses: readonly string[];
-}
-
-export interface ScanOptions {
-  /** The agent's process (codex app-server); null while it is not running. */
-  readonly rootPid: number | null;
-  readonly procRoot?: string;
-  /** `NAME=value` that every process the agent starts inherits (PILOTHOUSE_SESSION=<id>). */
-  readonly marker?: string;
-  /** What one scan leaves for the next (see ScanCache); a fresh one makes a full scan. */
-  readonly cache?: ScanCache;
-}
+import { attributeListeners, type SocketHold } from './attribution.js';
+import { forest } from './process-tree.js';
+import { environMarker, inBatches, readListeningSockets, readProcessInfo, readProcessStats, readSocketInodes, type ListeningSocket, type StatFields } from './procfs.js';
+import type { Listener, ListenerScanner } from './scanner.js';
 
 /** Net tables are re-read at least this often (in scans) even when no socket fd came or went. */
 export const REFRESH_SCANS = 10;
 
-export interface ScanCache {
+/** What one scan leaves for the next. */
+export interface ProcfsScanCache {
   /**
    * The marker check per pid, with the start time that tells a reused pid and the comm that tells
    * an exec (which may bring a new environment); pruned to live pids.
@@ -60,57 +29,55 @@ export interface ScanCache {
   tableReads: number;
 }
 
-export function newScanCache(): ScanCache {
-  return { markers: new Map(), inodeKey: null, sockets: [], scansSinceRead: 0, tableReads: 0 };
+export interface ProcfsScannerOptions {
+  /** Default /proc. */
+  readonly procRoot?: string;
 }
 
-/** One snapshot of the listeners owned by the session's processes, one per (port, pid). */
-export async function scanListeners({ rootPid, procRoot = '/proc', marker, cache = newScanCache() }: ScanOptions): Promise<Listener[]> {
-  const table = await readProcessStats(procRoot);
-  const roots = rootPid !== null && table.has(rootPid) ? [rootPid] : [];
-  const adopted = marker === undefined ? [] : await markedProcesses(table, marker, cache, procRoot);
-  if (roots.length === 0 && adopted.length === 0) return [];
-  const tree = forest(roots, adopted, new Map([...table].map(([pid, { ppid }]) => [pid, ppid])));
-  const held: { pid: number; depth: number; inodes: string[] }[] = [];
-  await inBatches([...tree], ([pid, depth]) => held.push({ pid, depth, inodes: readSocketInodes(pid, procRoot) }));
-  const sockets = await listeningSockets(held, cache, roots[0] ?? adopted[0] ?? process.pid, procRoot);
-  if (sockets.length === 0) return [];
-  const byInode = new Map<string, ListeningSocket[]>();
-  for (const socket of sockets) {
-    const list = byInode.get(socket.inode);
-    if (list === undefined) byInode.set(socket.inode, [socket]);
-    else list.push(socket);
+/** The ListenerScanner on Linux: reads /proc, no process started. */
+export class ProcfsScanner implements ListenerScanner {
+  readonly cache: ProcfsScanCache = { markers: new Map(), inodeKey: null, sockets: [], scansSinceRead: 0, tableReads: 0 };
+  readonly #procRoot: string;
+
+  constructor({ procRoot = '/proc' }: ProcfsScannerOptions = {}) {
+    this.#procRoot = procRoot;
   }
-  // A listening fd inherited across fork is held by several processes: credit the one nearest the
-  // root (the one that most likely opened it), lowest pid on ties.
-  const owner = new Map<string, { pid: number; depth: number }>();
-  for (const { pid, depth, inodes } of held) {
-    for (const inode of inodes) {
-      if (!byInode.has(inode)) continue;
-      const current = owner.get(inode);
-      if (current === undefined || depth < current.depth || (depth === current.depth && pid < current.pid)) owner.set(inode, { pid, depth });
+
+  async scan(rootPid: number | null, marker?: string): Promise<Listener[]> {
+    const procRoot = this.#procRoot;
+    const table = await readProcessStats(procRoot);
+    const roots = rootPid !== null && table.has(rootPid) ? [rootPid] : [];
+    const adopted = marker === undefined ? [] : await markedProcesses(table, marker, this.cache, procRoot);
+    if (roots.length === 0 && adopted.length === 0) return [];
+    const tree = forest(roots, adopted, new Map([...table].map(([pid, { ppid }]) => [pid, ppid])));
+    const held: { pid: number; depth: number; inodes: string[] }[] = [];
+    await inBatches([...tree], ([pid, depth]) => held.push({ pid, depth, inodes: readSocketInodes(pid, procRoot) }));
+    const sockets = await listeningSockets(held, this.cache, roots[0] ?? adopted[0] ?? process.pid, procRoot);
+    if (sockets.length === 0) return [];
+    const byInode = new Map<string, ListeningSocket[]>();
+    for (const socket of sockets) {
+      const list = byInode.get(socket.inode);
+      if (list === undefined) byInode.set(socket.inode, [socket]);
+      else list.push(socket);
     }
-  }
-  const grouped = new Map<string, { port: number; pid: number; addresses: Set<string> }>();
-  for (const [inode, { pid }] of owner) {
-    for (const socket of byInode.get(inode) ?? []) {
-      const key = `${socket.port}/${pid}`;
-      const group = grouped.get(key) ?? { port: socket.port, pid, addresses: new Set<string>() };
-      group.addresses.add(socket.address);
-      grouped.set(key, group);
+    const holds: SocketHold[] = [];
+    for (const { pid, depth, inodes } of held) {
+      for (const inode of inodes) {
+        for (const { port, address } of byInode.get(inode) ?? []) holds.push({ socket: inode, pid, depth, port, address });
+      }
     }
+    const listeners = await Promise.all(
+      attributeListeners(holds).map(async ({ port, pid, addresses }): Promise<Listener | null> => {
+        const info = await readProcessInfo(pid, procRoot);
+        return info === null ? null : { port, pid, command: info.command, cwd: info.cwd, addresses };
+      }),
+    );
+    return listeners.filter((l): l is Listener => l !== null);
   }
-  const listeners = await Promise.all(
-    [...grouped.values()].map(async ({ port, pid, addresses }): Promise<Listener | null> => {
-      const info = await readProcessInfo(pid, procRoot);
-      return info === null ? null : { port, pid, command: info.command, cwd: info.cwd, addresses: [...addresses].sort() };
-    }),
-  );
-  return listeners.filter((l): l is Listener => l !== null).sort((a, b) => a.port - b.port || a.pid - b.pid);
 }
 
 /** The LISTEN rows of the net tables, read again only when the held socket inodes changed (or to refresh). */
-async function listeningSockets(held: readonly { inodes: readonly string[] }[], cache: ScanCache, nsPid: number, procRoot: string): Promise<readonly ListeningSocket[]> {
+async function listeningSockets(held: readonly { inodes: readonly string[] }[], cache: ProcfsScanCache, nsPid: number, procRoot: string): Promise<readonly ListeningSocket[]> {
   const inodes = held.flatMap((h) => h.inodes);
   if (inodes.length === 0) {
     cache.inodeKey = '';
@@ -128,7 +95,7 @@ async function listeningSockets(held: readonly { inodes: readonly string[] }[], 
 }
 
 /** Pids whose environment holds `marker`; reads the environ of processes new since the last scan only. */
-async function markedProcesses(table: ReadonlyMap<number, StatFields>, marker: string, cache: ScanCache, procRoot: string): Promise<number[]> {
+async function markedProcesses(table: ReadonlyMap<number, StatFields>, marker: string, cache: ProcfsScanCache, procRoot: string): Promise<number[]> {
   const { markers } = cache;
   for (const [pid, entry] of markers) {
     const now = table.get(pid);
