@@ -24,4 +24,4 @@ export { terminalTui, tuiCommand, type TuiCommand, type TuiLauncher, type TuiPro
 export { connectHub } from './hub/client.js';
 export type { ConnectHubOptions, HubClient, HubLogger } from './hub/api.js';
 export { memoryCursor } from './hub/cursor.js';
-export { createTunnelClient, type TunnelClient, type TunnelClientOptions } from './tunnel/tunnel-client.js';
+export { createTunnelClient, type TunnelClient, type TunnelClientOptions } from './previews/tunnel-client.js';

@@ -2,7 +2,7 @@
 // review outcome produces, what chat commands answer, and what the tunnel may serve.
 import { describe, expect, it } from 'vitest';
 import { PilothouseError } from '@pilothouse/protocol';
-import type { Listener, PortEvent } from '../ports/watcher.js';
+import type { Listener, PortEvent } from '../previews/listeners/watcher.js';
 import { inlineCode } from './port-rows.js';
 import { PortForwarding, type PreviewPush } from './previews.js';
 

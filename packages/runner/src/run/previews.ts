@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { PilothouseError, type PushPayload, type PushReply } from '@pilothouse/protocol';
 import { parseCommand } from '../ports/commands.js';
 import { initialReviewState, step, type ReviewEffect, type ReviewEvent, type ReviewState, type Target } from '../ports/review.js';
-import type { PortEvent } from '../ports/watcher.js';
+import type { PortEvent } from '../previews/listeners/watcher.js';
 import { describeAllowed, type ActorRef, type AllowedActor } from '../session/actors.js';
 import { assertNever, clientId } from '../session/effects.js';
 import { rowContent, type Phase, type RowFacts } from './port-rows.js';

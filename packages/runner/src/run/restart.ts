@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { PushPayload } from '@pilothouse/protocol';
 import type { HubClient } from '../hub/api.js';
-import { environMarker, readProcessStats } from '../ports/procfs.js';
+import { environMarker, readProcessStats } from '../previews/listeners/procfs.js';
 import type { ThreadSnapshot } from '../session/index.js';
 
 /** At most this many pages of one thread (a bound, not an expectation: a page is a byte budget). */

@@ -14,8 +14,8 @@ import type { ThreadResumeResponse, ThreadStartResponse } from '../codex/generat
 import type { ServerRequestAnswer } from '../codex/methods.js';
 import { policyInForce, threadStartParams, turnOverrides, type RuntimeOptions } from '../codex/runtime-options.js';
 import { connectHub } from '../hub/client.js';
-import { PortWatcher, type Schedule } from '../ports/watcher.js';
-import { createTunnelClient, type TunnelClient } from '../tunnel/tunnel-client.js';
+import { PortWatcher, type Schedule } from '../previews/listeners/watcher.js';
+import { createTunnelClient, type TunnelClient } from '../previews/tunnel-client.js';
 import type { HubClient } from '../hub/api.js';
 import { fileCursor } from '../hub/cursor.js';
 import { TrustStore } from '../local/trust.js';

@@ -1,9 +1,8 @@
 // Real processes: a child and a grandchild (through a shell) open listening sockets; the watcher,
-// rooted at this test process, must see them with pid, command and cwd, then see them close.
+// rooted at this test process, must see them with pid, command and cwd, then see them close. Then
+// the diffing alone, with an injected scanner and clock.
 import { describe, expect, it } from 'vitest';
 import { listenerFixture, nextEvent, realSchedule, SERVER } from './listeners.test-support.js';
-import { descendants, readProcessTable } from './procfs.js';
-import { newScanCache, REFRESH_SCANS, scanListeners } from './scan.js';
 import { PortWatcher, type Listener, type PortEvent, type Schedule } from './watcher.js';
 
 const { tempDir, start, track, children } = listenerFixture('ports-');
@@ -43,54 +42,6 @@ describe('PortWatcher on /proc', () => {
     expect(await closedChild).toMatchObject({ type: 'closed', listener: { port: child.port, pid: child.pid } });
     expect(watcher.listeners.filter((l) => l.port === child.port || l.port === grand.port)).toEqual([]);
   });
-
-  it('finds a server that left the tree (setsid, parented by init) by the environment marker', async () => {
-    const dir = tempDir();
-    const marker = `PILOTHOUSE_SESSION=test-${process.pid}-${Date.now()}`;
-    const [name, value] = marker.split('=') as [string, string];
-    // The shell exits at once; the detached server is re-parented away from this process.
-    const server = await start('sh', ['-c', `setsid "${process.execPath}" -e "${SERVER}" &`], dir, { ...process.env, [name]: value });
-    const table = await readProcessTable();
-    expect(descendants(process.pid, table).has(server.pid)).toBe(false);
-
-    expect((await scanListeners({ rootPid: process.pid })).map((l) => l.port)).not.toContain(server.port);
-    const cache = newScanCache();
-    const found = await scanListeners({ rootPid: process.pid, marker, cache });
-    expect(found.filter((l) => l.port === server.port)).toEqual([{ port: server.port, pid: server.pid, command: expect.stringContaining('createServer'), cwd: dir, addresses: ['127.0.0.1'] }]);
-    // Every visible process was checked once, and is remembered with its start time.
-    expect(cache.markers.get(server.pid)).toEqual({ start: expect.stringMatching(/^\d+$/), comm: 'node', marked: true });
-    expect(cache.markers.get(process.pid)?.marked).toBe(false);
-    // Codex gone (no root): the marked server is still found.
-    expect((await scanListeners({ rootPid: null, marker, cache })).map((l) => l.port)).toContain(server.port);
-  });
-
-  it('reads the net tables again only when a socket fd comes or goes, or to refresh', async () => {
-    const dir = tempDir();
-    const cache = newScanCache();
-    const scan = () => scanListeners({ rootPid: process.pid, cache });
-    const a = await start(process.execPath, ['-e', SERVER], dir);
-    expect((await scan()).map((l) => l.port)).toContain(a.port);
-    const reads = cache.tableReads;
-    await scan();
-    await scan();
-    expect(cache.tableReads).toBe(reads);
-    const b = await start(process.execPath, ['-e', SERVER], dir);
-    expect((await scan()).map((l) => l.port)).toEqual(expect.arrayContaining([a.port, b.port]));
-    expect(cache.tableReads).toBe(reads + 1);
-    for (let i = 0; i < REFRESH_SCANS; i += 1) await scan();
-    expect(cache.tableReads).toBe(reads + 2);
-  });
-
-  it('ignores listeners outside the tree and roots that do not exist', async () => {
-    expect(await scanListeners({ rootPid: 1 << 30 })).toEqual([]);
-    const dir = tempDir();
-    const child = await start(process.execPath, ['-e', SERVER], dir);
-    const fromChild = await scanListeners({ rootPid: child.pid });
-    expect(fromChild.map((l) => l.port)).toEqual([child.port]);
-    // A sibling subtree (the child's own) does not see this process's other children.
-    const other = await start(process.execPath, ['-e', SERVER], dir);
-    expect((await scanListeners({ rootPid: child.pid })).map((l) => l.port)).not.toContain(other.port);
-  });
 });
 
 describe('PortWatcher diffing with an injected scan and clock', () => {
@@ -117,7 +68,7 @@ describe('PortWatcher diffing with an injected scan and clock', () => {
         ticked();
         return cancel;
       },
-      scan: async () => snapshots[Math.min(scans++, snapshots.length - 1)]!,
+      scanner: { scan: async () => snapshots[Math.min(scans++, snapshots.length - 1)]! },
     });
     watcher.subscribe((e) => events.push(e));
     const armed = () => new Promise<void>((resolve) => (ticked = resolve));
@@ -155,8 +106,10 @@ describe('PortWatcher diffing with an injected scan and clock', () => {
         armedResolve();
         return () => (cancelled += 1);
       },
-      scan: async () => {
-        throw new Error('boom');
+      scanner: {
+        scan: async () => {
+          throw new Error('boom');
+        },
       },
     });
     const events: PortEvent[] = [];

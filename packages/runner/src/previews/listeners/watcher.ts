@@ -1,10 +1,11 @@
-// Port watcher: which TCP ports the agent's processes listen on, polled on an injected schedule,
-// reported as `listening` / `closed` diffs. Two scanners with the same output: /proc on Linux
-// (scan.ts), ps + lsof elsewhere, i.e. macOS (lsof.ts).
-import { newLsofScanCache, scanListenersLsof, ScanToolMissingError, type LsofScanOptions } from './lsof.js';
-import { newScanCache, scanListeners, type Listener, type ScanCache, type ScanOptions } from './scan.js';
+// Port watcher: which TCP ports the agent's processes listen on, polled on an injected schedule
+// through a ListenerScanner (scanner.ts), reported as `listening` / `closed` diffs. The default
+// scanner reads /proc on Linux (procfs-scanner.ts), ps + lsof elsewhere, i.e. macOS (lsof-scanner.ts).
+import { LsofScanner } from './lsof-scanner.js';
+import { ProcfsScanner } from './procfs-scanner.js';
+import { ScanToolMissingError, type Listener, type ListenerScanner } from './scanner.js';
 
-export type { Listener } from './scan.js';
+export type { Listener } from './scanner.js';
 
 export type PortEvent =
   | { readonly type: 'listening'; readonly listener: Listener }
@@ -14,7 +15,7 @@ export type PortEvent =
 /** Runs `fn` after `ms`; returns a cancel function. The runner's one clock supplies it. */
 export type Schedule = (fn: () => void, ms: number) => () => void;
 
-/** Where listeners are read from: /proc (Linux), or `ps` and `lsof` (macOS, or asked for). */
+/** Where listeners are read from: /proc (Linux), or `ps` and `lsof` (macOS). */
 export type PortSource = 'proc' | 'lsof';
 
 /** /proc where the platform has it (Linux), lsof everywhere else (macOS). */
@@ -22,29 +23,32 @@ export function defaultPortSource(platform: NodeJS.Platform = process.platform):
   return platform === 'linux' ? 'proc' : 'lsof';
 }
 
-export interface PortWatcherOptions extends Omit<ScanOptions, 'rootPid' | 'cache'> {
+/** A fresh scanner (with its own cache) for the platform's source. */
+export function defaultScanner(platform: NodeJS.Platform = process.platform): ListenerScanner {
+  return defaultPortSource(platform) === 'proc' ? new ProcfsScanner() : new LsofScanner({ platform });
+}
+
+export interface PortWatcherOptions {
   /** A fixed pid, or asked at each scan (Codex may be restarted under a new pid). */
   readonly rootPid: number | null | (() => number | null);
+  /** `NAME=value` that every process the agent starts inherits (PILOTHOUSE_SESSION=<id>). */
+  readonly marker?: string;
   readonly intervalMs: number;
   readonly schedule: Schedule;
-  /** Default: defaultPortSource(). Ignored when `scan` is given. */
-  readonly source?: PortSource;
-  /** For the lsof source: how tools are run and which platform's ps flags to use (tests). */
-  readonly lsof?: Pick<LsofScanOptions, 'run' | 'platform'>;
-  readonly scan?: (options: ScanOptions) => Promise<Listener[]>;
+  /** Default: defaultScanner(). */
+  readonly scanner?: ListenerScanner;
 }
 
 const keyOf = (l: Listener): string => `${l.port}/${l.pid}`;
 
 /**
- * Polls `scan` every `intervalMs` (measured from the end of the previous scan, so scans never
+ * Asks the scanner every `intervalMs` (measured from the end of the previous scan, so scans never
  * overlap) and reports what changed. `stop()` cancels the timer and drops any scan in flight.
  */
 export class PortWatcher {
   readonly #options: PortWatcherOptions;
   readonly #subscribers = new Set<(event: PortEvent) => void>();
-  readonly #cache: ScanCache = newScanCache();
-  readonly #scan: (options: ScanOptions) => Promise<Listener[]>;
+  readonly #scanner: ListenerScanner;
   #known = new Map<string, Listener>();
   #cancel: (() => void) | null = null;
   #running = false;
@@ -54,12 +58,7 @@ export class PortWatcher {
 
   constructor(options: PortWatcherOptions) {
     this.#options = options;
-    if (options.scan !== undefined) this.#scan = options.scan;
-    else if ((options.source ?? defaultPortSource()) === 'proc') this.#scan = scanListeners;
-    else {
-      const cache = newLsofScanCache();
-      this.#scan = ({ rootPid, marker }) => scanListenersLsof({ ...options.lsof, rootPid, cache, ...(marker === undefined ? {} : { marker }) });
-    }
+    this.#scanner = options.scanner ?? defaultScanner();
   }
 
   /** Current listeners as of the last scan. */
@@ -90,16 +89,11 @@ export class PortWatcher {
   /** One scan and its diff, outside the schedule (tests, or a nudge after a command runs). */
   async poll(): Promise<PortEvent[]> {
     if (this.#off) return [];
-    const { rootPid, procRoot, marker } = this.#options;
+    const { rootPid, marker } = this.#options;
     const generation = this.#generation;
     let next: Listener[];
     try {
-      next = await this.#scan({
-        rootPid: typeof rootPid === 'function' ? rootPid() : rootPid,
-        cache: this.#cache,
-        ...(procRoot === undefined ? {} : { procRoot }),
-        ...(marker === undefined ? {} : { marker }),
-      });
+      next = await this.#scanner.scan(typeof rootPid === 'function' ? rootPid() : rootPid, marker);
     } catch (error) {
       // lsof (or ps) not installed: say so once (the runner logs scan_failed) and stop asking.
       if (error instanceof ScanToolMissingError) this.#off = true;

@@ -1,7 +1,8 @@
-// Reads Linux /proc for the port watcher: the process tree (ppid links from /proc/<pid>/stat),
-// listening TCP sockets (/proc/<pid>/net/tcp{,6}, state 0A = LISTEN) and which process holds
-// each socket inode (/proc/<pid>/fd -> "socket:[inode]"). Processes come and go while we read:
-// ENOENT, ESRCH and EACCES mean "not there for us" and are skipped, never thrown.
+// Reads Linux /proc for the /proc scanner (procfs-scanner.ts) and `--resume` (run/restart.ts): the
+// process table (ppid links from /proc/<pid>/stat), listening TCP sockets (/proc/<pid>/net/tcp{,6},
+// state 0A = LISTEN), which process holds each socket inode (/proc/<pid>/fd -> "socket:[inode]")
+// and environments. Processes come and go while we read: ENOENT, ESRCH and EACCES mean "not there
+// for us" and are skipped, never thrown.
 // Format reference: proc(5) — /proc/pid/stat, /proc/net/tcp.
 //
 // The many tiny per-process files are read synchronously, in batches that yield to the event loop
@@ -152,44 +153,6 @@ export function environMarker(pid: number, entry: string, procRoot = '/proc'): '
   if (environ === '') return 'unknown';
   const has = environ.startsWith(`${entry}\0`) || environ.includes(`\0${entry}\0`) || environ === entry || environ.endsWith(`\0${entry}`);
   return has ? 'marked' : 'unmarked';
-}
-
-/** `root` and every process below it, each with its depth (root = 0). */
-export function descendants(root: number, table: ReadonlyMap<number, number>): Map<number, number> {
-  return forest([root], [], table);
-}
-
-/**
- * Every process below `roots` (depth 0) and below `adopted` (depth 1: processes that left the tree,
- * e.g. a `setsid` dev server now parented by init), each with its depth. `adopted` pids already
- * below another root keep their place there.
- */
-export function forest(roots: readonly number[], adopted: readonly number[], table: ReadonlyMap<number, number>): Map<number, number> {
-  const children = new Map<number, number[]>();
-  for (const [pid, ppid] of table) {
-    const list = children.get(ppid);
-    if (list === undefined) children.set(ppid, [pid]);
-    else list.push(pid);
-  }
-  const depth = new Map<number, number>();
-  const walk = (sources: readonly number[], at: number) => {
-    const queue = sources.filter((pid) => !depth.has(pid));
-    for (const pid of queue) depth.set(pid, at);
-    for (let i = 0; i < queue.length; i += 1) {
-      const pid = queue[i] as number;
-      for (const child of children.get(pid) ?? []) {
-        if (depth.has(child)) continue;
-        depth.set(child, (depth.get(pid) ?? 0) + 1);
-        queue.push(child);
-      }
-    }
-  };
-  walk(roots, 0);
-  // An adopted process whose parent is adopted too is reached from that parent.
-  const adoptedSet = new Set(adopted);
-  walk(adopted.filter((pid) => !adoptedSet.has(table.get(pid) ?? -1)), 1);
-  walk(adopted, 1);
-  return depth;
 }
 
 /** Listening sockets in the network namespace of `pid` (falls back to our own). */

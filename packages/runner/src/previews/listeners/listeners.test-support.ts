@@ -1,11 +1,12 @@
 // Test support for the port scanners: real processes that listen and print "PORT PID", scratch
-// folders to run them in, and the cleanup of both (and of watchers) after each test.
+// folders to run them in, and the cleanup of both (and of watchers) after each test (or, for a
+// suite that shares its processes, after all).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach } from 'vitest';
+import { afterEach, type afterAll } from 'vitest';
 import type { PortEvent, PortWatcher, Schedule } from './watcher.js';
 
 /** A node one-liner that listens on 127.0.0.1 and prints "PORT PID". */
@@ -16,14 +17,14 @@ export const realSchedule: Schedule = (fn, ms) => {
   return () => clearTimeout(t);
 };
 
-/** Registers the afterEach cleanup; returns the helpers whose leftovers it cleans. */
-export function listenerFixture(prefix: string) {
+/** Registers the cleanup (after each test by default); returns the helpers whose leftovers it cleans. */
+export function listenerFixture(prefix: string, cleanupAfter: typeof afterEach | typeof afterAll = afterEach) {
   const children: ChildProcess[] = [];
   const pids: number[] = [];
   const dirs: string[] = [];
   const watchers: PortWatcher[] = [];
 
-  afterEach(() => {
+  cleanupAfter(() => {
     for (const w of watchers.splice(0)) w.stop();
     for (const pid of pids.splice(0)) {
       try {
@@ -44,14 +45,17 @@ export function listenerFixture(prefix: string) {
       dirs.push(dir);
       return dir;
     },
-    /** Starts `command`, resolves with the "port pid" line the server prints (the pid is killed after the test). */
-    start: async (command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<{ port: number; pid: number }> => {
+    /**
+     * Starts `command`, resolves with the "PORT PID [PID…]" line the server prints: more pids are
+     * processes it started (`others`). Every pid is killed at cleanup.
+     */
+    start: async (command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<{ port: number; pid: number; others: number[] }> => {
       const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
       children.push(child);
       for await (const line of createInterface({ input: child.stdout })) {
-        const [port, pid] = line.split(' ').map(Number);
-        pids.push(pid!);
-        return { port: port!, pid: pid! };
+        const [port, pid, ...others] = line.split(' ').map(Number);
+        pids.push(pid!, ...others);
+        return { port: port!, pid: pid!, others };
       }
       throw new Error(`${command} exited before printing its port`);
     },

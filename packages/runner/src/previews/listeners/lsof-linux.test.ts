@@ -3,9 +3,12 @@
 // environment marker. Needs lsof installed (.ci/run installs it).
 import { describe, expect, it } from 'vitest';
 import { listenerFixture, SERVER } from './listeners.test-support.js';
-import { newLsofScanCache, runTool, scanListenersLsof, type RunTool } from './lsof.js';
-import { descendants, readProcessTable } from './procfs.js';
-import { scanListeners, type Listener } from './scan.js';
+import { LsofScanner } from './lsof-scanner.js';
+import { descendants } from './process-tree.js';
+import { ProcfsScanner } from './procfs-scanner.js';
+import { readProcessTable } from './procfs.js';
+import type { Listener } from './scanner.js';
+import { runTool, type RunTool } from './tool-runner.js';
 import { PortWatcher, type PortEvent, type Schedule } from './watcher.js';
 
 const SERVER2 =
@@ -17,7 +20,7 @@ const { tempDir, start, track } = listenerFixture('ports-lsof-');
 
 const only = (ports: readonly number[]) => (listeners: readonly Listener[]) => listeners.filter((l) => ports.includes(l.port));
 
-describe('scanListenersLsof on Linux, against the /proc scanner', () => {
+describe('LsofScanner on Linux, against the /proc scanner', () => {
   it('finds the same listeners: child, grandchild, dual stack, and a setsid server by its marker', async () => {
     const marker = `PILOTHOUSE_SESSION=lsof-${process.pid}-${Date.now()}`;
     const [name, value] = marker.split('=') as [string, string];
@@ -30,14 +33,14 @@ describe('scanListenersLsof on Linux, against the /proc scanner', () => {
     expect(descendants(process.pid, await readProcessTable()).has(detached.pid)).toBe(false);
     const ports = only([child.port, pair.port, dual.port, grand.port, detached.port]);
 
-    const cache = newLsofScanCache();
     const calls: string[][] = [];
     const run: RunTool = (tool, args) => {
       calls.push([tool, ...args]);
       return runTool(tool, args);
     };
-    const viaLsof = ports(await scanListenersLsof({ rootPid: process.pid, marker, cache, run }));
-    const viaProc = ports(await scanListeners({ rootPid: process.pid, marker }));
+    const scanner = new LsofScanner({ run });
+    const viaLsof = ports(await scanner.scan(process.pid, marker));
+    const viaProc = ports(await new ProcfsScanner().scan(process.pid, marker));
     expect(viaLsof).toEqual(viaProc);
     expect(viaLsof).toEqual(
       [
@@ -49,18 +52,18 @@ describe('scanListenersLsof on Linux, against the /proc scanner', () => {
       ].sort((a, b) => a.port - b.port),
     );
     // Without the marker, the detached server is out of reach; with no root, only it is found.
-    expect(ports(await scanListenersLsof({ rootPid: process.pid })).map((l) => l.port)).not.toContain(detached.port);
-    expect(ports(await scanListenersLsof({ rootPid: null, marker, cache, run })).map((l) => l.port)).toEqual([detached.port]);
+    expect(ports(await new LsofScanner().scan(process.pid)).map((l) => l.port)).not.toContain(detached.port);
+    expect(ports(await scanner.scan(null, marker)).map((l) => l.port)).toEqual([detached.port]);
     // Steady state: the process table and one lsof call; the environment only of processes that are
     // new (other work on this machine may start some), no cwd asked again.
     calls.length = 0;
-    expect(ports(await scanListenersLsof({ rootPid: process.pid, marker, cache, run }))).toEqual(viaLsof);
+    expect(ports(await scanner.scan(process.pid, marker))).toEqual(viaLsof);
     expect(calls.map((c) => c.slice(0, 2).join(' '))).toEqual(expect.arrayContaining(['ps -A', 'lsof -b']));
     expect(calls.filter((c) => c.includes('cwd'))).toEqual([]);
     for (const envCall of calls.filter((c) => c[1] === 'eww')) expect(envCall.at(-1)!.split(',')).not.toContain(String(detached.pid));
     expect(calls.length).toBeLessThanOrEqual(3);
-    expect(cache.markers.get(detached.pid)?.marked).toBe(true);
-    expect(cache.markers.get(process.pid)?.marked).toBe(false);
+    expect(scanner.cache.markers.get(detached.pid)?.marked).toBe(true);
+    expect(scanner.cache.markers.get(process.pid)?.marked).toBe(false);
   });
 
   it('drives the watcher: listening, then closed after kill', async () => {
@@ -68,7 +71,7 @@ describe('scanListenersLsof on Linux, against the /proc scanner', () => {
       const t = setTimeout(fn, ms);
       return () => clearTimeout(t);
     };
-    const watcher = new PortWatcher({ rootPid: process.pid, intervalMs: 25, schedule, source: 'lsof' });
+    const watcher = new PortWatcher({ rootPid: process.pid, intervalMs: 25, schedule, scanner: new LsofScanner() });
     track(watcher);
     const next = (match: (e: PortEvent) => boolean) =>
       new Promise<PortEvent>((resolve) => {
