@@ -70,4 +70,15 @@ describe('agent thread bootstrap', () => {
     expect(posted).toEqual([]);
     expect(logs.filter((l) => l.event === 'codex_resume_failed')).toEqual([]);
   });
+
+  it('starts a new thread with the runtime effort: its first model request carries it, with no per-turn override', async () => {
+    const { model, agent, threads } = await setup({ effort: 'low' });
+    const opened = await threads.open(null);
+    expect(opened.response.reasoningEffort).toBe('low');
+
+    model.enqueue({ type: 'text', chunks: ['ok'] });
+    await agent.current!.turnStart({ threadId: opened.response.thread.id, input: [{ type: 'text', text: 'hi', text_elements: [] }] });
+    const first = await model.waitForRequest(1);
+    expect((first.body as { reasoning?: { effort?: string } }).reasoning?.effort).toBe('low');
+  });
 });
