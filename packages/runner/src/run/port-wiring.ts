@@ -4,14 +4,13 @@
 
 import type { Logger } from 'pino';
 import type { RunnerDirective } from '@pilothouse/protocol';
-import type { HubClient } from '../hub/api.js';
 import type { HubConnectionState } from '../hub/link.js';
 import { PortWatcher, type Schedule } from '../ports/watcher.js';
 import type { AllowedActor } from '../session/index.js';
 import { createTunnelClient, type TunnelClient } from '../tunnel/tunnel-client.js';
 import { assertNever } from '../session/effects.js';
 import { sessionMarker } from './agent-process.js';
-import { PortForwarding, type CommandOutcome } from './previews.js';
+import { PortForwarding, type CommandOutcome, type PreviewPush } from './previews.js';
 
 export interface PortWiringOptions {
   readonly hubUrl: string;
@@ -63,12 +62,12 @@ export class PortWiring {
   };
 
   /** The session exists: review listeners in its thread (before any hub event reaches the session). */
-  attach(session: { threadId: string; allowed: readonly AllowedActor[]; instanceId: string; hub: HubClient }): void {
+  attach(session: { threadId: string; allowed: readonly AllowedActor[]; instanceId: string; push: PreviewPush }): void {
     // Request ids carry a few letters of this instance: a prompt left by an earlier run never matches.
     this.#ports = new PortForwarding({
       threadId: session.threadId,
       allowed: session.allowed,
-      push: (event, payload) => session.hub.push(event, payload),
+      push: session.push,
       log: this.#o.log,
       idPrefix: `pf-${session.instanceId.replace(/-/g, '').slice(0, 4)}-`,
       initialForward: this.#o.forward,

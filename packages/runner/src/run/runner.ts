@@ -146,7 +146,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     flushMs: opts.streamFlushMs,
     approvalTimeoutMs: opts.approvalTimeoutMs,
   });
-  ports.attach({ threadId, allowed, instanceId, hub });
+  ports.attach({ threadId, allowed, instanceId, push: (event, payload) => hub.push(event, payload) });
   loop.start(createSession(config, prepared.cursor.load() ?? 0), effects.perform, session.recovered);
   ports.watch(instanceId, () => agent.pid);
   log.info({ event: 'session_started', thread_id: threadId, codex_thread_id: codexThreadId, listen_user: listen, allowed: allowed.map((a) => a.name) }, 'session started');
