@@ -1,6 +1,8 @@
 // Recovery end to end: the hub restarting mid-stream, the runner restarting with --resume, and
 // Codex dying mid-turn. Nothing is lost or doubled; what cannot go on fails with a reason.
 
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Message } from '@pilothouse/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSessionHarness, type SessionHarness } from './support/session-harness.js';
@@ -87,6 +89,36 @@ describe('runner recovery', () => {
     expect(userTexts(h.model.requests[1]!)).toEqual(expect.arrayContaining(['remember the word banana', 'which word?']));
     expect(JSON.stringify(h.model.requests[1]!.body)).toContain('noted: banana');
     expect(h.model.requests[1]!.headers['thread-id']).toBe(h.model.requests[0]!.headers['thread-id']);
+  });
+
+  it('--resume whose Codex thread is gone starts a new one and says so in the session thread', async () => {
+    h = await startSessionHarness();
+    h.model.enqueue({ type: 'text', chunks: ['noted: banana'] });
+    const first = await h.say(h.alice, 'remember the word banana');
+    await h.waitFor(hasState(first, 'processed'), 'first processed');
+    const { threadId } = h.runner;
+    await h.runner.close();
+    // Codex forgets the thread (its rollouts are gone): thread/resume must fail.
+    rmSync(join(h.codexHome.dir, 'sessions'), { recursive: true, force: true });
+
+    await h.startRunner({ resume: true });
+    expect(h.runner.threadId).toBe(threadId);
+    const noticed = await h.waitFor((t) => t.some((m) => m.kind === 'notice'), 'resume notice');
+    expect(runnerRows(noticed)).toEqual([
+      { kind: 'assistant', body: 'noted: banana', status: 'completed', meta: {} },
+      {
+        kind: 'notice',
+        body: expect.stringMatching(/^The earlier agent thread could not be resumed, so a new one was started; .* Reason: codex app-server refused thread\/resume: no rollout found for thread id \S+ \(code -32600\) \(codex_rpc_error\)\.$/),
+        status: null,
+        meta: { code: 'codex_rpc_error', previous_agent_thread: expect.any(String), agent_thread: expect.any(String) },
+      },
+    ]);
+
+    // The session goes on, on the new Codex thread (which never saw the earlier turn).
+    h.model.enqueue({ type: 'text', chunks: ['which word?'] });
+    const next = await h.say(h.alice, 'which word?');
+    await h.waitFor(hasState(next, 'processed'), 'next processed');
+    expect(JSON.stringify(h.model.requests[1]!.body)).not.toContain('banana');
   });
 
   it('Codex dying mid-turn fails the message with a reason; the next message runs on a resumed thread', async () => {

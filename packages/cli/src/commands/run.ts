@@ -7,7 +7,7 @@ import { createLogger } from '../logger.js';
 import { parseChannelRef } from '@pilothouse/protocol';
 import { parseApprovalPolicy, parseEffort, parseSandbox, pilothouseHome, startRunner, type ApprovalPolicy, type Effort, type SandboxMode } from '@pilothouse/runner';
 import { UsageError } from '../errors.js';
-import { configPath, loadConfig, withConfig } from '../config/config.js';
+import { configPath, isPort, loadConfig, withConfig } from '../config/config.js';
 
 const positiveInt = (value: string): number => {
   const n = Number(value);
@@ -18,15 +18,35 @@ const wrap = <T>(parse: (v: string) => T) => (value: string): T => {
   try {
     return parse(value);
   } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
+    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
   }
 };
 const collect = (value: string, previous: string[]) => [...previous, value];
-const collectPort = (value: string, previous: number[]): number[] => {
+const collectPort = (flag: string, example: number) => (value: string, previous: number[]): number[] => {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a TCP port number, 1–65535 (e.g. --forward 5173).');
+  if (!/^\d+$/.test(value) || !isPort(n)) throw new InvalidArgumentError(`must be a TCP port number, 1–65535 (e.g. ${flag} ${example}).`);
   return previous.includes(n) ? previous : [...previous, n];
 };
+
+/**
+ * `--no-forward <port>`: a list of its own. Commander reads a `--no-` flag as the negation of
+ * `--forward` (it would set `forward` to false); `negate = false` makes it a plain option, `noForward`.
+ */
+function noForwardOption(): Option {
+  const option = new Option('--no-forward <port>', 'never offer a preview of this port: listeners on it are not prompted (repeatable; also no_forward in config.toml)')
+    .argParser(collectPort('--no-forward', 5432))
+    .default([]);
+  option.negate = false;
+  return option;
+}
+
+/** The ports `run` forwards at once and those it never offers; a port cannot be both. */
+export function portLists(flags: { forward: readonly number[]; noForward?: readonly number[] | undefined }): { forward: number[]; suppressPorts: number[] } {
+  const suppressPorts = [...(flags.noForward ?? [])];
+  const both = flags.forward.filter((p) => suppressPorts.includes(p));
+  if (both.length > 0) throw new UsageError(`port ${both.join(', ')} is given to both --forward and --no-forward (or no_forward in config.toml); keep it in one of them.`);
+  return { forward: [...flags.forward], suppressPorts };
+}
 
 interface RunFlags {
   hub?: string;
@@ -42,6 +62,7 @@ interface RunFlags {
   approvalTimeout?: number;
   streamFlushMs: number;
   forward: number[];
+  noForward: number[];
   resume: boolean;
   tui: boolean;
   cwd: string;
@@ -64,7 +85,8 @@ export function runCommand(): Command {
     .option('--sandbox <mode>', 'read-only, workspace-write or danger-full-access', wrap(parseSandbox))
     .option('--approval-timeout <seconds>', 'expire unanswered approvals after this long', positiveInt)
     .option('--stream-flush-ms <ms>', 'how often streamed output is sent to the hub', positiveInt, 150)
-    .option('--forward <port>', 'pre-approve previews of this port, no prompt (repeatable)', collectPort, [])
+    .option('--forward <port>', 'pre-approve previews of this port, no prompt (repeatable)', collectPort('--forward', 5173), [])
+    .addOption(noForwardOption())
     .option('--resume', 're-attach to the last session thread and Codex thread of this folder', false)
     .option('--tui', "also open Codex's own terminal UI on this session (turns typed there are mirrored into the thread)", false)
     .option('--cwd <dir>', 'the folder to run in', process.cwd())
@@ -72,7 +94,7 @@ export function runCommand(): Command {
     .option('--log-level <level>', 'pino log level', process.env.PILOTHOUSE_LOG_LEVEL ?? 'info')
     .addHelpText(
       'after',
-      '\nExamples:\n  pilothouse trust . && pilothouse run --hub http://127.0.0.1:4860 --token ph_… --channel acme/agents\n  pilothouse run --channel acme/agents --allow bob --sandbox workspace-write --approval-policy on-request\n  pilothouse run --channel acme/agents --resume',
+      '\nExamples:\n  pilothouse trust . && pilothouse run --hub http://127.0.0.1:4860 --token ph_… --channel acme/agents\n  pilothouse run --channel acme/agents --allow bob --sandbox workspace-write --approval-policy on-request\n  pilothouse run --channel acme/agents --resume\n  pilothouse run --channel acme/agents --forward 5173 --no-forward 5432',
     )
     .action(async (given: RunFlags, command: Command) => {
       // Flags, then their environment variables, then $PILOTHOUSE_HOME/config.toml.
@@ -83,6 +105,7 @@ export function runCommand(): Command {
       if (!flags.channel || !parseChannelRef(flags.channel)) throw new UsageError(`--channel WS/CH is required, e.g. --channel acme/agents (or channel = "acme/agents" in ${file}).`);
       if (flags.tui && !(process.stdin.isTTY && process.stdout.isTTY)) throw new UsageError('--tui needs a terminal: run it in an interactive shell.');
       // With the TUI the terminal is Codex's: the runner logs to a file meanwhile.
+      const ports = portLists(flags);
       const logFile = flags.tui ? join(pilothouseHome(), 'logs', `run-${new Date().toISOString().replace(/[:.]/g, '-')}.log`) : null;
       const logger = createLogger(flags.logLevel, logFile ? pino.destination({ dest: logFile, mkdir: true, sync: true }) : pino.destination(2));
       if (logFile) process.stderr.write(`Opening the Codex TUI on the session; runner logs go to ${logFile}\n`);
@@ -103,7 +126,7 @@ export function runCommand(): Command {
         approvalTimeoutMs: flags.approvalTimeout ? flags.approvalTimeout * 1000 : null,
         resume: flags.resume,
         tui: flags.tui,
-        forward: flags.forward,
+        ...ports,
         ...(flags.name ? { name: flags.name } : {}),
       });
       const line = `Pilothouse session ${runner.threadId} in ${flags.channel} (runner ${runner.runnerId})\n`;

@@ -15,6 +15,8 @@ export interface RunDefaults {
   readonly sandbox?: SandboxMode;
   readonly approvalPolicy?: ApprovalPolicy;
   readonly fast?: boolean;
+  /** Ports never offered as previews (`--no-forward`). */
+  readonly noForward?: readonly number[];
 }
 
 export interface PilothouseConfig {
@@ -80,8 +82,17 @@ const KEYS: Record<string, Record<string, Setter>> = {
       if (typeof value !== 'boolean') return fail('fast must be true or false', 'write fast = true (no quotes)');
       return { run: { fast: value } };
     },
+    no_forward: (value, fail) => {
+      const ports = Array.isArray(value) ? value : [value];
+      const bad = ports.find((p) => typeof p !== 'number' || !isPort(p));
+      if (bad !== undefined) return fail(`no_forward holds ${JSON.stringify(bad)}, not a TCP port number (1–65535)`, 'list port numbers without quotes, e.g. no_forward = [5432, 6379]');
+      return { run: { noForward: [...new Set(ports as number[])] } };
+    },
   },
 };
+
+/** A TCP port number a listener can have: 1–65535. */
+export const isPort = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= 65535;
 
 const where = (table: string) => (table === '' ? 'at the top of the file' : `in [${table}]`);
 
@@ -140,6 +151,7 @@ export interface ConfigurableFlags {
   sandbox?: SandboxMode | undefined;
   approvalPolicy?: ApprovalPolicy | undefined;
   fast?: boolean | undefined;
+  noForward?: readonly number[] | undefined;
 }
 
 /** `flags` with their gaps filled from the config file (flags and environment variables win). */
@@ -156,5 +168,7 @@ export function withConfig<F extends ConfigurableFlags>(flags: F, config: Piloth
     approvalPolicy: flags.approvalPolicy ?? run.approvalPolicy,
     // A switch: on when given, else as the file says.
     fast: flags.fast === true || run.fast === true,
+    // A list of ports never offered: the flags' and the file's together.
+    ...(flags.noForward !== undefined || run.noForward !== undefined ? { noForward: [...new Set([...(flags.noForward ?? []), ...(run.noForward ?? [])])] } : {}),
   };
 }

@@ -15,7 +15,8 @@ export function checkConfig(home: string): { result: CheckResult; config: Piloth
   if (!config.exists) return { result: skip('config', `no ${configPath(home)} (optional)`), config };
   const set = [
     ...(['hub', 'token', 'channel'] as const).filter((k) => config[k] !== undefined),
-    ...Object.keys(config.run).map((k) => `run.${k === 'approvalPolicy' ? 'approval_policy' : k}`),
+    // As the file spells them (approvalPolicy is approval_policy, noForward no_forward).
+    ...Object.keys(config.run).map((k) => `run.${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`),
   ];
   return { result: ok('config', `${config.path} (${set.length > 0 ? set.join(', ') : 'empty'})`), config };
 }

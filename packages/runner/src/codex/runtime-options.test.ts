@@ -19,7 +19,15 @@ describe('runtime options', () => {
 
   it('applies options at thread start and on each turn with the turn cwd', () => {
     const opts = { model: 'gpt-5.5', effort: 'high' as const, fast: true, approvalPolicy: 'on-request' as const, sandbox: 'read-only' as const };
-    expect(threadStartParams(opts, '/repo')).toEqual({ cwd: '/repo', model: 'gpt-5.5', approvalPolicy: 'on-request', sandbox: 'read-only', serviceTier: 'fast' });
+    expect(threadStartParams(opts, '/repo')).toEqual({
+      cwd: '/repo',
+      model: 'gpt-5.5',
+      approvalPolicy: 'on-request',
+      sandbox: 'read-only',
+      serviceTier: 'fast',
+      config: { model_reasoning_effort: 'high' },
+    });
+    expect(threadStartParams({ effort: 'minimal' }, '/repo')).toEqual({ cwd: '/repo', config: { model_reasoning_effort: 'minimal' } });
     expect(turnOverrides(opts, '/repo')).toEqual({
       cwd: '/repo',
       model: 'gpt-5.5',

@@ -46,6 +46,11 @@ export function sandboxPolicy(mode: SandboxMode, cwd: string): v2.SandboxPolicy 
 
 const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
+/**
+ * A new thread's settings. thread/start has no effort field: the effort goes in as the config
+ * override `model_reasoning_effort` (Codex's config.toml key), so the thread's first request
+ * already carries it, and Codex reports it back as the thread's `reasoningEffort`.
+ */
 export function threadStartParams(opts: RuntimeOptions, cwd: string): v2.ThreadStartParams {
   return defined({
     cwd,
@@ -53,6 +58,7 @@ export function threadStartParams(opts: RuntimeOptions, cwd: string): v2.ThreadS
     approvalPolicy: opts.approvalPolicy,
     sandbox: opts.sandbox,
     serviceTier: opts.fast ? 'fast' : undefined,
+    config: opts.effort ? { model_reasoning_effort: opts.effort } : undefined,
   });
 }
 

@@ -9,6 +9,7 @@ import type { PushPayload } from '@pilothouse/protocol';
 import type { HubClient } from '../hub/api.js';
 import { environMarker, readProcessStats } from '../previews/listeners/procfs.js';
 import type { ThreadSnapshot } from '../session/index.js';
+import { describeError, systemCode } from './errors.js';
 
 /** At most this many pages of one thread (a bound, not an expectation: a page is a byte budget). */
 const MAX_PAGES = 10_000;
@@ -49,7 +50,8 @@ export async function endLeftovers(marker: string, log: Logger, procRoot = '/pro
         ended += 1;
       } catch (err) {
         // Gone already (ESRCH) is what we want; anything else (EPERM) is worth a line.
-        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') log.warn({ event: 'leftover_kill_failed', pid, err: (err as Error).message }, 'could not end a leftover process');
+        const { message } = describeError(err);
+        if (systemCode(err) !== 'ESRCH') log.warn({ event: 'leftover_kill_failed', pid, code: systemCode(err), err: message }, 'could not end a leftover process');
       }
     }
     await waitGone(marked, procRoot);

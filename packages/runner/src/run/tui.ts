@@ -56,3 +56,32 @@ export function privateSocket(): { readonly path: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'pilothouse-tui-'));
   return { path: join(dir, 'app-server.sock'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/**
+ * The owner's TUI over one runner's life: the private socket Codex listens on, the TUI once
+ * launched, and stopping it first when the runner closes (it leaves the terminal as it found it).
+ */
+export class OwnerTui {
+  readonly socket = privateSocket();
+  #process: TuiProcess | null = null;
+
+  /** Starts the TUI; `onExit` hears how it ended (the runner then closes). */
+  launch(launcher: TuiLauncher, command: TuiCommand, onExit: (how: string) => void): void {
+    const started = launcher(command);
+    this.#process = started;
+    void started.exited.then((how) => {
+      this.#process = null;
+      onExit(how);
+    });
+  }
+
+  /** Ends the TUI if it runs, and waits until it is gone. */
+  async stop(): Promise<void> {
+    await this.#process?.stop();
+  }
+
+  /** Removes the socket's private directory. */
+  remove(): void {
+    this.socket.remove();
+  }
+}

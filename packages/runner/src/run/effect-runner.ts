@@ -1,0 +1,161 @@
+// Performs the session core's effects, in order: pushes to the hub, requests to Codex, answers to
+// its server requests, a new agent thread, port-forward calls, log lines and cursor acks. Two
+// pieces of state live here: the state write each turn start waits for, and the batched ack.
+
+import type { Logger } from 'pino';
+import type { HubClient } from '../hub/api.js';
+import { turnOverrides, type RuntimeOptions } from '../codex/runtime-options.js';
+import { assertNever } from '../session/effects.js';
+import type { Effect, SessionInput } from '../session/index.js';
+import type { AgentProcess } from './agent-process.js';
+import type { AgentThreads } from './agent-thread.js';
+import { describeError } from './errors.js';
+import type { PortWiring } from './port-wiring.js';
+
+export interface EffectRunnerOptions {
+  readonly hub: HubClient;
+  readonly agent: AgentProcess;
+  readonly threads: AgentThreads;
+  readonly ports: Pick<PortWiring, 'decision' | 'command'>;
+  readonly feed: (input: SessionInput) => void;
+  readonly log: Logger;
+  readonly threadId: string;
+  readonly allowed: readonly string[];
+  readonly runtime: RuntimeOptions;
+  readonly cwd: string;
+  /** A new agent thread is in use: remember it for `--resume`. */
+  readonly remember: (codexThreadId: string) => void;
+}
+
+export class EffectRunner {
+  readonly #o: EffectRunnerOptions;
+  /** The last state push per message, until the hub answers it (a turn starts after `processing`). */
+  readonly #stateWrites = new Map<string, Promise<unknown>>();
+  #pendingAck: number | null = null;
+  #stopped = false;
+
+  constructor(options: EffectRunnerOptions) {
+    this.#o = options;
+  }
+
+  readonly perform = (effect: Effect): void => {
+    const { hub, log, feed } = this.#o;
+    switch (effect.type) {
+      case 'post_row':
+      case 'append':
+      case 'update_row':
+        void hub.push(effect.type, effect.payload as never).catch((err: unknown) => {
+          const { code, message } = describeError(err);
+          log.warn({ event: 'forward_failed', push: effect.type, item_key: effect.payload.item_key, code, err: message }, 'the hub refused a row');
+          if (effect.type !== 'post_row') feed({ type: 'row_refused', now: Date.now(), item_key: effect.payload.item_key, code });
+        });
+        return;
+      case 'set_state':
+        return this.#setState(effect.payload);
+      case 'runner_status':
+        hub.push('runner_status', { status: effect.status, thread_id: this.#o.threadId, allowed: [...this.#o.allowed] }).catch((err: unknown) => {
+          // Presence is best effort: the next status or the re-register repeats it.
+          log.debug({ event: 'runner_status_failed', ...describeError(err) }, 'runner_status not delivered');
+        });
+        return;
+      case 'codex_turn_start':
+        return this.#turnStart(effect);
+      case 'codex_interrupt':
+        this.#o.agent.current?.turnInterrupt({ threadId: effect.threadId, turnId: effect.turnId }).catch((err: unknown) => {
+          const { code, message } = describeError(err);
+          log.warn({ event: 'interrupt_failed', code, err: message }, 'turn/interrupt failed');
+        });
+        return;
+      case 'codex_answer':
+        return this.#o.agent.answer(effect.requestId, { kind: 'result', result: effect.answer.result });
+      case 'codex_refuse':
+        return this.#o.agent.answer(effect.requestId, { kind: 'error', code: -32603, message: effect.message });
+      case 'start_thread':
+        return this.#startThread(effect.resume, effect.reason);
+      case 'port_forward':
+        return this.#o.ports.decision(effect.control_id, effect.request_id, effect.decision, effect.actor);
+      case 'chat_command': {
+        const outcome = this.#o.ports.command(effect.text, effect.actor);
+        // Fed back after this step's effects (feed is not re-entrant).
+        queueMicrotask(() => feed({ type: 'command_done', now: Date.now(), message_id: effect.message_id, ...outcome }));
+        return;
+      }
+      case 'log':
+        log[effect.level]({ event: effect.event, ...effect.fields }, effect.event);
+        return;
+      case 'ack':
+        return this.#ack(effect.seq, effect.durable === true);
+      default:
+        return assertNever(effect, 'effect');
+    }
+  };
+
+  /** The runner closes: the batched ack is persisted now, and later acks are dropped. */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#pendingAck !== null) this.#o.hub.ack(this.#pendingAck);
+    this.#pendingAck = null;
+  }
+
+  #setState(payload: Extract<Effect, { type: 'set_state' }>['payload']): void {
+    const written = this.#o.hub.push('set_state', payload);
+    this.#stateWrites.set(payload.message_id, written);
+    const forget = () => void (this.#stateWrites.get(payload.message_id) === written && this.#stateWrites.delete(payload.message_id));
+    written.then(forget, (err: unknown) => {
+      forget();
+      const { code, message } = describeError(err);
+      this.#o.log.warn({ event: 'state_failed', message_id: payload.message_id, code, err: message }, 'the hub refused a state');
+    });
+  }
+
+  #turnStart(effect: Extract<Effect, { type: 'codex_turn_start' }>): void {
+    // Only once the hub has the message `processing`: a restart then knows it may have run.
+    const recorded = this.#stateWrites.get(effect.message_id) ?? Promise.resolve();
+    const started = recorded.then(() => {
+      const codex = this.#o.agent.current;
+      if (!codex) throw new Error('codex is not running');
+      return codex.turnStart({
+        threadId: effect.threadId,
+        // Codex echoes it as the userMessage item's clientId: how the session tells its own input from the TUI's.
+        clientUserMessageId: effect.message_id,
+        input: [{ type: 'text', text: effect.text, text_elements: [] }],
+        ...turnOverrides(this.#o.runtime, this.#o.cwd),
+      });
+    });
+    started.then(
+      (r) => this.#o.feed({ type: 'turn_start_ok', now: Date.now(), message_id: effect.message_id, turnId: r.turn.id }),
+      (err: unknown) => this.#o.feed({ type: 'turn_start_failed', now: Date.now(), message_id: effect.message_id, error: describeError(err).message }),
+    );
+  }
+
+  #startThread(resume: string | null, reason: string): void {
+    const { threads, log, feed, threadId } = this.#o;
+    threads.open(resume).then(
+      ({ response, resumeFailure }) => {
+        const id = response.thread.id;
+        this.#o.remember(id);
+        if (resumeFailure) threads.reportResumeFailure(threadId, resumeFailure, id);
+        log.info({ event: 'codex_thread_started', old: resume, new: id, reason }, 'codex thread started');
+        feed({ type: 'thread_started', now: Date.now(), threadId: id });
+      },
+      (err: unknown) => feed({ type: 'thread_start_failed', now: Date.now(), error: describeError(err).message }),
+    );
+  }
+
+  #ack(seq: number, durable: boolean): void {
+    // Before what follows (a run's final state): a restart must not find the run's trigger again.
+    if (durable && !this.#stopped) {
+      this.#pendingAck = null;
+      this.#o.hub.ack(seq);
+      return;
+    }
+    // The cursor file is fsynced on save: persist once per tick, not once per event.
+    if (this.#pendingAck === null)
+      setImmediate(() => {
+        const pending = this.#pendingAck;
+        this.#pendingAck = null;
+        if (pending !== null && !this.#stopped) this.#o.hub.ack(pending);
+      });
+    this.#pendingAck = Math.max(this.#pendingAck ?? 0, seq);
+  }
+}
