@@ -10,16 +10,17 @@
 //    rows, appends, updates and states come back as the channel events the real runner receives.
 //    A virtual clock (10 ms per delta) drives flush and heartbeat ticks at `nextDeadline`.
 //    RSS and heapUsed after two full GCs are sampled every 100 turns.
-// 2. Microbenchmarks for attributing figure 1's runner CPU: `step` per delta into one row, the
+// 2. Microbenchmarks for attributing figure 1's runner CPU: the Codex adapter + `step` per delta into one row, the
 //    Codex line parser (parseInbound) per delta line, and re-arming a timer per input.
 // Prints `RESULT {json}`.
 
 import type { ChannelEvent } from '@pilothouse/protocol';
 import type { ServerNotification } from '../packages/runner/src/codex/generated/index.js';
 import type { ThreadItem } from '../packages/runner/src/codex/generated/v2/index.js';
+import { CodexAdapter } from '../packages/runner/src/codex/adapter.js';
 import { parseInbound } from '../packages/runner/src/codex/wire.js';
 import { createSession, nextDeadline, sessionConfig, step, type Effect, type SessionInput, type SessionState } from '../packages/runner/src/session/index.js';
-import { ALICE, BOB, CODEX_THREAD, HUB_THREAD, hubMessage, item, note } from '../packages/runner/src/session/test-fixtures.js';
+import { ALICE, BOB, CODEX_THREAD, HUB_THREAD, hubMessage, item, note } from '../packages/runner/test-support/session-fixtures.js';
 import { chunks } from './runner-words.js';
 
 export interface CoreOptions {
@@ -69,7 +70,7 @@ function newSession(): SessionState {
   return createSession(
     sessionConfig({
       threadId: HUB_THREAD,
-      codexThreadId: CODEX_THREAD,
+      agentThreadId: CODEX_THREAD,
       allowed: [{ name: ALICE.name, user_id: ALICE.user_id }],
       policy: { approval_policy: 'on-request', sandbox: 'workspace-write' },
       flushMs: 150,
@@ -131,7 +132,7 @@ function runTurns(opts: CoreOptions): CoreResult {
         if (e.payload.state.state === 'processed') processed++;
         echoes.push({ type: 'state', payload: { seq: ++seq, message_id: e.payload.message_id, thread_id: HUB_THREAD, state: e.payload.state } });
         return;
-      case 'codex_turn_start':
+      case 'start_turn':
         starts.push({ message_id: e.message_id });
         return;
       case 'log':
@@ -139,9 +140,9 @@ function runTurns(opts: CoreOptions): CoreResult {
         return;
       case 'runner_status':
       case 'ack':
-      case 'codex_interrupt':
-      case 'codex_answer':
-      case 'codex_refuse':
+      case 'interrupt':
+      case 'answer':
+      case 'refuse':
       case 'start_thread':
       case 'port_forward':
       case 'chat_command':
@@ -167,9 +168,11 @@ function runTurns(opts: CoreOptions): CoreResult {
       if (at !== null && at <= now && pending.length === 0) pending.push({ type: 'tick', now });
     }
   };
+  // Codex's notifications reach the core through the Codex adapter, as in the shell.
+  const adapter = new CodexAdapter();
   const codex = (n: ServerNotification, ms = 1) => {
     now += ms;
-    feed({ type: 'codex_notification', now, notification: n });
+    for (const input of adapter.notification(n)) feed({ ...input, now });
   };
   const say = (author: { user_id: string; name: string }, body: string) => {
     const s = ++seq;
@@ -258,7 +261,7 @@ function runTurns(opts: CoreOptions): CoreResult {
     samples,
     rssGrowthMB: round((last.rss - first.rss) / MB, 2),
     heapGrowthMB: round((last.heapUsed - first.heapUsed) / MB, 2),
-    finishedTurnsKept: state.finishedTurns.size,
+    finishedTurnsKept: state.finishedTurns.length,
     micro: micro(opts.microDeltas),
   };
 }
@@ -275,8 +278,12 @@ function micro(n: number): CoreResult['micro'] {
   };
   feed({ type: 'hub_event', now, event: hubMessage(ALICE, 'write', { seq: 1, thread_id: HUB_THREAD }) });
   feed({ type: 'turn_start_ok', now, message_id: 'msg-1', turnId: 'T' });
-  feed({ type: 'codex_notification', now, notification: note.turnStarted('T') });
-  feed({ type: 'codex_notification', now, notification: note.started('T', item.agent('msg_2', '')) });
+  const adapter = new CodexAdapter();
+  const codex = (notification: ServerNotification) => {
+    for (const input of adapter.notification(notification)) feed({ ...input, now });
+  };
+  codex(note.turnStarted('T'));
+  codex(note.started('T', item.agent('msg_2', '')));
   const words = chunks(n, 31);
   const notes = words.map((d) => note.agentDelta('T', 'msg_2', d));
   // CPU time, not wall time: the figures must not depend on what else the machine runs.
@@ -288,7 +295,7 @@ function micro(n: number): CoreResult['micro'] {
   const t0 = cpuMicros();
   for (const notification of notes) {
     now += 1.1;
-    feed({ type: 'codex_notification', now, notification });
+    codex(notification);
     const at = nextDeadline(state);
     if (at !== null && at <= now) feed({ type: 'tick', now });
   }

@@ -7,7 +7,7 @@ import type { AgentInput, RowData, TurnOutcome } from '../agent/vocabulary.js';
 import { assertNever } from '../session/effects.js';
 import type { ServerNotification } from './generated/index.js';
 import type { ThreadItem, UserInput } from './generated/v2/index.js';
-import { buildRow, DELTA_KINDS, itemKey, planRow, REASONING_PART_SEPARATOR, terminalInputKey, terminalInputRow, type DeltaMethod } from './items.js';
+import { buildRow, DELTA_KINDS, itemKey, planRow, REASONING_PART_SEPARATOR, terminalInputRow, type DeltaMethod } from './items.js';
 import type { NotificationParams } from './methods.js';
 
 type Method = ServerNotification['method'];
