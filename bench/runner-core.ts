@@ -172,7 +172,7 @@ function runTurns(opts: CoreOptions): CoreResult {
   const adapter = new CodexAdapter();
   const codex = (n: ServerNotification, ms = 1) => {
     now += ms;
-    for (const input of adapter.notification(n)) feed({ ...input, now });
+    for (const input of adapter.notification(n, now)) feed(input);
   };
   const say = (author: { user_id: string; name: string }, body: string) => {
     const s = ++seq;
@@ -280,7 +280,7 @@ function micro(n: number): CoreResult['micro'] {
   feed({ type: 'turn_start_ok', now, message_id: 'msg-1', turnId: 'T' });
   const adapter = new CodexAdapter();
   const codex = (notification: ServerNotification) => {
-    for (const input of adapter.notification(notification)) feed({ ...input, now });
+    for (const input of adapter.notification(notification, now)) feed(input);
   };
   codex(note.turnStarted('T'));
   codex(note.started('T', item.agent('msg_2', '')));

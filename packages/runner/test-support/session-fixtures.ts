@@ -274,11 +274,11 @@ export class Harness {
   }
 
   codex(...notifications: ServerNotification[]): Effect[] {
-    return notifications.flatMap((notification) => this.adapter.notification(notification).flatMap((input) => this.feed(input)));
+    return notifications.flatMap((notification) => this.adapter.notification(notification, this.now).flatMap((input) => this.feed(input)));
   }
 
   ask(req: ServerRequest): Effect[] {
-    return this.feed(this.adapter.request(req));
+    return this.feed(this.adapter.request(req, this.now));
   }
 
   /** Codex refused turn/start with `error` (the adapter tells whether the thread is lost). */

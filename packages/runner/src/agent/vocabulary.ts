@@ -59,11 +59,11 @@ export interface ApprovalRequest {
 }
 
 /**
- * What an agent tells the session. `threadId`, when set, names the agent thread an event belongs
- * to: events of another thread are dropped. Outcomes of the session's own effects (turn start,
- * thread start) carry none.
+ * What an agent tells the session, and when (`now`, ms, stamped by the shell's clock as it
+ * arrives). `threadId`, when set, names the agent thread an event belongs to: events of another
+ * thread are dropped. Outcomes of the session's own effects (turn start, thread start) carry none.
  */
-export type AgentInput = { readonly threadId?: string | undefined } & (
+export type AgentInput = { readonly now: number; readonly threadId?: string | undefined } & (
   | { readonly type: 'turn_started'; readonly turnId: string }
   /** `finals`: the turn's items as rows, to reconcile with what streamed. */
   | { readonly type: 'turn_completed'; readonly turnId: string; readonly outcome: TurnOutcome; readonly finals: readonly RowData[] }

@@ -24,25 +24,26 @@ export class CodexAdapter {
   readonly #answers = new Map<string, Readonly<Record<string, CodexAnswer>>>();
   readonly #changes = new Map<string, SeenChange>();
 
-  notification(notification: ServerNotification): AgentInput[] {
+  /** A notification that arrived at `now`, as agent inputs. */
+  notification(notification: ServerNotification, now: number): AgentInput[] {
     if (notification.method === 'item/started') {
       const change = seenChange(notification.params.item);
       if (change !== null) remember(this.#changes, itemKey(notification.params.turnId, notification.params.item.id), change);
     }
     if (notification.method === 'serverRequest/resolved') this.#answers.delete(String(notification.params.requestId));
-    return translateNotification(notification);
+    return translateNotification(notification, now);
   }
 
-  request(request: ServerRequest): AgentInput {
+  request(request: ServerRequest, now: number): AgentInput {
     const drafted = draftApproval(request, (key) => this.#changes.get(key));
     const requestId = agentRequestId(request.id);
     if (typeof drafted === 'string') {
       const params: unknown = request.params;
       const turnId = typeof params === 'object' && params !== null && 'turnId' in params && typeof params.turnId === 'string' ? params.turnId : null;
-      return { type: 'request_unsupported', requestId, turnId, method: request.method, reason: drafted, approval: APPROVAL_METHODS.has(request.method) };
+      return { type: 'request_unsupported', now, requestId, turnId, method: request.method, reason: drafted, approval: APPROVAL_METHODS.has(request.method) };
     }
     remember(this.#answers, requestId, drafted.answers);
-    return { type: 'approval_requested', threadId: drafted.threadId, ...drafted.request };
+    return { type: 'approval_requested', now, threadId: drafted.threadId, ...drafted.request };
   }
 
   /** The JSON-RPC answer for the session's choice; undefined when the request is no longer pending. */

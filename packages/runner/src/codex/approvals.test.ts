@@ -69,8 +69,8 @@ describe('Codex approval requests', () => {
 
   it('the adapter remembers file changes from item/started and answers a choice once', () => {
     const adapter = new CodexAdapter();
-    adapter.notification({ method: 'item/started', params: { threadId: 'th', turnId: 't1', item: item.fileChange('call_3', [{ path: '/a', kind: { type: 'add' }, diff: 'x\n' }]), startedAtMs: 0 } });
-    const input = adapter.request(request.fileChange(0, 't1', 'call_3'));
+    adapter.notification({ method: 'item/started', params: { threadId: 'th', turnId: 't1', item: item.fileChange('call_3', [{ path: '/a', kind: { type: 'add' }, diff: 'x\n' }]), startedAtMs: 0 } }, 0);
+    const input = adapter.request(request.fileChange(0, 't1', 'call_3'), 0);
     expect(input).toMatchObject({ type: 'approval_requested', requestId: '0', summary: '/a\n\n--- /dev/null\n+++ /a\n@@ -0,0 +1,1 @@\n+x\n' });
     expect(adapter.answer('0', 'approve')).toEqual({ kind: 'result', result: { decision: 'accept' } });
     expect(adapter.answer('0', 'approve')).toBeUndefined();
@@ -109,8 +109,9 @@ describe('Codex approval requests', () => {
 
   it('refuses server requests that are not approvals', () => {
     expect(draftApproval({ method: 'currentTime/read', id: 9, params: { threadId: 'th' } }, none)).toBe('currentTime/read is not handled by the Pilothouse session');
-    expect(new CodexAdapter().request({ method: 'currentTime/read', id: 9, params: { threadId: 'th' } })).toEqual({
+    expect(new CodexAdapter().request({ method: 'currentTime/read', id: 9, params: { threadId: 'th' } }, 3)).toEqual({
       type: 'request_unsupported',
+      now: 3,
       requestId: '9',
       turnId: null,
       method: 'currentTime/read',

@@ -11,60 +11,61 @@ import { buildRow, DELTA_KINDS, itemKey, planRow, REASONING_PART_SEPARATOR, term
 import type { NotificationParams } from './methods.js';
 
 type Method = ServerNotification['method'];
-type Translation<M extends Method> = (params: NotificationParams<M>) => AgentInput[];
+type Translation<M extends Method> = (params: NotificationParams<M>, now: number) => AgentInput[];
 
 const onDelta =
   <M extends DeltaMethod>(method: M): Translation<M> =>
-  (p: NotificationParams<DeltaMethod>) => [{ type: 'item_delta', threadId: p.threadId, turnId: p.turnId, key: itemKey(p.turnId, p.itemId), kind: DELTA_KINDS[method], text: p.delta }];
+  (p: NotificationParams<DeltaMethod>, now) => [{ type: 'item_delta', now, threadId: p.threadId, turnId: p.turnId, key: itemKey(p.turnId, p.itemId), kind: DELTA_KINDS[method], text: p.delta }];
 
 /** An item as a row, or the owner's input to mirror (userMessage), or nothing (internals). */
-function itemInput(type: 'item_started' | 'item_completed', threadId: string, turnId: string, item: ThreadItem): AgentInput[] {
-  if (item.type === 'userMessage') return [{ type: 'user_input', threadId, turnId, itemId: item.id, clientId: item.clientId, text: inputText(item.content) }];
+function itemInput(now: number, type: 'item_started' | 'item_completed', threadId: string, turnId: string, item: ThreadItem): AgentInput[] {
+  if (item.type === 'userMessage') return [{ type: 'user_input', now, threadId, turnId, itemId: item.id, clientId: item.clientId, text: inputText(item.content) }];
   const row = buildRow(turnId, item, type === 'item_started' ? 'started' : 'completed');
-  return row === null ? [] : [{ type, threadId, turnId, row }];
+  return row === null ? [] : [{ type, now, threadId, turnId, row }];
 }
 
 const translations: { readonly [M in Method]?: Translation<M> } = {
-  'turn/started': (p) => [{ type: 'turn_started', threadId: p.threadId, turnId: p.turn.id }],
-  'item/started': (p) => itemInput('item_started', p.threadId, p.turnId, p.item),
+  'turn/started': (p, now) => [{ type: 'turn_started', now, threadId: p.threadId, turnId: p.turn.id }],
+  'item/started': (p, now) => itemInput(now, 'item_started', p.threadId, p.turnId, p.item),
   'item/agentMessage/delta': onDelta('item/agentMessage/delta'),
   'item/reasoning/summaryTextDelta': onDelta('item/reasoning/summaryTextDelta'),
   'item/commandExecution/outputDelta': onDelta('item/commandExecution/outputDelta'),
   'item/plan/delta': onDelta('item/plan/delta'),
-  'item/reasoning/summaryPartAdded': (p) =>
-    p.summaryIndex > 0 ? [{ type: 'item_delta', threadId: p.threadId, turnId: p.turnId, key: itemKey(p.turnId, p.itemId), kind: 'reasoning', text: REASONING_PART_SEPARATOR }] : [],
-  'item/commandExecution/terminalInteraction': (p) => {
+  'item/reasoning/summaryPartAdded': (p, now) =>
+    p.summaryIndex > 0 ? [{ type: 'item_delta', now, threadId: p.threadId, turnId: p.turnId, key: itemKey(p.turnId, p.itemId), kind: 'reasoning', text: REASONING_PART_SEPARATOR }] : [],
+  'item/commandExecution/terminalInteraction': (p, now) => {
     const { key, kind, meta } = terminalInputRow(p.turnId, p.itemId, p.processId);
-    return [{ type: 'item_delta', threadId: p.threadId, turnId: p.turnId, key, kind, text: p.stdin, meta }];
+    return [{ type: 'item_delta', now, threadId: p.threadId, turnId: p.turnId, key, kind, text: p.stdin, meta }];
   },
-  'item/completed': (p) => {
-    const inputs = itemInput('item_completed', p.threadId, p.turnId, p.item);
+  'item/completed': (p, now) => {
+    const inputs = itemInput(now, 'item_completed', p.threadId, p.turnId, p.item);
     if (p.item.type !== 'commandExecution') return inputs;
     // What was typed into the command closes with it (if anything was typed).
     const stdin: RowData = { ...terminalInputRow(p.turnId, p.item.id, p.item.processId ?? ''), status: 'completed' };
-    return [...inputs, { type: 'item_completed', threadId: p.threadId, turnId: p.turnId, row: stdin, onlyIfOpen: true }];
+    return [...inputs, { type: 'item_completed', now, threadId: p.threadId, turnId: p.turnId, row: stdin, onlyIfOpen: true }];
   },
-  'turn/plan/updated': (p) => [{ type: 'item_completed', threadId: p.threadId, turnId: p.turnId, row: planRow(p.turnId, p.explanation, p.plan) }],
-  'turn/completed': (p) => [
+  'turn/plan/updated': (p, now) => [{ type: 'item_completed', now, threadId: p.threadId, turnId: p.turnId, row: planRow(p.turnId, p.explanation, p.plan) }],
+  'turn/completed': (p, now) => [
     {
       type: 'turn_completed',
+      now,
       threadId: p.threadId,
       turnId: p.turn.id,
       outcome: outcomeOf(p.turn),
       finals: p.turn.items.flatMap((i) => buildRow(p.turn.id, i, 'completed') ?? []),
     },
   ],
-  'serverRequest/resolved': (p) => [{ type: 'approval_withdrawn', threadId: p.threadId, requestId: String(p.requestId) }],
-  'thread/status/changed': (p) => [{ type: 'agent_note', threadId: p.threadId, level: 'debug', event: 'thread_status', fields: { status: p.status } }],
-  error: (p) => [{ type: 'agent_note', threadId: p.threadId, level: 'warn', event: 'codex_error', fields: { turn_id: p.turnId, message: p.error.message, will_retry: p.willRetry } }],
-  warning: (p) => [{ type: 'agent_note', threadId: p.threadId ?? undefined, level: 'warn', event: 'codex_warning', fields: { ...p } }],
+  'serverRequest/resolved': (p, now) => [{ type: 'approval_withdrawn', now, threadId: p.threadId, requestId: String(p.requestId) }],
+  'thread/status/changed': (p, now) => [{ type: 'agent_note', now, threadId: p.threadId, level: 'debug', event: 'thread_status', fields: { status: p.status } }],
+  error: (p, now) => [{ type: 'agent_note', now, threadId: p.threadId, level: 'warn', event: 'codex_error', fields: { turn_id: p.turnId, message: p.error.message, will_retry: p.willRetry } }],
+  warning: (p, now) => [{ type: 'agent_note', now, threadId: p.threadId ?? undefined, level: 'warn', event: 'codex_warning', fields: { ...p } }],
 };
 
-/** A notification as agent inputs (none for methods that are not the session's business). */
-export function translateNotification(notification: ServerNotification): AgentInput[] {
+/** A notification that arrived at `now` as agent inputs (none for methods that are not the session's business). */
+export function translateNotification(notification: ServerNotification, now: number): AgentInput[] {
   // The table pairs each method with its own params type; TypeScript cannot follow the pairing.
-  const translate = translations[notification.method] as ((params: unknown) => AgentInput[]) | undefined;
-  return translate?.(notification.params) ?? [];
+  const translate = translations[notification.method] as ((params: unknown, now: number) => AgentInput[]) | undefined;
+  return translate?.(notification.params, now) ?? [];
 }
 
 function outcomeOf(turn: NotificationParams<'turn/completed'>['turn']): TurnOutcome {

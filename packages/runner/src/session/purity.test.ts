@@ -18,8 +18,8 @@ function deepFreeze<T>(value: T): T {
 
 const T = 'turn-1';
 const adapter = new CodexAdapter();
-const fromCodex = (n: ServerNotification) => adapter.notification(n);
-const ask = (r: ServerRequest) => [adapter.request(r)];
+const fromCodex = (n: ServerNotification) => adapter.notification(n, 0);
+const ask = (r: ServerRequest) => [adapter.request(r, 0)];
 
 /** message -> turn -> deltas -> approval -> decision -> more deltas -> completion, with ticks between. */
 function scenario(): Array<Omit<SessionInput, 'now'>> {

@@ -17,10 +17,8 @@ import { noteStates, onRecover, type ThreadSnapshot } from './recovery.js';
 import type { Ctx, SessionState } from './state.js';
 import { finishTurn, flush, hasPending, refused } from './stream.js';
 
-type Timed<I> = I extends unknown ? I & { readonly now: number } : never;
-
 export type SessionInput =
-  | Timed<AgentInput>
+  | AgentInput
   /** Any event of the channel feed, in seq order (replays included; repeats are skipped). */
   | { readonly type: 'hub_event'; readonly now: number; readonly event: ChannelEvent }
   /** The outcome of a `chat_command` effect: `error` (a reason with its code) fails the message. */
