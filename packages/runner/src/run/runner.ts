@@ -8,7 +8,9 @@ import { hostname } from 'node:os';
 import { realpathSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { PilothouseError, toPilothouseError, type ChannelEvent } from '@pilothouse/protocol';
+import { CodexAdapter } from '../codex/adapter.js';
 import { startCodex, type CodexAppServer } from '../codex/app-server.js';
+import { isThreadLost } from '../codex/translate.js';
 import { locateCodex, PINNED_CODEX_VERSION } from '../codex/locate.js';
 import type { ThreadResumeResponse, ThreadStartResponse } from '../codex/generated/v2/index.js';
 import type { ServerRequestAnswer } from '../codex/methods.js';
@@ -166,30 +168,33 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     });
     c.onEvent((e) => {
       if (e.type === 'notification') {
-        feed({ type: 'codex_notification', now: Date.now(), notification: e.notification });
+        for (const input of agent.notification(e.notification, Date.now())) feed(input);
         // Answered elsewhere (the TUI) or withdrawn by Codex: our copy of the request is moot.
         if (e.notification.method === 'serverRequest/resolved') pendingRequests.delete(String(e.notification.params.requestId));
       } else if (e.type === 'protocol_error') log.warn({ event: 'codex_protocol_error', err: e.error.message }, 'codex sent a line we could not read');
     });
     c.onServerRequest((request) => new Promise<ServerRequestAnswer>((resolve) => {
       pendingRequests.set(String(request.id), resolve);
-      feed({ type: 'codex_request', now: Date.now(), request });
+      feed(agent.request(request, Date.now()));
     }));
     void c.exited.then((exit) => {
       if (codex !== c) return;
       codex = null;
       // Its open requests died with it (the next process numbers its requests from 0 again).
       pendingRequests.clear();
+      agent.reset();
       if (closing) return;
       // People see how it ended; the stderr tail (mostly warnings) goes to the log.
       log.error({ event: 'codex_exit', code: exit.code, signal: exit.signal, stderr: exit.stderrTail }, 'codex app-server exited');
       // The TUI cannot follow a restarted app-server: the session ends with it.
       if (tuiSocket) return void runner?.close('Codex exited');
-      feed({ type: 'codex_exited', now: Date.now(), reason: exit.signal !== null ? `killed by ${exit.signal}` : `exit code ${String(exit.code)}` });
+      feed({ type: 'agent_exited', now: Date.now(), reason: exit.signal !== null ? `killed by ${exit.signal}` : `exit code ${String(exit.code)}` });
     });
     return c;
   };
   const pendingRequests = new Map<string, (answer: ServerRequestAnswer) => void>();
+  // Codex's notifications and requests in the session's vocabulary, and its answers back.
+  const agent = new CodexAdapter();
 
   // The Codex thread (resumed, or new), then the session thread: the one we ran before
   // (--resume), or a new root message. A failure on the way leaves no runner connected.
@@ -238,7 +243,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   session = createSession(
     sessionConfig({
       threadId,
-      codexThreadId,
+      agentThreadId: codexThreadId,
       allowed,
       // As Codex reports it: the flags, else the user's own Codex configuration.
       policy: policyInForce(codexThread),
@@ -279,7 +284,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       case 'update_row':
         void hub.push(effect.type, effect.payload as never).catch((err: unknown) => {
           const { code, message } = toPilothouseError(err);
-          log.warn({ event: 'forward_failed', push: effect.type, item_key: effect.payload.item_key, code, err: message }, 'the hub refused a row');
+          log.warn({ event: 'forward_failed', push: effect.type, item_key: effect.payload.item_key, turn_id: effect.turn_id, code, err: message }, 'the hub refused a row');
           if (effect.type !== 'post_row') feed({ type: 'row_refused', now: Date.now(), item_key: effect.payload.item_key, code });
         });
         return;
@@ -289,7 +294,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
         const forget = () => void (stateWrites.get(effect.payload.message_id) === written && stateWrites.delete(effect.payload.message_id));
         written.then(forget, (err: unknown) => {
           forget();
-          log.warn({ event: 'state_failed', err: (err as Error).message }, 'the hub refused a state');
+          log.warn({ event: 'state_failed', err: toPilothouseError(err).message }, 'the hub refused a state');
         });
         return;
       }
@@ -298,7 +303,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
           // presence is best effort: the next status or the re-register repeats it
         });
         return;
-      case 'codex_turn_start': {
+      case 'start_turn': {
         // Only once the hub has the message `processing`: a restart then knows it may have run.
         const recorded = stateWrites.get(effect.message_id) ?? Promise.resolve();
         const started = recorded.then(() => {
@@ -315,18 +320,23 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
         });
         started.then(
           (r) => feed({ type: 'turn_start_ok', now: Date.now(), message_id: effect.message_id, turnId: r.turn.id }),
-          (err: unknown) => feed({ type: 'turn_start_failed', now: Date.now(), message_id: effect.message_id, error: (err as Error).message }),
+          (err: unknown) => {
+            const error = toPilothouseError(err).message;
+            feed({ type: 'turn_start_failed', now: Date.now(), message_id: effect.message_id, error, threadLost: isThreadLost(error) });
+          },
         );
         return;
       }
-      case 'codex_interrupt':
-        codex?.turnInterrupt({ threadId: effect.threadId, turnId: effect.turnId }).catch((err: unknown) => log.warn({ event: 'interrupt_failed', err: (err as Error).message }, 'turn/interrupt failed'));
+      case 'interrupt':
+        codex?.turnInterrupt({ threadId: effect.threadId, turnId: effect.turnId }).catch((err: unknown) => log.warn({ event: 'interrupt_failed', err: toPilothouseError(err).message }, 'turn/interrupt failed'));
         return;
-      case 'codex_answer':
-      case 'codex_refuse': {
-        const resolve = pendingRequests.get(String(effect.requestId));
-        pendingRequests.delete(String(effect.requestId));
-        resolve?.(effect.type === 'codex_answer' ? { kind: 'result', result: effect.answer.result } : { kind: 'error', code: -32603, message: effect.message });
+      case 'answer':
+      case 'refuse': {
+        const resolve = pendingRequests.get(effect.requestId);
+        pendingRequests.delete(effect.requestId);
+        const answer = effect.type === 'answer' ? agent.answer(effect.requestId, effect.choice) : agent.refuse(effect.requestId, effect.message);
+        if (answer === undefined) log.warn({ event: 'answer_unknown', request_id: effect.requestId }, 'no Codex answer for that choice');
+        resolve?.(answer ?? { kind: 'error', code: -32603, message: 'the request is no longer pending' });
         return;
       }
       case 'start_thread':
@@ -340,7 +350,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
             log.info({ event: 'codex_thread_started', old: effect.resume, new: id, reason: effect.reason }, 'codex thread started');
             feed({ type: 'thread_started', now: Date.now(), threadId: id });
           } catch (err) {
-            feed({ type: 'thread_start_failed', now: Date.now(), error: (err as Error).message });
+            feed({ type: 'thread_start_failed', now: Date.now(), error: toPilothouseError(err).message });
           }
         })();
         return;
