@@ -4,6 +4,8 @@
 // from what the hub already holds; a row never stays `streaming` once its turn is over.
 // Memory per row is bounded (text.ts); hub writes are proportional to the output. Every function
 // returns a new Stream and pushes its row effects (each with the row's turn id) onto `out`.
+// The hot path is a delta: only the open rows' text buffers (a few) are copied for it, never the
+// row registry; a row becomes the newest in the registry when it posts and at each flush.
 
 import type { RowStatus } from '@pilothouse/protocol';
 import type { Meta, RowData, RowKind } from '../agent/vocabulary.js';
@@ -25,9 +27,7 @@ export interface Entry {
   readonly key: string;
   readonly kind: RowKind;
   readonly turnId: string;
-  /** The row's text while it streams; null once done. */
-  readonly text: TextBuffer | null;
-  /** Code units of `text.head` the hub holds. */
+  /** Code units of the text's head the hub holds. */
   readonly sentLen: number;
   /** The hub refused a write of this row: what it holds is unknown, so the finish replaces the body. */
   readonly diverged: boolean;
@@ -40,12 +40,15 @@ export interface Entry {
 }
 
 export interface Stream {
+  /** Every row remembered, open and finished (the duplicate guard), oldest first. */
   readonly entries: lru.Lru<Entry>;
+  /** The text of each open row (released when it finishes). */
+  readonly texts: lru.Lru<TextBuffer>;
   /** Rows with unsent text, in the order they first got some (forwarded in order). */
   readonly dirty: readonly string[];
 }
 
-export const EMPTY_STREAM: Stream = { entries: [], dirty: [] };
+export const EMPTY_STREAM: Stream = { entries: [], texts: [], dirty: [] };
 
 const fingerprint = (body: string): string => `${body.length}:${fnv1a(body)}`;
 const sameMeta = (a: Meta, b: Meta): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -61,22 +64,23 @@ export function openRow(st: Stream, cfg: StreamConfig, spec: RowSpec, out: Effec
   if (lru.has(st.entries, spec.key)) return st;
   if (spec.status !== 'streaming') return completeRow(st, cfg, spec, out);
   const text = spec.body === null ? EMPTY_TEXT : pushText(EMPTY_TEXT, cfg, spec.body);
-  const entry: Entry = { key: spec.key, kind: spec.kind, turnId: spec.turnId, text, sentLen: 0, diverged: false, posted: false, done: false, meta: spec.meta, status: 'streaming', bodyFp: '' };
-  return spec.eager || text.head.length > 0 ? insertPosted(st, cfg, entry, text.head, entry.meta, 'streaming', out) : insert(st, cfg, entry, out);
+  const entry: Entry = { key: spec.key, kind: spec.kind, turnId: spec.turnId, sentLen: 0, diverged: false, posted: false, done: false, meta: spec.meta, status: 'streaming', bodyFp: '' };
+  const next = spec.eager || text.head.length > 0 ? insertPosted(st, cfg, entry, text.head, entry.meta, 'streaming', out) : insert(st, cfg, entry, out);
+  return { ...next, texts: lru.set(next.texts, spec.key, text, cfg.registryCap).lru };
 }
 
 /** Buffers text for an open row (posting the row at its first text); null when the row is finished or unknown. */
 export function appendText(st: Stream, cfg: StreamConfig, key: string, delta: string, out: Effect[]): Stream | null {
+  const before = lru.get(st.texts, key);
+  if (before === undefined) return null;
+  const text = pushText(before, cfg, delta);
+  const texts = lru.replace(st.texts, key, text);
   const entry = lru.get(st.entries, key);
-  if (entry === undefined || entry.text === null) return null;
-  const text = pushText(entry.text, cfg, delta);
-  if (!entry.posted && text.head.length > 0) {
-    const posted = post({ ...entry, text }, cfg, text.head, entry.meta, 'streaming', out);
-    return { ...st, entries: lru.update(st.entries, key, posted) };
+  if (entry !== undefined && !entry.posted && text.head.length > 0) {
+    return { ...st, entries: lru.update(st.entries, key, post(entry, cfg, text.head, entry.meta, 'streaming', out)), texts };
   }
-  const entries = lru.update(st.entries, key, { ...entry, text });
-  const dirty = text.head.length > entry.text.head.length && !st.dirty.includes(key) ? [...st.dirty, key] : st.dirty;
-  return { entries, dirty };
+  const dirty = text.head.length > before.head.length && !st.dirty.includes(key) ? [...st.dirty, key] : st.dirty;
+  return { entries: st.entries, texts, dirty };
 }
 
 /** One append per row with unsent text. */
@@ -85,12 +89,13 @@ export function flush(st: Stream, out: Effect[]): Stream {
   let entries = st.entries;
   for (const key of st.dirty) {
     const entry = lru.get(entries, key);
-    const pending = entry?.text?.head.slice(entry.sentLen) ?? '';
+    const pending = entry === undefined ? '' : (lru.get(st.texts, key)?.head.slice(entry.sentLen) ?? '');
     if (entry === undefined || !entry.posted || entry.diverged || pending === '') continue;
     out.push({ type: 'append', turn_id: entry.turnId, payload: { item_key: key, offset: entry.sentLen, text: pending } });
-    entries = lru.replace(entries, key, { ...entry, sentLen: entry.sentLen + pending.length });
+    // A row that streams stays the newest: the cap never pushes it out while it is in use.
+    entries = lru.update(entries, key, { ...entry, sentLen: entry.sentLen + pending.length });
   }
-  return { entries, dirty: [] };
+  return { ...st, entries, dirty: [] };
 }
 
 /**
@@ -101,7 +106,7 @@ export function flush(st: Stream, out: Effect[]): Stream {
 export function refused(st: Stream, key: string): Stream {
   const entry = lru.get(st.entries, key);
   if (entry === undefined) return st;
-  return { entries: lru.replace(st.entries, key, { ...entry, diverged: true, bodyFp: '' }), dirty: without(st.dirty, key) };
+  return { ...st, entries: lru.replace(st.entries, key, { ...entry, diverged: true, bodyFp: '' }), dirty: without(st.dirty, key) };
 }
 
 /**
@@ -112,11 +117,11 @@ export function completeRow(st: Stream, cfg: StreamConfig, spec: RowSpec, out: E
   const entry = lru.get(st.entries, spec.key);
   if (entry === undefined) {
     const rendered = renderBounded(spec.body ?? '', cfg, spec.gap);
-    const fresh: Entry = { key: spec.key, kind: spec.kind, turnId: spec.turnId, text: null, sentLen: 0, diverged: false, posted: false, done: true, meta: spec.meta, status: spec.status, bodyFp: fingerprint(rendered.body) };
+    const fresh: Entry = { key: spec.key, kind: spec.kind, turnId: spec.turnId, sentLen: 0, diverged: false, posted: false, done: true, meta: spec.meta, status: spec.status, bodyFp: fingerprint(rendered.body) };
     return rendered.body !== '' || spec.eager ? insertPosted(st, cfg, fresh, rendered.body, sized(spec.meta, rendered), spec.status, out) : insert(st, cfg, fresh, out);
   }
-  const next = entry.done ? revise(entry, cfg, spec, out) : finish(entry, cfg, spec, out);
-  return { entries: lru.replace(st.entries, spec.key, next), dirty: without(st.dirty, spec.key) };
+  if (entry.done) return { ...st, entries: lru.replace(st.entries, spec.key, revise(entry, cfg, spec, out)) };
+  return closeEntry(st, finish(entry, lru.get(st.texts, spec.key) ?? EMPTY_TEXT, cfg, spec, out));
 }
 
 /** Closes every row of `turnId` that never got its final item (e.g. an interrupted turn). */
@@ -124,17 +129,21 @@ export function finishTurn(st: Stream, cfg: StreamConfig, turnId: string, status
   let next = st;
   for (const [, e] of st.entries) {
     if (e.turnId !== turnId || e.done) continue;
-    const closed = finish(e, cfg, { key: e.key, turnId, kind: e.kind, body: null, meta: e.meta, status, eager: false }, out);
-    next = { entries: lru.replace(next.entries, e.key, closed), dirty: without(next.dirty, e.key) };
+    const text = lru.get(st.texts, e.key) ?? EMPTY_TEXT;
+    next = closeEntry(next, finish(e, text, cfg, { key: e.key, turnId, kind: e.kind, body: null, meta: e.meta, status, eager: false }, out));
   }
   return next;
 }
 
-function finish(entry: Entry, cfg: StreamConfig, spec: RowSpec, out: Effect[]): Entry {
-  const text = entry.text ?? EMPTY_TEXT;
+/** A finished row: its registry entry replaced (same age), its text released. */
+function closeEntry(st: Stream, closed: Entry): Stream {
+  return { entries: lru.replace(st.entries, closed.key, closed), texts: lru.remove(st.texts, closed.key), dirty: without(st.dirty, closed.key) };
+}
+
+function finish(entry: Entry, text: TextBuffer, cfg: StreamConfig, spec: RowSpec, out: Effect[]): Entry {
   const rendered = spec.body !== null ? renderBounded(spec.body, cfg, spec.gap) : renderText(text, cfg);
   const meta = sized(spec.meta, rendered);
-  const closed = (e: Entry): Entry => ({ ...e, text: null, done: true, diverged: false, meta, status: spec.status, bodyFp: fingerprint(rendered.body) });
+  const closed = (e: Entry): Entry => ({ ...e, done: true, diverged: false, meta, status: spec.status, bodyFp: fingerprint(rendered.body) });
   if (!entry.posted) return closed(rendered.body !== '' || spec.eager ? post(entry, cfg, rendered.body, meta, spec.status, out) : entry);
   const held = text.head.slice(0, entry.sentLen);
   const update: { body?: string; meta?: Meta; status?: RowStatus } = {};
@@ -174,12 +183,13 @@ function post(entry: Entry, cfg: StreamConfig, body: string, meta: Meta, status:
 /** Registers a row; a row pushed out by the cap is closed as interrupted first. */
 function insert(st: Stream, cfg: StreamConfig, entry: Entry, out: Effect[]): Stream {
   const { lru: entries, evicted } = lru.set(st.entries, entry.key, entry, cfg.registryCap);
-  let dirty = st.dirty;
+  let { texts, dirty } = st;
   for (const [key, old] of evicted) {
+    if (!old.done) finish(old, lru.get(texts, key) ?? EMPTY_TEXT, cfg, { key, turnId: old.turnId, kind: old.kind, body: null, meta: old.meta, status: 'interrupted', eager: false }, out);
+    texts = lru.remove(texts, key);
     dirty = without(dirty, key);
-    if (!old.done) finish(old, cfg, { key, turnId: old.turnId, kind: old.kind, body: null, meta: old.meta, status: 'interrupted', eager: false }, out);
   }
-  return { entries, dirty };
+  return { entries, texts, dirty };
 }
 
 /** Registers a new row, then posts it (what the cap pushed out is closed before the post). */
