@@ -42,6 +42,23 @@ export default tseslint.config(
     },
   },
   {
+    // The session core speaks only the agent vocabulary: adapters and the shell depend on it, never
+    // the other way round (its tests may drive it through the Codex adapter).
+    files: ['packages/runner/src/session/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@pilothouse/*/src/*', '../../*/src/*'], message: 'Import other packages through their entry point.' },
+            { group: ['../codex/*', '../run/*', '../hub/*'], message: 'The session core imports no agent, shell or hub module: use ../agent/vocabulary.js.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', 'e2e/**', 'bench/**'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -10,7 +10,7 @@
 //    rows, appends, updates and states come back as the channel events the real runner receives.
 //    A virtual clock (10 ms per delta) drives flush and heartbeat ticks at `nextDeadline`.
 //    RSS and heapUsed after two full GCs are sampled every 100 turns.
-// 2. Microbenchmarks for attributing figure 1's runner CPU: `step` per delta into one row, the
+// 2. Microbenchmarks for attributing figure 1's runner CPU: the Codex adapter + `step` per delta into one row, the
 //    Codex line parser (parseInbound) per delta line, and re-arming a timer per input.
 // Prints `RESULT {json}`.
 
@@ -20,6 +20,7 @@ import {
   ALICE,
   BOB,
   CODEX_THREAD,
+  CodexAdapter,
   createSession,
   HUB_THREAD,
   hubMessage,
@@ -84,7 +85,7 @@ function newSession(): SessionState {
   return createSession(
     sessionConfig({
       threadId: HUB_THREAD,
-      codexThreadId: CODEX_THREAD,
+      agentThreadId: CODEX_THREAD,
       allowed: [{ name: ALICE.name, user_id: ALICE.user_id }],
       policy: { approval_policy: 'on-request', sandbox: 'workspace-write' },
       flushMs: 150,
@@ -146,7 +147,7 @@ function runTurns(opts: CoreOptions): CoreResult {
         if (e.payload.state.state === 'processed') processed++;
         echoes.push({ type: 'state', payload: { seq: ++seq, message_id: e.payload.message_id, thread_id: HUB_THREAD, state: e.payload.state } });
         return;
-      case 'codex_turn_start':
+      case 'start_turn':
         starts.push({ message_id: e.message_id });
         return;
       case 'log':
@@ -154,9 +155,9 @@ function runTurns(opts: CoreOptions): CoreResult {
         return;
       case 'runner_status':
       case 'ack':
-      case 'codex_interrupt':
-      case 'codex_answer':
-      case 'codex_refuse':
+      case 'interrupt':
+      case 'answer':
+      case 'refuse':
       case 'start_thread':
       case 'port_forward':
       case 'chat_command':
@@ -182,9 +183,11 @@ function runTurns(opts: CoreOptions): CoreResult {
       if (at !== null && at <= now && pending.length === 0) pending.push({ type: 'tick', now });
     }
   };
+  // Codex's notifications reach the core through the Codex adapter, as in the shell.
+  const adapter = new CodexAdapter();
   const codex = (n: ServerNotification, ms = 1) => {
     now += ms;
-    feed({ type: 'codex_notification', now, notification: n });
+    for (const input of adapter.notification(n, now)) feed(input);
   };
   const say = (author: { user_id: string; name: string }, body: string) => {
     const s = ++seq;
@@ -273,7 +276,7 @@ function runTurns(opts: CoreOptions): CoreResult {
     samples,
     rssGrowthMB: round((last.rss - first.rss) / MB, 2),
     heapGrowthMB: round((last.heapUsed - first.heapUsed) / MB, 2),
-    finishedTurnsKept: state.finishedTurns.size,
+    finishedTurnsKept: state.finishedTurns.length,
     micro: micro(opts.microDeltas),
   };
 }
@@ -290,8 +293,12 @@ function micro(n: number): CoreResult['micro'] {
   };
   feed({ type: 'hub_event', now, event: hubMessage(ALICE, 'write', { seq: 1, thread_id: HUB_THREAD }) });
   feed({ type: 'turn_start_ok', now, message_id: 'msg-1', turnId: 'T' });
-  feed({ type: 'codex_notification', now, notification: note.turnStarted('T') });
-  feed({ type: 'codex_notification', now, notification: note.started('T', item.agent('msg_2', '')) });
+  const adapter = new CodexAdapter();
+  const codex = (notification: ServerNotification) => {
+    for (const input of adapter.notification(notification, now)) feed(input);
+  };
+  codex(note.turnStarted('T'));
+  codex(note.started('T', item.agent('msg_2', '')));
   const words = chunks(n, 31);
   const notes = words.map((d) => note.agentDelta('T', 'msg_2', d));
   // CPU time, not wall time: the figures must not depend on what else the machine runs.
@@ -303,7 +310,7 @@ function micro(n: number): CoreResult['micro'] {
   const t0 = cpuMicros();
   for (const notification of notes) {
     now += 1.1;
-    feed({ type: 'codex_notification', now, notification });
+    codex(notification);
     const at = nextDeadline(state);
     if (at !== null && at <= now) feed({ type: 'tick', now });
   }

@@ -3,8 +3,8 @@
 // core's answer (by request id) until they are answered, withdrawn, or die with the process.
 
 import type { Logger } from 'pino';
+import { CodexAdapter } from '../codex/adapter.js';
 import { startCodex, type CodexAppServer } from '../codex/app-server.js';
-import type { RequestId } from '../codex/generated/index.js';
 import type { ServerRequestAnswer } from '../codex/methods.js';
 import type { SessionInput } from '../session/index.js';
 
@@ -23,7 +23,7 @@ export interface AgentProcessOptions {
   readonly socketPath: string | null;
   readonly log: Logger;
   readonly feed: (input: SessionInput) => void;
-  /** Set when the session cannot outlive the process (the TUI cannot follow a restart): called instead of feeding `codex_exited`. */
+  /** Set when the session cannot outlive the process (the TUI cannot follow a restart): called instead of feeding `agent_exited`. */
   readonly onLost: (() => void) | null;
 }
 
@@ -31,6 +31,8 @@ export class AgentProcess {
   readonly #o: AgentProcessOptions;
   #codex: CodexAppServer | null = null;
   readonly #pending = new Map<string, (answer: ServerRequestAnswer) => void>();
+  /** Codex's notifications and requests in the session's vocabulary, and its answers back. */
+  readonly #adapter = new CodexAdapter();
   #stopping = false;
 
   constructor(options: AgentProcessOptions) {
@@ -53,10 +55,21 @@ export class AgentProcess {
     return this.#codex;
   }
 
-  /** The core's answer to a server request (unknown or moot ids are ignored). */
-  answer(requestId: RequestId, answer: ServerRequestAnswer): void {
-    const resolve = this.#pending.get(String(requestId));
-    this.#pending.delete(String(requestId));
+  /** The core's choice for a server request, answered in Codex's terms (unknown or moot ids are ignored). */
+  answer(requestId: string, choice: string): void {
+    const answer = this.#adapter.answer(requestId, choice);
+    if (answer === undefined) this.#o.log.warn({ event: 'answer_unknown', request_id: requestId, choice }, 'no Codex answer for that choice');
+    this.#settle(requestId, answer ?? { kind: 'error', code: -32603, message: 'the request is no longer pending' });
+  }
+
+  /** The core refuses a server request (one it does not handle). */
+  refuse(requestId: string, message: string): void {
+    this.#settle(requestId, this.#adapter.refuse(requestId, message));
+  }
+
+  #settle(requestId: string, answer: ServerRequestAnswer): void {
+    const resolve = this.#pending.get(requestId);
+    this.#pending.delete(requestId);
     resolve?.(answer);
   }
 
@@ -83,7 +96,7 @@ export class AgentProcess {
     });
     c.onEvent((e) => {
       if (e.type === 'notification') {
-        feed({ type: 'codex_notification', now: Date.now(), notification: e.notification });
+        for (const input of this.#adapter.notification(e.notification, Date.now())) feed(input);
         // Answered elsewhere (the TUI) or withdrawn by Codex: our copy of the request is moot.
         if (e.notification.method === 'serverRequest/resolved') this.#pending.delete(String(e.notification.params.requestId));
       } else if (e.type === 'protocol_error') log.warn({ event: 'codex_protocol_error', code: e.error.code, err: e.error.message }, 'codex sent a line we could not read');
@@ -92,7 +105,7 @@ export class AgentProcess {
       (request) =>
         new Promise<ServerRequestAnswer>((resolve) => {
           this.#pending.set(String(request.id), resolve);
-          feed({ type: 'codex_request', now: Date.now(), request });
+          feed(this.#adapter.request(request, Date.now()));
         }),
     );
     void c.exited.then((exit) => {
@@ -100,11 +113,12 @@ export class AgentProcess {
       this.#codex = null;
       // Its open requests died with it (the next process numbers its requests from 0 again).
       this.#pending.clear();
+      this.#adapter.reset();
       if (this.#stopping) return;
       // People see how it ended; the stderr tail (mostly warnings) goes to the log.
       log.error({ event: 'codex_exit', code: exit.code, signal: exit.signal, stderr: exit.stderrTail }, 'codex app-server exited');
       if (this.#o.onLost) return this.#o.onLost();
-      feed({ type: 'codex_exited', now: Date.now(), reason: exit.signal !== null ? `killed by ${exit.signal}` : `exit code ${String(exit.code)}` });
+      feed({ type: 'agent_exited', now: Date.now(), reason: exit.signal !== null ? `killed by ${exit.signal}` : `exit code ${String(exit.code)}` });
     });
     return c;
   }

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { HubClient } from '../hub/api.js';
 import { turnOverrides, type RuntimeOptions } from '../codex/runtime-options.js';
+import { isThreadLost } from '../codex/translate.js';
 import { assertNever } from '../session/effects.js';
 import type { Effect, SessionInput } from '../session/index.js';
 import type { AgentProcess } from './agent-process.js';
@@ -46,7 +47,7 @@ export class EffectRunner {
       case 'update_row':
         void hub.push(effect.type, effect.payload as never).catch((err: unknown) => {
           const { code, message } = describeError(err);
-          log.warn({ event: 'forward_failed', push: effect.type, item_key: effect.payload.item_key, code, err: message }, 'the hub refused a row');
+          log.warn({ event: 'forward_failed', push: effect.type, item_key: effect.payload.item_key, turn_id: effect.turn_id, code, err: message }, 'the hub refused a row');
           if (effect.type !== 'post_row') feed({ type: 'row_refused', now: Date.now(), item_key: effect.payload.item_key, code });
         });
         return;
@@ -58,18 +59,18 @@ export class EffectRunner {
           log.debug({ event: 'runner_status_failed', ...describeError(err) }, 'runner_status not delivered');
         });
         return;
-      case 'codex_turn_start':
+      case 'start_turn':
         return this.#turnStart(effect);
-      case 'codex_interrupt':
+      case 'interrupt':
         this.#o.agent.current?.turnInterrupt({ threadId: effect.threadId, turnId: effect.turnId }).catch((err: unknown) => {
           const { code, message } = describeError(err);
           log.warn({ event: 'interrupt_failed', code, err: message }, 'turn/interrupt failed');
         });
         return;
-      case 'codex_answer':
-        return this.#o.agent.answer(effect.requestId, { kind: 'result', result: effect.answer.result });
-      case 'codex_refuse':
-        return this.#o.agent.answer(effect.requestId, { kind: 'error', code: -32603, message: effect.message });
+      case 'answer':
+        return this.#o.agent.answer(effect.requestId, effect.choice);
+      case 'refuse':
+        return this.#o.agent.refuse(effect.requestId, effect.message);
       case 'start_thread':
         return this.#startThread(effect.resume, effect.reason);
       case 'port_forward':
@@ -108,7 +109,7 @@ export class EffectRunner {
     });
   }
 
-  #turnStart(effect: Extract<Effect, { type: 'codex_turn_start' }>): void {
+  #turnStart(effect: Extract<Effect, { type: 'start_turn' }>): void {
     // Only once the hub has the message `processing`: a restart then knows it may have run.
     const recorded = this.#stateWrites.get(effect.message_id) ?? Promise.resolve();
     const started = recorded.then(() => {
@@ -124,7 +125,10 @@ export class EffectRunner {
     });
     started.then(
       (r) => this.#o.feed({ type: 'turn_start_ok', now: Date.now(), message_id: effect.message_id, turnId: r.turn.id }),
-      (err: unknown) => this.#o.feed({ type: 'turn_start_failed', now: Date.now(), message_id: effect.message_id, error: describeError(err).message }),
+      (err: unknown) => {
+        const error = describeError(err).message;
+        this.#o.feed({ type: 'turn_start_failed', now: Date.now(), message_id: effect.message_id, error, threadLost: isThreadLost(error) });
+      },
     );
   }
 

@@ -139,7 +139,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   });
   const config = sessionConfig({
     threadId,
-    codexThreadId,
+    agentThreadId: codexThreadId,
     allowed,
     // As Codex reports it: the flags, else the user's own Codex configuration.
     policy: policyInForce(opened.response),

@@ -1,7 +1,7 @@
 // `/pilothouse …` messages in the session thread: commands for the runner, never agent turns.
 import { describe, expect, it } from 'vitest';
 import { isChatCommand } from './hub-events.js';
-import { ALICE, BOB, Harness, hubMessage, only, wire } from './test-fixtures.js';
+import { ALICE, BOB, Harness, hubMessage, only, wire } from '../../test/session-fixtures.js';
 
 describe('chat commands', () => {
   it('hands a command to the shell, from anyone, without queueing it for Codex', () => {
@@ -13,9 +13,9 @@ describe('chat commands', () => {
         { type: 'ack', seq },
       ]);
     }
-    expect(h.state.queue.size).toBe(0);
+    expect(h.state.queue.length).toBe(0);
     expect(h.state.turn.status).toBe('idle');
-    expect(only(h.effects, 'codex_turn_start')).toEqual([]);
+    expect(only(h.effects, 'start_turn')).toEqual([]);
   });
 
   it('marks the message with the outcome the shell reports', () => {
@@ -35,7 +35,7 @@ describe('chat commands', () => {
     h.hub_(hubMessage(ALICE, 'then run the tests', { seq: 4 }));
     const effects = h.hub_(hubMessage(ALICE, '/pilothouse forward 5173', { seq: 5 }));
     expect(only(effects, 'chat_command')).toHaveLength(1);
-    expect(h.state.queue.size).toBe(1);
+    expect(h.state.queue.length).toBe(1);
     // The cursor stays below the queued message: a restart replays it, not the command.
     expect(only(effects, 'ack')).toEqual([]);
     expect(h.hub.lastState('msg-4')).toEqual({ state: 'queued', reason: null });

@@ -1,39 +1,24 @@
 // What the pure session core asks its shell to do. Wire pushes carry the exact payload of the
-// protocol table (packages/protocol/src/pushes.ts); Codex answers are typed by request method.
+// protocol table (packages/protocol/src/pushes.ts); agent effects are the agent-neutral
+// vocabulary (agent/vocabulary.ts) that the agent's adapter performs. Also the one helper for
+// decision log lines.
 
 import { MAX_STATE_REASON, type MessageState, type PushPayload } from '@pilothouse/protocol';
-import type { RequestId } from '../codex/generated/index.js';
-import type { ServerResults } from '../codex/methods.js';
-
-/** The server requests the session turns into approval prompts. */
-export type ApprovalMethod =
-  | 'item/commandExecution/requestApproval'
-  | 'item/fileChange/requestApproval'
-  | 'item/permissions/requestApproval'
-  | 'item/tool/requestUserInput';
-
-/** An answer to an approval request, typed by its method (pass `result` to `answer()`). */
-export type CodexAnswer = { [M in ApprovalMethod]: { readonly method: M; readonly result: ServerResults[M] } }[ApprovalMethod];
+import type { AgentEffect } from '../agent/vocabulary.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/** A row write; `turn_id` (the turn whose item the row shows, null for others) is for the shell's logs. */
 export type RowEffect =
-  | { readonly type: 'post_row'; readonly payload: PushPayload<'post_row'> }
-  | { readonly type: 'append'; readonly payload: PushPayload<'append'> }
-  | { readonly type: 'update_row'; readonly payload: PushPayload<'update_row'> };
+  | { readonly type: 'post_row'; readonly turn_id: string | null; readonly payload: PushPayload<'post_row'> }
+  | { readonly type: 'append'; readonly turn_id: string | null; readonly payload: PushPayload<'append'> }
+  | { readonly type: 'update_row'; readonly turn_id: string | null; readonly payload: PushPayload<'update_row'> };
 
 export type Effect =
   | RowEffect
   | { readonly type: 'set_state'; readonly payload: { readonly message_id: string; readonly state: MessageState } }
   | { readonly type: 'runner_status'; readonly status: 'idle' | 'working' }
-  /** Sent to Codex once the hub has acknowledged the message's `processing` state (emitted just before). */
-  | { readonly type: 'codex_turn_start'; readonly threadId: string; readonly message_id: string; readonly text: string }
-  | { readonly type: 'codex_interrupt'; readonly threadId: string; readonly turnId: string }
-  | { readonly type: 'codex_answer'; readonly requestId: RequestId; readonly answer: CodexAnswer }
-  /** A server request the session does not handle: answer it with a JSON-RPC error. */
-  | { readonly type: 'codex_refuse'; readonly requestId: RequestId; readonly message: string }
-  /** Start a Codex thread (try `thread/resume` of `resume` first when set); answer with thread_started. */
-  | { readonly type: 'start_thread'; readonly resume: string | null; readonly reason: string }
+  | AgentEffect
   /** An allowed actor's port-forward decision, for the port watcher. */
   | {
       readonly type: 'port_forward';
@@ -62,6 +47,15 @@ export type Effect =
 
 export function log(level: LogLevel, event: string, fields: Record<string, unknown> = {}): Effect {
   return { type: 'log', level, event, fields };
+}
+
+/**
+ * The one log line of a decision (an approval resolved, a port forwarded, an interrupt, a drop, a
+ * retry): `actor` is a person's name or 'runner', `target` the request id, message id or seq it
+ * was about, `outcome` what came of it ('approve', 'deny', 'expired', 'refused:<code>', …).
+ */
+export function decisionLog(action: string, actor: string, target: string | number, outcome: string, extra: Record<string, unknown> = {}): Effect {
+  return log(outcome.startsWith('refused:') ? 'warn' : 'info', 'decision', { ...extra, action, actor, target, outcome });
 }
 
 /**

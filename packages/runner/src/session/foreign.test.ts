@@ -2,9 +2,9 @@
 // as docs/decisions/tui-mirror.md saw them from codex 0.169.0, fed through `step`.
 import { describe, expect, it } from 'vitest';
 import type { ThreadItem } from '../codex/generated/v2/index.js';
-import { inputText } from './foreign.js';
+import { inputText } from '../codex/translate.js';
 import { omissionMarker } from './text.js';
-import { ALICE, CODEX_THREAD, Harness, HUB_THREAD, hubMessage, item, note, only, request, wire } from './test-fixtures.js';
+import { ALICE, CODEX_THREAD, Harness, HUB_THREAD, hubMessage, item, note, only, request, wire } from '../../test/session-fixtures.js';
 
 const F = 'turn-tui';
 const T = 'turn-1';
@@ -12,6 +12,7 @@ const T = 'turn-1';
 const typed = (id: string, text: string, clientId: string | null): ThreadItem => ({ type: 'userMessage', id, clientId, content: [{ type: 'text', text, text_elements: [] }] });
 const mirroredRow = (turnId: string, itemId: string, body: string) => ({
   type: 'post_row',
+  turn_id: turnId,
   payload: { client_id: `tui:${turnId}:${itemId}`, thread_id: HUB_THREAD, kind: 'text', body, meta: { source: 'tui', turn_id: turnId, item_id: itemId } },
 });
 const events = (effects: ReturnType<Harness['feed']>) => only(effects, 'log').map((l) => l.event);
@@ -25,13 +26,13 @@ describe('a turn typed in the TUI', () => {
     expect(wire(h.codex(note.completed(F, typed('u1', 'fix the tests', 'tui-uuid-1'))))).toEqual([]);
 
     expect(wire(h.codex(note.started(F, item.agent('msg_2', '')), note.agentDelta(F, 'msg_2', 'On '), note.agentDelta(F, 'msg_2', 'it.')))).toEqual([
-      { type: 'post_row', payload: { client_id: `row:${F}:msg_2`, thread_id: HUB_THREAD, item_key: `${F}:msg_2`, kind: 'assistant', body: 'On ', meta: {}, status: 'streaming' } },
+      { type: 'post_row', turn_id: F, payload: { client_id: `row:${F}:msg_2`, thread_id: HUB_THREAD, item_key: `${F}:msg_2`, kind: 'assistant', body: 'On ', meta: {}, status: 'streaming' } },
     ]);
     const final = item.agent('msg_2', 'On it.');
     const end = h.codex(note.completed(F, final), note.status('idle'), note.turnCompleted(F, 'completed', [final]));
     expect(wire(end)).toEqual([
-      { type: 'append', payload: { item_key: `${F}:msg_2`, offset: 3, text: 'it.' } },
-      { type: 'update_row', payload: { item_key: `${F}:msg_2`, status: 'completed' } },
+      { type: 'append', turn_id: F, payload: { item_key: `${F}:msg_2`, offset: 3, text: 'it.' } },
+      { type: 'update_row', turn_id: F, payload: { item_key: `${F}:msg_2`, status: 'completed' } },
       { type: 'runner_status', status: 'idle' },
     ]);
     expect(events(end)).toContain('foreign_turn_completed');
@@ -53,9 +54,9 @@ describe('a turn typed in the TUI', () => {
       { type: 'set_state', payload: { message_id: 'msg-7', state: { state: 'queued', reason: null, approval: null } } },
       { type: 'ack', seq: 6 },
     ]);
-    expect(only(queued, 'codex_turn_start')).toEqual([]);
+    expect(only(queued, 'start_turn')).toEqual([]);
     const end = h.codex(note.turnCompleted(F, 'completed'));
-    expect(only(end, 'codex_turn_start')).toEqual([{ type: 'codex_turn_start', threadId: CODEX_THREAD, message_id: 'msg-7', text: 'after that, this' }]);
+    expect(only(end, 'start_turn')).toEqual([{ type: 'start_turn', threadId: CODEX_THREAD, message_id: 'msg-7', text: 'after that, this' }]);
     expect(h.hub.lastState('msg-7')).toEqual({ state: 'processing', reason: 'starting turn' });
   });
 
@@ -65,7 +66,7 @@ describe('a turn typed in the TUI', () => {
     const asked = h.ask(request.command(0, F, 'call_3'));
     expect(wire(asked)).toEqual([]);
     expect(events(asked)).toEqual(['approval_left_to_tui']);
-    expect(h.state.approvals.size).toBe(0);
+    expect(h.state.approvals.length).toBe(0);
     expect(wire(h.codex(note.resolved(0)))).toEqual([]);
     h.codex(note.completed(F, item.command('call_3', { status: 'completed', output: '', exitCode: 0 })), note.turnCompleted(F, 'completed'));
     expect(h.hub.row(`${F}:call_3`)).toMatchObject({ kind: 'command', status: 'completed' });
@@ -82,7 +83,7 @@ describe('a turn typed in the TUI', () => {
   it('closes its rows when Codex exits or the runner closes', () => {
     const exited = new Harness();
     exited.codex(note.turnStarted(F), note.started(F, item.agent('m', '')), note.agentDelta(F, 'm', 'par'));
-    exited.feed({ type: 'codex_exited', reason: 'signal SIGKILL' });
+    exited.feed({ type: 'agent_exited', reason: 'signal SIGKILL' });
     expect(exited.hub.row(`${F}:m`)).toEqual({ kind: 'assistant', body: 'par', meta: {}, status: 'failed' });
     exited.hub_(hubMessage(ALICE, 'next', { seq: 3 }));
     expect(only(exited.effects, 'start_thread')).toHaveLength(1);
@@ -100,7 +101,7 @@ describe('a turn typed in the TUI', () => {
       h.codex(note.turnStarted(turn), note.started(turn, typed('u', `input ${turn}`, `tui-${turn}`)), note.turnCompleted(turn, 'completed'));
     }
     expect(only(h.effects, 'post_row').map((e) => e.payload.body)).toEqual(['input a', 'input b', 'input c', 'input d']);
-    expect(h.state.mirrored.size).toBe(2);
+    expect(h.state.mirrored.length).toBe(2);
   });
 });
 

@@ -5,19 +5,16 @@
 // as any turn. Messages from the thread queue behind a foreign turn; its approvals are left to
 // the TUI, which shows them to the owner.
 
-import type { ServerRequest } from '../codex/generated/index.js';
-import type { ThreadItem, UserInput } from '../codex/generated/v2/index.js';
-import { assertNever, clientId, log } from './effects.js';
-import { itemKey } from './items.js';
-import { drain, reconcileTurnRows } from './lifecycle.js';
+import type { AgentInput, RowData } from '../agent/vocabulary.js';
+import { remember } from './bounded.js';
+import { clientId, log } from './effects.js';
+import { drain, finishedTurn, reconcileTurnRows } from './lifecycle.js';
 import type { Ctx } from './state.js';
 import { renderBounded } from './text.js';
 import type { TurnOutcome } from './turn.js';
 
 /** `meta.source` of a mirrored input row. */
 export const TUI_SOURCE = 'tui';
-
-type UserMessage = Extract<ThreadItem, { type: 'userMessage' }>;
 
 export const isForeign = (ctx: Ctx, turnId: string): boolean => ctx.s.foreign === turnId;
 
@@ -26,7 +23,7 @@ export function onTurnStarted(ctx: Ctx, turnId: string): void {
   const { s, out } = ctx;
   const t = s.turn;
   if (((t.status === 'active' || t.status === 'completing') && t.turnId === turnId) || s.foreign === turnId) return;
-  if (s.finishedTurns.has(turnId)) {
+  if (s.finishedTurns.includes(turnId)) {
     out.push(log('debug', 'late_event_dropped', { turn_id: turnId, event: 'turn/started' }));
     return;
   }
@@ -53,37 +50,39 @@ export function claimForeign(ctx: Ctx, turnId: string): void {
 }
 
 /**
- * A userMessage item of a followed turn. The runner's own input carries the working message's id
- * as clientId (turn/start's clientUserMessageId) and is not mirrored; neither is input without a
- * client id inside the runner's own turn (its turn/start input). Everything else is the owner's.
+ * User input seen in a followed turn. The runner's own input carries the working message's id as
+ * client id (the agent echoes it) and is not mirrored; neither is input without a client id
+ * inside the runner's own turn (its turn start input). Everything else is the owner's.
  */
-export function onUserMessage(ctx: Ctx, turnId: string, item: UserMessage): void {
+export function onUserInput(ctx: Ctx, input: Extract<AgentInput, { type: 'user_input' }>): void {
   const { s, out } = ctx;
+  const { turnId, itemId: itemIdOf, clientId: sender } = input;
   const t = s.turn;
-  if (item.clientId !== null && t.status !== 'idle' && item.clientId === t.message.message_id) return;
-  if (item.clientId === null && !isForeign(ctx, turnId)) return;
-  const key = itemKey(turnId, item.id);
-  if (s.mirrored.has(key)) return;
-  s.mirrored.set(key, true);
-  const rendered = renderBounded(inputText(item.content), s.config);
+  if (sender !== null && t.status !== 'idle' && sender === t.message.message_id) return;
+  if (sender === null && !isForeign(ctx, turnId)) return;
+  const key = `${turnId}:${itemIdOf}`;
+  if (s.mirrored.includes(key)) return;
+  s.mirrored = remember(s.mirrored, key, s.config.registryCap);
+  const rendered = renderBounded(input.text, s.config);
   out.push({
     type: 'post_row',
+    turn_id: turnId,
     payload: {
       client_id: clientId(TUI_SOURCE, key),
       thread_id: s.config.threadId,
       kind: 'text',
       body: rendered.body,
-      meta: { source: TUI_SOURCE, turn_id: turnId, item_id: item.id, ...(rendered.truncated ? { total_bytes: rendered.totalBytes, omitted_bytes: rendered.omittedBytes } : {}) },
+      meta: { source: TUI_SOURCE, turn_id: turnId, item_id: itemIdOf, ...(rendered.truncated ? { total_bytes: rendered.totalBytes, omitted_bytes: rendered.omittedBytes } : {}) },
     },
   });
-  out.push(log('info', 'tui_input_mirrored', { turn_id: turnId, item_id: item.id, chars: rendered.body.length, steered: !isForeign(ctx, turnId) }));
+  out.push(log('info', 'tui_input_mirrored', { turn_id: turnId, item_id: itemIdOf, chars: rendered.body.length, steered: !isForeign(ctx, turnId) }));
 }
 
 /** turn/completed of the foreign turn: close its rows like any turn's, then run what queued meanwhile. */
-export function endForeign(ctx: Ctx, turnId: string, outcome: TurnOutcome, finals: readonly ThreadItem[]): void {
+export function endForeign(ctx: Ctx, turnId: string, outcome: TurnOutcome, finals: readonly RowData[]): void {
   const { s, out } = ctx;
   closeRows(ctx, turnId, outcome, finals);
-  out.push(log(outcome.status === 'failed' ? 'warn' : 'info', 'foreign_turn_completed', { turn_id: turnId, status: outcome.status, queued: s.queue.size }));
+  out.push(log(outcome.status === 'failed' ? 'warn' : 'info', 'foreign_turn_completed', { turn_id: turnId, status: outcome.status, queued: s.queue.length }));
   drain(ctx);
 }
 
@@ -95,44 +94,15 @@ export function abandonForeign(ctx: Ctx, outcome: TurnOutcome, reason: string): 
   ctx.out.push(log('warn', 'foreign_turn_abandoned', { turn_id: turnId, reason }));
 }
 
-/** A server request of the foreign turn: the TUI that started the turn shows and answers it. */
-export function leftToTui(ctx: Ctx, request: ServerRequest): boolean {
-  const params: unknown = request.params;
-  const turnId = typeof params === 'object' && params !== null && 'turnId' in params ? params.turnId : undefined;
-  if (typeof turnId !== 'string' || !isForeign(ctx, turnId)) return false;
-  ctx.out.push(log('info', 'approval_left_to_tui', { method: request.method, codex_id: request.id, turn_id: turnId }));
+/** A request of the foreign turn: the TUI that started the turn shows and answers it. */
+export function leftToTui(ctx: Ctx, turnId: string, what: string, requestId: string): boolean {
+  if (!isForeign(ctx, turnId)) return false;
+  ctx.out.push(log('info', 'approval_left_to_tui', { method: what, request_id: requestId, turn_id: turnId }));
   return true;
 }
 
-function closeRows(ctx: Ctx, turnId: string, outcome: TurnOutcome, finals: readonly ThreadItem[]): void {
-  const { s } = ctx;
-  s.foreign = null;
-  s.finishedTurns.set(turnId, true);
+function closeRows(ctx: Ctx, turnId: string, outcome: TurnOutcome, finals: readonly RowData[]): void {
+  ctx.s.foreign = null;
+  finishedTurn(ctx, turnId);
   reconcileTurnRows(ctx, turnId, outcome, finals);
-}
-
-/** What the owner typed, as text: attachments are named, not embedded. */
-export function inputText(content: readonly UserInput[]): string {
-  return content
-    .map((input) => {
-      switch (input.type) {
-        case 'text':
-          return input.text;
-        case 'image':
-          return '[image]';
-        case 'localImage':
-          return `[image: ${input.path}]`;
-        case 'audio':
-          return '[audio]';
-        case 'localAudio':
-          return `[audio: ${input.path}]`;
-        case 'skill':
-          return `[skill: ${input.name}]`;
-        case 'mention':
-          return `[mention: ${input.name}]`;
-        default:
-          return assertNever(input, 'user input');
-      }
-    })
-    .join('\n');
 }

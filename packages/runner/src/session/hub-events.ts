@@ -6,8 +6,11 @@
 
 import { isChatCommand, mayDecide, type Actor, type ChannelEventPayloads, type ControlAction, type Message } from '@pilothouse/protocol';
 import { describeAllowed } from './actors.js';
-import { assertNever, clientId, log, setState } from './effects.js';
+import { resolveApproval } from './approvals.js';
+import * as lru from './bounded.js';
+import { assertNever, clientId, decisionLog, log, setState } from './effects.js';
 import { drain, interrupting, requestInterrupt } from './lifecycle.js';
+import { dropThrough } from './queue.js';
 import { alreadyHandled, latestFailed, retry } from './recovery.js';
 import { listenUser, type Ctx } from './state.js';
 
@@ -19,7 +22,7 @@ export function onMessage(ctx: Ctx, message: Message): void {
   if (message.thread_id !== s.config.threadId || message.id === s.config.threadId) return;
   if (message.runner_id !== null || message.kind !== 'text') return;
   if (alreadyHandled(ctx, message.seq, message.id)) {
-    out.push(log('info', 'replay_skipped', { message_id: message.id, seq: message.seq, state: s.recovered?.states.get(message.id) ?? null }));
+    out.push(log('info', 'replay_skipped', { message_id: message.id, seq: message.seq, state: s.recovered?.states[message.id] ?? null }));
     return;
   }
   const retryOf = retryCommand(message.body);
@@ -36,17 +39,17 @@ export function onMessage(ctx: Ctx, message: Message): void {
     out.push(log('info', 'message_ignored', { message_id: message.id, seq: message.seq, author: message.author.name, reason }));
     return;
   }
-  if (s.queue.size >= s.config.maxQueued) {
+  if (s.queue.length >= s.config.maxQueued) {
     const reason = `the queue is full (${s.config.maxQueued} messages)`;
     out.push(setState(message.id, { state: 'failed', reason, approval: null }));
     out.push(log('warn', 'message_refused', { message_id: message.id, seq: message.seq, reason }));
     return;
   }
   const entry = { message_id: message.id, seq: message.seq, trigger: message.seq, body: message.body, author: message.author, attempts: 0 };
-  s.queue.enqueue(entry);
-  s.steered.set(message.id, { message: entry, state: 'queued' });
+  s.queue = [...s.queue, entry];
+  s.steered = lru.set(s.steered, message.id, { message: entry, state: 'queued' }, s.config.registryCap).lru;
   out.push(setState(message.id, { state: 'queued', reason: null, approval: null }));
-  out.push(log('info', 'enqueue', { message_id: message.id, seq: message.seq, author: message.author.name, depth: s.queue.size }));
+  out.push(log('info', 'enqueue', { message_id: message.id, seq: message.seq, author: message.author.name, depth: s.queue.length }));
   drain(ctx);
 }
 
@@ -64,7 +67,7 @@ function retryByCommand(ctx: Ctx, message: Message, target: string): void {
   ctx.out.push(
     setState(message.id, result.ok ? { state: 'processed', reason: `retrying ${id ?? ''}`, approval: null } : { state: 'failed', reason: `invalid_command: ${result.reason}`, approval: null }),
   );
-  if (!result.ok) ctx.out.push(log('warn', 'retry_refused', { message_id: message.id, target: id, reason: result.reason }));
+  if (id === null) ctx.out.push(decisionLog('retry', message.author.name, message.id, 'refused:no_failed_message', { reason: 'no failed message to retry' }));
 }
 
 /** The shell's outcome of a chat command: the message ends processed, or failed with the reason. */
@@ -77,14 +80,15 @@ export function onControl(ctx: Ctx, control: Control): void {
   if (control.thread_id !== s.config.threadId) return;
   const { action, actor } = control;
   if (action.type === 'resolve_approval') {
-    const turnId = s.approvals.turnOf(action.request_id);
+    const turnId = lru.get(s.approvals, action.request_id)?.turnId;
     if (turnId !== undefined && interrupting(ctx, turnId)) {
       return refuse(ctx, control, 'approval_request_not_found', `Approval ${action.request_id} was withdrawn: the turn is being interrupted.`);
     }
-    const result = s.approvals.resolve(action.request_id, action.choice, actor);
+    const result = resolveApproval(s.approvals, action.request_id, action.choice, actor);
     if (!result.ok) return refuse(ctx, control, result.code, result.message);
-    out.push({ type: 'codex_answer', requestId: result.pending.codexId, answer: result.answer });
-    out.push(log('info', 'approval_resolved', { request_id: action.request_id, choice: action.choice, decision: result.answer.result, by: actor.name }));
+    s.approvals = result.approvals;
+    out.push({ type: 'answer', requestId: result.pending.requestId, choice: result.choice });
+    out.push(decisionLog('approval', actor.name, action.request_id, result.choice, { control_id: control.control_id }));
     return;
   }
   if (!mayDecide(s.config.allowed, actor)) {
@@ -98,7 +102,7 @@ export function onControl(ctx: Ctx, control: Control): void {
       return;
     case 'retry': {
       const result = retry(ctx, action.message_id, actor, control.seq);
-      if (!result.ok) refuse(ctx, control, 'message_not_found', result.reason);
+      if (!result.ok) refuse(ctx, control, 'message_not_found', result.reason, false);
       return;
     }
     case 'resolve_port_forward':
@@ -116,20 +120,24 @@ function interrupt(ctx: Ctx, actor: Actor, through: number | undefined): void {
   const t = ctx.s.turn;
   const targeted = t.status !== 'idle' && (through === undefined || t.message.seq <= through);
   const interrupted = targeted && requestInterrupt(ctx, actor.name);
-  const fields = { by: actor.name, through_seq: through ?? null, dropped, interrupted, message_id: targeted ? t.message.message_id : null };
-  ctx.out.push(log(interrupted || dropped > 0 ? 'info' : 'warn', interrupted || dropped > 0 ? 'interrupt' : 'interrupt_noop', fields));
+  const target = targeted ? t.message.message_id : (through ?? 'none');
+  const outcome = interrupted ? 'interrupted' : dropped > 0 ? 'dropped' : 'noop';
+  ctx.out.push(decisionLog('interrupt', actor.name, target, outcome, { through_seq: through ?? null, dropped }));
 }
 
 function dropQueued(ctx: Ctx, actor: Actor, through: number, via: ControlAction['type']): number {
-  const dropped = ctx.s.queue.dropThrough(through);
+  const { queue, dropped } = dropThrough(ctx.s.queue, through);
+  ctx.s.queue = queue;
   for (const m of dropped) ctx.out.push(setState(m.message_id, { state: 'ignored', reason: `dropped by ${actor.name}`, approval: null }));
-  if (via === 'drop_queued') ctx.out.push(log('info', 'drop_queued', { by: actor.name, through_seq: through, dropped: dropped.length, depth: ctx.s.queue.size }));
+  if (via === 'drop_queued') ctx.out.push(decisionLog('drop_queued', actor.name, through, dropped.length > 0 ? 'dropped' : 'noop', { dropped: dropped.length, depth: queue.length }));
   return dropped.length;
 }
 
-function refuse(ctx: Ctx, control: Control, code: string, message: string): void {
+/** A control that cannot be carried out: a notice row in the thread, and the decision line (unless retry() wrote it). */
+function refuse(ctx: Ctx, control: Control, code: string, message: string, logged = true): void {
   ctx.out.push({
     type: 'post_row',
+    turn_id: null,
     payload: {
       client_id: clientId('control', control.control_id),
       thread_id: ctx.s.config.threadId,
@@ -138,5 +146,22 @@ function refuse(ctx: Ctx, control: Control, code: string, message: string): void
       meta: { code, control_id: control.control_id, action: control.action.type, actor: control.actor.name },
     },
   });
-  ctx.out.push(log('warn', 'control_refused', { code, control_id: control.control_id, action: control.action.type, by: control.actor.name, reason: message }));
+  if (logged) ctx.out.push(decisionLog(decisionAction(control.action), control.actor.name, decisionTarget(control), `refused:${code}`, { control_id: control.control_id, reason: message }));
+}
+
+const decisionAction = (action: ControlAction): string => (action.type === 'resolve_approval' ? 'approval' : action.type === 'resolve_port_forward' ? 'port_forward' : action.type);
+
+function decisionTarget({ action, seq }: Control): string | number {
+  switch (action.type) {
+    case 'resolve_approval':
+    case 'resolve_port_forward':
+      return action.request_id;
+    case 'retry':
+      return action.message_id;
+    case 'interrupt':
+    case 'drop_queued':
+      return action.through_seq ?? seq;
+    default:
+      return assertNever(action, 'control action');
+  }
 }

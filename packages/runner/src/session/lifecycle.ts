@@ -1,56 +1,57 @@
-// Transitions shared by every input: drain the queue into a turn, adopt the Codex turn id,
+// Transitions shared by every input: drain the queue into a turn, adopt the agent's turn id,
 // interrupt, end a turn (flush, reconcile, close rows, reject approvals, final state), publish
 // the working message's state when it changes, and advance the hub cursor.
 
 import type { MessageState } from '@pilothouse/protocol';
-import type { ThreadItem } from '../codex/generated/v2/index.js';
-import type { PendingApproval } from './approvals.js';
-import { assertNever, log, setState } from './effects.js';
-import { buildRow } from './items.js';
+import type { RowData } from '../agent/vocabulary.js';
+import { firstOf, take, type PendingApproval } from './approvals.js';
+import { remember } from './bounded.js';
+import { assertNever, decisionLog, log, setState } from './effects.js';
 import type { Ctx } from './state.js';
+import { completeRow, finishTurn, flush } from './stream.js';
 import { begin, completing, danglingStatus, finalState, IDLE, processingState, started, type TurnOutcome } from './turn.js';
 
-/** Starts the next queued message when nothing runs, asking for a Codex thread first if needed. */
+/** Starts the next queued message when nothing runs, asking for an agent thread first if needed. */
 export function drain(ctx: Ctx): void {
   const { s, out } = ctx;
   // A foreign turn (the owner's TUI) runs: messages from the thread queue behind it.
   if (s.closed || s.turn.status !== 'idle' || s.foreign !== null) return;
-  const next = s.queue.peek();
+  const next = s.queue[0];
   if (next === undefined) {
     if (s.lastBeatAt !== null) out.push({ type: 'runner_status', status: 'idle' });
     s.lastBeatAt = null;
     return;
   }
-  switch (s.codex.status) {
+  switch (s.agent.status) {
     case 'starting':
       return;
     case 'missing':
       out.push({
         type: 'start_thread',
-        resume: s.codex.resume ? s.codex.previous : null,
-        reason: s.codex.previous === null ? 'no Codex thread yet' : s.codex.resume ? 'Codex restarted' : 'the Codex thread was lost',
+        resume: s.agent.resume ? s.agent.previous : null,
+        reason: s.agent.previous === null ? 'no agent thread yet' : s.agent.resume ? 'the agent restarted' : 'the agent thread was lost',
       });
-      out.push(log('info', 'thread_starting', { previous: s.codex.previous, resume: s.codex.resume }));
-      s.codex = { status: 'starting', previous: s.codex.previous };
+      out.push(log('info', 'thread_starting', { previous: s.agent.previous, resume: s.agent.resume }));
+      s.agent = { status: 'starting', previous: s.agent.previous };
       return;
     case 'ready': {
-      s.queue.dequeue();
+      s.queue = s.queue.slice(1);
       const turn = begin(next);
       s.turn = turn;
       // `processing` first: the shell starts the turn only once the hub has it (recovery.ts).
       published(ctx, processingState(turn, null));
-      out.push(log('info', 'dequeue', { message_id: next.message_id, seq: next.seq, depth: s.queue.size, attempt: next.attempts + 1 }));
+      out.push(log('info', 'dequeue', { message_id: next.message_id, seq: next.seq, depth: s.queue.length, attempt: next.attempts + 1 }));
       if (s.lastBeatAt === null) out.push({ type: 'runner_status', status: 'working' });
       s.lastBeatAt ??= ctx.now;
-      out.push({ type: 'codex_turn_start', threadId: s.codex.threadId, message_id: next.message_id, text: next.body });
+      out.push({ type: 'start_turn', threadId: s.agent.threadId, message_id: next.message_id, text: next.body });
       return;
     }
     default:
-      return assertNever(s.codex, 'codex thread');
+      return assertNever(s.agent, 'agent thread');
   }
 }
 
-/** Codex named the turn (turn/start response or turn/started): apply an interrupt asked meanwhile. */
+/** The agent named the turn (its turn start answer or turn started): apply an interrupt asked meanwhile. */
 export function adoptTurnId(ctx: Ctx, turnId: string, source: string): void {
   const t = ctx.s.turn;
   if (t.status === 'starting') {
@@ -62,7 +63,7 @@ export function adoptTurnId(ctx: Ctx, turnId: string, source: string): void {
   } else ctx.out.push(log('warn', 'turn_id_unexpected', { turn_id: turnId, source, turn: t.status }));
 }
 
-/** Marks the working message interrupted; sends the Codex interrupt once the turn id is known. */
+/** Marks the working message interrupted; sends the agent interrupt once the turn id is known. */
 export function requestInterrupt(ctx: Ctx, by: string): boolean {
   const t = ctx.s.turn;
   if (t.status !== 'starting' && t.status !== 'active') return false;
@@ -72,16 +73,16 @@ export function requestInterrupt(ctx: Ctx, by: string): boolean {
 }
 
 /**
- * Sends turn/interrupt once. The turn's pending approvals are declined when the turn ends
- * (endTurn), not here: a decline racing the interrupt would let Codex finish the item as
+ * Sends the interrupt once. The turn's pending approvals are declined when the turn ends
+ * (endTurn), not here: a decline racing the interrupt would let the agent finish the item as
  * `declined` or leave it dangling, at random. Until then nobody may resolve them.
  */
 function sendInterrupt(ctx: Ctx): void {
   const { s } = ctx;
   const t = s.turn;
-  if (t.status !== 'active' || t.interrupt === null || t.interrupt.sent || s.codex.status !== 'ready') return;
+  if (t.status !== 'active' || t.interrupt === null || t.interrupt.sent || s.agent.status !== 'ready') return;
   s.turn = { ...t, interrupt: { ...t.interrupt, sent: true } };
-  ctx.out.push({ type: 'codex_interrupt', threadId: s.codex.threadId, turnId: t.turnId });
+  ctx.out.push({ type: 'interrupt', threadId: s.agent.threadId, turnId: t.turnId });
 }
 
 /** The turn `turnId` is being interrupted: its approvals are withdrawn. */
@@ -90,27 +91,40 @@ export function interrupting(ctx: Ctx, turnId: string): boolean {
   return t.status === 'active' && t.turnId === turnId && t.interrupt !== null;
 }
 
+/** The runner answers approvals nobody decided: with their reject choice, or their expiry choice. */
 export function answerAll(ctx: Ctx, pending: readonly PendingApproval[], with_: 'onReject' | 'onExpire', reason: string): void {
   for (const p of pending) {
-    ctx.out.push({ type: 'codex_answer', requestId: p.codexId, answer: p[with_] });
-    ctx.out.push(log('info', 'approval_resolved', { request_id: p.approval.request_id, decision: p[with_].result, by: 'runner', reason }));
+    ctx.out.push({ type: 'answer', requestId: p.requestId, choice: p[with_] });
+    ctx.out.push(decisionLog('approval', 'runner', p.approval.request_id, with_ === 'onExpire' ? 'expired' : 'rejected', { choice: p[with_], reason }));
   }
 }
 
+/** Rejects every pending approval, or those of one turn. */
+export function rejectApprovals(ctx: Ctx, reason: string, turnId?: string): PendingApproval[] {
+  const { approvals, taken } = take(ctx.s.approvals, (p) => turnId === undefined || p.turnId === turnId);
+  ctx.s.approvals = approvals;
+  answerAll(ctx, taken, 'onReject', reason);
+  return taken;
+}
+
+export function finishedTurn(ctx: Ctx, turnId: string): void {
+  ctx.s.finishedTurns = remember(ctx.s.finishedTurns, turnId, ctx.s.config.registryCap);
+}
+
 /** Closes a turn: flush, reconcile with the final items, close dangling rows, then the final state. */
-export function endTurn(ctx: Ctx, turnId: string, outcome: TurnOutcome, finals: readonly ThreadItem[]): void {
+export function endTurn(ctx: Ctx, turnId: string, outcome: TurnOutcome, finals: readonly RowData[]): void {
   const { s, out } = ctx;
   const t = s.turn;
-  s.finishedTurns.set(turnId, true);
+  finishedTurn(ctx, turnId);
   if (t.status !== 'active' || t.turnId !== turnId) {
     out.push(log('warn', 'turn_end_unexpected', { turn_id: turnId, turn: t.status }));
-    out.push(...s.stream.finishTurn(turnId, danglingStatus(outcome)));
+    s.stream = finishTurn(s.stream, s.config, turnId, danglingStatus(outcome), out);
     return;
   }
   const closing = completing(t, outcome);
   s.turn = closing;
   reconcileTurnRows(ctx, turnId, outcome, finals);
-  answerAll(ctx, s.approvals.rejectAll(turnId), 'onReject', `turn ${outcome.status}`);
+  rejectApprovals(ctx, `turn ${outcome.status}`, turnId);
   const state = finalState(closing, outcome);
   // The cursor passes the run's trigger before its final state can reach the hub: a restart never
   // finds a finished run's trigger in its replay (recovery.ts reads a replayed retry by the state).
@@ -125,7 +139,7 @@ export function endTurn(ctx: Ctx, turnId: string, outcome: TurnOutcome, finals: 
 export function publish(ctx: Ctx): void {
   const t = ctx.s.turn;
   if (t.status !== 'starting' && t.status !== 'active') return;
-  const approval = t.status === 'active' ? (ctx.s.approvals.first(t.turnId)?.approval ?? null) : null;
+  const approval = t.status === 'active' ? (firstOf(ctx.s.approvals, t.turnId)?.approval ?? null) : null;
   published(ctx, processingState(t, approval));
 }
 
@@ -143,21 +157,18 @@ export function advanceAck(ctx: Ctx, durable = false): void {
   const { s } = ctx;
   let mark = s.lastSeq;
   if (s.turn.status === 'starting' || s.turn.status === 'active') mark = Math.min(mark, s.turn.message.trigger - 1);
-  const head = s.queue.peek();
+  const head = s.queue[0];
   if (head !== undefined) mark = Math.min(mark, head.trigger - 1);
   if (mark <= s.ackedSeq) return;
   s.ackedSeq = mark;
   ctx.out.push(durable ? { type: 'ack', seq: mark, durable } : { type: 'ack', seq: mark });
 }
 
-/** End of a turn's rows: flush what is pending, reconcile with Codex's final items, close the rest. */
-export function reconcileTurnRows(ctx: Ctx, turnId: string, outcome: TurnOutcome, finals: readonly ThreadItem[]): void {
+/** End of a turn's rows: flush what is pending, reconcile with the agent's final items, close the rest. */
+export function reconcileTurnRows(ctx: Ctx, turnId: string, outcome: TurnOutcome, finals: readonly RowData[]): void {
   const { s, out } = ctx;
-  out.push(...s.stream.flush());
+  s.stream = flush(s.stream, out);
   s.lastFlushAt = ctx.now;
-  for (const item of finals) {
-    const spec = buildRow(turnId, item, 'completed');
-    if (spec !== null) out.push(...s.stream.complete(spec));
-  }
-  out.push(...s.stream.finishTurn(turnId, danglingStatus(outcome)));
+  for (const row of finals) s.stream = completeRow(s.stream, s.config, { ...row, turnId }, out);
+  s.stream = finishTurn(s.stream, s.config, turnId, danglingStatus(outcome), out);
 }

@@ -1,7 +1,7 @@
-// The FIFO of accepted listen-user messages waiting for their turn. A ring buffer: enqueue,
-// dequeue and pushFront are O(1) amortized. Messages arrive in hub seq order, so the queue is
-// always sorted by trigger seq (a requeued message goes back to the front, before every later seq;
-// a retry joins the back with its own, newer trigger).
+// The FIFO of accepted listen-user messages waiting for their turn, as a plain array (at most
+// `maxQueued`, 256 by default, so a copy per change is cheap). Messages arrive in hub seq order,
+// so the queue is sorted by trigger seq (a requeued message goes back to the front, before every
+// later seq; a retry joins the back with its own, newer trigger).
 
 import type { Actor } from '@pilothouse/protocol';
 
@@ -15,66 +15,15 @@ export interface QueuedMessage {
   readonly trigger: number;
   readonly body: string;
   readonly author: Actor;
-  /** How many times a turn was started for it (a recoverable thread error requeues it once). */
+  /** How many times a turn was started for it (a lost thread requeues it once). */
   readonly attempts: number;
 }
 
-export class MessageQueue {
-  #buf: Array<QueuedMessage | undefined> = new Array<QueuedMessage | undefined>(16);
-  #head = 0;
-  #size = 0;
+export type Queue = readonly QueuedMessage[];
 
-  get size(): number {
-    return this.#size;
-  }
-
-  peek(): QueuedMessage | undefined {
-    return this.#size === 0 ? undefined : this.#buf[this.#head];
-  }
-
-  enqueue(message: QueuedMessage): void {
-    this.#grow();
-    this.#buf[(this.#head + this.#size) % this.#buf.length] = message;
-    this.#size += 1;
-  }
-
-  dequeue(): QueuedMessage | undefined {
-    if (this.#size === 0) return undefined;
-    const message = this.#buf[this.#head];
-    this.#buf[this.#head] = undefined;
-    this.#head = (this.#head + 1) % this.#buf.length;
-    this.#size -= 1;
-    return message;
-  }
-
-  /** Puts a message back at the front, e.g. after a recoverable thread error. */
-  pushFront(message: QueuedMessage): void {
-    this.#grow();
-    this.#head = (this.#head - 1 + this.#buf.length) % this.#buf.length;
-    this.#buf[this.#head] = message;
-    this.#size += 1;
-  }
-
-  /** Removes every message with `seq <= through` (they are at the front) and returns them in order. */
-  dropThrough(through: number): QueuedMessage[] {
-    const dropped: QueuedMessage[] = [];
-    for (let next = this.peek(); next !== undefined && next.seq <= through; next = this.peek()) {
-      dropped.push(next);
-      this.dequeue();
-    }
-    return dropped;
-  }
-
-  /** Removes everything (runner closing) and returns it in order. */
-  drain(): QueuedMessage[] {
-    return this.dropThrough(Number.POSITIVE_INFINITY);
-  }
-
-  #grow(): void {
-    if (this.#size < this.#buf.length) return;
-    const next = new Array<QueuedMessage | undefined>(this.#buf.length * 2);
-    for (let i = 0; i < this.#size; i += 1) next[i] = this.#buf[(this.#head + i) % this.#buf.length];
-    this.#buf = next;
-    this.#head = 0;
-  }
+/** Splits off every message with `seq <= through` (they are at the front), in order. */
+export function dropThrough(queue: Queue, through: number): { readonly queue: Queue; readonly dropped: Queue } {
+  let n = 0;
+  while (n < queue.length && queue[n]!.seq <= through) n += 1;
+  return n === 0 ? { queue, dropped: [] } : { queue: queue.slice(n), dropped: queue.slice(0, n) };
 }

@@ -1,6 +1,6 @@
 import type { Message } from '@pilothouse/protocol';
 import { describe, expect, it } from 'vitest';
-import { ALICE, BOB, CODEX_THREAD, Harness, hubControl, hubMessage, note, only, wire } from './test-fixtures.js';
+import { ALICE, BOB, CODEX_THREAD, Harness, hubControl, hubMessage, note, only, wire } from '../../test/session-fixtures.js';
 
 const T = 'turn-1';
 const msg = (seq: number, body: string, o: Partial<Message> = {}): Message => {
@@ -35,10 +35,10 @@ describe('recovery after a crash (--resume)', () => {
     const recovered = h.feed({ type: 'recover', thread });
     expect(wire(recovered)).toEqual([
       { type: 'set_state', payload: { message_id: 'msg-5', state: state('failed', 'runner restarted') } },
-      { type: 'update_row', payload: { item_key: 'old-turn:call_1', status: 'interrupted' } },
+      { type: 'update_row', turn_id: null, payload: { item_key: 'old-turn:call_1', status: 'interrupted' } },
       { type: 'set_state', payload: { message_id: 'msg-6', state: state('processing', 'starting turn') } },
       { type: 'runner_status', status: 'working' },
-      { type: 'codex_turn_start', threadId: CODEX_THREAD, message_id: 'msg-6', text: 'waiting' },
+      { type: 'start_turn', threadId: CODEX_THREAD, message_id: 'msg-6', text: 'waiting' },
     ]);
     // The replay of what the dead process saw changes nothing.
     for (const seq of [5, 6, 8]) expect(wire(h.hub_(hubMessage(seq === 8 ? BOB : ALICE, 'x', { seq }))).filter((e) => e.type !== 'ack')).toEqual([]);
@@ -46,8 +46,8 @@ describe('recovery after a crash (--resume)', () => {
     h.hub_(hubMessage(ALICE, 'new', { seq: 10 }));
     h.feed({ type: 'turn_start_ok', message_id: 'msg-6', turnId: T });
     const end = h.codex(note.turnCompleted(T, 'completed'));
-    expect(only(end, 'codex_turn_start').map((e) => e.message_id)).toEqual(['msg-10']);
-    expect(only(h.effects, 'codex_turn_start').map((e) => e.message_id)).toEqual(['msg-6', 'msg-10']);
+    expect(only(end, 'start_turn').map((e) => e.message_id)).toEqual(['msg-10']);
+    expect(only(h.effects, 'start_turn').map((e) => e.message_id)).toEqual(['msg-6', 'msg-10']);
   });
 
   it('retries a failed message once per ask, by control or chat command, only for allowed actors', () => {
@@ -65,7 +65,7 @@ describe('recovery after a crash (--resume)', () => {
     expect(h.hub.lastState('msg-5')?.state).toBe('failed');
     h.hub_(hubMessage(ALICE, '/pilothouse retry', { seq: 13 }));
     expect(h.hub.lastState('msg-13')).toEqual({ state: 'processed', reason: 'retrying msg-5' });
-    expect(only(h.effects, 'codex_turn_start').map((e) => e.message_id)).toEqual(['msg-6', 'msg-5', 'msg-5']);
+    expect(only(h.effects, 'start_turn').map((e) => e.message_id)).toEqual(['msg-6', 'msg-5', 'msg-5']);
     h.hub_(hubMessage(ALICE, '/pilothouse retry msg-4', { seq: 14 }));
     expect(h.hub.lastState('msg-14')).toEqual({ state: 'failed', reason: 'invalid_command: message msg-4 is processed, not failed' });
   });
@@ -80,7 +80,7 @@ describe('recovery after a crash (--resume)', () => {
     const h2 = new Harness({}, 4);
     h2.feed({ type: 'recover', thread: failedThen });
     h2.hub_(hubControl(ALICE, { type: 'retry', message_id: 'msg-5' }, 10));
-    expect(only(h.effects, 'codex_turn_start')).toEqual([]);
-    expect(only(h2.effects, 'codex_turn_start').map((e) => e.message_id)).toEqual(['msg-5']);
+    expect(only(h.effects, 'start_turn')).toEqual([]);
+    expect(only(h2.effects, 'start_turn').map((e) => e.message_id)).toEqual(['msg-5']);
   });
 });

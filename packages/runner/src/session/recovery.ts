@@ -7,7 +7,8 @@
 // replay; they are judged by what the thread says became of them, never started a second time.
 
 import { isChatCommand, mayDecide, RUNNER_RESTARTED, type Actor, type Message, type MessageStateName } from '@pilothouse/protocol';
-import { log, setState } from './effects.js';
+import * as lru from './bounded.js';
+import { decisionLog, log, setState } from './effects.js';
 import { drain } from './lifecycle.js';
 import type { QueuedMessage } from './queue.js';
 import type { Ctx, Steered } from './state.js';
@@ -29,36 +30,37 @@ export const isSteering = (ctx: Ctx, m: Message): boolean =>
 
 export function onRecover(ctx: Ctx, thread: ThreadSnapshot): void {
   const { s, out } = ctx;
-  const states = new Map<string, MessageStateName>();
+  const states: Record<string, MessageStateName> = {};
+  const steer = (m: Message, state: MessageStateName): void => void (s.steered = lru.set(s.steered, m.id, { message: queued(m), state }, s.config.registryCap).lru);
   let rows = 0;
   let failed = 0;
   let requeued = 0;
   for (const m of thread.messages) {
     if (m.thread_id !== s.config.threadId) continue;
     if (m.runner_id !== null && m.status === 'streaming' && m.item_key !== null && ITEM_KINDS.has(m.kind)) {
-      out.push({ type: 'update_row', payload: { item_key: m.item_key, status: 'interrupted' } });
+      out.push({ type: 'update_row', turn_id: null, payload: { item_key: m.item_key, status: 'interrupted' } });
       rows += 1;
     }
     if (!isSteering(ctx, m) || m.state === null) continue;
     // Only events after the saved cursor come back in the replay: older ones need no verdict.
-    if (m.seq > s.lastSeq) states.set(m.id, m.state.state);
+    if (m.seq > s.lastSeq) states[m.id] = m.state.state;
     if (isChatCommand(m.body)) continue;
     switch (m.state.state) {
       case 'processing':
         // It may have started (a turn starts only once `processing` is on the hub): never again unasked.
         out.push(setState(m.id, { state: 'failed', reason: RUNNER_RESTARTED, approval: null }));
-        s.steered.set(m.id, { message: queued(m), state: 'failed' });
+        steer(m, 'failed');
         failed += 1;
         break;
       case 'queued':
-        s.queue.enqueue(queued(m));
-        s.steered.set(m.id, { message: queued(m), state: 'queued' });
+        s.queue = [...s.queue, queued(m)];
+        steer(m, 'queued');
         requeued += 1;
         break;
       case 'processed':
       case 'ignored':
       case 'failed':
-        s.steered.set(m.id, { message: queued(m), state: m.state.state });
+        steer(m, m.state.state);
         break;
     }
   }
@@ -73,31 +75,37 @@ export function onRecover(ctx: Ctx, thread: ThreadSnapshot): void {
  */
 export function alreadyHandled(ctx: Ctx, seq: number, messageId: string): boolean {
   const r = ctx.s.recovered;
-  return r !== null && seq <= r.throughSeq && r.states.has(messageId);
+  return r !== null && seq <= r.throughSeq && Object.hasOwn(r.states, messageId);
 }
 
-/** A retry asked by `actor` (control or chat command at `trigger` seq): the message runs once more. */
+/** A retry asked by `actor` (control or chat command at `trigger` seq): the message runs once more. One decision line either way. */
 export function retry(ctx: Ctx, messageId: string, actor: Actor, trigger: number): { ok: true } | { ok: false; reason: string } {
+  const result = retried(ctx, messageId, actor, trigger);
+  const outcome = result.ok ? 'queued' : `refused:${result.code}`;
+  ctx.out.push(decisionLog('retry', actor.name, messageId, outcome, { trigger_seq: trigger, ...(result.ok ? {} : { reason: result.reason }) }));
+  if (result.ok) drain(ctx);
+  return result.ok ? { ok: true } : { ok: false, reason: result.reason };
+}
+
+function retried(ctx: Ctx, messageId: string, actor: Actor, trigger: number): { ok: true } | { ok: false; code: string; reason: string } {
   const { s, out } = ctx;
-  if (!mayDecide(s.config.allowed, actor)) return { ok: false, reason: `${actor.name} is not allowed to steer this session` };
-  const known = s.steered.get(messageId);
-  if (known === undefined) return { ok: false, reason: `message ${messageId} is not a failed instruction of this session` };
+  if (!mayDecide(s.config.allowed, actor)) return { ok: false, code: 'sender_not_allowed', reason: `${actor.name} is not allowed to steer this session` };
+  const known = lru.get(s.steered, messageId);
+  if (known === undefined) return { ok: false, code: 'message_not_found', reason: `message ${messageId} is not a failed instruction of this session` };
   const r = s.recovered;
   // A retry the dead process saw: it counts only if the message was still failed when the thread
   // was read (otherwise it was taken up then, and perhaps ran).
-  const stateThen = r !== null && trigger <= r.throughSeq ? (r.states.get(messageId) ?? null) : known.state;
-  if (stateThen !== 'failed' || known.state !== 'failed') return { ok: false, reason: `message ${messageId} is ${known.state ?? 'not handled yet'}, not failed` };
-  s.queue.enqueue({ ...known.message, trigger, attempts: 0 });
+  const stateThen = r !== null && trigger <= r.throughSeq ? (r.states[messageId] ?? null) : known.state;
+  if (stateThen !== 'failed' || known.state !== 'failed') return { ok: false, code: 'not_failed', reason: `message ${messageId} is ${known.state ?? 'not handled yet'}, not failed` };
+  s.queue = [...s.queue, { ...known.message, trigger, attempts: 0 }];
   out.push(setState(messageId, { state: 'queued', reason: `retry asked by ${actor.name}`, approval: null }));
-  out.push(log('info', 'retry', { message_id: messageId, by: actor.name, trigger_seq: trigger }));
-  drain(ctx);
   return { ok: true };
 }
 
 /** The newest failed instruction before `seq`: what `/pilothouse retry` retries. */
 export function latestFailed(ctx: Ctx, seq: number): string | null {
   let best: Steered | null = null;
-  for (const entry of ctx.s.steered.values()) {
+  for (const [, entry] of ctx.s.steered) {
     if (entry.state === 'failed' && entry.message.seq < seq && (best === null || entry.message.seq > best.message.seq)) best = entry;
   }
   return best?.message.message_id ?? null;
@@ -107,7 +115,7 @@ export function latestFailed(ctx: Ctx, seq: number): string | null {
 export function noteStates(ctx: Ctx): void {
   for (const e of ctx.out) {
     if (e.type !== 'set_state') continue;
-    const known = ctx.s.steered.get(e.payload.message_id);
-    if (known !== undefined) ctx.s.steered.set(e.payload.message_id, { ...known, state: e.payload.state.state });
+    const known = lru.get(ctx.s.steered, e.payload.message_id);
+    if (known !== undefined) ctx.s.steered = lru.set(ctx.s.steered, e.payload.message_id, { ...known, state: e.payload.state.state }, ctx.s.config.registryCap).lru;
   }
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ServerNotification } from '../codex/generated/index.js';
 import { nextDeadline, step } from './session.js';
 import { createSession, sessionConfig } from './state.js';
-import { ALICE, BOB, CODEX_THREAD, Harness, HUB_THREAD, hubControl, hubMessage, item, note, only, request, wire } from './test-fixtures.js';
+import { ALICE, BOB, CODEX_THREAD, Harness, HUB_THREAD, hubControl, hubMessage, item, note, only, request, wire } from '../../test/session-fixtures.js';
 
 const T = 'turn-1';
 
@@ -23,7 +23,7 @@ describe('who may steer', () => {
       { type: 'ack', seq: 3 },
     ]);
     expect(only(effects, 'log')[0]).toMatchObject({ event: 'message_ignored', fields: { author: 'bob' } });
-    expect(h.state.queue.size).toBe(0);
+    expect(h.state.queue.length).toBe(0);
   });
 
   it('accepts allowed users by name (any case) or user id', () => {
@@ -52,6 +52,7 @@ describe('who may steer', () => {
     expect(wire(refused)).toEqual([
       {
         type: 'post_row',
+        turn_id: null,
         payload: {
           client_id: 'control:ctl-20',
           thread_id: HUB_THREAD,
@@ -147,12 +148,12 @@ describe('Codex side', () => {
 
   it('refuses server requests it does not handle, and declines approvals of other turns', () => {
     const h = running();
-    expect(wire(h.ask({ method: 'item/tool/call', id: 7, params: { threadId: CODEX_THREAD, turnId: T, callId: 'c', namespace: null, tool: 'x', arguments: null } }))).toEqual([
-      { type: 'codex_refuse', requestId: 7, message: 'item/tool/call is not handled by the Pilothouse session' },
-    ]);
-    expect(wire(h.ask(request.command(8, 'old-turn', 'call_1')))).toEqual([
-      { type: 'codex_answer', requestId: 8, answer: { method: 'item/commandExecution/requestApproval', result: { decision: 'decline' } } },
-    ]);
+    const tool = h.ask({ method: 'item/tool/call', id: 7, params: { threadId: CODEX_THREAD, turnId: T, callId: 'c', namespace: null, tool: 'x', arguments: null } });
+    expect(wire(tool)).toEqual([{ type: 'refuse', requestId: '7', message: 'item/tool/call is not handled by the Pilothouse session' }]);
+    expect(h.sent(tool)).toEqual([{ id: '7', error: 'item/tool/call is not handled by the Pilothouse session' }]);
+    const other = h.ask(request.command(8, 'old-turn', 'call_1'));
+    expect(wire(other)).toEqual([{ type: 'answer', requestId: '8', choice: 'deny' }]);
+    expect(h.sent(other)).toEqual([{ id: '8', result: { decision: 'decline' } }]);
   });
 
   it('when Codex exits, the running message fails, rows close, and the thread is resumed for the next', () => {
@@ -160,29 +161,29 @@ describe('Codex side', () => {
     h.hub_(hubMessage(ALICE, 'next', { seq: 9 }));
     h.codex(note.started(T, item.command('call_1')), note.outputDelta(T, 'call_1', 'partial'));
     h.ask(request.command(0, T, 'call_1'));
-    const exited = h.feed({ type: 'codex_exited', reason: 'signal SIGKILL' });
-    expect(only(exited, 'codex_answer')).toEqual([]);
+    const exited = h.feed({ type: 'agent_exited', reason: 'signal SIGKILL' });
+    expect(h.sent(exited)).toEqual([]);
     expect(h.hub.row(`${T}:call_1`)).toMatchObject({ body: 'partial', status: 'failed' });
     expect(h.hub.lastState('msg-5')).toEqual({ state: 'failed', reason: 'Codex exited: signal SIGKILL' });
-    expect(only(exited, 'start_thread')).toEqual([{ type: 'start_thread', resume: CODEX_THREAD, reason: 'Codex restarted' }]);
-    expect(only(h.feed({ type: 'thread_started', threadId: CODEX_THREAD }), 'codex_turn_start')[0]?.message_id).toBe('msg-9');
+    expect(only(exited, 'start_thread')).toEqual([{ type: 'start_thread', resume: CODEX_THREAD, reason: 'the agent restarted' }]);
+    expect(only(h.feed({ type: 'thread_started', threadId: CODEX_THREAD }), 'start_turn')[0]?.message_id).toBe('msg-9');
   });
 
   it('when Codex exits before naming the turn, the starting message fails too: it may have started', () => {
     const h = new Harness();
     h.hub_(hubMessage(ALICE, 'first', { seq: 5 }));
     h.hub_(hubMessage(ALICE, 'second', { seq: 6 }));
-    h.feed({ type: 'codex_exited', reason: 'signal SIGKILL' });
+    h.feed({ type: 'agent_exited', reason: 'signal SIGKILL' });
     expect(h.hub.lastState('msg-5')).toEqual({ state: 'failed', reason: 'Codex exited: signal SIGKILL' });
-    h.feed({ type: 'turn_start_failed', message_id: 'msg-5', error: 'codex is not running' });
+    h.turnStartFailed('msg-5', 'codex is not running');
     expect(h.hub.lastState('msg-5')).toEqual({ state: 'failed', reason: 'Codex exited: signal SIGKILL' });
     h.feed({ type: 'thread_started', threadId: CODEX_THREAD });
-    expect(only(h.effects, 'codex_turn_start').map((e) => e.message_id)).toEqual(['msg-5', 'msg-6']);
+    expect(only(h.effects, 'start_turn').map((e) => e.message_id)).toEqual(['msg-5', 'msg-6']);
   });
 
   it('a long exit reason (stderr quoted) still fails the message, clipped to what the hub takes', () => {
     const h = running();
-    h.feed({ type: 'codex_exited', reason: `signal SIGKILL; stderr: ${'warning '.repeat(600)}` });
+    h.feed({ type: 'agent_exited', reason: `signal SIGKILL; stderr: ${'warning '.repeat(600)}` });
     const state = h.hub.lastState('msg-5');
     expect(state?.state).toBe('failed');
     expect(state?.reason).toHaveLength(2000);
@@ -190,8 +191,8 @@ describe('Codex side', () => {
   });
 
   it('starts a Codex thread before the first turn when none was given', () => {
-    const h = new Harness({ codexThreadId: null });
-    expect(only(h.hub_(hubMessage(ALICE, 'hi', { seq: 3 })), 'start_thread')).toEqual([{ type: 'start_thread', resume: null, reason: 'no Codex thread yet' }]);
+    const h = new Harness({ agentThreadId: null });
+    expect(only(h.hub_(hubMessage(ALICE, 'hi', { seq: 3 })), 'start_thread')).toEqual([{ type: 'start_thread', resume: null, reason: 'no agent thread yet' }]);
     const failed = h.feed({ type: 'thread_start_failed', error: 'config invalid' });
     expect(h.hub.lastState('msg-3')).toEqual({ state: 'failed', reason: 'could not start a Codex thread: config invalid' });
     expect(only(failed, 'ack')).toEqual([{ type: 'ack', seq: 3 }]);
@@ -205,7 +206,7 @@ describe('close', () => {
     h.codex(note.started(T, item.command('call_1')));
     h.ask(request.command(0, T, 'call_1'));
     const closed = h.feed({ type: 'close', reason: 'SIGINT' });
-    expect(only(closed, 'codex_answer').map((a) => a.answer.result)).toEqual([{ decision: 'decline' }]);
+    expect(h.sent(closed).map((a) => ('result' in a ? a.result : a.error))).toEqual([{ decision: 'decline' }]);
     expect(h.hub.row(`${T}:call_1`).status).toBe('interrupted');
     expect(h.hub.lastState('msg-5')).toEqual({ state: 'failed', reason: 'the runner closed: SIGINT' });
     expect(h.hub.lastState('msg-9')).toEqual({ state: 'failed', reason: 'the runner closed: SIGINT' });

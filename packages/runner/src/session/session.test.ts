@@ -2,7 +2,7 @@
 // `step` with the hub's row rules applied to the effects (FakeHub).
 import { describe, expect, it } from 'vitest';
 import { nextDeadline } from './session.js';
-import { ALICE, BOB, CODEX_THREAD, Harness, HUB_THREAD, hubControl, hubMessage, item, note, only, request, wire } from './test-fixtures.js';
+import { ALICE, BOB, CODEX_THREAD, Harness, HUB_THREAD, hubControl, hubMessage, item, note, only, request, wire } from '../../test/session-fixtures.js';
 import { omissionMarker } from './text.js';
 
 const T = 'turn-1';
@@ -23,21 +23,21 @@ describe('session: a plain text turn (§6a)', () => {
       { type: 'set_state', payload: { message_id: 'msg-5', state: { state: 'queued', reason: null, approval: null } } },
       { type: 'set_state', payload: { message_id: 'msg-5', state: { state: 'processing', reason: 'starting turn', approval: null } } },
       { type: 'runner_status', status: 'working' },
-      { type: 'codex_turn_start', threadId: CODEX_THREAD, message_id: 'msg-5', text: 'say hello' },
+      { type: 'start_turn', threadId: CODEX_THREAD, message_id: 'msg-5', text: 'say hello' },
       { type: 'ack', seq: 4 },
     ]);
     expect(wire(h.feed({ type: 'turn_start_ok', message_id: 'msg-5', turnId: T }))).toEqual([]);
     expect(wire(h.codex(note.status([]), note.turnStarted(T), note.started(T, item.user('u1', 'say hello')), note.completed(T, item.user('u1', 'say hello'))))).toEqual([]);
     expect(wire(h.codex(note.started(T, item.agent('msg_2', '')), note.agentDelta(T, 'msg_2', 'Hel'), note.agentDelta(T, 'msg_2', 'lo')))).toEqual([
-      { type: 'post_row', payload: { client_id: `row:${T}:msg_2`, thread_id: HUB_THREAD, item_key: `${T}:msg_2`, kind: 'assistant', body: 'Hel', meta: {}, status: 'streaming' } },
+      { type: 'post_row', turn_id: T, payload: { client_id: `row:${T}:msg_2`, thread_id: HUB_THREAD, item_key: `${T}:msg_2`, kind: 'assistant', body: 'Hel', meta: {}, status: 'streaming' } },
       { type: 'set_state', payload: { message_id: 'msg-5', state: { state: 'processing', reason: 'streaming response', approval: null } } },
     ]);
-    expect(wire(h.tick(150))).toEqual([{ type: 'append', payload: { item_key: `${T}:msg_2`, offset: 3, text: 'lo' } }]);
+    expect(wire(h.tick(150))).toEqual([{ type: 'append', turn_id: T, payload: { item_key: `${T}:msg_2`, offset: 3, text: 'lo' } }]);
     const final = item.agent('msg_2', 'Hello from the fake model.');
     const end = h.codex(note.agentDelta(T, 'msg_2', ' from the fake model.'), note.completed(T, final), note.status('idle'), note.turnCompleted(T, 'completed', [final]));
     expect(wire(end)).toEqual([
-      { type: 'append', payload: { item_key: `${T}:msg_2`, offset: 5, text: ' from the fake model.' } },
-      { type: 'update_row', payload: { item_key: `${T}:msg_2`, status: 'completed' } },
+      { type: 'append', turn_id: T, payload: { item_key: `${T}:msg_2`, offset: 5, text: ' from the fake model.' } },
+      { type: 'update_row', turn_id: T, payload: { item_key: `${T}:msg_2`, status: 'completed' } },
       // The cursor passes the run before its final state leaves (docs/protocol.md, "Runner restarts").
       { type: 'ack', seq: 5, durable: true },
       { type: 'set_state', payload: { message_id: 'msg-5', state: { state: 'processed', reason: null, approval: null } } },
@@ -85,13 +85,14 @@ describe('session: commands and approvals (§6b)', () => {
 
     const refused = h.hub_(hubControl(BOB, { type: 'resolve_approval', request_id: `${T}:0`, choice: 'approve' }, 20));
     expect(wire(refused)).toMatchObject([{ type: 'post_row', payload: { kind: 'notice', meta: { code: 'sender_not_allowed', actor: 'bob' } } }]);
-    expect(only(refused, 'codex_answer')).toEqual([]);
+    expect(h.sent(refused)).toEqual([]);
 
     const approved = h.hub_(hubControl(ALICE, { type: 'resolve_approval', request_id: `${T}:0`, choice: 'approve' }, 21));
     expect(wire(approved)).toEqual([
-      { type: 'codex_answer', requestId: 0, answer: { method: 'item/commandExecution/requestApproval', result: { decision: 'accept' } } },
+      { type: 'answer', requestId: '0', choice: 'approve' },
       { type: 'set_state', payload: { message_id: 'msg-5', state: { state: 'processing', reason: 'running terminal command', approval: null } } },
     ]);
+    expect(h.sent(approved)).toEqual([{ id: '0', result: { decision: 'accept' } }]);
     h.codex(note.resolved(0), note.status([]), note.outputDelta(T, 'call_6', 'hi\n'), note.outputDelta(T, 'call_6', 'wrote\n'));
     h.codex(note.completed(T, item.command('call_6', { status: 'completed', output: 'hi\nwrote\n', exitCode: 0, durationMs: 805 })));
     h.codex(note.started(T, item.agent('msg_3', '')), note.agentDelta(T, 'msg_3', 'Done.'), note.completed(T, item.agent('msg_3', 'Done.')), note.turnCompleted(T, 'completed', [item.agent('msg_3', 'Done.')]));
@@ -118,7 +119,8 @@ describe('session: commands and approvals (§6b)', () => {
     h.codex(note.started(T, item.command('call_6')));
     h.ask(request.command(0, T, 'call_6', ['accept', 'cancel']));
     const denied = h.hub_(hubControl({ user_id: 'u-alice', name: 'Alice' }, { type: 'resolve_approval', request_id: `${T}:0`, choice: 'deny' }, 20));
-    expect(only(denied, 'codex_answer')).toEqual([{ type: 'codex_answer', requestId: 0, answer: { method: 'item/commandExecution/requestApproval', result: { decision: 'decline' } } }]);
+    expect(only(denied, 'answer')).toEqual([{ type: 'answer', requestId: '0', choice: 'deny' }]);
+    expect(h.sent(denied)).toEqual([{ id: '0', result: { decision: 'decline' } }]);
     h.codex(note.resolved(0), note.completed(T, item.command('call_6', { status: 'declined' })), note.turnCompleted(T, 'completed'));
     expect(h.hub.row(`${T}:call_6`)).toMatchObject({ body: '', status: 'declined' });
     expect(h.hub.lastState('msg-5')).toEqual({ state: 'processed', reason: null });
@@ -143,7 +145,8 @@ describe('session: commands and approvals (§6b)', () => {
     expect(nextDeadline(h.state)).toBe(5_000);
     h.tick(59_999);
     const expired = h.tick(1);
-    expect(only(expired, 'codex_answer')).toEqual([{ type: 'codex_answer', requestId: 0, answer: { method: 'item/commandExecution/requestApproval', result: { decision: 'cancel' } } }]);
+    expect(only(expired, 'answer')).toEqual([{ type: 'answer', requestId: '0', choice: 'cancel' }]);
+    expect(h.sent(expired)).toEqual([{ id: '0', result: { decision: 'cancel' } }]);
     expect(h.hub.lastState('msg-5')).toEqual({ state: 'processing', reason: 'approval expired' });
     // Codex ends a cancelled turn interrupted (seen with 0.169.0): the message says it expired.
     h.codex(note.resolved(0), note.turnCompleted(T, 'interrupted'));
@@ -160,17 +163,20 @@ describe('session: interrupts', () => {
     const asked = h.hub_(hubControl(ALICE, { type: 'interrupt' }, 20));
     // Only the interrupt goes out now: a decline racing it would make the row's end random.
     expect(wire(asked)).toEqual([
-      { type: 'codex_interrupt', threadId: CODEX_THREAD, turnId: T },
+      { type: 'interrupt', threadId: CODEX_THREAD, turnId: T },
       { type: 'set_state', payload: { message_id: 'msg-5', state: { state: 'processing', reason: 'interrupt requested', approval: null } } },
     ]);
-    expect(only(asked, 'log').find((l) => l.event === 'interrupt')?.fields).toEqual({ by: 'alice', through_seq: null, dropped: 0, interrupted: true, message_id: 'msg-5' });
+    expect(only(asked, 'log').filter((l) => l.event === 'decision')).toEqual([
+      { type: 'log', level: 'info', event: 'decision', fields: { action: 'interrupt', actor: 'alice', target: 'msg-5', outcome: 'interrupted', through_seq: null, dropped: 0 } },
+    ]);
     // The withdrawn prompt can no longer be decided.
     const late = h.hub_(hubControl(ALICE, { type: 'resolve_approval', request_id: `${T}:0`, choice: 'approve' }, 21));
-    expect(only(late, 'codex_answer')).toEqual([]);
+    expect(h.sent(late)).toEqual([]);
     expect(only(late, 'post_row')[0]?.payload).toMatchObject({ kind: 'notice', meta: { code: 'approval_request_not_found' } });
     // The turn ends: its approval is declined then (Codex ignores the late answer, §6f).
     const end = h.codex(note.status('idle'), note.turnCompleted(T, 'interrupted'), note.resolved(0));
-    expect(only(end, 'codex_answer')).toEqual([{ type: 'codex_answer', requestId: 0, answer: { method: 'item/commandExecution/requestApproval', result: { decision: 'decline' } } }]);
+    expect(only(end, 'answer')).toEqual([{ type: 'answer', requestId: '0', choice: 'deny' }]);
+    expect(h.sent(end)).toEqual([{ id: '0', result: { decision: 'decline' } }]);
     expect(h.hub.row(`${T}:call_6`).status).toBe('interrupted');
     expect(h.hub.lastState('msg-5')).toEqual({ state: 'processed', reason: 'interrupted by alice' });
   });
@@ -180,10 +186,11 @@ describe('session: interrupts', () => {
     h.hub_(hubControl(ALICE, { type: 'interrupt' }, 20));
     h.codex(note.started(T, item.command('call_6')));
     const asked = h.ask(request.command(0, T, 'call_6'));
-    expect(only(asked, 'codex_answer')).toEqual([]);
+    expect(h.sent(asked)).toEqual([]);
     expect(h.hub.lastState('msg-5')).toEqual({ state: 'processing', reason: 'interrupt requested' });
     const end = h.codex(note.turnCompleted(T, 'interrupted'));
-    expect(only(end, 'codex_answer')).toEqual([{ type: 'codex_answer', requestId: 0, answer: { method: 'item/commandExecution/requestApproval', result: { decision: 'decline' } } }]);
+    expect(only(end, 'answer')).toEqual([{ type: 'answer', requestId: '0', choice: 'deny' }]);
+    expect(h.sent(end)).toEqual([{ id: '0', result: { decision: 'decline' } }]);
     expect(h.hub.lastState('msg-5')).toEqual({ state: 'processed', reason: 'interrupted by alice' });
   });
 
@@ -191,10 +198,10 @@ describe('session: interrupts', () => {
     const h = new Harness();
     h.hub_(hubMessage(ALICE, 'long task', { seq: 5 }));
     const early = h.hub_(hubControl(ALICE, { type: 'interrupt', through_seq: 5 }, 6));
-    expect(only(early, 'codex_interrupt')).toEqual([]);
+    expect(only(early, 'interrupt')).toEqual([]);
     expect(h.hub.lastState('msg-5')).toEqual({ state: 'processing', reason: 'interrupt requested' });
-    expect(only(h.feed({ type: 'turn_start_ok', message_id: 'msg-5', turnId: T }), 'codex_interrupt')).toEqual([{ type: 'codex_interrupt', threadId: CODEX_THREAD, turnId: T }]);
-    expect(only(h.codex(note.turnStarted(T)), 'codex_interrupt')).toEqual([]);
+    expect(only(h.feed({ type: 'turn_start_ok', message_id: 'msg-5', turnId: T }), 'interrupt')).toEqual([{ type: 'interrupt', threadId: CODEX_THREAD, turnId: T }]);
+    expect(only(h.codex(note.turnStarted(T)), 'interrupt')).toEqual([]);
     h.codex(note.turnCompleted(T, 'interrupted'));
     expect(h.hub.lastState('msg-5')).toEqual({ state: 'processed', reason: 'interrupted by alice' });
     expect(only(h.effects, 'ack').at(-1)).toEqual({ type: 'ack', seq: 6, durable: true });
@@ -210,7 +217,7 @@ describe('session: interrupts', () => {
     expect(wire(late)).toEqual([]);
     expect(only(late, 'log')[0]?.event).toBe('late_event_dropped');
     h.hub_(hubMessage(ALICE, 'again', { seq: 30 }));
-    expect(only(h.effects, 'codex_turn_start').at(-1)?.message_id).toBe('msg-30');
+    expect(only(h.effects, 'start_turn').at(-1)?.message_id).toBe('msg-30');
   });
 
   it('interrupt with through_seq drops queued messages; drop_queued spares the running one', () => {
@@ -222,11 +229,11 @@ describe('session: interrupts', () => {
     const refused = h.hub_(hubControl(BOB, { type: 'interrupt', through_seq: 12 }, 14));
     expect(only(refused, 'post_row')[0]?.payload).toMatchObject({ kind: 'notice', client_id: 'control:ctl-14', meta: { code: 'sender_not_allowed' } });
     const both = h.hub_(hubControl(ALICE, { type: 'interrupt', through_seq: 11 }, 15));
-    expect(only(both, 'codex_interrupt')).toHaveLength(1);
+    expect(only(both, 'interrupt')).toHaveLength(1);
     expect(h.hub.lastState('msg-11')).toEqual({ state: 'ignored', reason: 'dropped by alice' });
-    expect(h.state.queue.size).toBe(1);
+    expect(h.state.queue.length).toBe(1);
     h.codex(note.turnCompleted(T, 'interrupted'));
-    expect(only(h.effects, 'codex_turn_start').at(-1)?.message_id).toBe('msg-12');
+    expect(only(h.effects, 'start_turn').at(-1)?.message_id).toBe('msg-12');
   });
 });
 
@@ -235,15 +242,15 @@ describe('session: failures', () => {
     const h = new Harness();
     h.hub_(hubMessage(ALICE, 'first', { seq: 5 }));
     h.hub_(hubMessage(ALICE, 'second', { seq: 6 }));
-    const lost = h.feed({ type: 'turn_start_failed', message_id: 'msg-5', error: 'codex app-server refused turn/start: thread not found: 019a (code -32600)' });
-    expect(wire(lost)).toEqual([{ type: 'start_thread', resume: null, reason: 'the Codex thread was lost' }]);
+    const lost = h.turnStartFailed('msg-5', 'codex app-server refused turn/start: thread not found: 019a (code -32600)');
+    expect(wire(lost)).toEqual([{ type: 'start_thread', resume: null, reason: 'the agent thread was lost' }]);
     expect(only(lost, 'log')[0]).toMatchObject({ event: 'thread_lost', fields: { thread_id: CODEX_THREAD } });
     const retried = h.feed({ type: 'thread_started', threadId: 'thread-2' });
     expect(only(retried, 'log')[0]).toMatchObject({ event: 'thread_started', fields: { old_thread_id: CODEX_THREAD, thread_id: 'thread-2' } });
-    expect(only(retried, 'codex_turn_start')).toEqual([{ type: 'codex_turn_start', threadId: 'thread-2', message_id: 'msg-5', text: 'first' }]);
-    const again = h.feed({ type: 'turn_start_failed', message_id: 'msg-5', error: 'thread not found' });
+    expect(only(retried, 'start_turn')).toEqual([{ type: 'start_turn', threadId: 'thread-2', message_id: 'msg-5', text: 'first' }]);
+    const again = h.turnStartFailed('msg-5', 'thread not found');
     expect(h.hub.lastState('msg-5')).toEqual({ state: 'failed', reason: 'could not start the turn: thread not found' });
-    expect(only(again, 'codex_turn_start')[0]?.message_id).toBe('msg-6');
+    expect(only(again, 'start_turn')[0]?.message_id).toBe('msg-6');
   });
 
   it('a failed turn (§6g) marks the message failed with Codex’s reason and drains on', () => {
@@ -252,10 +259,10 @@ describe('session: failures', () => {
     h.codex(note.started(T, item.command('call_1')));
     h.ask(request.command(0, T, 'call_1'));
     const failed = h.codex(note.status('idle'), note.turnCompleted(T, 'failed', [], "We're currently experiencing high demand, which may cause temporary errors."));
-    expect(only(failed, 'codex_answer').map((a) => a.answer.result)).toEqual([{ decision: 'decline' }]);
+    expect(h.sent(failed).map((a) => ('result' in a ? a.result : a.error))).toEqual([{ decision: 'decline' }]);
     expect(h.hub.lastState('msg-5')).toEqual({ state: 'failed', reason: "We're currently experiencing high demand, which may cause temporary errors." });
     expect(h.hub.row(`${T}:call_1`).status).toBe('failed');
-    expect(only(failed, 'codex_turn_start')[0]?.message_id).toBe('msg-9');
+    expect(only(failed, 'start_turn')[0]?.message_id).toBe('msg-9');
   });
 
   it('clips a reason too long for the hub (a raw HTTP body) instead of leaving the message stuck', () => {

@@ -1,32 +1,26 @@
-// The session orchestrator's pure core: `step(state, input) -> {state, effects}`. Inputs are hub
-// events, Codex notifications and server requests, the outcomes of requests the shell made for
-// the session, clock ticks and close. No I/O, no timers, no clock: time comes with each input,
-// and `nextDeadline` tells the shell when to send the next tick. The shell performs the effects
-// in order (see effects.ts).
+// The session orchestrator's pure core: `step(state, input) -> {state, effects}` over plain data.
+// Inputs are hub events, agent inputs (agent/vocabulary.ts, from the agent's adapter), the hub's
+// refusal of a row write, clock ticks and close. No I/O, no timers, no clock: time comes with each
+// input, and `nextDeadline` tells the shell when to send the next tick. `step` never changes the
+// state it is given: it works on a shallow copy whose fields it replaces. The shell performs the
+// effects in order (see effects.ts).
 
 import type { ChannelEvent } from '@pilothouse/protocol';
-import type { ServerNotification, ServerRequest } from '../codex/generated/index.js';
-import { onCodexExited, onNotification, onServerRequest, onThreadStarted, onThreadStartFailed, onTurnStartFailed } from './codex-events.js';
+import type { AgentInput } from '../agent/vocabulary.js';
+import { onAgentInput } from './agent-events.js';
+import { isDue, nextExpiry, take } from './approvals.js';
 import { assertNever, log, setState, type Effect } from './effects.js';
-import { abandonForeign, claimForeign } from './foreign.js';
+import { abandonForeign } from './foreign.js';
 import { onCommandDone, onControl, onMessage } from './hub-events.js';
-import { adoptTurnId, advanceAck, answerAll, publish } from './lifecycle.js';
+import { advanceAck, answerAll, publish, rejectApprovals } from './lifecycle.js';
 import { noteStates, onRecover, type ThreadSnapshot } from './recovery.js';
 import type { Ctx, SessionState } from './state.js';
+import { finishTurn, flush, hasPending, refused } from './stream.js';
 
 export type SessionInput =
+  | AgentInput
   /** Any event of the channel feed, in seq order (replays included; repeats are skipped). */
   | { readonly type: 'hub_event'; readonly now: number; readonly event: ChannelEvent }
-  | { readonly type: 'codex_notification'; readonly now: number; readonly notification: ServerNotification }
-  | { readonly type: 'codex_request'; readonly now: number; readonly request: ServerRequest }
-  /** The turn/start response for `codex_turn_start`. */
-  | { readonly type: 'turn_start_ok'; readonly now: number; readonly message_id: string; readonly turnId: string }
-  | { readonly type: 'turn_start_failed'; readonly now: number; readonly message_id: string; readonly error: string }
-  /** The outcome of `start_thread`. */
-  | { readonly type: 'thread_started'; readonly now: number; readonly threadId: string }
-  | { readonly type: 'thread_start_failed'; readonly now: number; readonly error: string }
-  /** codex app-server exited unexpectedly (the shell restarts it). */
-  | { readonly type: 'codex_exited'; readonly now: number; readonly reason: string }
   /** The outcome of a `chat_command` effect: `error` (a reason with its code) fails the message. */
   | { readonly type: 'command_done'; readonly now: number; readonly message_id: string; readonly error: string | null; readonly note: string | null }
   /** The hub refused an append or update_row of a row (a code): its text is no longer in sync. */
@@ -43,7 +37,7 @@ export interface StepResult {
 }
 
 export function step(state: SessionState, input: SessionInput): StepResult {
-  const ctx: Ctx = { s: state, now: input.now, out: [] };
+  const ctx: Ctx = { s: { ...state }, now: input.now, out: [] };
   if (state.closed && input.type !== 'tick') {
     ctx.out.push(log('debug', 'input_after_close', { input: input.type }));
     return { state, effects: ctx.out };
@@ -52,33 +46,11 @@ export function step(state: SessionState, input: SessionInput): StepResult {
     case 'hub_event':
       onHubEvent(ctx, input.event);
       break;
-    case 'codex_notification':
-      onNotification(ctx, input.notification);
-      break;
-    case 'codex_request':
-      onServerRequest(ctx, input.request);
-      break;
-    case 'turn_start_ok':
-      claimForeign(ctx, input.turnId);
-      adoptTurnId(ctx, input.turnId, 'turn/start');
-      break;
-    case 'turn_start_failed':
-      onTurnStartFailed(ctx, input.message_id, input.error);
-      break;
-    case 'thread_started':
-      onThreadStarted(ctx, input.threadId);
-      break;
-    case 'thread_start_failed':
-      onThreadStartFailed(ctx, input.error);
-      break;
-    case 'codex_exited':
-      onCodexExited(ctx, input.reason);
-      break;
     case 'command_done':
       onCommandDone(ctx, input.message_id, input.error, input.note);
       break;
     case 'row_refused':
-      state.stream.refused(input.item_key);
+      ctx.s.stream = refused(ctx.s.stream, input.item_key);
       break;
     case 'recover':
       onRecover(ctx, input.thread);
@@ -89,21 +61,38 @@ export function step(state: SessionState, input: SessionInput): StepResult {
     case 'close':
       onClose(ctx, input.reason);
       break;
+    case 'turn_started':
+    case 'turn_completed':
+    case 'turn_start_ok':
+    case 'turn_start_failed':
+    case 'item_started':
+    case 'item_delta':
+    case 'item_completed':
+    case 'approval_requested':
+    case 'approval_withdrawn':
+    case 'request_unsupported':
+    case 'user_input':
+    case 'thread_started':
+    case 'thread_start_failed':
+    case 'agent_exited':
+    case 'agent_note':
+      onAgentInput(ctx, input);
+      break;
     default:
       return assertNever(input, 'session input');
   }
   publish(ctx);
   advanceAck(ctx);
   noteStates(ctx);
-  return { state, effects: ctx.out };
+  return { state: ctx.s, effects: ctx.out };
 }
 
 /** When the shell should tick next (the past means now); null when nothing is waiting on time. */
 export function nextDeadline(state: SessionState): number | null {
   const due: number[] = [];
-  if (state.stream.hasPending) due.push(state.lastFlushAt + state.config.flushMs);
+  if (hasPending(state.stream)) due.push((state.lastFlushAt ?? Number.NEGATIVE_INFINITY) + state.config.flushMs);
   if (state.lastBeatAt !== null) due.push(state.lastBeatAt + state.config.heartbeatMs);
-  const expiry = state.approvals.nextExpiry();
+  const expiry = nextExpiry(state.approvals);
   if (expiry !== null) due.push(expiry);
   return due.length === 0 ? null : Math.min(...due);
 }
@@ -132,11 +121,12 @@ function onHubEvent(ctx: Ctx, event: ChannelEvent): void {
 
 function onTick(ctx: Ctx): void {
   const { s, now, out } = ctx;
-  if (s.stream.hasPending && now - s.lastFlushAt >= s.config.flushMs) {
-    out.push(...s.stream.flush());
+  if (hasPending(s.stream) && (s.lastFlushAt === null || now - s.lastFlushAt >= s.config.flushMs)) {
+    s.stream = flush(s.stream, out);
     s.lastFlushAt = now;
   }
-  const expired = s.approvals.expire(now);
+  const { approvals, taken: expired } = take(s.approvals, isDue(now));
+  s.approvals = approvals;
   answerAll(ctx, expired, 'onExpire', 'approval expired');
   const t = s.turn;
   if (t.status === 'active' && expired.some((p) => p.turnId === t.turnId)) s.turn = { ...t, activity: 'approval expired', expired: true };
@@ -149,14 +139,15 @@ function onTick(ctx: Ctx): void {
 /** The runner is closing: decline approvals, close the turn's rows, fail what can no longer run. */
 function onClose(ctx: Ctx, reason: string): void {
   const { s, out } = ctx;
-  out.push(...s.stream.flush());
-  answerAll(ctx, s.approvals.rejectAll(), 'onReject', reason);
+  s.stream = flush(s.stream, out);
+  rejectApprovals(ctx, reason);
   const t = s.turn;
-  if (t.status === 'active' || t.status === 'completing') out.push(...s.stream.finishTurn(t.turnId, 'interrupted'));
+  if (t.status === 'active' || t.status === 'completing') s.stream = finishTurn(s.stream, s.config, t.turnId, 'interrupted', out);
   abandonForeign(ctx, { status: 'interrupted' }, reason);
   const failed = { state: 'failed', reason: `the runner closed: ${reason}`, approval: null } as const;
   if (t.status !== 'idle') out.push(setState(t.message.message_id, failed));
-  for (const m of s.queue.drain()) out.push(setState(m.message_id, failed));
+  for (const m of s.queue) out.push(setState(m.message_id, failed));
+  s.queue = [];
   if (s.lastBeatAt !== null) out.push({ type: 'runner_status', status: 'idle' });
   s.lastBeatAt = null;
   s.closed = true;

@@ -1,22 +1,23 @@
-// The whole state of one runner session in one type: configuration, the Codex thread, the turn,
-// the queue, the stream pipeline, the approval registry and the hub cursor. Every registry is
-// keyed and bounded. The state is owned by `step` (session.ts): it is updated in place and
-// returned, so the caller must not keep using an older reference.
+// The whole state of one runner session in one type, as plain data (objects, arrays, strings,
+// numbers, booleans, null: it can be built, copied, frozen and compared as a value):
+// configuration, the agent thread, the turn, the queue, the stream pipeline, the pending
+// approvals and the hub cursor. Every registry is keyed and bounded. `step` never changes a state.
 
-import { DEFAULT_CAP, Bounded } from './bounded.js';
 import type { MessageStateName } from '@pilothouse/protocol';
 import type { AllowedActor } from './actors.js';
-import { ApprovalRegistry } from './approvals.js';
+import type { Approvals } from './approvals.js';
+import { DEFAULT_CAP, type Lru } from './bounded.js';
 import type { Effect } from './effects.js';
-import { MessageQueue, type QueuedMessage } from './queue.js';
-import { StreamPipeline } from './stream.js';
+import type { Queue, QueuedMessage } from './queue.js';
+import { EMPTY_STREAM, type Stream } from './stream.js';
 import { IDLE, type Turn } from './turn.js';
 
+/** The stream pipeline's settings are a part of it (stream.ts StreamConfig). */
 export interface SessionConfig {
   /** The hub thread of this session (the id of its root message). */
   readonly threadId: string;
-  /** The Codex thread to use; null starts one before the first turn. */
-  readonly codexThreadId: string | null;
+  /** The agent thread to use; null starts one before the first turn. */
+  readonly agentThreadId: string | null;
   /** Who may steer: the listen user first, then users the owner allowed. */
   readonly allowed: readonly AllowedActor[];
   /** Shown with approvals, e.g. `{approval_policy: 'on-request', sandbox: 'workspace-write'}`. */
@@ -37,7 +38,7 @@ export interface SessionConfig {
 export type SessionOptions = Pick<SessionConfig, 'threadId' | 'allowed'> & Partial<SessionConfig>;
 
 export const DEFAULTS = {
-  codexThreadId: null,
+  agentThreadId: null,
   policy: {},
   flushMs: 150,
   heartbeatMs: 5_000,
@@ -62,10 +63,10 @@ export function sessionConfig(options: SessionOptions): SessionConfig {
   return config;
 }
 
-export type CodexThread =
+export type AgentThread =
   | { readonly status: 'ready'; readonly threadId: string }
   | { readonly status: 'starting'; readonly previous: string | null }
-  /** `resume`: try to resume `previous` (Codex restarted) rather than start afresh (thread lost). */
+  /** `resume`: try to resume `previous` (the agent restarted) rather than start afresh (thread lost). */
   | { readonly status: 'missing'; readonly previous: string | null; readonly resume: boolean };
 
 /** A person's instruction in the session thread and the last state it was given (what a retry checks). */
@@ -80,51 +81,52 @@ export interface Steered {
  */
 export interface Recovered {
   readonly throughSeq: number;
-  readonly states: ReadonlyMap<string, MessageStateName>;
+  readonly states: Readonly<Record<string, MessageStateName>>;
 }
 
 export interface SessionState {
   readonly config: SessionConfig;
-  codex: CodexThread;
-  turn: Turn;
-  readonly queue: MessageQueue;
-  readonly stream: StreamPipeline;
-  readonly approvals: ApprovalRegistry;
+  readonly agent: AgentThread;
+  readonly turn: Turn;
+  readonly queue: Queue;
+  readonly stream: Stream;
+  readonly approvals: Approvals;
   /** Turns already closed: their late deltas and items are dropped. */
-  readonly finishedTurns: Bounded<string, true>;
+  readonly finishedTurns: readonly string[];
   /** A turn another client (the owner's TUI) started, while it runs: mirrored (foreign.ts). */
-  foreign: string | null;
+  readonly foreign: string | null;
   /** Keys of the owner's inputs already mirrored into the thread (posted once). */
-  readonly mirrored: Bounded<string, true>;
+  readonly mirrored: readonly string[];
   /** Instructions of this thread (newest kept), for `retry`. */
-  readonly steered: Bounded<string, Steered>;
-  recovered: Recovered | null;
+  readonly steered: Lru<Steered>;
+  readonly recovered: Recovered | null;
   /** Highest hub seq seen, and the cursor acknowledged to the shell. */
-  lastSeq: number;
-  ackedSeq: number;
-  lastFlushAt: number;
+  readonly lastSeq: number;
+  readonly ackedSeq: number;
+  /** When the last flush went out; null before the first. */
+  readonly lastFlushAt: number | null;
   /** When the last working heartbeat went out; null while idle. */
-  lastBeatAt: number | null;
-  closed: boolean;
+  readonly lastBeatAt: number | null;
+  readonly closed: boolean;
 }
 
 /** `cursor`: the seq the hub feed resumes after (events at or below it were handled before). */
 export function createSession(config: SessionConfig, cursor = 0): SessionState {
   return {
     config,
-    codex: config.codexThreadId === null ? { status: 'missing', previous: null, resume: false } : { status: 'ready', threadId: config.codexThreadId },
+    agent: config.agentThreadId === null ? { status: 'missing', previous: null, resume: false } : { status: 'ready', threadId: config.agentThreadId },
     turn: IDLE,
-    queue: new MessageQueue(),
-    stream: new StreamPipeline({ threadId: config.threadId, cap: config.registryCap, headChars: config.headChars, tailChars: config.tailChars }),
-    approvals: new ApprovalRegistry(config.registryCap),
-    finishedTurns: new Bounded(config.registryCap),
+    queue: [],
+    stream: EMPTY_STREAM,
+    approvals: [],
+    finishedTurns: [],
     foreign: null,
-    mirrored: new Bounded(config.registryCap),
-    steered: new Bounded(config.registryCap),
+    mirrored: [],
+    steered: [],
     recovered: null,
     lastSeq: cursor,
     ackedSeq: cursor,
-    lastFlushAt: Number.NEGATIVE_INFINITY,
+    lastFlushAt: null,
     lastBeatAt: null,
     closed: false,
   };
@@ -132,7 +134,8 @@ export function createSession(config: SessionConfig, cursor = 0): SessionState {
 
 /** One step in progress: the state, the input's time, and the effects emitted so far. */
 export interface Ctx {
-  readonly s: SessionState;
+  /** A working copy of the state: its fields are replaced (never mutated through) as the step goes. */
+  readonly s: { -readonly [K in keyof SessionState]: SessionState[K] };
   readonly now: number;
   readonly out: Effect[];
 }

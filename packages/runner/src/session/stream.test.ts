@@ -1,41 +1,98 @@
 import { describe, expect, it } from 'vitest';
-import type { RowSpec } from './items.js';
-import { StreamPipeline } from './stream.js';
-import { FakeHub } from './test-fixtures.js';
+import type { RowStatus } from '@pilothouse/protocol';
+import { FakeHub } from '../../test/session-fixtures.js';
+import type { Effect } from './effects.js';
+import { appendText, completeRow, EMPTY_STREAM, finishTurn, flush, hasPending, openRow, refused, type RowSpec, type Stream, type StreamConfig } from './stream.js';
 import { omissionMarker, renderBounded } from './text.js';
 
-const config = { threadId: 'root-1', cap: 64, headChars: 64 * 1024, tailChars: 64 * 1024 };
-const spec = (o: Partial<RowSpec> = {}): RowSpec => ({ item_key: 't1:i1', turnId: 't1', kind: 'assistant', body: null, meta: {}, status: 'streaming', eager: false, ...o });
-const command = (o: Partial<RowSpec> = {}): RowSpec => spec({ item_key: 't1:call_1', kind: 'command', eager: true, meta: { command: 'ls', exit_code: null }, ...o });
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
 
-describe('StreamPipeline', () => {
+const config = { threadId: 'root-1', registryCap: 64, headChars: 64 * 1024, tailChars: 64 * 1024 };
+const spec = (o: Partial<RowSpec> = {}): RowSpec => ({ key: 't1:i1', turnId: 't1', kind: 'assistant', body: null, meta: {}, status: 'streaming', eager: false, ...o });
+const command = (o: Partial<RowSpec> = {}): RowSpec => spec({ key: 't1:call_1', kind: 'command', eager: true, meta: { command: 'ls', exit_code: null }, ...o });
+
+/** The pure pipeline threaded through a variable, each call returning its effects. */
+class StreamPipeline {
+  state: Stream = EMPTY_STREAM;
+  constructor(readonly config: StreamConfig) {}
+  #run(fn: (out: Effect[]) => Stream): Effect[] {
+    const out: Effect[] = [];
+    this.state = fn(out);
+    return out;
+  }
+  open(spec: RowSpec): Effect[] {
+    return this.#run((out) => openRow(this.state, this.config, spec, out));
+  }
+  delta(key: string, text: string): { effects: Effect[]; accepted: boolean } {
+    const out: Effect[] = [];
+    const next = appendText(this.state, this.config, key, text, out);
+    if (next !== null) this.state = next;
+    return { effects: out, accepted: next !== null };
+  }
+  flush(): Effect[] {
+    return this.#run((out) => flush(this.state, out));
+  }
+  refused(key: string): void {
+    this.state = refused(this.state, key);
+  }
+  complete(spec: RowSpec): Effect[] {
+    return this.#run((out) => completeRow(this.state, this.config, spec, out));
+  }
+  finishTurn(turnId: string, status: RowStatus): Effect[] {
+    return this.#run((out) => finishTurn(this.state, this.config, turnId, status, out));
+  }
+  get hasPending(): boolean {
+    return hasPending(this.state);
+  }
+}
+
+describe('stream pipeline (plain data)', () => {
+  it('never changes the stream it is given', () => {
+    const s = new StreamPipeline(config);
+    s.open(spec());
+    s.delta('t1:i1', 'Hel');
+    const frozen = structuredClone(s.state);
+    deepFreeze(s.state);
+    s.delta('t1:i1', 'lo');
+    s.flush();
+    s.complete(spec({ body: 'Hello', status: 'completed' }));
+    expect(s.state).not.toEqual(frozen);
+  });
+
   it('posts an eager row at once, then coalesces deltas into one append per flush', () => {
     const s = new StreamPipeline(config);
     expect(s.open(command())).toEqual([
       {
         type: 'post_row',
+        turn_id: 't1',
         payload: { client_id: 'row:t1:call_1', thread_id: 'root-1', item_key: 't1:call_1', kind: 'command', body: '', meta: { command: 'ls', exit_code: null }, status: 'streaming' },
       },
     ]);
     expect(s.delta('t1:call_1', 'a\n').effects).toEqual([]);
     expect(s.delta('t1:call_1', 'b\n').effects).toEqual([]);
     expect(s.hasPending).toBe(true);
-    expect(s.flush()).toEqual([{ type: 'append', payload: { item_key: 't1:call_1', offset: 0, text: 'a\nb\n' } }]);
+    expect(s.flush()).toEqual([{ type: 'append', turn_id: 't1', payload: { item_key: 't1:call_1', offset: 0, text: 'a\nb\n' } }]);
     expect(s.flush()).toEqual([]);
     s.delta('t1:call_1', 'c');
-    expect(s.flush()).toEqual([{ type: 'append', payload: { item_key: 't1:call_1', offset: 4, text: 'c' } }]);
+    expect(s.flush()).toEqual([{ type: 'append', turn_id: 't1', payload: { item_key: 't1:call_1', offset: 4, text: 'c' } }]);
   });
 
   it('posts a text row at its first text (no empty rows), and forwards rows in order', () => {
     const s = new StreamPipeline(config);
     expect(s.open(spec())).toEqual([]);
     const first = s.delta('t1:i1', 'Hel');
-    expect(first.effects).toMatchObject([{ type: 'post_row', payload: { body: 'Hel', kind: 'assistant', status: 'streaming' } }]);
-    s.open(spec({ item_key: 't1:i2', kind: 'reasoning' }));
+    expect(first.effects).toMatchObject([{ type: 'post_row', turn_id: 't1', payload: { body: 'Hel', kind: 'assistant', status: 'streaming' } }]);
+    s.open(spec({ key: 't1:i2', kind: 'reasoning' }));
     s.delta('t1:i2', 'Think');
     s.delta('t1:i1', 'lo');
     s.delta('t1:i2', 'ing');
-    expect(s.flush().map((e) => e.payload)).toEqual([
+    expect(s.flush().map((e) => (e.type === 'append' ? e.payload : e))).toEqual([
       { item_key: 't1:i1', offset: 3, text: 'lo' },
       { item_key: 't1:i2', offset: 5, text: 'ing' },
     ]);
@@ -61,8 +118,8 @@ describe('StreamPipeline', () => {
     s.delta('t1:i1', 'there');
     const done = s.complete(spec({ body: 'Hello there', status: 'completed' }));
     expect(done).toEqual([
-      { type: 'append', payload: { item_key: 't1:i1', offset: 6, text: 'there' } },
-      { type: 'update_row', payload: { item_key: 't1:i1', status: 'completed' } },
+      { type: 'append', turn_id: 't1', payload: { item_key: 't1:i1', offset: 6, text: 'there' } },
+      { type: 'update_row', turn_id: 't1', payload: { item_key: 't1:i1', status: 'completed' } },
     ]);
     hub.apply(done);
     expect(hub.row('t1:i1')).toEqual({ kind: 'assistant', body: 'Hello there', meta: {}, status: 'completed' });
@@ -73,12 +130,12 @@ describe('StreamPipeline', () => {
     const s = new StreamPipeline(config);
     s.open(command());
     s.delta('t1:call_1', 'before\0after');
-    expect(s.flush()).toEqual([{ type: 'append', payload: { item_key: 't1:call_1', offset: 0, text: 'before\0after' } }]);
+    expect(s.flush()).toEqual([{ type: 'append', turn_id: 't1', payload: { item_key: 't1:call_1', offset: 0, text: 'before\0after' } }]);
     s.refused('t1:call_1');
     s.delta('t1:call_1', '\n');
     expect(s.flush()).toEqual([]);
     expect(s.complete(command({ body: 'before\0after\n', status: 'completed' }))).toEqual([
-      { type: 'update_row', payload: { item_key: 't1:call_1', body: 'before\0after\n', status: 'completed' } },
+      { type: 'update_row', turn_id: 't1', payload: { item_key: 't1:call_1', body: 'before\0after\n', status: 'completed' } },
     ]);
   });
 
@@ -88,7 +145,7 @@ describe('StreamPipeline', () => {
     s.delta('t1:call_1', 'partial');
     hub.apply(s.flush());
     const done = s.complete(command({ body: 'the real output\n', status: 'completed', meta: { command: 'ls', exit_code: 0 } }));
-    expect(done).toEqual([{ type: 'update_row', payload: { item_key: 't1:call_1', body: 'the real output\n', meta: { command: 'ls', exit_code: 0 }, status: 'completed' } }]);
+    expect(done).toEqual([{ type: 'update_row', turn_id: 't1', payload: { item_key: 't1:call_1', body: 'the real output\n', meta: { command: 'ls', exit_code: 0 }, status: 'completed' } }]);
     hub.apply(done);
     expect(hub.row('t1:call_1')).toMatchObject({ body: 'the real output\n', status: 'completed' });
   });
@@ -105,17 +162,17 @@ describe('StreamPipeline', () => {
     const s = new StreamPipeline(config);
     const final = spec({ body: 'Hello', status: 'completed' });
     expect(s.complete(final)).toEqual([
-      { type: 'post_row', payload: { client_id: 'row:t1:i1', thread_id: 'root-1', item_key: 't1:i1', kind: 'assistant', body: 'Hello', meta: {}, status: 'completed' } },
+      { type: 'post_row', turn_id: 't1', payload: { client_id: 'row:t1:i1', thread_id: 'root-1', item_key: 't1:i1', kind: 'assistant', body: 'Hello', meta: {}, status: 'completed' } },
     ]);
     expect(s.complete(final)).toEqual([]);
-    expect(s.complete({ ...final, body: 'Hello!' })).toEqual([{ type: 'update_row', payload: { item_key: 't1:i1', body: 'Hello!' } }]);
+    expect(s.complete({ ...final, body: 'Hello!' })).toEqual([{ type: 'update_row', turn_id: 't1', payload: { item_key: 't1:i1', body: 'Hello!' } }]);
   });
 
   it('does not post an item that ends empty (a reasoning item without summary)', () => {
     const s = new StreamPipeline(config);
     expect(s.open(spec({ kind: 'reasoning' }))).toEqual([]);
     expect(s.complete(spec({ kind: 'reasoning', body: '', status: 'completed' }))).toEqual([]);
-    expect(s.complete(spec({ item_key: 't1:i9', kind: 'reasoning', body: '', status: 'completed' }))).toEqual([]);
+    expect(s.complete(spec({ key: 't1:i9', kind: 'reasoning', body: '', status: 'completed' }))).toEqual([]);
   });
 
   it('drops deltas for finished rows', () => {
@@ -133,9 +190,9 @@ describe('StreamPipeline', () => {
     hub.apply(s.delta('t1:i1', 'Hel').effects);
     s.delta('t1:i1', 'lo');
     hub.apply(s.open(command()));
-    hub.apply(s.open(spec({ item_key: 't2:i1', turnId: 't2' })));
+    hub.apply(s.open(spec({ key: 't2:i1', turnId: 't2' })));
     hub.apply(s.delta('t2:i1', 'other turn').effects);
-    hub.apply(s.open(spec({ item_key: 't1:i3' })));
+    hub.apply(s.open(spec({ key: 't1:i3' })));
     hub.apply(s.flush());
     const closed = s.finishTurn('t1', 'interrupted');
     hub.apply(closed);
@@ -187,11 +244,11 @@ describe('StreamPipeline', () => {
   });
 
   it('a row pushed out by the cap is closed, not left streaming', () => {
-    const s = new StreamPipeline({ ...config, cap: 2 });
+    const s = new StreamPipeline({ ...config, registryCap: 2 });
     const hub = new FakeHub();
-    hub.apply(s.open(command({ item_key: 'k1' })));
-    hub.apply(s.open(command({ item_key: 'k2' })));
-    hub.apply(s.open(command({ item_key: 'k3' })));
+    hub.apply(s.open(command({ key: 'k1' })));
+    hub.apply(s.open(command({ key: 'k2' })));
+    hub.apply(s.open(command({ key: 'k3' })));
     expect(hub.row('k1').status).toBe('interrupted');
     expect(hub.row('k3').status).toBe('streaming');
   });

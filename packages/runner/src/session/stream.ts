@@ -1,198 +1,201 @@
-// The one stream pipeline for every agent item kind. Rows are keyed by item key, the kind is
-// data. Deltas are buffered per row and coalesced: `flush()` sends at most one append per row.
-// Completion reconciles a row with Codex's final item, writing only what differs from what the
-// hub already holds; a row never stays `streaming` once its turn is over (`finishTurn`).
-// Memory per row is bounded (text.ts); hub writes are proportional to the output.
+// The one stream pipeline for every agent item kind, as plain data. Rows are keyed by item key,
+// the kind is data. Deltas are buffered per row and coalesced: `flush` sends at most one append
+// per row. Completion reconciles a row with the agent's final item, writing only what differs
+// from what the hub already holds; a row never stays `streaming` once its turn is over.
+// Memory per row is bounded (text.ts); hub writes are proportional to the output. Every function
+// returns a new Stream and pushes its row effects (each with the row's turn id) onto `out`.
+// The hot path is a delta: only the open rows' text buffers (a few) are copied for it, never the
+// row registry; a row becomes the newest in the registry when it posts and at each flush.
 
 import type { RowStatus } from '@pilothouse/protocol';
-import { Bounded } from './bounded.js';
-import { clientId, fnv1a, type RowEffect } from './effects.js';
-import type { Meta, RowSpec, StreamKind } from './items.js';
-import { BoundedText, renderBounded, type Rendered, type TextBudget } from './text.js';
+import type { Meta, RowData, RowKind } from '../agent/vocabulary.js';
+import * as lru from './bounded.js';
+import { clientId, fnv1a, type Effect, type RowEffect } from './effects.js';
+import { EMPTY_TEXT, pushText, renderBounded, renderText, type Rendered, type TextBudget, type TextBuffer } from './text.js';
 
 export interface StreamConfig extends TextBudget {
   /** The hub thread rows are posted into. */
   readonly threadId: string;
   /** Rows remembered (open ones and finished ones, for the duplicate guard). */
-  readonly cap: number;
+  readonly registryCap: number;
 }
 
-interface Entry {
+/** A row as the session knows it: `turnId` is the turn whose item it shows. */
+export type RowSpec = RowData & { readonly turnId: string };
+
+export interface Entry {
   readonly key: string;
-  readonly kind: StreamKind;
+  readonly kind: RowKind;
   readonly turnId: string;
-  /** The row's text while it streams; released once done. */
-  text: BoundedText | null;
-  /** Code units of `text.head` the hub holds. */
-  sentLen: number;
+  /** Code units of the text's head the hub holds. */
+  readonly sentLen: number;
   /** The hub refused a write of this row: what it holds is unknown, so the finish replaces the body. */
-  diverged: boolean;
-  posted: boolean;
-  done: boolean;
-  meta: Meta;
-  status: RowStatus;
+  readonly diverged: boolean;
+  readonly posted: boolean;
+  readonly done: boolean;
+  readonly meta: Meta;
+  readonly status: RowStatus;
   /** Fingerprint of the final body (duplicate guard for finished rows). */
-  bodyFp: string;
+  readonly bodyFp: string;
 }
 
-export interface DeltaResult {
-  readonly effects: RowEffect[];
-  /** False when the row is already finished (a late delta) or unknown. */
-  readonly accepted: boolean;
+export interface Stream {
+  /** Every row remembered, open and finished (the duplicate guard), oldest first. */
+  readonly entries: lru.Lru<Entry>;
+  /** The text of each open row (released when it finishes). */
+  readonly texts: lru.Lru<TextBuffer>;
+  /** Rows with unsent text, in the order they first got some (forwarded in order). */
+  readonly dirty: readonly string[];
 }
+
+export const EMPTY_STREAM: Stream = { entries: [], texts: [], dirty: [] };
 
 const fingerprint = (body: string): string => `${body.length}:${fnv1a(body)}`;
 const sameMeta = (a: Meta, b: Meta): boolean => JSON.stringify(a) === JSON.stringify(b);
+const sized = (meta: Meta, r: Rendered): Meta => (r.truncated ? { ...meta, total_bytes: r.totalBytes, omitted_bytes: r.omittedBytes } : meta);
+const without = (keys: readonly string[], key: string): readonly string[] => (keys.includes(key) ? keys.filter((k) => k !== key) : keys);
 
-function sized(meta: Meta, rendered: Rendered): Meta {
-  return rendered.truncated ? { ...meta, total_bytes: rendered.totalBytes, omitted_bytes: rendered.omittedBytes } : meta;
+export const hasRow = (st: Stream, key: string): boolean => lru.has(st.entries, key);
+export const isOpen = (st: Stream, key: string): boolean => lru.get(st.entries, key)?.done === false;
+export const hasPending = (st: Stream): boolean => st.dirty.length > 0;
+
+/** First sight of an item: registers it, and posts it now when eager or already holding text. */
+export function openRow(st: Stream, cfg: StreamConfig, spec: RowSpec, out: Effect[]): Stream {
+  if (lru.has(st.entries, spec.key)) return st;
+  if (spec.status !== 'streaming') return completeRow(st, cfg, spec, out);
+  const text = spec.body === null ? EMPTY_TEXT : pushText(EMPTY_TEXT, cfg, spec.body);
+  const entry: Entry = { key: spec.key, kind: spec.kind, turnId: spec.turnId, sentLen: 0, diverged: false, posted: false, done: false, meta: spec.meta, status: 'streaming', bodyFp: '' };
+  const next = spec.eager || text.head.length > 0 ? insertPosted(st, cfg, entry, text.head, entry.meta, 'streaming', out) : insert(st, cfg, entry, out);
+  return { ...next, texts: lru.set(next.texts, spec.key, text, cfg.registryCap).lru };
 }
 
-export class StreamPipeline {
-  readonly #entries: Bounded<string, Entry>;
-  /** Rows with unsent text, in the order they first got some (forwarded in order). */
-  readonly #dirty = new Set<string>();
-
-  constructor(readonly config: StreamConfig) {
-    this.#entries = new Bounded(config.cap);
+/** Buffers text for an open row (posting the row at its first text); null when the row is finished or unknown. */
+export function appendText(st: Stream, cfg: StreamConfig, key: string, delta: string, out: Effect[]): Stream | null {
+  const before = lru.get(st.texts, key);
+  if (before === undefined) return null;
+  const text = pushText(before, cfg, delta);
+  const texts = lru.replace(st.texts, key, text);
+  const entry = lru.get(st.entries, key);
+  if (entry !== undefined && !entry.posted && text.head.length > 0) {
+    return { ...st, entries: lru.update(st.entries, key, post(entry, cfg, text.head, entry.meta, 'streaming', out)), texts };
   }
+  const dirty = text.head.length > before.head.length && !st.dirty.includes(key) ? [...st.dirty, key] : st.dirty;
+  return { entries: st.entries, texts, dirty };
+}
 
-  has(key: string): boolean {
-    return this.#entries.has(key);
+/** One append per row with unsent text. */
+export function flush(st: Stream, out: Effect[]): Stream {
+  if (st.dirty.length === 0) return st;
+  let entries = st.entries;
+  for (const key of st.dirty) {
+    const entry = lru.get(entries, key);
+    const pending = entry === undefined ? '' : (lru.get(st.texts, key)?.head.slice(entry.sentLen) ?? '');
+    if (entry === undefined || !entry.posted || entry.diverged || pending === '') continue;
+    out.push({ type: 'append', turn_id: entry.turnId, payload: { item_key: key, offset: entry.sentLen, text: pending } });
+    // A row that streams stays the newest: the cap never pushes it out while it is in use.
+    entries = lru.update(entries, key, { ...entry, sentLen: entry.sentLen + pending.length });
   }
+  return { ...st, entries, dirty: [] };
+}
 
-  isOpen(key: string): boolean {
-    const entry = this.#entries.get(key);
-    return entry !== undefined && !entry.done;
-  }
+/**
+ * The hub refused an append or update of the row (its error is logged by the shell). Appends
+ * after it would be refused too (offset_mismatch), so they stop, and the row's finish writes the
+ * whole body with update_row: a refused write never leaves a silently short row.
+ */
+export function refused(st: Stream, key: string): Stream {
+  const entry = lru.get(st.entries, key);
+  if (entry === undefined) return st;
+  return { ...st, entries: lru.replace(st.entries, key, { ...entry, diverged: true, bodyFp: '' }), dirty: without(st.dirty, key) };
+}
 
-  get hasPending(): boolean {
-    return this.#dirty.size > 0;
+/**
+ * Reconciles a row with a final item (item completed, turn completed, or a replaced snapshot):
+ * posts it if never seen, otherwise writes only what differs from what the hub holds.
+ */
+export function completeRow(st: Stream, cfg: StreamConfig, spec: RowSpec, out: Effect[]): Stream {
+  const entry = lru.get(st.entries, spec.key);
+  if (entry === undefined) {
+    const rendered = renderBounded(spec.body ?? '', cfg, spec.gap);
+    const fresh: Entry = { key: spec.key, kind: spec.kind, turnId: spec.turnId, sentLen: 0, diverged: false, posted: false, done: true, meta: spec.meta, status: spec.status, bodyFp: fingerprint(rendered.body) };
+    return rendered.body !== '' || spec.eager ? insertPosted(st, cfg, fresh, rendered.body, sized(spec.meta, rendered), spec.status, out) : insert(st, cfg, fresh, out);
   }
+  if (entry.done) return { ...st, entries: lru.replace(st.entries, spec.key, revise(entry, cfg, spec, out)) };
+  return closeEntry(st, finish(entry, lru.get(st.texts, spec.key) ?? EMPTY_TEXT, cfg, spec, out));
+}
 
-  /** First sight of an item: registers it, and posts it now when eager or already holding text. */
-  open(spec: RowSpec): RowEffect[] {
-    if (this.#entries.has(spec.item_key)) return [];
-    if (spec.status !== 'streaming') return this.complete(spec);
-    const text = new BoundedText(this.config);
-    if (spec.body !== null) text.push(spec.body);
-    const entry: Entry = { key: spec.item_key, kind: spec.kind, turnId: spec.turnId, text, sentLen: 0, diverged: false, posted: false, done: false, meta: spec.meta, status: 'streaming', bodyFp: '' };
-    const effects = this.#insert(entry);
-    if (spec.eager || text.head.length > 0) effects.push(this.#post(entry, text.head, entry.meta, 'streaming'));
-    return effects;
+/** Closes every row of `turnId` that never got its final item (e.g. an interrupted turn). */
+export function finishTurn(st: Stream, cfg: StreamConfig, turnId: string, status: RowStatus, out: Effect[]): Stream {
+  let next = st;
+  for (const [, e] of st.entries) {
+    if (e.turnId !== turnId || e.done) continue;
+    const text = lru.get(st.texts, e.key) ?? EMPTY_TEXT;
+    next = closeEntry(next, finish(e, text, cfg, { key: e.key, turnId, kind: e.kind, body: null, meta: e.meta, status, eager: false }, out));
   }
+  return next;
+}
 
-  /** Buffers text for an open row (posting the row at its first text). */
-  delta(key: string, delta: string): DeltaResult {
-    const entry = this.#entries.get(key);
-    if (entry === undefined || entry.text === null) return { effects: [], accepted: false };
-    this.#entries.touch(key);
-    const taken = entry.text.push(delta);
-    if (!entry.posted && entry.text.head.length > 0) return { effects: [this.#post(entry, entry.text.head, entry.meta, 'streaming')], accepted: true };
-    if (taken.length > 0) this.#dirty.add(key);
-    return { effects: [], accepted: true };
-  }
+/** A finished row: its registry entry replaced (same age), its text released. */
+function closeEntry(st: Stream, closed: Entry): Stream {
+  return { entries: lru.replace(st.entries, closed.key, closed), texts: lru.remove(st.texts, closed.key), dirty: without(st.dirty, closed.key) };
+}
 
-  /** One append per row with unsent text. */
-  flush(): RowEffect[] {
-    const effects: RowEffect[] = [];
-    for (const key of this.#dirty) {
-      const entry = this.#entries.get(key);
-      const pending = entry?.text?.head.slice(entry.sentLen) ?? '';
-      if (entry === undefined || !entry.posted || entry.diverged || pending === '') continue;
-      effects.push({ type: 'append', payload: { item_key: key, offset: entry.sentLen, text: pending } });
-      entry.sentLen += pending.length;
-    }
-    this.#dirty.clear();
-    return effects;
-  }
+function finish(entry: Entry, text: TextBuffer, cfg: StreamConfig, spec: RowSpec, out: Effect[]): Entry {
+  const rendered = spec.body !== null ? renderBounded(spec.body, cfg, spec.gap) : renderText(text, cfg);
+  const meta = sized(spec.meta, rendered);
+  const closed = (e: Entry): Entry => ({ ...e, done: true, diverged: false, meta, status: spec.status, bodyFp: fingerprint(rendered.body) });
+  if (!entry.posted) return closed(rendered.body !== '' || spec.eager ? post(entry, cfg, rendered.body, meta, spec.status, out) : entry);
+  const held = text.head.slice(0, entry.sentLen);
+  const update: { body?: string; meta?: Meta; status?: RowStatus } = {};
+  if (!entry.diverged && rendered.body.startsWith(held)) {
+    const rest = rendered.body.slice(held.length);
+    if (rest !== '') out.push({ type: 'append', turn_id: entry.turnId, payload: { item_key: entry.key, offset: held.length, text: rest } });
+  } else update.body = rendered.body;
+  if (!sameMeta(meta, entry.meta)) update.meta = meta;
+  if (spec.status !== entry.status) update.status = spec.status;
+  if (Object.keys(update).length > 0) out.push({ type: 'update_row', turn_id: entry.turnId, payload: { item_key: entry.key, ...update } });
+  return closed(entry);
+}
 
-  /**
-   * The hub refused an append or update of the row (its error is logged by the shell). Appends
-   * after it would be refused too (offset_mismatch), so they stop, and the row's finish writes the
-   * whole body with update_row: a refused write never leaves a silently short row.
-   */
-  refused(key: string): void {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return;
-    entry.diverged = true;
-    entry.bodyFp = '';
-    this.#dirty.delete(key);
+function revise(entry: Entry, cfg: StreamConfig, spec: RowSpec, out: Effect[]): Entry {
+  const rendered = spec.body === null ? null : renderBounded(spec.body, cfg, spec.gap);
+  const meta = rendered === null ? spec.meta : sized(spec.meta, rendered);
+  const update: { body?: string; meta?: Meta; status?: RowStatus } = {};
+  if (rendered !== null && fingerprint(rendered.body) !== entry.bodyFp) update.body = rendered.body;
+  if (!sameMeta(meta, entry.meta)) update.meta = meta;
+  if (spec.status !== entry.status) update.status = spec.status;
+  if (Object.keys(update).length === 0) return entry;
+  const revised: Entry = { ...entry, meta, status: spec.status, bodyFp: update.body === undefined ? entry.bodyFp : fingerprint(update.body) };
+  if (entry.posted) {
+    out.push({ type: 'update_row', turn_id: entry.turnId, payload: { item_key: entry.key, ...update } });
+    return revised;
   }
+  // Finished without ever showing (an empty reasoning item): show it once it has content.
+  return update.body !== undefined && update.body !== '' ? post(revised, cfg, update.body, meta, spec.status, out) : revised;
+}
 
-  /**
-   * Reconciles a row with a final item (item/completed, turn/completed, or a replaced snapshot):
-   * posts it if never seen, otherwise writes only what differs from what the hub holds.
-   */
-  complete(spec: RowSpec): RowEffect[] {
-    const entry = this.#entries.get(spec.item_key);
-    if (entry === undefined) {
-      const rendered = renderBounded(spec.body ?? '', this.config, spec.gap);
-      const fresh: Entry = { key: spec.item_key, kind: spec.kind, turnId: spec.turnId, text: null, sentLen: 0, diverged: false, posted: false, done: true, meta: spec.meta, status: spec.status, bodyFp: fingerprint(rendered.body) };
-      const effects = this.#insert(fresh);
-      if (rendered.body !== '' || spec.eager) effects.push(this.#post(fresh, rendered.body, sized(spec.meta, rendered), spec.status));
-      return effects;
-    }
-    return entry.done ? this.#revise(entry, spec) : this.#finish(entry, spec);
-  }
+function post(entry: Entry, cfg: StreamConfig, body: string, meta: Meta, status: RowStatus, out: Effect[]): Entry {
+  const payload = { client_id: clientId('row', entry.key), thread_id: cfg.threadId, item_key: entry.key, kind: entry.kind, body, meta, status };
+  out.push({ type: 'post_row', turn_id: entry.turnId, payload } satisfies RowEffect);
+  return { ...entry, posted: true, sentLen: body.length, meta, status };
+}
 
-  /** Closes every row of `turnId` that never got its final item (e.g. an interrupted turn). */
-  finishTurn(turnId: string, status: RowStatus): RowEffect[] {
-    const open = [...this.#entries.values()].filter((e) => e.turnId === turnId && !e.done);
-    return open.flatMap((e) => this.#finish(e, { item_key: e.key, turnId, kind: e.kind, body: null, meta: e.meta, status, eager: false }));
+/** Registers a row; a row pushed out by the cap is closed as interrupted first. */
+function insert(st: Stream, cfg: StreamConfig, entry: Entry, out: Effect[]): Stream {
+  const { lru: entries, evicted } = lru.set(st.entries, entry.key, entry, cfg.registryCap);
+  let { texts, dirty } = st;
+  for (const [key, old] of evicted) {
+    if (!old.done) finish(old, lru.get(texts, key) ?? EMPTY_TEXT, cfg, { key, turnId: old.turnId, kind: old.kind, body: null, meta: old.meta, status: 'interrupted', eager: false }, out);
+    texts = lru.remove(texts, key);
+    dirty = without(dirty, key);
   }
+  return { entries, texts, dirty };
+}
 
-  #finish(entry: Entry, spec: RowSpec): RowEffect[] {
-    const text = entry.text ?? new BoundedText(this.config);
-    const rendered = spec.body !== null ? renderBounded(spec.body, this.config, spec.gap) : text.render();
-    const meta = sized(spec.meta, rendered);
-    const effects: RowEffect[] = [];
-    this.#dirty.delete(entry.key);
-    if (!entry.posted) {
-      if (rendered.body !== '' || spec.eager) effects.push(this.#post(entry, rendered.body, meta, spec.status));
-    } else {
-      const held = text.head.slice(0, entry.sentLen);
-      const update: { body?: string; meta?: Meta; status?: RowStatus } = {};
-      if (!entry.diverged && rendered.body.startsWith(held)) {
-        const rest = rendered.body.slice(held.length);
-        if (rest !== '') effects.push({ type: 'append', payload: { item_key: entry.key, offset: held.length, text: rest } });
-      } else update.body = rendered.body;
-      if (!sameMeta(meta, entry.meta)) update.meta = meta;
-      if (spec.status !== entry.status) update.status = spec.status;
-      if (Object.keys(update).length > 0) effects.push({ type: 'update_row', payload: { item_key: entry.key, ...update } });
-    }
-    Object.assign(entry, { text: null, done: true, diverged: false, meta, status: spec.status, bodyFp: fingerprint(rendered.body) });
-    return effects;
-  }
-
-  #revise(entry: Entry, spec: RowSpec): RowEffect[] {
-    const rendered = spec.body === null ? null : renderBounded(spec.body, this.config, spec.gap);
-    const meta = rendered === null ? spec.meta : sized(spec.meta, rendered);
-    const update: { body?: string; meta?: Meta; status?: RowStatus } = {};
-    if (rendered !== null && fingerprint(rendered.body) !== entry.bodyFp) update.body = rendered.body;
-    if (!sameMeta(meta, entry.meta)) update.meta = meta;
-    if (spec.status !== entry.status) update.status = spec.status;
-    if (Object.keys(update).length === 0) return [];
-    Object.assign(entry, { meta, status: spec.status, bodyFp: update.body === undefined ? entry.bodyFp : fingerprint(update.body) });
-    if (entry.posted) return [{ type: 'update_row', payload: { item_key: entry.key, ...update } }];
-    // Finished without ever showing (an empty reasoning item): show it once it has content.
-    return update.body !== undefined && update.body !== '' ? [this.#post(entry, update.body, meta, spec.status)] : [];
-  }
-
-  #post(entry: Entry, body: string, meta: Meta, status: RowStatus): RowEffect {
-    entry.posted = true;
-    entry.sentLen = body.length;
-    entry.meta = meta;
-    entry.status = status;
-    const payload = { client_id: clientId('row', entry.key), thread_id: this.config.threadId, item_key: entry.key, kind: entry.kind, body, meta, status };
-    return { type: 'post_row', payload };
-  }
-
-  /** Registers a row; a row pushed out by the cap is closed as interrupted first. */
-  #insert(entry: Entry): RowEffect[] {
-    const evicted = this.#entries.set(entry.key, entry);
-    return evicted.flatMap(([, old]) =>
-      old.done ? [] : this.#finish(old, { item_key: old.key, turnId: old.turnId, kind: old.kind, body: null, meta: old.meta, status: 'interrupted', eager: false }),
-    );
-  }
+/** Registers a new row, then posts it (what the cap pushed out is closed before the post). */
+function insertPosted(st: Stream, cfg: StreamConfig, entry: Entry, body: string, meta: Meta, status: RowStatus, out: Effect[]): Stream {
+  const posted: Effect[] = [];
+  const next = insert(st, cfg, post(entry, cfg, body, meta, status, posted), out);
+  out.push(...posted);
+  return next;
 }

@@ -1,5 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { BoundedText, omissionMarker, renderBounded, utf8Length } from './text.js';
+import { EMPTY_TEXT, omissionMarker, pushText, renderBounded, renderText, utf8Length, type TextBudget, type TextBuffer } from './text.js';
+
+/** A text buffer threaded through the pure functions; `push` returns what went into the head. */
+class BoundedText {
+  buf: TextBuffer = EMPTY_TEXT;
+  constructor(readonly budget: TextBudget) {}
+  push(text: string): string {
+    const before = this.buf.head.length;
+    this.buf = pushText(this.buf, this.budget, text);
+    return this.buf.head.slice(before);
+  }
+  get headClosed(): boolean {
+    return this.buf.headClosed;
+  }
+  get totalChars(): number {
+    return this.buf.totalChars;
+  }
+  render() {
+    return renderText(this.buf, this.budget);
+  }
+}
 
 const budget = { headChars: 10, tailChars: 5 };
 
@@ -11,7 +31,13 @@ describe('utf8Length', () => {
   });
 });
 
-describe('BoundedText', () => {
+describe('bounded text (plain data)', () => {
+  it('never changes the buffer it is given', () => {
+    const frozen = Object.freeze({ ...EMPTY_TEXT });
+    expect(pushText(frozen, budget, 'hello').head).toBe('hello');
+    expect(frozen).toEqual(EMPTY_TEXT);
+  });
+
   it('keeps short text whole', () => {
     const t = new BoundedText(budget);
     expect(t.push('hello')).toBe('hello');
@@ -49,6 +75,7 @@ describe('BoundedText', () => {
     const line = 'x'.repeat(99) + '\n';
     for (let i = 0; i < 50_000; i += 1) t.push(line);
     expect(t.totalChars).toBe(5_000_000);
+    expect(t.buf.head.length + t.buf.tail.length).toBeLessThanOrEqual(1024 + 2 * 1024);
     const r = t.render();
     expect(r.body.length).toBe(1024 + omissionMarker(r.omittedBytes).length + 1024);
     expect(r.omittedBytes).toBe(5_000_000 - 2048);

@@ -3,16 +3,13 @@
 // finished row reads head + "… [N bytes omitted] …" + tail, N counting what a producer cut too. Lengths are UTF-16 code units (JS
 // string length, as the hub counts append offsets); sizes reported to humans are UTF-8 bytes.
 
+import type { Gap } from '../agent/vocabulary.js';
+
 export interface TextBudget {
   readonly headChars: number;
   readonly tailChars: number;
 }
 
-/** Content the producer already left out of a text: `bytes` UTF-8 bytes missing at index `at`. */
-export interface Gap {
-  readonly at: number;
-  readonly bytes: number;
-}
 
 export interface Rendered {
   readonly body: string;
@@ -55,60 +52,57 @@ function safeTail(text: string, n: number): number {
   return start > 0 && isLow(text.charCodeAt(start)) && isHigh(text.charCodeAt(start - 1)) ? start + 1 : start;
 }
 
-/** Accumulates one row's text within the budget. Memory: headChars + at most 2 x tailChars. */
-export class BoundedText {
-  head = '';
+/** One row's text within the budget, as plain data. Memory: headChars + at most 2 x tailChars. */
+export interface TextBuffer {
+  /** What is streamed: the first headChars of the text. */
+  readonly head: string;
   /** Set once text overflowed the head: nothing more is streamed. */
-  headClosed = false;
-  totalChars = 0;
-  totalBytes = 0;
-  #headBytes = 0;
-  #tail = '';
+  readonly headClosed: boolean;
+  readonly totalChars: number;
+  readonly totalBytes: number;
+  readonly headBytes: number;
+  readonly tail: string;
   /** Bytes left out before we saw the text (skip): the text can never render whole again. */
-  #skipped = 0;
+  readonly skipped: number;
+}
 
-  constructor(readonly budget: TextBudget) {}
+export const EMPTY_TEXT: TextBuffer = { head: '', headClosed: false, totalChars: 0, totalBytes: 0, headBytes: 0, tail: '', skipped: 0 };
 
-  /** Adds text; returns the part that went into the head (the part a row streams). */
-  push(text: string): string {
-    if (text.length === 0) return '';
-    this.totalChars += text.length;
-    const bytes = utf8Length(text);
-    this.totalBytes += bytes;
-    let rest = text;
-    let taken = '';
-    if (!this.headClosed) {
-      const cut = safeHead(text, this.budget.headChars - this.head.length);
-      taken = cut === text.length ? text : text.slice(0, cut);
-      this.head += taken;
-      this.#headBytes += taken === text ? bytes : utf8Length(taken);
-      rest = cut === text.length ? '' : text.slice(cut);
-      if (rest.length > 0) this.headClosed = true;
-    }
-    if (rest.length > 0) {
-      this.#tail += rest;
-      if (this.#tail.length > 2 * this.budget.tailChars) this.#tail = this.#tail.slice(safeTail(this.#tail, this.budget.tailChars));
-    }
-    return taken;
+/** Adds text (what went into the head is what a row streams: compare the heads). */
+export function pushText(buf: TextBuffer, budget: TextBudget, text: string): TextBuffer {
+  if (text.length === 0) return buf;
+  const bytes = utf8Length(text);
+  let { head, headClosed, headBytes, tail } = buf;
+  let rest = text;
+  if (!headClosed) {
+    const cut = safeHead(text, budget.headChars - head.length);
+    const taken = cut === text.length ? text : text.slice(0, cut);
+    head += taken;
+    headBytes += taken === text ? bytes : utf8Length(taken);
+    rest = cut === text.length ? '' : text.slice(cut);
+    if (rest.length > 0) headClosed = true;
   }
-
-  /** Records `bytes` the producer left out at this point: the head closes, what follows is tail. */
-  skip(bytes: number): void {
-    if (bytes <= 0) return;
-    this.totalBytes += bytes;
-    this.#skipped += bytes;
-    this.headClosed = true;
+  if (rest.length > 0) {
+    tail += rest;
+    if (tail.length > 2 * budget.tailChars) tail = tail.slice(safeTail(tail, budget.tailChars));
   }
+  return { head, headClosed, totalChars: buf.totalChars + text.length, totalBytes: buf.totalBytes + bytes, headBytes, tail, skipped: buf.skipped };
+}
 
-  render(): Rendered {
-    if (!this.headClosed) return { body: this.head, truncated: false, totalBytes: this.totalBytes, omittedBytes: 0 };
-    const tail = this.#tail.slice(safeTail(this.#tail, this.budget.tailChars));
-    if (this.#skipped === 0 && this.head.length + tail.length === this.totalChars) {
-      return { body: this.head + tail, truncated: false, totalBytes: this.totalBytes, omittedBytes: 0 };
-    }
-    const omittedBytes = this.totalBytes - this.#headBytes - utf8Length(tail);
-    return { body: this.head + omissionMarker(omittedBytes) + tail, truncated: true, totalBytes: this.totalBytes, omittedBytes };
+/** Records `bytes` the producer left out at this point: the head closes, what follows is tail. */
+export function skipText(buf: TextBuffer, bytes: number): TextBuffer {
+  if (bytes <= 0) return buf;
+  return { ...buf, totalBytes: buf.totalBytes + bytes, skipped: buf.skipped + bytes, headClosed: true };
+}
+
+export function renderText(buf: TextBuffer, budget: TextBudget): Rendered {
+  if (!buf.headClosed) return { body: buf.head, truncated: false, totalBytes: buf.totalBytes, omittedBytes: 0 };
+  const tail = buf.tail.slice(safeTail(buf.tail, budget.tailChars));
+  if (buf.skipped === 0 && buf.head.length + tail.length === buf.totalChars) {
+    return { body: buf.head + tail, truncated: false, totalBytes: buf.totalBytes, omittedBytes: 0 };
   }
+  const omittedBytes = buf.totalBytes - buf.headBytes - utf8Length(tail);
+  return { body: buf.head + omissionMarker(omittedBytes) + tail, truncated: true, totalBytes: buf.totalBytes, omittedBytes };
 }
 
 /**
@@ -116,12 +110,7 @@ export class BoundedText {
  * where the producer already cut the text, and how much it cut.
  */
 export function renderBounded(text: string, budget: TextBudget, gap?: Gap): Rendered {
-  const bounded = new BoundedText(budget);
-  if (gap === undefined) bounded.push(text);
-  else {
-    bounded.push(text.slice(0, gap.at));
-    bounded.skip(gap.bytes);
-    bounded.push(text.slice(gap.at));
-  }
-  return bounded.render();
+  if (gap === undefined) return renderText(pushText(EMPTY_TEXT, budget, text), budget);
+  const cut = skipText(pushText(EMPTY_TEXT, budget, text.slice(0, gap.at)), gap.bytes);
+  return renderText(pushText(cut, budget, text.slice(gap.at)), budget);
 }

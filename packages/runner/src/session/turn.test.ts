@@ -1,7 +1,7 @@
 import type { Approval } from '@pilothouse/protocol';
 import { describe, expect, it } from 'vitest';
 import type { QueuedMessage } from './queue.js';
-import { begin, completing, danglingStatus, finalState, isRecoverableThreadError, processingState, reasonForKind, started, IDLE } from './turn.js';
+import { begin, completing, danglingStatus, finalState, processingState, reasonForKind, started, IDLE } from './turn.js';
 
 const message: QueuedMessage = { message_id: 'm1', seq: 7, trigger: 7, body: 'say hello', author: { user_id: 'u', name: 'alice' }, attempts: 0 };
 
@@ -45,9 +45,4 @@ describe('turn lifecycle', () => {
     expect(reasonForKind('web_search')).toBe('streaming response');
   });
 
-  it('recognises a lost thread', () => {
-    expect(isRecoverableThreadError('codex app-server refused turn/start: thread not found: 019a (code -32600)')).toBe(true);
-    expect(isRecoverableThreadError('no such thread')).toBe(true);
-    expect(isRecoverableThreadError('Server overloaded; retry later.')).toBe(false);
-  });
 });

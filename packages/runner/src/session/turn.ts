@@ -4,8 +4,8 @@
 // publish the final state) within one step; late input for that turn id is then dropped.
 
 import type { Approval, MessageState, RowStatus } from '@pilothouse/protocol';
+import type { RowKind, TurnOutcome } from '../agent/vocabulary.js';
 import { assertNever } from './effects.js';
-import type { StreamKind } from './items.js';
 import type { QueuedMessage } from './queue.js';
 
 export type ProcessingReason =
@@ -18,7 +18,7 @@ export type ProcessingReason =
 
 export interface InterruptRequest {
   readonly by: string;
-  /** The Codex interrupt was sent (false while the turn id is not known yet). */
+  /** The agent interrupt was sent (false while the turn id is not known yet). */
   readonly sent: boolean;
 }
 
@@ -26,16 +26,13 @@ export interface Work {
   readonly message: QueuedMessage;
   readonly interrupt: InterruptRequest | null;
   readonly activity: ProcessingReason;
-  /** An approval of this turn expired unanswered (Codex was told cancel, which ends the turn). */
+  /** An approval of this turn expired unanswered (the agent was told its expiry choice, e.g. cancel, which ends the turn). */
   readonly expired: boolean;
   /** The last state published for the message, serialized (publish only changes). */
   readonly published: string | null;
 }
 
-export type TurnOutcome =
-  | { readonly status: 'completed' }
-  | { readonly status: 'interrupted' }
-  | { readonly status: 'failed'; readonly reason: string };
+export type { TurnOutcome };
 
 export type Turn =
   | { readonly status: 'idle' }
@@ -49,7 +46,7 @@ export function begin(message: QueuedMessage): Extract<Turn, { status: 'starting
   return { status: 'starting', message, interrupt: null, activity: 'starting turn', expired: false, published: null };
 }
 
-/** Codex gave the turn id (turn/start response or turn/started). */
+/** The agent gave the turn id (its turn start answer, or turn started). */
 export function started(turn: Extract<Turn, { status: 'starting' }>, turnId: string): Extract<Turn, { status: 'active' }> {
   return { ...turn, status: 'active', turnId };
 }
@@ -58,7 +55,7 @@ export function completing(turn: Extract<Turn, { status: 'active' }>, outcome: T
   return { ...turn, status: 'completing', outcome };
 }
 
-export function reasonForKind(kind: StreamKind): ProcessingReason {
+export function reasonForKind(kind: RowKind): ProcessingReason {
   switch (kind) {
     case 'command':
     case 'terminal_input':
@@ -101,9 +98,4 @@ export function finalState(work: Work, outcome: TurnOutcome): MessageState {
 /** Status for rows the turn left open (they never got item/completed). */
 export function danglingStatus(outcome: TurnOutcome): RowStatus {
   return outcome.status === 'failed' ? 'failed' : 'interrupted';
-}
-
-/** Codex lost the thread (e.g. after a restart): start a new one and retry the message. */
-export function isRecoverableThreadError(message: string): boolean {
-  return /thread[^\n]{0,80}not (found|loaded)|no (such|active) thread|unknown thread/i.test(message);
 }

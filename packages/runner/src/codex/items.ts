@@ -1,29 +1,12 @@
-// Item builders: one pure function from a Codex ThreadItem to the row that shows it. The same
-// builders serve item/started (initial row), item/completed and turn/completed (reconciliation).
-// Kinds differ in data only; the stream pipeline (stream.ts) treats every row the same way.
+// Item builders: one pure function from a Codex ThreadItem to the row data that shows it
+// (agent/vocabulary.ts). The same builders serve item/started (initial row), item/completed and
+// turn/completed (reconciliation). Kinds differ in data only; the session's stream pipeline
+// treats every row the same way.
 
-import type { MessageKind, RowStatus } from '@pilothouse/protocol';
-import type { FileUpdateChange, ThreadItem, TurnPlanStep } from '../codex/generated/v2/index.js';
-import { assertNever } from './effects.js';
-import { utf8Length, type Gap } from './text.js';
-
-export type StreamKind = Extract<MessageKind, 'assistant' | 'reasoning' | 'command' | 'file_change' | 'web_search' | 'plan' | 'terminal_input'>;
-
-export type Meta = Record<string, unknown>;
-
-export interface RowSpec {
-  readonly item_key: string;
-  readonly turnId: string;
-  readonly kind: StreamKind;
-  /** The item's authoritative content, or null when it carries none (the streamed text stands). */
-  readonly body: string | null;
-  readonly meta: Meta;
-  readonly status: RowStatus;
-  /** Post the row as soon as the item starts, even empty; otherwise at its first text. */
-  readonly eager: boolean;
-  /** Where the agent already cut `body`, and how much (Codex caps command output). */
-  readonly gap?: Gap | undefined;
-}
+import type { RowStatus } from '@pilothouse/protocol';
+import type { Gap, Meta, RowData, RowKind } from '../agent/vocabulary.js';
+import type { FileUpdateChange, ThreadItem, TurnPlanStep } from './generated/v2/index.js';
+import { assertNever } from '../session/effects.js';
 
 type Phase = 'started' | 'completed';
 
@@ -38,7 +21,7 @@ export const DELTA_KINDS = {
   'item/reasoning/summaryTextDelta': 'reasoning',
   'item/commandExecution/outputDelta': 'command',
   'item/plan/delta': 'plan',
-} as const satisfies Record<string, StreamKind>;
+} as const satisfies Record<string, RowKind>;
 export type DeltaMethod = keyof typeof DELTA_KINDS;
 
 /** Separator the reasoning builder puts between summary parts; streamed on summaryPartAdded. */
@@ -60,10 +43,9 @@ function status(codex: 'inProgress' | 'completed' | 'failed' | 'declined', phase
 const lifecycle = (phase: Phase): RowStatus => (phase === 'started' ? 'streaming' : 'completed');
 
 /** The row for `item`, or null for items that are not shown as rows (user input, internals). */
-export function buildRow(turnId: string, item: ThreadItem, phase: Phase): RowSpec | null {
-  const row = (kind: StreamKind, body: string | null, meta: Meta, rowStatus: RowStatus, eager: boolean): RowSpec => ({
-    item_key: itemKey(turnId, item.id),
-    turnId,
+export function buildRow(turnId: string, item: ThreadItem, phase: Phase): RowData | null {
+  const row = (kind: RowKind, body: string | null, meta: Meta, rowStatus: RowStatus, eager: boolean): RowData => ({
+    key: itemKey(turnId, item.id),
     kind,
     body,
     meta,
@@ -137,15 +119,14 @@ export function codexOutput(output: string): { body: string; gap?: Gap } {
   if (cut === null) return { body: output };
   const body = output.slice(0, cut.index) + output.slice(cut.index + cut[0].length);
   // Only a full buffer was cut by Codex; a shorter output merely printed such a line itself.
-  if (utf8Length(body) < CODEX_OUTPUT_CAP) return { body: output };
+  if (Buffer.byteLength(body, 'utf8') < CODEX_OUTPUT_CAP) return { body: output };
   return { body, gap: { at: cut.index, bytes: Number(cut[1]) } };
 }
 
 /** Text typed into a running command (terminal interaction), one row per command. */
-export function terminalInputRow(turnId: string, itemId: string, processId: string): RowSpec {
+export function terminalInputRow(turnId: string, itemId: string, processId: string): RowData {
   return {
-    item_key: terminalInputKey(turnId, itemId),
-    turnId,
+    key: terminalInputKey(turnId, itemId),
     kind: 'terminal_input',
     body: null,
     meta: { process_id: processId, command_key: itemKey(turnId, itemId) },
@@ -155,11 +136,11 @@ export function terminalInputRow(turnId: string, itemId: string, processId: stri
 }
 
 /** The turn's to-do plan (turn/plan/updated): one row per turn, replaced on every update. */
-export function planRow(turnId: string, explanation: string | null, plan: readonly TurnPlanStep[]): RowSpec {
+export function planRow(turnId: string, explanation: string | null, plan: readonly TurnPlanStep[]): RowData {
   const mark = { completed: '[x]', inProgress: '[~]', pending: '[ ]' } as const;
   const lines = plan.map((s) => `- ${mark[s.status]} ${s.step}`);
   const body = (explanation === null || explanation === '' ? lines : [explanation, '', ...lines]).join('\n');
-  return { item_key: planKey(turnId), turnId, kind: 'plan', body, meta: { steps: plan }, status: 'completed', eager: true };
+  return { key: planKey(turnId), kind: 'plan', body, meta: { steps: plan }, status: 'completed', eager: true };
 }
 
 function lines(text: string, prefix: string): string {

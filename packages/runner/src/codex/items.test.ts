@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { buildRow, codexOutput, fileDiff, itemKey, planRow, terminalInputRow } from './items.js';
-import { item } from './test-fixtures.js';
+import { item } from '../../test/session-fixtures.js';
 
 describe('buildRow', () => {
   it('keys items by turn and item id (item ids repeat across turns)', () => {
     expect(itemKey('t1', 'msg_2')).toBe('t1:msg_2');
-    expect(buildRow('t1', item.agent('msg_2', ''), 'started')?.item_key).not.toBe(buildRow('t2', item.agent('msg_2', ''), 'started')?.item_key);
+    expect(buildRow('t1', item.agent('msg_2', ''), 'started')?.key).not.toBe(buildRow('t2', item.agent('msg_2', ''), 'started')?.key);
   });
 
   it('agent message: text body, streaming then completed, shown at first text', () => {
-    expect(buildRow('t1', item.agent('msg_2', ''), 'started')).toEqual({ item_key: 't1:msg_2', turnId: 't1', kind: 'assistant', body: '', meta: {}, status: 'streaming', eager: false });
+    expect(buildRow('t1', item.agent('msg_2', ''), 'started')).toEqual({ key: 't1:msg_2', kind: 'assistant', body: '', meta: {}, status: 'streaming', eager: false });
     expect(buildRow('t1', item.agent('msg_2', 'Hello from the fake model.'), 'completed')).toMatchObject({ body: 'Hello from the fake model.', status: 'completed' });
   });
 
@@ -23,8 +23,7 @@ describe('buildRow', () => {
 
   it('command: output body and command, cwd, exit code, duration, status meta', () => {
     expect(buildRow('t1', item.command('call_1'), 'started')).toEqual({
-      item_key: 't1:call_1',
-      turnId: 't1',
+      key: 't1:call_1',
       kind: 'command',
       body: null,
       meta: { command: "/bin/bash -lc 'echo hi'", cwd: '/abs/ws', status: 'inProgress', exit_code: null, duration_ms: null },
@@ -86,7 +85,7 @@ describe('fileDiff', () => {
 
 describe('derived rows', () => {
   it('terminal input: one row per command', () => {
-    expect(terminalInputRow('t1', 'call_1', '1053')).toMatchObject({ item_key: 't1:call_1:stdin', kind: 'terminal_input', meta: { process_id: '1053' } });
+    expect(terminalInputRow('t1', 'call_1', '1053')).toMatchObject({ key: 't1:call_1:stdin', kind: 'terminal_input', meta: { process_id: '1053' } });
   });
 
   it('plan: a checklist replaced on each update', () => {
@@ -95,6 +94,6 @@ describe('derived rows', () => {
       { step: 'write', status: 'inProgress' },
       { step: 'test', status: 'pending' },
     ]);
-    expect(row).toMatchObject({ item_key: 't1:plan', kind: 'plan', body: 'Two steps\n\n- [x] read\n- [~] write\n- [ ] test', status: 'completed' });
+    expect(row).toMatchObject({ key: 't1:plan', kind: 'plan', body: 'Two steps\n\n- [x] read\n- [~] write\n- [ ] test', status: 'completed' });
   });
 });

@@ -1,12 +1,16 @@
 // Plain-value builders for the session's tests: Codex items, notifications and server requests
-// shaped as CODEX-NOTES.md §6 saw them from codex 0.169.0, and hub events. Test-only.
+// shaped as CODEX-NOTES.md §6 saw them from codex 0.169.0, and hub events; a fake hub applying
+// the hub's row rules; and a harness driving the session through the Codex adapter. Test-only.
 
 import { ChannelPushes, type ChannelEvent, type ControlAction, type Message } from '@pilothouse/protocol';
-import type { ServerNotification, ServerRequest } from '../codex/generated/index.js';
-import type { CommandExecutionApprovalDecision, FileUpdateChange, ThreadItem, TurnStatus } from '../codex/generated/v2/index.js';
-import { assertNever, type Effect } from './effects.js';
-import { step, type SessionInput } from './session.js';
-import { createSession, sessionConfig, type SessionOptions, type SessionState } from './state.js';
+import { CodexAdapter } from '../src/codex/adapter.js';
+import type { ServerNotification, ServerRequest } from '../src/codex/generated/index.js';
+import type { CommandExecutionApprovalDecision, FileUpdateChange, ThreadItem, TurnStatus } from '../src/codex/generated/v2/index.js';
+import type { ServerRequestAnswer } from '../src/codex/methods.js';
+import { isThreadLost } from '../src/codex/translate.js';
+import { assertNever, type Effect } from '../src/session/effects.js';
+import { step, type SessionInput } from '../src/session/session.js';
+import { createSession, sessionConfig, type SessionOptions, type SessionState } from '../src/session/state.js';
 
 export const CODEX_THREAD = '019a-thread';
 export const HUB_THREAD = 'root-1';
@@ -186,10 +190,10 @@ export class FakeHub {
           break;
         }
         case 'runner_status':
-        case 'codex_turn_start':
-        case 'codex_interrupt':
-        case 'codex_answer':
-        case 'codex_refuse':
+        case 'start_turn':
+        case 'interrupt':
+        case 'answer':
+        case 'refuse':
         case 'start_thread':
         case 'port_forward':
         case 'chat_command':
@@ -214,19 +218,33 @@ export class FakeHub {
   }
 }
 
+/** A JSON-RPC answer to a Codex request: its result, or its error message. */
+export type Sent = { readonly id: string; readonly result: unknown } | { readonly id: string; readonly error: string };
+
+function sent(id: string, answer: ServerRequestAnswer | undefined): Sent {
+  if (answer === undefined) return { id, error: 'no longer pending' };
+  return answer.kind === 'result' ? { id, result: answer.result } : { id, error: answer.message };
+}
+
 type WithoutNow<I> = I extends SessionInput ? Omit<I, 'now'> : never;
 
-/** Drives a session through `step` at a controlled time, applying its effects to a FakeHub. */
+/**
+ * Drives a session through `step` at a controlled time, applying its effects to a FakeHub. Codex
+ * notifications and requests go through the Codex adapter, and its JSON-RPC answers to the
+ * session's answer/refuse effects are kept in `replies`.
+ */
 export class Harness {
   state: SessionState;
   now = 0;
   readonly hub = new FakeHub();
   readonly effects: Effect[] = [];
+  readonly adapter = new CodexAdapter();
+  readonly #sent = new WeakMap<Effect, Sent>();
 
   constructor(options: Partial<SessionOptions> = {}, cursor = 0) {
     const config = sessionConfig({
       threadId: HUB_THREAD,
-      codexThreadId: CODEX_THREAD,
+      agentThreadId: CODEX_THREAD,
       allowed: [{ name: 'alice', user_id: 'u-alice' }],
       policy: { approval_policy: 'on-request', sandbox: 'workspace-write' },
       ...options,
@@ -239,7 +257,16 @@ export class Harness {
     this.state = result.state;
     this.hub.apply(result.effects);
     this.effects.push(...result.effects);
+    for (const e of result.effects) {
+      if (e.type === 'answer') this.#sent.set(e, sent(e.requestId, this.adapter.answer(e.requestId, e.choice)));
+      if (e.type === 'refuse') this.#sent.set(e, sent(e.requestId, this.adapter.refuse(e.requestId, e.message)));
+    }
     return result.effects;
+  }
+
+  /** What the Codex adapter sent for the answer/refuse effects among `effects`, in order. */
+  sent(effects: readonly Effect[]): Sent[] {
+    return effects.flatMap((e) => this.#sent.get(e) ?? []);
   }
 
   hub_(event: ChannelEvent): Effect[] {
@@ -247,11 +274,16 @@ export class Harness {
   }
 
   codex(...notifications: ServerNotification[]): Effect[] {
-    return notifications.flatMap((notification) => this.feed({ type: 'codex_notification', notification }));
+    return notifications.flatMap((notification) => this.adapter.notification(notification, this.now).flatMap((input) => this.feed(input)));
   }
 
   ask(req: ServerRequest): Effect[] {
-    return this.feed({ type: 'codex_request', request: req });
+    return this.feed(this.adapter.request(req, this.now));
+  }
+
+  /** Codex refused turn/start with `error` (the adapter tells whether the thread is lost). */
+  turnStartFailed(message_id: string, error: string): Effect[] {
+    return this.feed({ type: 'turn_start_failed', message_id, error, threadLost: isThreadLost(error) });
   }
 
   tick(ms: number): Effect[] {
