@@ -34,25 +34,12 @@ export type Effect =
   | { readonly type: 'codex_refuse'; readonly requestId: RequestId; readonly message: string }
   /** Start a Codex thread (try `thread/resume` of `resume` first when set); answer with thread_started. */
   | { readonly type: 'start_thread'; readonly resume: string | null; readonly reason: string }
-  /** An allowed actor's port-forward decision, for the port watcher. */
-  | {
-      readonly type: 'port_forward';
-      /** The control's id: a refusal the shell posts is keyed by it (idempotent retries). */
-      readonly control_id: string;
-      readonly request_id: string;
-      readonly decision: 'approve' | 'deny';
-      readonly actor: { readonly user_id: string; readonly name: string };
-    }
-  /**
-   * A `/pilothouse …` message in the session thread, from anyone (the shell's port review decides
-   * who may); the shell answers with a `command_done` input carrying the outcome.
-   */
-  | {
-      readonly type: 'chat_command';
-      readonly message_id: string;
-      readonly text: string;
-      readonly actor: { readonly user_id: string; readonly name: string };
-    }
+  /** Serve a preview of an approved port (idempotent); answer with preview_opened / preview_open_failed. */
+  | { readonly type: 'preview_open'; readonly payload: PushPayload<'preview_open'> }
+  /** Stop serving a preview: the hub closes its origin, the shell drops its tunnel streams. */
+  | { readonly type: 'preview_close'; readonly payload: PushPayload<'preview_close'> }
+  /** Scan once for what the agent's processes listen on; answer with listeners_scanned / listener_scan_failed. */
+  | { readonly type: 'scan_listeners' }
   | { readonly type: 'log'; readonly level: LogLevel; readonly event: string; readonly fields: Readonly<Record<string, unknown>> }
   /**
    * Every hub event with seq <= `seq` is fully handled: the shell may persist the cursor; when
@@ -60,8 +47,15 @@ export type Effect =
    */
   | { readonly type: 'ack'; readonly seq: number; readonly durable?: true };
 
-export function log(level: LogLevel, event: string, fields: Record<string, unknown> = {}): Effect {
+export type LogEffect = Extract<Effect, { type: 'log' }>;
+
+export function log(level: LogLevel, event: string, fields: Record<string, unknown> = {}): LogEffect {
   return { type: 'log', level, event, fields };
+}
+
+/** The one structured line every decision produces: who decided what about which target, and how it ended. */
+export function decisionLog(action: string, actor: string | null, target: string, outcome: string, extra: Record<string, unknown> = {}): LogEffect {
+  return log('info', 'decision', { action, actor, target, outcome, ...extra });
 }
 
 /**

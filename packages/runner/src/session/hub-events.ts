@@ -1,14 +1,15 @@
 // Hub events for the session thread: human messages (queued when they come from an allowed
-// steerer, otherwise marked ignored with the reason; `/pilothouse …` commands handed to the shell,
-// never to Codex) and controls (interrupt, drop queued, resolve an approval, port-forward
-// decisions), each checked against the allowed actors. Refusals are visible: a notice row in the
-// thread, plus a log.
+// steerer, otherwise marked ignored with the reason; `/pilothouse …` commands decided by the
+// previews sub-state, never sent to Codex) and controls (interrupt, drop queued, resolve an
+// approval, port-forward decisions), each checked against the allowed actors once. Refusals are
+// visible: a notice row in the thread, plus a log.
 
 import { isChatCommand, mayDecide, type Actor, type ChannelEventPayloads, type ControlAction, type Message } from '@pilothouse/protocol';
 import { describeAllowed } from './actors.js';
 import { assertNever, clientId, log, setState } from './effects.js';
 import { drain, interrupting, requestInterrupt } from './lifecycle.js';
 import { alreadyHandled, latestFailed, retry } from './recovery.js';
+import { portCommand, portControl } from './previews/step.js';
 import { listenUser, type Ctx } from './state.js';
 
 type Control = ChannelEventPayloads['control'];
@@ -25,9 +26,11 @@ export function onMessage(ctx: Ctx, message: Message): void {
   const retryOf = retryCommand(message.body);
   if (retryOf !== null) return retryByCommand(ctx, message, retryOf);
   if (isChatCommand(message.body)) {
-    // Whoever sent it: the shell's review decides who may, and the outcome becomes the state.
-    out.push({ type: 'chat_command', message_id: message.id, text: message.body, actor: { user_id: message.author.user_id, name: message.author.name } });
+    // Whoever sent it: the port-forward review decides who may, and the outcome becomes the state.
     out.push(log('info', 'chat_command', { message_id: message.id, seq: message.seq, author: message.author.name }));
+    const result = portCommand(s.previews, message.id, message.body, message.author);
+    s.previews = result.state;
+    out.push(...result.effects);
     return;
   }
   if (!mayDecide(s.config.allowed, message.author)) {
@@ -67,11 +70,6 @@ function retryByCommand(ctx: Ctx, message: Message, target: string): void {
   if (!result.ok) ctx.out.push(log('warn', 'retry_refused', { message_id: message.id, target: id, reason: result.reason }));
 }
 
-/** The shell's outcome of a chat command: the message ends processed, or failed with the reason. */
-export function onCommandDone(ctx: Ctx, message_id: string, error: string | null, note: string | null): void {
-  ctx.out.push(setState(message_id, error === null ? { state: 'processed', reason: note, approval: null } : { state: 'failed', reason: error, approval: null }));
-}
-
 export function onControl(ctx: Ctx, control: Control): void {
   const { s, out } = ctx;
   if (control.thread_id !== s.config.threadId) return;
@@ -85,6 +83,13 @@ export function onControl(ctx: Ctx, control: Control): void {
     if (!result.ok) return refuse(ctx, control, result.code, result.message);
     out.push({ type: 'codex_answer', requestId: result.pending.codexId, answer: result.answer });
     out.push(log('info', 'approval_resolved', { request_id: action.request_id, choice: action.choice, decision: result.answer.result, by: actor.name }));
+    return;
+  }
+  if (action.type === 'resolve_port_forward') {
+    // Authorised once, by the review (previews/review.ts), which answers a refusal with a notice.
+    const result = portControl(s.previews, control, action.request_id, action.decision);
+    s.previews = result.state;
+    out.push(...result.effects);
     return;
   }
   if (!mayDecide(s.config.allowed, actor)) {
@@ -101,10 +106,6 @@ export function onControl(ctx: Ctx, control: Control): void {
       if (!result.ok) refuse(ctx, control, 'message_not_found', result.reason);
       return;
     }
-    case 'resolve_port_forward':
-      out.push({ type: 'port_forward', control_id: control.control_id, request_id: action.request_id, decision: action.decision, actor: { user_id: actor.user_id, name: actor.name } });
-      out.push(log('info', 'port_forward_decision', { request_id: action.request_id, decision: action.decision, by: actor.name }));
-      return;
     default:
       return assertNever(action, 'control action');
   }

@@ -191,8 +191,9 @@ export class FakeHub {
         case 'codex_answer':
         case 'codex_refuse':
         case 'start_thread':
-        case 'port_forward':
-        case 'chat_command':
+        case 'preview_open':
+        case 'preview_close':
+        case 'scan_listeners':
         case 'log':
         case 'ack':
           break;
