@@ -1,9 +1,10 @@
 // The runner's shell: checks trust and the Codex binary, connects to the hub, opens (or resumes)
 // the session thread and the Codex thread, then feeds every hub event, Codex notification, server
 // request and clock tick to the pure session core and performs the effects it returns, in order.
-// Port forwarding (previews.ts) is fed by the port watcher, port-forward controls and chat commands.
+// Port forwarding lives in the session (session/previews/): the shell scans when asked, performs
+// preview_open / preview_close, and feeds the replies and reconnects back.
 
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { realpathSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -14,14 +15,13 @@ import type { ThreadResumeResponse, ThreadStartResponse } from '../codex/generat
 import type { ServerRequestAnswer } from '../codex/methods.js';
 import { policyInForce, threadStartParams, turnOverrides, type RuntimeOptions } from '../codex/runtime-options.js';
 import { connectHub } from '../hub/client.js';
-import { PortWatcher, type Schedule } from '../ports/watcher.js';
 import { createTunnelClient, type TunnelClient } from '../tunnel/tunnel-client.js';
 import type { HubClient } from '../hub/api.js';
 import { fileCursor } from '../hub/cursor.js';
 import { TrustStore } from '../local/trust.js';
-import { createSession, nextDeadline, sessionConfig, step, type Effect, type SessionInput, type SessionState, type ThreadSnapshot } from '../session/index.js';
+import { createSession, nextDeadline, previewApproved, sessionConfig, step, type Effect, type SessionInput, type SessionState, type ThreadSnapshot } from '../session/index.js';
+import { listenerScanner } from './listener-scan.js';
 import { LocalStateStore, stagedCursor } from './local-state.js';
-import { PortForwarding } from './previews.js';
 import { endLeftovers, readThread } from './restart.js';
 import { privateSocket, terminalTui, tuiCommand, type TuiLauncher, type TuiProcess } from './tui.js';
 
@@ -101,14 +101,13 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   let session: SessionState | null = null;
   const early: ChannelEvent[] = [];
   let feed: (input: SessionInput) => void = () => {};
-  // Port forwarding, once the session exists; the tunnel serves approved previews only.
-  let ports: PortForwarding | null = null;
+  // The tunnel serves previews the session holds approved, only.
   let wasConnected = false;
   const tunnel: TunnelClient = createTunnelClient({
     hubUrl: opts.hubUrl,
     token: opts.token,
     logger: log,
-    isApproved: (previewId, port) => ports?.isApproved(previewId, port) ?? false,
+    isApproved: (previewId, port) => previewApproved(session?.previews ?? null, previewId, port),
   });
   const hub: HubClient = await connectHub({
     url: opts.hubUrl,
@@ -138,7 +137,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     onState: (state) => {
       if (state.status !== 'connected') return;
       // A rejoin after a loss: the hub may have restarted and forgotten our previews.
-      if (wasConnected) ports?.reopenAll();
+      if (wasConnected) feed({ type: 'hub_reconnected', now: Date.now() });
       wasConnected = true;
     },
   });
@@ -234,6 +233,9 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     throw err;
   }
   const codexThreadId = codexThread.thread.id;
+  // What the agent's processes listen on: /proc on Linux, ps + lsof on macOS; elsewhere only `--forward` and `/pilothouse forward`.
+  const watchPorts = opts.watchPorts ?? (process.platform === 'linux' || process.platform === 'darwin');
+  const scanListeners = listenerScanner({ rootPid: () => codex?.pid ?? null, marker: `${SESSION_MARKER_ENV}=${instanceId}` });
 
   session = createSession(
     sessionConfig({
@@ -244,6 +246,15 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       policy: policyInForce(codexThread),
       flushMs: opts.streamFlushMs,
       approvalTimeoutMs: opts.approvalTimeoutMs,
+      previews: {
+        // Request ids carry a few letters of this instance: a prompt left by an earlier run never matches.
+        idPrefix: `pf-${instanceId.replace(/-/g, '').slice(0, 4)}-`,
+        // Preview ids are derived from it: unguessable, while the session core stays deterministic.
+        secret: randomBytes(32).toString('hex'),
+        initialForward: opts.forward ?? [],
+        suppressed: opts.suppressPorts ?? [],
+        scanMs: watchPorts ? (opts.portScanMs ?? 1000) : null,
+      },
     }),
     cursor.load() ?? 0,
   );
@@ -344,18 +355,25 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
           }
         })();
         return;
-      case 'port_forward':
-        if (ports) ports.decision(effect.control_id, effect.request_id, effect.decision, effect.actor);
-        else log.info({ event: 'forward_port_unavailable', request_id: effect.request_id }, 'port forwarding is off');
-        return;
-      case 'chat_command': {
-        const outcome = ports
-          ? ports.command(effect.text, effect.actor)
-          : { error: 'invalid_command: port forwarding is off on this runner', note: null };
-        // Fed back after this step's effects (feed is not re-entrant).
-        queueMicrotask(() => feed({ type: 'command_done', now: Date.now(), message_id: effect.message_id, ...outcome }));
+      case 'preview_open': {
+        const { preview_id } = effect.payload;
+        hub.push('preview_open', effect.payload).then(
+          (reply) => feed({ type: 'preview_opened', now: Date.now(), preview_id, url: reply.url }),
+          (err: unknown) => feed({ type: 'preview_open_failed', now: Date.now(), preview_id, error: errorText(err) }),
+        );
         return;
       }
+      case 'preview_close':
+        tunnel.closePreview(effect.payload.preview_id);
+        hub.push('preview_close', effect.payload).catch((err: unknown) => {
+          log.info({ event: 'forward_port_close_failed', ...effect.payload, err: errorText(err) }, 'preview_close refused');
+        });
+        return;
+      case 'scan_listeners':
+        void scanListeners().then((outcome) =>
+          feed(outcome.ok ? { type: 'listeners_scanned', now: Date.now(), listeners: outcome.listeners } : { type: 'listener_scan_failed', now: Date.now(), error: outcome.error, permanent: outcome.permanent }),
+        );
+        return;
       case 'log':
         log[effect.level]({ event: effect.event, ...effect.fields }, effect.event);
         return;
@@ -381,19 +399,6 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     }
   };
 
-  // Port forwarding: the review of what the agent's processes listen on, and the watcher feeding it.
-  // Request ids carry a few letters of this instance: a prompt left by an earlier run never matches.
-  ports = new PortForwarding({
-    threadId,
-    allowed,
-    push: (event, payload) => hub.push(event, payload),
-    log,
-    idPrefix: `pf-${instanceId.replace(/-/g, '').slice(0, 4)}-`,
-    initialForward: opts.forward ?? [],
-    suppressed: opts.suppressPorts ?? [],
-    onPreviewClosed: (previewId) => tunnel.closePreview(previewId),
-  });
-
   feed = (input: SessionInput) => {
     if (!session) return;
     const result = step(session, input);
@@ -405,19 +410,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   for (const event of early.splice(0)) feed({ type: 'hub_event', now: Date.now(), event });
   armTimer();
 
-  // The watcher feeding port forwarding what the agent's processes listen on.
-  const schedule: Schedule = (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    return () => clearTimeout(t);
-  };
-  const watcher =
-    // /proc on Linux, ps + lsof on macOS (ports/lsof.ts); elsewhere only `--forward` and `/pilothouse forward`.
-    (opts.watchPorts ?? (process.platform === 'linux' || process.platform === 'darwin'))
-      ? new PortWatcher({ rootPid: () => codex?.pid ?? null, marker: `${SESSION_MARKER_ENV}=${instanceId}`, intervalMs: opts.portScanMs ?? 1000, schedule })
-      : null;
-  watcher?.subscribe((event) => ports?.listener(event));
-  watcher?.start();
-  log.info({ event: 'forward_port_watching', enabled: watcher !== null, forward: opts.forward ?? [], interval_ms: opts.portScanMs ?? 1000 }, 'port watcher');
+  log.info({ event: 'forward_port_watching', enabled: watchPorts, forward: opts.forward ?? [], interval_ms: opts.portScanMs ?? 1000 }, 'port watcher');
   log.info({ event: 'session_started', thread_id: threadId, codex_thread_id: codexThreadId, listen_user: listen, allowed: allowed.map((a) => a.name) }, 'session started');
 
   runner = {
@@ -433,9 +426,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       }
       feed({ type: 'close', now: Date.now(), reason });
       closing = true;
-      watcher?.stop();
-      // preview_close for each open preview, and the rows say the runner closed (drained below).
-      ports?.close();
+      // The close step emitted preview_close for each open preview (drained below).
       tunnel.closeAll();
       if (timer) clearTimeout(timer);
       if (pendingAck !== null) hub.ack(pendingAck);
@@ -462,4 +453,9 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     });
   }
   return runner;
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof PilothouseError) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
 }
