@@ -290,10 +290,12 @@ describe('port forwarding: chat commands and pre-approved ports', () => {
     expect(t.h.state.previews?.review.pending.map((p) => p.id)).toEqual(['pf-t-1']);
   });
 
-  it('with port forwarding off, port commands are refused', () => {
+  it('with port forwarding off, port commands and buttons are refused', () => {
     const h = new Harness();
     h.hub_(hubMessage(ALICE, '/pilothouse forward 3000', { seq: 3 }));
     expect(h.hub.lastState('msg-3')).toEqual({ state: 'failed', reason: 'invalid_command: port forwarding is off on this runner' });
+    h.hub_(hubControl(ALICE, { type: 'resolve_port_forward', request_id: 'pf-1', decision: 'approve' }, 4));
+    expect(h.hub.row('port-control:ctl-4').body).toBe('resolve_port_forward refused: port forwarding is off on this runner.');
   });
 });
 
@@ -304,11 +306,13 @@ describe('port forwarding: one decision line each', () => {
     t.decide('pf-t-1', 'approve', BOB);
     t.command('/pilothouse approve-port-forward pf-t-1');
     t.command('/pilothouse forward 3000');
+    t.command('/pilothouse forward x');
     const decisions = only(t.h.effects, 'log').filter((l) => l.event === 'decision');
     expect(decisions).toEqual([
       { type: 'log', level: 'info', event: 'decision', fields: { action: 'port_forward', actor: 'bob', target: 'pf-t-1', outcome: 'refused', code: 'sender_not_allowed', port: 5173, via: 'button' } },
       { type: 'log', level: 'info', event: 'decision', fields: { action: 'port_forward', actor: 'alice', target: 'pf-t-1', outcome: 'approved', port: 5173, via: 'command' } },
       { type: 'log', level: 'info', event: 'decision', fields: { action: 'port_forward', actor: 'alice', target: 'port 3000', outcome: 'approved', port: 3000, via: 'manual' } },
+      { type: 'log', level: 'info', event: 'decision', fields: { action: 'port_forward', actor: 'alice', target: 'forward', outcome: 'refused', code: 'invalid_command', reason: 'expected one port number', via: 'command' } },
     ]);
   });
 });

@@ -5,7 +5,7 @@
 
 import type { Actor, ChannelEventPayloads } from '@pilothouse/protocol';
 import { describeAllowed } from '../actors.js';
-import { assertNever, clientId, log, setState, type Effect } from '../effects.js';
+import { assertNever, clientId, decisionLog, log, setState, type Effect } from '../effects.js';
 import { parseCommand, unknownCommand } from './commands.js';
 import { closeAll, openFailed, opened, perform, reopenAll, type Run } from './outcomes.js';
 import { step as review, type ReviewEffect, type ReviewEvent, type Target } from './review.js';
@@ -70,10 +70,10 @@ export function portCommand(state: PreviewsState | null, messageId: string, text
   const fail = (reason: string): Effect => setState(messageId, { state: 'failed', reason, approval: null });
   const parsed = parseCommand(text);
   if (parsed === null) return { state, effects: [fail(unknownCommand(text))] };
-  if (state === null || state.closed) return { state, effects: [fail(`invalid_command: ${OFF}`)] };
-  if (parsed.type === 'malformed') {
-    return { state, effects: [fail(`invalid_command: ${parsed.verb}: ${parsed.reason}`), log('info', 'forward_port_command_rejected', { code: 'invalid_command', by: actor.name })] };
-  }
+  const target = parsed.type === 'forward' ? `port ${parsed.port}` : parsed.type === 'malformed' ? parsed.verb : parsed.id;
+  const refused = (reason: string) => decisionLog('port_forward', actor.name, target, 'refused', { code: 'invalid_command', reason, via: 'command' });
+  if (state === null || state.closed) return { state, effects: [fail(`invalid_command: ${OFF}`), refused(OFF)] };
+  if (parsed.type === 'malformed') return { state, effects: [fail(`invalid_command: ${parsed.verb}: ${parsed.reason}`), refused(parsed.reason)] };
   return within(state, (run) => {
     const event: ReviewEvent = parsed.type === 'forward' ? { type: 'manual_forward', port: parsed.port, actor } : { type: 'decision', id: parsed.id, decision: parsed.type, actor, via: 'command' };
     const effects = decide(run, event);
@@ -87,7 +87,10 @@ export function portCommand(state: PreviewsState | null, messageId: string, text
 
 /** A resolve_port_forward button; a refusal becomes a notice row keyed by the control (idempotent). */
 export function portControl(state: PreviewsState | null, control: Control, requestId: string, decision: 'approve' | 'deny'): { state: PreviewsState | null; effects: Effect[] } {
-  if (state === null || state.closed) return { state, effects: [notice(control, 'invalid_command', `${OFF}.`, state?.threadId ?? control.thread_id)] };
+  if (state === null || state.closed) {
+    const refused = decisionLog('port_forward', control.actor.name, requestId, 'refused', { code: 'invalid_command', reason: OFF, via: 'button' });
+    return { state, effects: [notice(control, 'invalid_command', `${OFF}.`, state?.threadId ?? control.thread_id), refused] };
+  }
   return within(state, (run) => {
     const effects = decide(run, { type: 'decision', id: requestId, decision, actor: control.actor, via: 'button' });
     const rejected = effects.find((e) => e.type === 'rejected');
