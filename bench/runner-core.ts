@@ -159,8 +159,9 @@ function runTurns(opts: CoreOptions): CoreResult {
       case 'answer':
       case 'refuse':
       case 'start_thread':
-      case 'port_forward':
-      case 'chat_command':
+      case 'preview_open':
+      case 'preview_close':
+      case 'scan_listeners':
         return;
       default: {
         const never: never = e;

@@ -2,13 +2,13 @@
 // shaped as CODEX-NOTES.md §6 saw them from codex 0.169.0, and hub events; a fake hub applying
 // the hub's row rules; and a harness driving the session through the Codex adapter. Test-only.
 
-import { ChannelPushes, type ChannelEvent, type ControlAction, type Message } from '@pilothouse/protocol';
+import { assertNever, ChannelPushes, type ChannelEvent, type ControlAction, type Message } from '@pilothouse/protocol';
 import { CodexAdapter } from '../src/codex/adapter.js';
 import type { ServerNotification, ServerRequest } from '../src/codex/generated/index.js';
 import type { CommandExecutionApprovalDecision, FileUpdateChange, ThreadItem, TurnStatus } from '../src/codex/generated/v2/index.js';
 import type { ServerRequestAnswer } from '../src/codex/methods.js';
 import { isThreadLost } from '../src/codex/translate.js';
-import { assertNever, type Effect } from '../src/session/effects.js';
+import type { Effect } from '../src/session/effects.js';
 import { step, type SessionInput } from '../src/session/session.js';
 import { createSession, sessionConfig, type SessionOptions, type SessionState } from '../src/session/state.js';
 
@@ -195,8 +195,9 @@ export class FakeHub {
         case 'answer':
         case 'refuse':
         case 'start_thread':
-        case 'port_forward':
-        case 'chat_command':
+        case 'preview_open':
+        case 'preview_close':
+        case 'scan_listeners':
         case 'log':
         case 'ack':
           break;

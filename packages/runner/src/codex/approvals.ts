@@ -3,8 +3,8 @@
 // answer, kept per pending request until the session sends one. File-change requests carry no
 // diff: the diff seen in item/started is remembered for them.
 
+import { assertNever } from '@pilothouse/protocol';
 import type { ApprovalChoice, ApprovalRequest } from '../agent/vocabulary.js';
-import { assertNever } from '../session/effects.js';
 import type { RequestId, ServerRequest } from './generated/index.js';
 import type { CommandExecutionApprovalDecision, GrantedPermissionProfile, ThreadItem } from './generated/v2/index.js';
 import { fileDiff, itemKey } from './items.js';

@@ -3,10 +3,10 @@
 // turn/completed (reconciliation). Kinds differ in data only; the session's stream pipeline
 // treats every row the same way.
 
+import { assertNever } from '@pilothouse/protocol';
 import type { RowStatus } from '@pilothouse/protocol';
 import type { Gap, Meta, RowData, RowKind } from '../agent/vocabulary.js';
 import type { FileUpdateChange, ThreadItem, TurnPlanStep } from './generated/v2/index.js';
-import { assertNever } from '../session/effects.js';
 
 type Phase = 'started' | 'completed';
 

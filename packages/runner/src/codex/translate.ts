@@ -3,8 +3,8 @@
 // item kind becomes the same item_started / item_delta / item_completed inputs; kinds differ
 // only in the row data of items.ts. Pure: the adapter (adapter.ts) keeps what must be remembered.
 
+import { assertNever } from '@pilothouse/protocol';
 import type { AgentInput, RowData, TurnOutcome } from '../agent/vocabulary.js';
-import { assertNever } from '../session/effects.js';
 import type { ServerNotification } from './generated/index.js';
 import type { ThreadItem, UserInput } from './generated/v2/index.js';
 import { buildRow, DELTA_KINDS, itemKey, planRow, REASONING_PART_SEPARATOR, terminalInputRow, type DeltaMethod } from './items.js';

@@ -1,12 +1,12 @@
 // Performs the session core's effects, in order: pushes to the hub, requests to Codex, answers to
-// its server requests, a new agent thread, port-forward calls, log lines and cursor acks. Two
+// its server requests, a new agent thread, preview pushes and listener scans, log lines and cursor acks. Two
 // pieces of state live here: the state write each turn start waits for, and the batched ack.
 
+import { assertNever } from '@pilothouse/protocol';
 import type { Logger } from 'pino';
 import type { HubClient } from '../hub/api.js';
 import { turnOverrides, type RuntimeOptions } from '../codex/runtime-options.js';
 import { isThreadLost } from '../codex/translate.js';
-import { assertNever } from '../session/effects.js';
 import type { Effect, SessionInput } from '../session/index.js';
 import type { AgentProcess } from './agent-process.js';
 import type { AgentThreads } from './agent-thread.js';
@@ -17,7 +17,7 @@ export interface EffectRunnerOptions {
   readonly hub: HubClient;
   readonly agent: AgentProcess;
   readonly threads: AgentThreads;
-  readonly ports: Pick<PortWiring, 'decision' | 'command'>;
+  readonly ports: Pick<PortWiring, 'open' | 'closePreview' | 'scan'>;
   readonly feed: (input: SessionInput) => void;
   readonly log: Logger;
   readonly threadId: string;
@@ -73,14 +73,12 @@ export class EffectRunner {
         return this.#o.agent.refuse(effect.requestId, effect.message);
       case 'start_thread':
         return this.#startThread(effect.resume, effect.reason);
-      case 'port_forward':
-        return this.#o.ports.decision(effect.control_id, effect.request_id, effect.decision, effect.actor);
-      case 'chat_command': {
-        const outcome = this.#o.ports.command(effect.text, effect.actor);
-        // Fed back after this step's effects (feed is not re-entrant).
-        queueMicrotask(() => feed({ type: 'command_done', now: Date.now(), message_id: effect.message_id, ...outcome }));
-        return;
-      }
+      case 'preview_open':
+        return this.#o.ports.open(effect.payload);
+      case 'preview_close':
+        return this.#o.ports.closePreview(effect.payload);
+      case 'scan_listeners':
+        return this.#o.ports.scan();
       case 'log':
         log[effect.level]({ event: effect.event, ...effect.fields }, effect.event);
         return;

@@ -1,14 +1,13 @@
-// Port wiring against a real process: the watcher finds what an agent process listens on, and a
-// `--no-forward` port (suppress) is never prompted while its neighbour is. Linux (/proc) only.
+// Port wiring against a real process: a scan finds what an agent process listens on, fed to the
+// session, and a `--no-forward` port (suppress) is never prompted while its neighbour is. Linux (/proc) only.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PushPayload } from '@pilothouse/protocol';
+import { createSession, sessionConfig, step, type SessionInput } from '../session/index.js';
 import { sessionMarker } from './agent-process.js';
 import { PortWiring } from './port-wiring.js';
-import type { PreviewPush } from './previews.js';
 
 const INSTANCE = 'port-wiring-test';
 const cleanups: (() => unknown)[] = [];
@@ -38,28 +37,23 @@ describe.runIf(process.platform === 'linux')('port wiring', () => {
   it('never prompts for a --no-forward port; its neighbour gets a prompt row', async () => {
     const { ports } = await twoListeners();
     const [quiet, offered] = ports;
-    const logs: Record<string, unknown>[] = [];
-    const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
-    const wiring = new PortWiring({ hubUrl: 'http://127.0.0.1:9', token: 'ph_test', log, forward: [], suppress: [quiet], watchPorts: true, portScanMs: 20 });
+    const log = pino({ level: 'silent' });
+    let fed: (input: SessionInput) => void = () => {};
+    const scanned = new Promise<SessionInput>((resolve) => (fed = resolve));
+    const wiring = new PortWiring({ hubUrl: 'http://127.0.0.1:9', token: 'ph_test', log, state: () => null, feed: (input) => fed(input), watchPorts: true, portScanMs: 20 });
     cleanups.push(() => wiring.close());
+    const previews = wiring.config(INSTANCE, [], [quiet], () => null);
+    expect(previews).toMatchObject({ suppressed: [quiet], initialForward: [], scanMs: 20 });
 
-    const rows: PushPayload<'post_row'>[] = [];
-    let prompted: () => void = () => {};
-    const promptedOnce = new Promise<void>((resolve) => (prompted = resolve));
-    const push = ((event: string, payload: PushPayload<'post_row'>) => {
-      if (event === 'post_row') {
-        rows.push(payload);
-        prompted();
-      }
-      return Promise.resolve({ seq: rows.length, message_id: `m${rows.length}`, thread_id: 'root' });
-    }) as PreviewPush;
-    wiring.attach({ threadId: 'root', allowed: [{ name: 'alice', user_id: 'u-alice' }], instanceId: INSTANCE, push });
-    wiring.watch(INSTANCE, () => null);
-    await promptedOnce;
-
-    // One scan saw both listeners (they were up before the watcher started): one prompt, for the offered port.
+    wiring.scan();
+    const input = await scanned;
+    // One scan saw both listeners (found by the session marker): the session prompts for the offered port only.
+    expect(input).toMatchObject({ type: 'listeners_scanned', listeners: expect.arrayContaining([expect.objectContaining({ port: quiet }), expect.objectContaining({ port: offered })]) });
+    const session = createSession(sessionConfig({ threadId: 'root', allowed: [{ name: 'alice', user_id: 'u-alice' }], previews }));
+    const { effects } = step(session, input);
+    const rows = effects.filter((e) => e.type === 'post_row');
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ kind: 'port_forward', thread_id: 'root', meta: { port: offered } });
-    expect(logs.filter((l) => l.event === 'forward_port_skipped')).toEqual([expect.objectContaining({ reason: 'suppressed', port: quiet })]);
+    expect(rows[0]?.payload).toMatchObject({ kind: 'port_forward', thread_id: 'root', meta: { port: offered } });
+    expect(effects.filter((e) => e.type === 'log' && e.event === 'forward_port_skipped')).toEqual([expect.objectContaining({ fields: expect.objectContaining({ reason: 'suppressed', port: quiet }) })]);
   });
 });

@@ -1,47 +1,49 @@
-// The seam to port forwarding: the tunnel client (hub directives), the review of what the
-// agent's processes listen on (previews.ts) and the watcher feeding it, built and closed here
-// only: the rest of the runner calls directive, hubState, attach, watch, decision, command, close.
+// The I/O seam of port forwarding; the session decides everything else (session/previews/). Here:
+// the tunnel client (hub directives; it serves only previews the session holds approved), one
+// listener scanner for the `scan_listeners` effect, the preview_open / preview_close pushes with
+// their replies fed back, and a hub rejoin fed in (the hub may have forgotten our previews).
 
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { RunnerDirective } from '@pilothouse/protocol';
+import { assertNever, type PushPayload, type PushReply, type RunnerDirective } from '@pilothouse/protocol';
 import type { HubConnectionState } from '../hub/link.js';
-import { PortWatcher, type Schedule } from '../previews/listeners/watcher.js';
-import type { AllowedActor } from '../session/index.js';
+import { ScanToolMissingError, type ListenerScanner } from '../previews/listeners/scanner.js';
+import { defaultScanner } from '../previews/listeners/watcher.js';
 import { createTunnelClient, type TunnelClient } from '../previews/tunnel-client.js';
-import { assertNever } from '../session/effects.js';
+import { previewApproved, type PreviewsConfig, type SessionInput, type SessionState } from '../session/index.js';
 import { sessionMarker } from './agent-process.js';
-import { PortForwarding, type CommandOutcome, type PreviewPush } from './previews.js';
+import { describeError } from './errors.js';
+
+type PreviewPush = <K extends 'preview_open' | 'preview_close'>(event: K, payload: PushPayload<K>) => Promise<PushReply<K>>;
 
 export interface PortWiringOptions {
   readonly hubUrl: string;
   readonly token: string;
   readonly log: Logger;
-  /** `--forward`: approved from the start. */
-  readonly forward: readonly number[];
-  /** `--no-forward`: never prompted. */
-  readonly suppress: readonly number[];
+  /** The session as it stands now (the tunnel asks it before serving a stream). */
+  readonly state: () => SessionState | null;
+  readonly feed: (input: SessionInput) => void;
   /** Default: on Linux (/proc) and macOS (ps + lsof). */
   readonly watchPorts?: boolean | undefined;
   readonly portScanMs?: number | undefined;
 }
 
-type Actor = { readonly user_id: string; readonly name: string };
-
 export class PortWiring {
   readonly #o: PortWiringOptions;
   readonly #tunnel: TunnelClient;
-  #ports: PortForwarding | null = null;
-  #watcher: PortWatcher | null = null;
+  readonly #watch: boolean;
+  #scanner: { scanner: ListenerScanner; rootPid: () => number | null; marker: string } | null = null;
+  #push: PreviewPush | null = null;
   #wasConnected = false;
 
   constructor(options: PortWiringOptions) {
     this.#o = options;
-    // The tunnel serves approved previews only.
+    this.#watch = options.watchPorts ?? (process.platform === 'linux' || process.platform === 'darwin');
     this.#tunnel = createTunnelClient({
       hubUrl: options.hubUrl,
       token: options.token,
       logger: options.log,
-      isApproved: (previewId, port) => this.#ports?.isApproved(previewId, port) ?? false,
+      isApproved: (previewId, port) => previewApproved(options.state()?.previews ?? null, previewId, port),
     });
   }
 
@@ -57,57 +59,68 @@ export class PortWiring {
   readonly hubState = (state: HubConnectionState): void => {
     if (state.status !== 'connected') return;
     // A rejoin after a loss: the hub may have restarted and forgotten our previews.
-    if (this.#wasConnected) this.#ports?.reopenAll();
+    if (this.#wasConnected) this.#o.feed({ type: 'hub_reconnected', now: Date.now() });
     this.#wasConnected = true;
   };
 
-  /** The session exists: review listeners in its thread (before any hub event reaches the session). */
-  attach(session: { threadId: string; allowed: readonly AllowedActor[]; instanceId: string; push: PreviewPush }): void {
-    // Request ids carry a few letters of this instance: a prompt left by an earlier run never matches.
-    this.#ports = new PortForwarding({
-      threadId: session.threadId,
-      allowed: session.allowed,
-      push: session.push,
-      log: this.#o.log,
-      idPrefix: `pf-${session.instanceId.replace(/-/g, '').slice(0, 4)}-`,
-      initialForward: this.#o.forward,
-      suppressed: this.#o.suppress,
-      onPreviewClosed: (previewId) => this.#tunnel.closePreview(previewId),
+  /** The session's port-forwarding settings for this runner instance; scans go to the agent's processes. */
+  config(instanceId: string, forward: readonly number[], suppressed: readonly number[], rootPid: () => number | null): PreviewsConfig {
+    const scanMs = this.#watch ? (this.#o.portScanMs ?? 1000) : null;
+    // /proc on Linux, ps + lsof on macOS (previews/listeners/); elsewhere only `--forward` and `/pilothouse forward`.
+    if (this.#watch) this.#scanner = { scanner: defaultScanner(), rootPid, marker: sessionMarker(instanceId) };
+    this.#o.log.info({ event: 'forward_port_watching', enabled: this.#watch, forward, interval_ms: scanMs }, 'port watcher');
+    return {
+      // Request ids carry a few letters of this instance: a prompt left by an earlier run never matches.
+      idPrefix: `pf-${instanceId.replace(/-/g, '').slice(0, 4)}-`,
+      // Preview ids are derived from it: unguessable, while the session core stays deterministic.
+      secret: randomBytes(32).toString('hex'),
+      initialForward: forward,
+      suppressed,
+      scanMs,
+    };
+  }
+
+  /** Where preview pushes go (the hub client, once connected). */
+  attach(push: PreviewPush): void {
+    this.#push = push;
+  }
+
+  /** `scan_listeners`: one scan, its result (or failure) fed back. */
+  scan(): void {
+    const s = this.#scanner;
+    if (s === null) return;
+    s.scanner.scan(s.rootPid(), s.marker).then(
+      (listeners) => this.#o.feed({ type: 'listeners_scanned', now: Date.now(), listeners }),
+      (err: unknown) =>
+        this.#o.feed({ type: 'listener_scan_failed', now: Date.now(), error: describeError(err).message, permanent: err instanceof ScanToolMissingError }),
+    );
+  }
+
+  /** `preview_open`: the hub's URL (or its refusal) fed back. */
+  open(payload: PushPayload<'preview_open'>): void {
+    const { preview_id } = payload;
+    const push = this.#push;
+    if (push === null) return;
+    push('preview_open', payload).then(
+      (reply) => this.#o.feed({ type: 'preview_opened', now: Date.now(), preview_id, url: reply.url }),
+      (err: unknown) => {
+        const { code, message } = describeError(err);
+        this.#o.feed({ type: 'preview_open_failed', now: Date.now(), preview_id, error: `${code}: ${message}` });
+      },
+    );
+  }
+
+  /** `preview_close`: the tunnel's streams of that preview end, and the hub stops serving it. */
+  closePreview(payload: PushPayload<'preview_close'>): void {
+    this.#tunnel.closePreview(payload.preview_id);
+    this.#push?.('preview_close', payload).catch((err: unknown) => {
+      this.#o.log.info({ event: 'forward_port_close_failed', ...payload, ...describeError(err) }, 'preview_close refused');
     });
   }
 
-  /** Starts the watcher feeding the review what the agent's processes (rooted at `rootPid`, or marked) listen on. */
-  watch(instanceId: string, rootPid: () => number | null): void {
-    const schedule: Schedule = (fn, ms) => {
-      const t = setTimeout(fn, ms);
-      return () => clearTimeout(t);
-    };
-    const intervalMs = this.#o.portScanMs ?? 1000;
-    // /proc on Linux, ps + lsof on macOS (previews/listeners/lsof-scanner.ts); elsewhere only `--forward` and `/pilothouse forward`.
-    if (this.#o.watchPorts ?? (process.platform === 'linux' || process.platform === 'darwin')) {
-      const watcher = new PortWatcher({ rootPid, marker: sessionMarker(instanceId), intervalMs, schedule });
-      watcher.subscribe((event) => this.#ports?.listener(event));
-      watcher.start();
-      this.#watcher = watcher;
-    }
-    this.#o.log.info({ event: 'forward_port_watching', enabled: this.#watcher !== null, forward: this.#o.forward, interval_ms: intervalMs }, 'port watcher');
-  }
-
-  /** An allowed actor's port-forward button. */
-  decision(control_id: string, request_id: string, decision: 'approve' | 'deny', actor: Actor): void {
-    if (this.#ports) this.#ports.decision(control_id, request_id, decision, actor);
-    else this.#o.log.info({ event: 'forward_port_unavailable', request_id }, 'port forwarding is off');
-  }
-
-  /** A `/pilothouse …` chat command. */
-  command(text: string, actor: Actor): CommandOutcome {
-    return this.#ports ? this.#ports.command(text, actor) : { error: 'invalid_command: port forwarding is off on this runner', note: null };
-  }
-
-  /** preview_close for each open preview, and the rows say the runner closed (the hub client drains them). */
+  /** The runner closes: no more scans, every tunnel stream ends (the close step emitted preview_close for each preview). */
   close(): void {
-    this.#watcher?.stop();
-    this.#ports?.close();
+    this.#scanner = null;
     this.#tunnel.closeAll();
   }
 }

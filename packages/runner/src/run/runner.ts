@@ -69,7 +69,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   const prepared = await prepare({ ...opts, log });
   const { cwd, instanceId } = prepared;
   const loop = new SessionLoop();
-  const ports = new PortWiring({ ...opts, log, forward: opts.forward ?? [], suppress: opts.suppressPorts ?? [] });
+  const ports = new PortWiring({ ...opts, log, state: () => loop.state, feed: loop.feed });
   const hub = await connectHub({
     url: opts.hubUrl,
     token: opts.token,
@@ -145,10 +145,10 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     policy: policyInForce(opened.response),
     flushMs: opts.streamFlushMs,
     approvalTimeoutMs: opts.approvalTimeoutMs,
+    previews: ports.config(instanceId, opts.forward ?? [], opts.suppressPorts ?? [], () => agent.pid),
   });
-  ports.attach({ threadId, allowed, instanceId, push: (event, payload) => hub.push(event, payload) });
+  ports.attach((event, payload) => hub.push(event, payload));
   loop.start(createSession(config, prepared.cursor.load() ?? 0), effects.perform, session.recovered);
-  ports.watch(instanceId, () => agent.pid);
   log.info({ event: 'session_started', thread_id: threadId, codex_thread_id: codexThreadId, listen_user: listen, allowed: allowed.map((a) => a.name) }, 'session started');
 
   // The close order: the owner's terminal first (the TUI leaves it as it found it; its exit calls

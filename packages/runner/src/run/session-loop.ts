@@ -12,6 +12,11 @@ export class SessionLoop {
   readonly #early: ChannelEvent[] = [];
   readonly #clock = new Clock((now) => this.feed({ type: 'tick', now }));
 
+  /** The session as it stands (null before `start`). */
+  get state(): SessionState | null {
+    return this.#state;
+  }
+
   /** A hub event: fed at once, or kept until `start`. */
   readonly hubEvent = (event: ChannelEvent): void => {
     if (this.#state) this.feed({ type: 'hub_event', now: Date.now(), event });

@@ -2,9 +2,10 @@
 // items (every kind through the same calls on the stream pipeline; kinds differ only in data),
 // approval requests, and the outcomes of what the session asked (turn start, thread start).
 
+import { assertNever } from '@pilothouse/protocol';
 import type { AgentInput, RowData, RowKind } from '../agent/vocabulary.js';
 import { openApproval, withdraw } from './approvals.js';
-import { assertNever, log, setState } from './effects.js';
+import { log, setState } from './effects.js';
 import { abandonForeign, claimForeign, endForeign, isForeign, leftToTui, onTurnStarted, onUserInput } from './foreign.js';
 import { adoptTurnId, advanceAck, answerAll, drain, endTurn, finishedTurn } from './lifecycle.js';
 import type { Ctx } from './state.js';

@@ -19,25 +19,12 @@ export type Effect =
   | { readonly type: 'set_state'; readonly payload: { readonly message_id: string; readonly state: MessageState } }
   | { readonly type: 'runner_status'; readonly status: 'idle' | 'working' }
   | AgentEffect
-  /** An allowed actor's port-forward decision, for the port watcher. */
-  | {
-      readonly type: 'port_forward';
-      /** The control's id: a refusal the shell posts is keyed by it (idempotent retries). */
-      readonly control_id: string;
-      readonly request_id: string;
-      readonly decision: 'approve' | 'deny';
-      readonly actor: { readonly user_id: string; readonly name: string };
-    }
-  /**
-   * A `/pilothouse …` message in the session thread, from anyone (the shell's port review decides
-   * who may); the shell answers with a `command_done` input carrying the outcome.
-   */
-  | {
-      readonly type: 'chat_command';
-      readonly message_id: string;
-      readonly text: string;
-      readonly actor: { readonly user_id: string; readonly name: string };
-    }
+  /** Serve a preview of an approved port (idempotent); answer with preview_opened / preview_open_failed. */
+  | { readonly type: 'preview_open'; readonly payload: PushPayload<'preview_open'> }
+  /** Stop serving a preview: the hub closes its origin, the shell drops its tunnel streams. */
+  | { readonly type: 'preview_close'; readonly payload: PushPayload<'preview_close'> }
+  /** Scan once for what the agent's processes listen on; answer with listeners_scanned / listener_scan_failed. */
+  | { readonly type: 'scan_listeners' }
   | { readonly type: 'log'; readonly level: LogLevel; readonly event: string; readonly fields: Readonly<Record<string, unknown>> }
   /**
    * Every hub event with seq <= `seq` is fully handled: the shell may persist the cursor; when
@@ -45,7 +32,9 @@ export type Effect =
    */
   | { readonly type: 'ack'; readonly seq: number; readonly durable?: true };
 
-export function log(level: LogLevel, event: string, fields: Record<string, unknown> = {}): Effect {
+export type LogEffect = Extract<Effect, { type: 'log' }>;
+
+export function log(level: LogLevel, event: string, fields: Record<string, unknown> = {}): LogEffect {
   return { type: 'log', level, event, fields };
 }
 
@@ -54,7 +43,7 @@ export function log(level: LogLevel, event: string, fields: Record<string, unkno
  * retry): `actor` is a person's name or 'runner', `target` the request id, message id or seq it
  * was about, `outcome` what came of it ('approve', 'deny', 'expired', 'refused:<code>', …).
  */
-export function decisionLog(action: string, actor: string, target: string | number, outcome: string, extra: Record<string, unknown> = {}): Effect {
+export function decisionLog(action: string, actor: string, target: string | number, outcome: string, extra: Record<string, unknown> = {}): LogEffect {
   return log(outcome.startsWith('refused:') ? 'warn' : 'info', 'decision', { ...extra, action, actor, target, outcome });
 }
 
@@ -84,6 +73,3 @@ export function fnv1a(text: string): string {
   return (hash >>> 0).toString(16).padStart(8, '0');
 }
 
-export function assertNever(value: never, what = 'value'): never {
-  throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
-}

@@ -1,17 +1,18 @@
 // Hub events for the session thread: human messages (queued when they come from an allowed
-// steerer, otherwise marked ignored with the reason; `/pilothouse …` commands handed to the shell,
-// never to Codex) and controls (interrupt, drop queued, resolve an approval, port-forward
-// decisions), each checked against the allowed actors. Refusals are visible: a notice row in the
-// thread, plus a log.
+// steerer, otherwise marked ignored with the reason; `/pilothouse …` commands decided by the
+// previews sub-state, never sent to Codex) and controls (interrupt, drop queued, resolve an
+// approval, port-forward decisions), each checked against the allowed actors once. Refusals are
+// visible: a notice row in the thread, plus a log.
 
-import { isChatCommand, mayDecide, type Actor, type ChannelEventPayloads, type ControlAction, type Message } from '@pilothouse/protocol';
+import { assertNever, isChatCommand, mayDecide, type Actor, type ChannelEventPayloads, type ControlAction, type Message } from '@pilothouse/protocol';
 import { describeAllowed } from './actors.js';
 import { resolveApproval } from './approvals.js';
 import * as lru from './bounded.js';
-import { assertNever, clientId, decisionLog, log, setState } from './effects.js';
+import { clientId, decisionLog, log, setState } from './effects.js';
 import { drain, interrupting, requestInterrupt } from './lifecycle.js';
 import { dropThrough } from './queue.js';
 import { alreadyHandled, latestFailed, retry } from './recovery.js';
+import { portCommand, portControl } from './previews/step.js';
 import { listenUser, type Ctx } from './state.js';
 
 type Control = ChannelEventPayloads['control'];
@@ -28,9 +29,11 @@ export function onMessage(ctx: Ctx, message: Message): void {
   const retryOf = retryCommand(message.body);
   if (retryOf !== null) return retryByCommand(ctx, message, retryOf);
   if (isChatCommand(message.body)) {
-    // Whoever sent it: the shell's review decides who may, and the outcome becomes the state.
-    out.push({ type: 'chat_command', message_id: message.id, text: message.body, actor: { user_id: message.author.user_id, name: message.author.name } });
+    // Whoever sent it: the port-forward review decides who may, and the outcome becomes the state.
     out.push(log('info', 'chat_command', { message_id: message.id, seq: message.seq, author: message.author.name }));
+    const result = portCommand(s.previews, message.id, message.body, message.author);
+    s.previews = result.state;
+    out.push(...result.effects);
     return;
   }
   if (!mayDecide(s.config.allowed, message.author)) {
@@ -70,11 +73,6 @@ function retryByCommand(ctx: Ctx, message: Message, target: string): void {
   if (id === null) ctx.out.push(decisionLog('retry', message.author.name, message.id, 'refused:no_failed_message', { reason: 'no failed message to retry' }));
 }
 
-/** The shell's outcome of a chat command: the message ends processed, or failed with the reason. */
-export function onCommandDone(ctx: Ctx, message_id: string, error: string | null, note: string | null): void {
-  ctx.out.push(setState(message_id, error === null ? { state: 'processed', reason: note, approval: null } : { state: 'failed', reason: error, approval: null }));
-}
-
 export function onControl(ctx: Ctx, control: Control): void {
   const { s, out } = ctx;
   if (control.thread_id !== s.config.threadId) return;
@@ -91,6 +89,13 @@ export function onControl(ctx: Ctx, control: Control): void {
     out.push(decisionLog('approval', actor.name, action.request_id, result.choice, { control_id: control.control_id }));
     return;
   }
+  if (action.type === 'resolve_port_forward') {
+    // Authorised once, by the review (previews/review.ts), which answers a refusal with a notice.
+    const result = portControl(s.previews, control, action.request_id, action.decision);
+    s.previews = result.state;
+    out.push(...result.effects);
+    return;
+  }
   if (!mayDecide(s.config.allowed, actor)) {
     return refuse(ctx, control, 'sender_not_allowed', `${actor.name} is not allowed to steer this session (${describeAllowed(s.config.allowed)} can).`);
   }
@@ -105,10 +110,6 @@ export function onControl(ctx: Ctx, control: Control): void {
       if (!result.ok) refuse(ctx, control, 'message_not_found', result.reason, false);
       return;
     }
-    case 'resolve_port_forward':
-      out.push({ type: 'port_forward', control_id: control.control_id, request_id: action.request_id, decision: action.decision, actor: { user_id: actor.user_id, name: actor.name } });
-      out.push(log('info', 'port_forward_decision', { request_id: action.request_id, decision: action.decision, by: actor.name }));
-      return;
     default:
       return assertNever(action, 'control action');
   }

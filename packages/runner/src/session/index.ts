@@ -5,3 +5,4 @@ export { createSession, DEFAULTS as SESSION_DEFAULTS, sessionConfig, type Sessio
 export { decisionLog, type Effect, type LogLevel, type RowEffect } from './effects.js';
 export type { AllowedActor } from './actors.js';
 export type { ThreadSnapshot } from './recovery.js';
+export { previewApproved, type PreviewsConfig } from './previews/state.js';

@@ -2,11 +2,12 @@
 // interrupt, end a turn (flush, reconcile, close rows, reject approvals, final state), publish
 // the working message's state when it changes, and advance the hub cursor.
 
+import { assertNever } from '@pilothouse/protocol';
 import type { MessageState } from '@pilothouse/protocol';
 import type { RowData } from '../agent/vocabulary.js';
 import { firstOf, take, type PendingApproval } from './approvals.js';
 import { remember } from './bounded.js';
-import { assertNever, decisionLog, log, setState } from './effects.js';
+import { decisionLog, log, setState } from './effects.js';
 import type { Ctx } from './state.js';
 import { completeRow, finishTurn, flush } from './stream.js';
 import { begin, completing, danglingStatus, finalState, IDLE, processingState, started, type TurnOutcome } from './turn.js';

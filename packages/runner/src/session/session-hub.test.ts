@@ -64,12 +64,12 @@ describe('who may steer', () => {
     ]);
   });
 
-  it('hands an allowed port-forward decision to the port watcher', () => {
-    const h = new Harness();
-    expect(wire(h.hub_(hubControl(ALICE, { type: 'resolve_port_forward', request_id: 'pf-1', decision: 'approve' }, 3)))).toEqual([
-      { type: 'port_forward', control_id: 'ctl-3', request_id: 'pf-1', decision: 'approve', actor: ALICE },
-      { type: 'ack', seq: 3 },
-    ]);
+  it('decides a port-forward button inside the session (the review: previews/previews.test.ts)', () => {
+    const h = new Harness({ previews: { idPrefix: 'pf-', secret: 's'.repeat(32), initialForward: [], suppressed: [], scanMs: 1000 } });
+    h.feed({ type: 'listeners_scanned', listeners: [{ port: 5173, pid: 10, command: 'vite', cwd: '/w' }] });
+    const effects = wire(h.hub_(hubControl(ALICE, { type: 'resolve_port_forward', request_id: 'pf-1', decision: 'approve' }, 3)));
+    expect(effects.map((e) => e.type)).toEqual(['update_row', 'preview_open', 'ack']);
+    expect(effects[1]).toEqual({ type: 'preview_open', payload: { preview_id: expect.stringMatching(/^[0-9a-f]{20}$/), port: 5173, thread_id: HUB_THREAD } });
   });
 
   it('refuses a message when the queue is full', () => {

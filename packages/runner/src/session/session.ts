@@ -5,13 +5,16 @@
 // state it is given: it works on a shallow copy whose fields it replaces. The shell performs the
 // effects in order (see effects.ts).
 
+import { assertNever } from '@pilothouse/protocol';
 import type { ChannelEvent } from '@pilothouse/protocol';
 import type { AgentInput } from '../agent/vocabulary.js';
 import { onAgentInput } from './agent-events.js';
 import { isDue, nextExpiry, take } from './approvals.js';
-import { assertNever, log, setState, type Effect } from './effects.js';
+import { log, setState, type Effect } from './effects.js';
 import { abandonForeign } from './foreign.js';
-import { onCommandDone, onControl, onMessage } from './hub-events.js';
+import { onControl, onMessage } from './hub-events.js';
+import { closePreviews, previewsTick, stepPreviews, type PreviewsInput, type PreviewsResult } from './previews/step.js';
+import { previewsDeadline, type PreviewsState } from './previews/state.js';
 import { advanceAck, answerAll, publish, rejectApprovals } from './lifecycle.js';
 import { noteStates, onRecover, type ThreadSnapshot } from './recovery.js';
 import type { Ctx, SessionState } from './state.js';
@@ -21,15 +24,15 @@ export type SessionInput =
   | AgentInput
   /** Any event of the channel feed, in seq order (replays included; repeats are skipped). */
   | { readonly type: 'hub_event'; readonly now: number; readonly event: ChannelEvent }
-  /** The outcome of a `chat_command` effect: `error` (a reason with its code) fails the message. */
-  | { readonly type: 'command_done'; readonly now: number; readonly message_id: string; readonly error: string | null; readonly note: string | null }
   /** The hub refused an append or update_row of a row (a code): its text is no longer in sync. */
   | { readonly type: 'row_refused'; readonly now: number; readonly item_key: string; readonly code: string }
   /** `--resume`: the session thread as the hub has it, before any hub event (recovery.ts). */
   | { readonly type: 'recover'; readonly now: number; readonly thread: ThreadSnapshot }
   /** Time passed: flush window, heartbeat, approval expiry. */
   | { readonly type: 'tick'; readonly now: number }
-  | { readonly type: 'close'; readonly now: number; readonly reason: string };
+  | { readonly type: 'close'; readonly now: number; readonly reason: string }
+  /** Scan results, preview_open replies, a hub reconnect: the previews sub-state's own inputs. */
+  | PreviewsInput;
 
 export interface StepResult {
   readonly state: SessionState;
@@ -46,8 +49,12 @@ export function step(state: SessionState, input: SessionInput): StepResult {
     case 'hub_event':
       onHubEvent(ctx, input.event);
       break;
-    case 'command_done':
-      onCommandDone(ctx, input.message_id, input.error, input.note);
+    case 'listeners_scanned':
+    case 'listener_scan_failed':
+    case 'preview_opened':
+    case 'preview_open_failed':
+    case 'hub_reconnected':
+      withPreviews(ctx, (p) => stepPreviews(p, input));
       break;
     case 'row_refused':
       ctx.s.stream = refused(ctx.s.stream, input.item_key);
@@ -94,6 +101,8 @@ export function nextDeadline(state: SessionState): number | null {
   if (state.lastBeatAt !== null) due.push(state.lastBeatAt + state.config.heartbeatMs);
   const expiry = nextExpiry(state.approvals);
   if (expiry !== null) due.push(expiry);
+  const scan = state.previews === null ? null : previewsDeadline(state.previews);
+  if (scan !== null) due.push(scan);
   return due.length === 0 ? null : Math.min(...due);
 }
 
@@ -134,6 +143,15 @@ function onTick(ctx: Ctx): void {
     out.push({ type: 'runner_status', status: 'working' });
     s.lastBeatAt = now;
   }
+  withPreviews(ctx, (p) => previewsTick(p, now));
+}
+
+/** Runs one previews entry point on the session's previews sub-state (none when port forwarding is off). */
+function withPreviews(ctx: Ctx, fn: (p: PreviewsState) => PreviewsResult): void {
+  if (ctx.s.previews === null) return;
+  const result = fn(ctx.s.previews);
+  ctx.s.previews = result.state;
+  ctx.out.push(...result.effects);
 }
 
 /** The runner is closing: decline approvals, close the turn's rows, fail what can no longer run. */
@@ -144,6 +162,8 @@ function onClose(ctx: Ctx, reason: string): void {
   const t = s.turn;
   if (t.status === 'active' || t.status === 'completing') s.stream = finishTurn(s.stream, s.config, t.turnId, 'interrupted', out);
   abandonForeign(ctx, { status: 'interrupted' }, reason);
+  // Every open preview closes, and its row (and every open prompt's) says the runner closed.
+  withPreviews(ctx, closePreviews);
   const failed = { state: 'failed', reason: `the runner closed: ${reason}`, approval: null } as const;
   if (t.status !== 'idle') out.push(setState(t.message.message_id, failed));
   for (const m of s.queue) out.push(setState(m.message_id, failed));

@@ -10,6 +10,7 @@ import { DEFAULT_CAP, type Lru } from './bounded.js';
 import type { Effect } from './effects.js';
 import type { Queue, QueuedMessage } from './queue.js';
 import { EMPTY_STREAM, type Stream } from './stream.js';
+import { initialPreviews, type PreviewsConfig, type PreviewsState } from './previews/state.js';
 import { IDLE, type Turn } from './turn.js';
 
 /** The stream pipeline's settings are a part of it (stream.ts StreamConfig). */
@@ -33,6 +34,8 @@ export interface SessionConfig {
   readonly registryCap: number;
   /** Accepted messages waiting; more are refused with a visible reason. */
   readonly maxQueued: number;
+  /** Port forwarding (previews/state.ts); null: off, `/pilothouse` port commands are refused. */
+  readonly previews: PreviewsConfig | null;
 }
 
 export type SessionOptions = Pick<SessionConfig, 'threadId' | 'allowed'> & Partial<SessionConfig>;
@@ -47,6 +50,7 @@ export const DEFAULTS = {
   tailChars: 64 * 1024,
   registryCap: DEFAULT_CAP,
   maxQueued: 256,
+  previews: null,
 } as const satisfies Omit<SessionConfig, 'threadId' | 'allowed'>;
 
 /** Head + marker + tail must fit one push (MAX_TEXT = 512 KiB) with room to spare. */
@@ -60,6 +64,10 @@ export function sessionConfig(options: SessionOptions): SessionConfig {
   }
   if (config.headChars + config.tailChars > MAX_ROW_CHARS) throw new RangeError(`headChars + tailChars must be at most ${MAX_ROW_CHARS}`);
   if (config.allowed.length === 0) throw new RangeError('allowed must name the listen user');
+  const { previews } = config;
+  // Preview ids are derived from the secret: a short one would make them guessable.
+  if (previews !== null && previews.secret.length < 32) throw new RangeError('previews.secret must be at least 32 characters of randomness');
+  if (previews?.scanMs != null && (!Number.isInteger(previews.scanMs) || previews.scanMs < 1)) throw new RangeError(`previews.scanMs must be a positive integer, got ${previews.scanMs}`);
   return config;
 }
 
@@ -100,6 +108,8 @@ export interface SessionState {
   /** Instructions of this thread (newest kept), for `retry`. */
   readonly steered: Lru<Steered>;
   readonly recovered: Recovered | null;
+  /** The port-forward review and open previews (previews/state.ts); null when port forwarding is off. */
+  readonly previews: PreviewsState | null;
   /** Highest hub seq seen, and the cursor acknowledged to the shell. */
   readonly lastSeq: number;
   readonly ackedSeq: number;
@@ -124,6 +134,7 @@ export function createSession(config: SessionConfig, cursor = 0): SessionState {
     mirrored: [],
     steered: [],
     recovered: null,
+    previews: config.previews === null ? null : initialPreviews(config.threadId, config.allowed, config.previews),
     lastSeq: cursor,
     ackedSeq: cursor,
     lastFlushAt: null,

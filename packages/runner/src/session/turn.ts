@@ -3,9 +3,9 @@
 // `completing` lasts while the session closes the turn (flush, reconcile, reject approvals,
 // publish the final state) within one step; late input for that turn id is then dropped.
 
+import { assertNever } from '@pilothouse/protocol';
 import type { Approval, MessageState, RowStatus } from '@pilothouse/protocol';
 import type { RowKind, TurnOutcome } from '../agent/vocabulary.js';
-import { assertNever } from './effects.js';
 import type { QueuedMessage } from './queue.js';
 
 export type ProcessingReason =

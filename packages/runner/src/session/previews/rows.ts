@@ -1,11 +1,23 @@
 // What a `port_forward` row says in each phase: a short Markdown body and the meta the web UI
 // reads (PortForwardMeta, packages/protocol/src/previews.ts), plus the approval for prompts.
-// Pure: the port-forward shell (previews.ts) decides when a row changes, this decides how it reads.
+// Pure: outcomes.ts decides when a row changes, this decides how it reads.
 
+import { assertNever } from '@pilothouse/protocol';
 import type { Approval, PortForwardMeta, RowStatus } from '@pilothouse/protocol';
-import type { AllowedActor } from '../session/actors.js';
-import { assertNever } from '../session/effects.js';
-import type { Choice, Target } from '../ports/review.js';
+import type { AllowedActor } from '../actors.js';
+import type { Decision, Target } from './review.js';
+
+export interface Choice {
+  readonly decision: Decision;
+  readonly label: string;
+  readonly description: string;
+}
+
+/** The two answers a prompt offers. */
+export const PROMPT_CHOICES: readonly Choice[] = [
+  { decision: 'approve', label: 'Open preview', description: 'Proxy HTTP, HTTPS and WebSocket for that port' },
+  { decision: 'deny', label: 'Deny', description: 'Keep it private for this session' },
+];
 
 /** The part of a row that the hub stores and update_row replaces as a whole. */
 export interface RowContent {

@@ -1,13 +1,11 @@
-// Port-forward review: the pure state machine that decides, for each listener the watcher sees,
-// whether to prompt, skip, revoke or close, and resolves prompts by button or chat command.
-// Rules: SEED-BEHAVIOURS "Port forwarding and previews"; issue 6 parts 2 and 5.
-// The shell performs the effects (post the prompt row, grant/withdraw the tunnel capability).
-import { mayDecide } from '@pilothouse/protocol';
-import type { ActorRef, AllowedActor } from '../session/actors.js';
-import { assertNever } from '../session/effects.js';
+// Port-forward review: the decisions of the previews sub-state. For each listener seen it prompts,
+// skips, revokes or closes; it resolves prompts by button or chat command (the one place a
+// port-forward decision is authorised). Rules: SEED-BEHAVIOURS "Port forwarding and previews".
+import { assertNever, mayDecide } from '@pilothouse/protocol';
+import type { ActorRef, AllowedActor } from '../actors.js';
+import { decisionLog, type LogEffect } from '../effects.js';
 import { parseCommand } from './commands.js';
-
-export { parseCommand, type PortCommand } from './commands.js';
+import { PROMPT_CHOICES, type Choice } from './rows.js';
 
 /** Every registry here holds at most this many entries; the oldest goes first. */
 export const REVIEW_CAP = 64;
@@ -63,17 +61,6 @@ export type Via = 'button' | 'command';
 export type RejectCode = 'port_forward_request_not_found' | 'sender_not_allowed' | 'invalid_port' | 'invalid_command';
 export type SkipReason = 'not_bound' | 'suppressed' | 'already_approved' | 'already_pending' | 'dismissed';
 
-export interface Choice {
-  readonly decision: Decision;
-  readonly label: string;
-  readonly description: string;
-}
-
-export const PROMPT_CHOICES: readonly Choice[] = [
-  { decision: 'approve', label: 'Open preview', description: 'Proxy HTTP, HTTPS and WebSocket for that port' },
-  { decision: 'deny', label: 'Deny', description: 'Keep it private for this session' },
-];
-
 export type ReviewEffect =
   | {
       readonly type: 'prompt';
@@ -97,16 +84,9 @@ export type ReviewEffect =
   /** An approved port (`--forward`, manual) is now held by this process: serve it (or name it). */
   | { readonly type: 'found'; readonly port: number; readonly target: Target; readonly source: 'initial' | 'manual' }
   | { readonly type: 'revoked'; readonly port: number; readonly previous: Target | null; readonly reason: 'listener_changed' | 'evicted' }
-  | {
-      readonly type: 'closed';
-      readonly port: number;
-      readonly target: Target;
-      readonly id: string | null;
-      readonly was: 'pending' | 'approved';
-      readonly reason: 'process_exited' | 'evicted';
-    }
+  | { readonly type: 'closed'; readonly port: number; readonly target: Target; readonly id: string | null; readonly was: 'pending' | 'approved'; readonly reason: 'process_exited' | 'evicted' }
   | { readonly type: 'rejected'; readonly code: RejectCode; readonly id: string | null; readonly port: number | null; readonly actor: ActorRef | null }
-  | { readonly type: 'log'; readonly event: string; readonly fields: Readonly<Record<string, unknown>> };
+  | LogEffect;
 
 export interface StepResult {
   readonly state: ReviewState;
@@ -156,7 +136,7 @@ export function step(state: ReviewState, event: ReviewEvent): StepResult {
         case 'forward':
           return onManualForward(state, command.port, event.actor);
         case 'malformed':
-          return { state, effects: [{ type: 'rejected', code: 'invalid_command', id: null, port: null, actor: event.actor }] };
+          return { state, effects: [{ type: 'rejected', code: 'invalid_command', id: null, port: null, actor: event.actor }, refused(event.actor, command.verb, 'invalid_command', { reason: command.reason })] };
         default:
           return assertNever(command, 'port command');
       }
@@ -236,12 +216,12 @@ function onClosed(state: ReviewState, listener: Target): StepResult {
 function onDecision(state: ReviewState, id: string, decision: Decision, actor: ActorRef | null, via: Via): StepResult {
   const request = state.pending.find((p) => p.id === id);
   if (request === undefined) {
-    return { state, effects: [{ type: 'rejected', code: 'port_forward_request_not_found', id, port: null, actor }, log('forward_port_decision_ignored', { id, reason: 'port_forward_request_not_found' })] };
+    return { state, effects: [{ type: 'rejected', code: 'port_forward_request_not_found', id, port: null, actor }, refused(actor, id, 'port_forward_request_not_found', { via })] };
   }
   if (!mayDecide(state.config.allowed, actor)) {
     return {
       state,
-      effects: [{ type: 'rejected', code: 'sender_not_allowed', id, port: request.target.port, actor }, log('forward_port_decision_ignored', { id, reason: 'sender_not_allowed', actor: actor?.name ?? null })],
+      effects: [{ type: 'rejected', code: 'sender_not_allowed', id, port: request.target.port, actor }, refused(actor, id, 'sender_not_allowed', { port: request.target.port, via })],
     };
   }
   const pending = state.pending.filter((p) => p !== request);
@@ -251,14 +231,14 @@ function onDecision(state: ReviewState, id: string, decision: Decision, actor: A
       const [approved, effects] = addApproval(state.approved.filter((a) => a.port !== target.port), { port: target.port, target, source: 'prompt' });
       return {
         state: { ...state, pending, approved },
-        effects: [{ type: 'resolved', id, port: target.port, outcome: 'approved', target, actor, via }, log('forward_port_resolved', { id, port: target.port, outcome: 'approved', via }), ...effects],
+        effects: [{ type: 'resolved', id, port: target.port, outcome: 'approved', target, actor, via }, decided(actor, id, 'approved', { port: target.port, via }), ...effects],
       };
     }
     case 'deny': {
       const [dismissed] = capped([...state.dismissed, target]);
       return {
         state: { ...state, pending, dismissed },
-        effects: [{ type: 'resolved', id, port: target.port, outcome: 'denied', target, actor, via }, log('forward_port_resolved', { id, port: target.port, outcome: 'denied', reason: 'port_forward_denied', via })],
+        effects: [{ type: 'resolved', id, port: target.port, outcome: 'denied', target, actor, via }, decided(actor, id, 'denied', { port: target.port, reason: 'port_forward_denied', via })],
       };
     }
     default:
@@ -267,18 +247,19 @@ function onDecision(state: ReviewState, id: string, decision: Decision, actor: A
 }
 
 function onManualForward(state: ReviewState, port: number, actor: ActorRef | null): StepResult {
-  if (!isPort(port)) return { state, effects: [{ type: 'rejected', code: 'invalid_port', id: null, port, actor }] };
+  const target = `port ${port}`;
+  if (!isPort(port)) return { state, effects: [{ type: 'rejected', code: 'invalid_port', id: null, port, actor }, refused(actor, target, 'invalid_port', { port, via: 'manual' })] };
   if (!mayDecide(state.config.allowed, actor)) {
-    return { state, effects: [{ type: 'rejected', code: 'sender_not_allowed', id: null, port, actor }, log('forward_port_manual_ignored', { port, reason: 'sender_not_allowed' })] };
+    return { state, effects: [{ type: 'rejected', code: 'sender_not_allowed', id: null, port, actor }, refused(actor, target, 'sender_not_allowed', { port, via: 'manual' })] };
   }
-  if (state.approved.some((a) => a.port === port)) return { state, effects: [log('forward_port_skipped', { reason: 'already_approved', port })] };
+  if (state.approved.some((a) => a.port === port)) return { state, effects: [decided(actor, target, 'approved', { port, via: 'manual', already: true })] };
   // The listen user asking is the approval; a prompt already out for the port is resolved by it.
   const request = state.pending.find((p) => p.target.port === port);
   if (request !== undefined) return onDecision(state, request.id, 'approve', actor, 'command');
   const [approved, effects] = addApproval(state.approved, { port, target: null, source: 'manual' });
   return {
     state: { ...state, approved },
-    effects: [{ type: 'resolved', id: null, port, outcome: 'approved', target: null, actor, via: 'manual' }, log('forward_port_resolved', { id: null, port, outcome: 'approved', via: 'manual' }), ...effects],
+    effects: [{ type: 'resolved', id: null, port, outcome: 'approved', target: null, actor, via: 'manual' }, decided(actor, target, 'approved', { port, via: 'manual' }), ...effects],
   };
 }
 
@@ -297,5 +278,14 @@ function isPort(port: number): boolean {
 }
 
 function log(event: string, fields: Record<string, unknown>): ReviewEffect {
-  return { type: 'log', event, fields };
+  return { type: 'log', level: 'info', event, fields };
+}
+
+/** The one structured line per port-forward decision (target: the request id, or `port N`). */
+function decided(actor: ActorRef | null, target: string, outcome: 'approved' | 'denied', extra: Record<string, unknown>): ReviewEffect {
+  return decisionLog('port_forward', actor?.name ?? 'runner', target, outcome, extra);
+}
+
+function refused(actor: ActorRef | null, target: string, code: RejectCode, extra: Record<string, unknown>): ReviewEffect {
+  return decisionLog('port_forward', actor?.name ?? 'runner', target, `refused:${code}`, { code, ...extra });
 }

@@ -1,6 +1,7 @@
 // Chat commands for port forwarding, parsed from thread text:
 // `/pilothouse approve-port-forward <id>`, `/pilothouse deny-port-forward <id>`, `/pilothouse forward <port>`.
 // Anything else is not ours (null); one of our verbs with bad arguments is `malformed`.
+// (`/pilothouse retry` is the session's recovery command, matched before these: recovery.ts.)
 
 export type PortCommand =
   | { readonly type: 'approve'; readonly id: string }
@@ -30,4 +31,11 @@ export function parseCommand(text: string): PortCommand | null {
     default:
       return null;
   }
+}
+
+/** Why a `/pilothouse …` text is no command of ours, as the message's failed reason. */
+export function unknownCommand(text: string): string {
+  const verb = text.trim().split(/\s+/)[1];
+  const what = verb === undefined ? 'no command given' : `unknown command "${verb}"`;
+  return `invalid_command: ${what}; use approve-port-forward <id>, deny-port-forward <id> or forward <port>`;
 }

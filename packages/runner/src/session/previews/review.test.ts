@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { initialReviewState, parseCommand, REVIEW_CAP, step, type ReviewEffect, type ReviewEvent, type ReviewState, type Target } from './review.js';
+import { parseCommand } from './commands.js';
+import { initialReviewState, REVIEW_CAP, step, type ReviewEffect, type ReviewEvent, type ReviewState, type Target } from './review.js';
 
 const alice = { user_id: 'u-alice', name: 'alice' };
 const mallory = { user_id: 'u-mallory', name: 'mallory' };
@@ -43,7 +44,7 @@ describe('review: prompting', () => {
     const r = step(base(), seen(vite));
     expect(r.effects).toEqual([
       prompt('pf_1', vite),
-      { type: 'log', event: 'forward_port_requested', fields: { id: 'pf_1', port: 5173, pid: 100, command: 'node vite', cwd: '/repo' } },
+      { type: 'log', level: 'info', event: 'forward_port_requested', fields: { id: 'pf_1', port: 5173, pid: 100, command: 'node vite', cwd: '/repo' } },
     ]);
     expect(r.state.pending).toEqual([{ id: 'pf_1', target: vite }]);
   });
@@ -75,7 +76,7 @@ describe('review: resolving', () => {
     const byButton = step(s1, { type: 'decision', id: 'pf_1', decision: 'approve', actor: alice, via: 'button' });
     expect(byButton.effects).toEqual([
       { type: 'resolved', id: 'pf_1', port: 5173, outcome: 'approved', target: vite, actor: alice, via: 'button' },
-      { type: 'log', event: 'forward_port_resolved', fields: { id: 'pf_1', port: 5173, outcome: 'approved', via: 'button' } },
+      { type: 'log', level: 'info', event: 'decision', fields: { action: 'port_forward', actor: 'alice', target: 'pf_1', outcome: 'approved', port: 5173, via: 'button' } },
     ]);
     expect(byButton.state.pending).toEqual([]);
     expect(byButton.state.approved).toEqual([{ port: 5173, target: vite, source: 'prompt' }]);
@@ -84,7 +85,12 @@ describe('review: resolving', () => {
     expect(byText.effects).toEqual([{ type: 'resolved', id: 'pf_1', port: 5173, outcome: 'denied', target: vite, actor: alice, via: 'command' }]);
     expect(byText.state.dismissed).toEqual([vite]);
     const denyLog = step(s1, { type: 'chat_command', text: '/pilothouse deny-port-forward pf_1', actor: alice }).effects[1];
-    expect(denyLog).toMatchObject({ fields: { reason: 'port_forward_denied' } });
+    expect(denyLog).toEqual({
+      type: 'log',
+      level: 'info',
+      event: 'decision',
+      fields: { action: 'port_forward', actor: 'alice', target: 'pf_1', outcome: 'denied', port: 5173, reason: 'port_forward_denied', via: 'command' },
+    });
   });
 
   it('rejects unknown ids and senders who are not allowed, leaving the prompt open', () => {
@@ -132,7 +138,7 @@ describe('review: pre-approved and manual forwards', () => {
     const found = step(s0, seen(vite));
     expect(found.effects).toEqual([
       { type: 'found', port: 5173, target: vite, source: 'initial' },
-      { type: 'log', event: 'forward_port_target_found', fields: { port: 5173, pid: 100, source: 'initial' } },
+      { type: 'log', level: 'info', event: 'forward_port_target_found', fields: { port: 5173, pid: 100, source: 'initial' } },
     ]);
     expect(found.state.approved).toEqual([{ port: 5173, target: vite, source: 'initial' }]);
     const exited = run(found.state, closed(vite));
