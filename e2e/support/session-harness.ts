@@ -33,12 +33,13 @@ export interface SessionHarness {
   runner: RunningRunner;
   alice: Person;
   bob: Person;
-  /** Posts `text` into the session thread as `who`; returns the message id. */
-  say(who: Person, text: string): Promise<string>;
+  /** Posts `text` into the session thread (or `threadId`) as `who`; returns the message id. */
+  say(who: Person, text: string, threadId?: string): Promise<string>;
   control(who: Person, action: Record<string, unknown>): Promise<unknown>;
-  thread(): Promise<Message[]>;
-  /** Resolves with the thread once `pred` holds (checked on every channel event). */
-  waitFor(pred: (thread: Message[]) => boolean, what?: string, timeoutMs?: number): Promise<Message[]>;
+  /** The session thread of the runner started last, or `threadId`. */
+  thread(threadId?: string): Promise<Message[]>;
+  /** Resolves with the thread (the session thread, or `threadId`) once `pred` holds (checked on every channel event). */
+  waitFor(pred: (thread: Message[]) => boolean, what?: string, timeoutMs?: number, threadId?: string): Promise<Message[]>;
   /** Every state a message went through, in order, as broadcast to bob (not across a hub restart). */
   states(messageId: string): MessageState[];
   /** The options the harness starts runners with, with `overrides` applied. */
@@ -126,13 +127,13 @@ export async function startSessionHarness(
     },
     alice,
     bob,
-    async say(who, text) {
-      const r = (await push(who.channel, 'post_message', { client_id: `say-${++counter}`, body: text, thread_id: current().threadId })) as { message_id: string };
+    async say(who, text, threadId = current().threadId) {
+      const r = (await push(who.channel, 'post_message', { client_id: `say-${++counter}`, body: text, thread_id: threadId })) as { message_id: string };
       return r.message_id;
     },
     control: (who, action) => push(who.channel, 'control', { client_id: `ctl-${++counter}`, thread_id: current().threadId, action }),
-    thread: () => hub.store.getThread(channel.id, current().threadId),
-    waitFor(pred, what = 'condition', timeoutMs = 30_000) {
+    thread: (threadId = current().threadId) => hub.store.getThread(channel.id, threadId),
+    waitFor(pred, what = 'condition', timeoutMs = 30_000, threadId) {
       return new Promise((resolve, reject) => {
         let busy = false;
         let again = false;
@@ -142,7 +143,7 @@ export async function startSessionHarness(
             return;
           }
           busy = true;
-          void h.thread().then((t) => {
+          void h.thread(threadId).then((t) => {
             busy = false;
             if (pred(t)) {
               clearTimeout(timer);
@@ -156,7 +157,7 @@ export async function startSessionHarness(
         };
         const timer = setTimeout(() => {
           waiters = waiters.filter((w) => w !== check);
-          void h.thread().then((t) => reject(new Error(`timed out waiting for ${what}; thread: ${JSON.stringify(t.map((m) => [m.kind, m.status, m.state, m.body.slice(0, 200)]))}`)));
+          void h.thread(threadId).then((t) => reject(new Error(`timed out waiting for ${what}; thread: ${JSON.stringify(t.map((m) => [m.kind, m.status, m.state, m.body.slice(0, 200)]))}`)));
         }, timeoutMs);
         waiters.push(check);
         check();

@@ -13,7 +13,7 @@ import { fileCursor, type CursorStore } from '../hub/cursor.js';
 import { TrustStore } from '../local/trust.js';
 import type { AllowedActor, ThreadSnapshot } from '../session/index.js';
 import { sessionMarker } from './agent-process.js';
-import { LocalStateStore, stagedCursor, type LocalState } from './local-state.js';
+import { LocalStateStore, rememberSession, stagedCursor, type LocalState } from './local-state.js';
 import { endLeftovers, readThread } from './restart.js';
 
 export interface Prepared {
@@ -25,8 +25,10 @@ export interface Prepared {
   /** The session `--resume` re-attaches to; null for a new one. */
   readonly resumed: NonNullable<LocalState['session']> | null;
   readonly cursor: CursorStore;
-  /** Remembers the session (hub thread + Codex thread) for a later `--resume`. */
+  /** Remembers the session (hub thread + Codex thread) for a later `--resume`; the one it replaces becomes an older one. */
   remember(threadId: string, codexThreadId: string): void;
+  /** The earlier sessions here, newest first (a reply in one of their threads re-binds the session). */
+  older(): LocalState['older'];
   /** The new session is saved: its cursor now writes through (a no-op on resume). */
   commitCursor(): void;
 }
@@ -45,10 +47,12 @@ export async function prepare(opts: { cwd: string; home: string; hubUrl: string;
   // only once the new session is (the previous one stays resumable if this start fails).
   const staged = resumed ? null : stagedCursor(fileCursor(local.cursorFile));
   const instanceId = randomUUID();
+  let current = saved;
   if (resumed) {
     // The earlier process's Codex and the commands it ran must not outlive it (docs/protocol.md, "Runner restarts").
     if (resumed.instance_id) await endLeftovers(sessionMarker(resumed.instance_id), opts.log);
-    local.save({ ...saved, session: { ...resumed, instance_id: instanceId } });
+    current = { ...saved, session: { ...resumed, instance_id: instanceId } };
+    local.save(current);
   }
   return {
     cwd,
@@ -57,7 +61,11 @@ export async function prepare(opts: { cwd: string; home: string; hubUrl: string;
     instanceId,
     resumed,
     cursor: staged ?? fileCursor(local.cursorFile),
-    remember: (threadId, codexThreadId) => local.save({ runner_id: saved.runner_id, session: { thread_id: threadId, codex_thread_id: codexThreadId, instance_id: instanceId } }),
+    remember(threadId, codexThreadId) {
+      current = rememberSession(current, { thread_id: threadId, codex_thread_id: codexThreadId, instance_id: instanceId });
+      local.save(current);
+    },
+    older: () => current.older,
     commitCursor: () => staged?.commit(),
   };
 }

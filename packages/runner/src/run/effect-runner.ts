@@ -20,12 +20,13 @@ export interface EffectRunnerOptions {
   readonly ports: Pick<PortWiring, 'open' | 'closePreview' | 'scan'>;
   readonly feed: (input: SessionInput) => void;
   readonly log: Logger;
-  readonly threadId: string;
+  /** The hub thread the session is bound to now (it follows re-binds): where a resume failure is told. */
+  readonly bound: () => string;
   readonly allowed: readonly string[];
   readonly runtime: RuntimeOptions;
   readonly cwd: string;
-  /** A new agent thread is in use: remember it for `--resume`. */
-  readonly remember: (codexThreadId: string) => void;
+  /** A new agent thread is in use in the bound session thread: remember both for `--resume`. */
+  readonly remember: (threadId: string, codexThreadId: string) => void;
 }
 
 export class EffectRunner {
@@ -54,7 +55,7 @@ export class EffectRunner {
       case 'set_state':
         return this.#setState(effect.payload);
       case 'runner_status':
-        hub.push('runner_status', { status: effect.status, thread_id: this.#o.threadId, allowed: [...this.#o.allowed] }).catch((err: unknown) => {
+        hub.push('runner_status', { status: effect.status, thread_id: effect.thread_id, allowed: [...this.#o.allowed] }).catch((err: unknown) => {
           // Presence is best effort: the next status or the re-register repeats it.
           log.debug({ event: 'runner_status_failed', ...describeError(err) }, 'runner_status not delivered');
         });
@@ -131,11 +132,13 @@ export class EffectRunner {
   }
 
   #startThread(resume: string | null, reason: string): void {
-    const { threads, log, feed, threadId } = this.#o;
+    const { threads, log, feed } = this.#o;
     threads.open(resume).then(
       ({ response, resumeFailure }) => {
         const id = response.thread.id;
-        this.#o.remember(id);
+        // The session does not re-bind while it waits for this thread: `bound` is the thread it is for.
+        const threadId = this.#o.bound();
+        this.#o.remember(threadId, id);
         if (resumeFailure) threads.reportResumeFailure(threadId, resumeFailure, id);
         log.info({ event: 'codex_thread_started', old: resume, new: id, reason }, 'codex thread started');
         feed({ type: 'thread_started', now: Date.now(), threadId: id });

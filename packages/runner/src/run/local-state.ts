@@ -1,5 +1,6 @@
-// What a runner remembers between runs, per (hub, channel, folder): its stable runner id and the
-// session it last ran (hub thread + Codex thread), so `--resume` re-attaches to both. The channel
+// What a runner remembers between runs, per (hub, channel, folder): its stable runner id, the
+// session it last ran (hub thread + Codex thread), so `--resume` re-attaches to both, and the
+// sessions before it, so a reply in one of their threads re-binds the session to it. The channel
 // cursor sits beside it (hub/cursor.ts).
 
 import { createHash, randomUUID } from 'node:crypto';
@@ -7,6 +8,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { CursorStore } from '../hub/cursor.js';
+
+const OlderSession = z.object({ thread_id: z.string().min(1), codex_thread_id: z.string().min(1).nullable() });
 
 const LocalStateFile = z.object({
   runner_id: z.string().min(1),
@@ -18,8 +21,25 @@ const LocalStateFile = z.object({
       instance_id: z.string().min(1).optional(),
     })
     .nullable(),
+  /** Earlier sessions here, newest first: a reply in one of their threads re-binds the session to it (session/rebind.ts). */
+  older: z.array(OlderSession).default([]),
 });
 export type LocalState = z.infer<typeof LocalStateFile>;
+type Session = NonNullable<LocalState['session']>;
+
+/** Older sessions remembered (the session core's MAX_OLDER_THREADS). */
+export const MAX_OLDER_SESSIONS = 32;
+
+/**
+ * `session` is now the one this runner runs (a new one, the same with another agent thread, or an
+ * older one it re-bound to): the session it replaces becomes the newest older one.
+ */
+export function rememberSession(state: LocalState, session: Session): LocalState {
+  const previous = state.session;
+  const moved = previous !== null && previous.thread_id !== session.thread_id ? [{ thread_id: previous.thread_id, codex_thread_id: previous.codex_thread_id }] : [];
+  const older = [...moved, ...state.older.filter((o) => o.thread_id !== session.thread_id && !moved.some((m) => m.thread_id === o.thread_id))];
+  return { ...state, session, older: older.slice(0, MAX_OLDER_SESSIONS) };
+}
 
 export class LocalStateStore {
   readonly file: string;
@@ -36,7 +56,7 @@ export class LocalStateStore {
       const parsed = LocalStateFile.safeParse(JSON.parse(readFileSync(this.file, 'utf8')));
       if (parsed.success) return parsed.data;
     }
-    const fresh: LocalState = { runner_id: `runner-${randomUUID()}`, session: null };
+    const fresh: LocalState = { runner_id: `runner-${randomUUID()}`, session: null, older: [] };
     this.save(fresh);
     return fresh;
   }

@@ -131,15 +131,16 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     ports,
     feed: loop.feed,
     log,
-    threadId,
+    bound: () => loop.state?.bound ?? threadId,
     allowed: allowed.map((a) => a.name),
     runtime: opts.runtime,
     cwd,
-    remember: (id) => prepared.remember(threadId, id),
+    remember: (id, codexId) => prepared.remember(id, codexId),
   });
   const config = sessionConfig({
     threadId,
     agentThreadId: codexThreadId,
+    threads: prepared.older().map((o) => ({ threadId: o.thread_id, agentThreadId: o.codex_thread_id })),
     allowed,
     // As Codex reports it: the flags, else the user's own Codex configuration.
     policy: policyInForce(opened.response),

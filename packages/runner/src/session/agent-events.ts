@@ -8,7 +8,7 @@ import { openApproval, withdraw } from './approvals.js';
 import { log, setState } from './effects.js';
 import { abandonForeign, claimForeign, endForeign, isForeign, leftToTui, onTurnStarted, onUserInput } from './foreign.js';
 import { adoptTurnId, advanceAck, answerAll, drain, endTurn, finishedTurn } from './lifecycle.js';
-import type { Ctx } from './state.js';
+import { streamConfig, type Ctx } from './state.js';
 import { appendText, completeRow, finishTurn, flush, hasPending, hasRow, isOpen, openRow } from './stream.js';
 import { IDLE, reasonForKind, type ProcessingReason } from './turn.js';
 
@@ -36,7 +36,7 @@ export function onAgentInput(ctx: Ctx, input: AgentInput): void {
     case 'item_completed':
       if (!activeTurn(ctx, input.turnId, 'item_completed')) return;
       if (input.onlyIfOpen === true && !isOpen(ctx.s.stream, input.row.key)) return;
-      ctx.s.stream = completeRow(ctx.s.stream, ctx.s.config, { ...input.row, turnId: input.turnId }, ctx.out);
+      ctx.s.stream = completeRow(ctx.s.stream, streamConfig(ctx.s), { ...input.row, turnId: input.turnId }, ctx.out);
       return;
     case 'approval_requested':
       return onApprovalRequested(ctx, input);
@@ -84,16 +84,16 @@ function setActivity(ctx: Ctx, activity: ProcessingReason): void {
 
 function onItemStarted(ctx: Ctx, turnId: string, row: RowData): void {
   if (!activeTurn(ctx, turnId, 'item_started')) return;
-  ctx.s.stream = openRow(ctx.s.stream, ctx.s.config, { ...row, turnId }, ctx.out);
+  ctx.s.stream = openRow(ctx.s.stream, streamConfig(ctx.s), { ...row, turnId }, ctx.out);
   if (row.eager) setActivity(ctx, reasonForKind(row.kind));
 }
 
 /** Text for a row, opening it on first sight (deltas can precede or lack item_started). The hot path. */
 function streamText(ctx: Ctx, turnId: string, key: string, kind: RowKind, text: string, meta: RowData['meta'] = {}): void {
   const { s, out } = ctx;
-  if (!hasRow(s.stream, key)) s.stream = openRow(s.stream, s.config, { key, turnId, kind, body: null, meta, status: 'streaming', eager: false }, out);
+  if (!hasRow(s.stream, key)) s.stream = openRow(s.stream, streamConfig(s), { key, turnId, kind, body: null, meta, status: 'streaming', eager: false }, out);
   const before = out.length;
-  const next = appendText(s.stream, s.config, key, text, out);
+  const next = appendText(s.stream, streamConfig(s), key, text, out);
   if (next === null) out.push(log('debug', 'delta_dropped', { item_key: key, chars: text.length }));
   else {
     s.stream = next;
@@ -178,7 +178,7 @@ function onAgentExited(ctx: Ctx, reason: string): void {
   if (t.status !== 'idle') {
     if (t.status !== 'starting') {
       s.stream = flush(s.stream, out);
-      s.stream = finishTurn(s.stream, s.config, t.turnId, 'failed', out);
+      s.stream = finishTurn(s.stream, streamConfig(s), t.turnId, 'failed', out);
       finishedTurn(ctx, t.turnId);
     }
     s.turn = IDLE;

@@ -17,7 +17,8 @@ export type RowEffect =
 export type Effect =
   | RowEffect
   | { readonly type: 'set_state'; readonly payload: { readonly message_id: string; readonly state: MessageState } }
-  | { readonly type: 'runner_status'; readonly status: 'idle' | 'working' }
+  /** Presence: `thread_id` is the thread the session is bound to (it follows re-binds). */
+  | { readonly type: 'runner_status'; readonly status: 'idle' | 'working'; readonly thread_id: string }
   | AgentEffect
   /** Serve a preview of an approved port (idempotent); answer with preview_opened / preview_open_failed. */
   | { readonly type: 'preview_open'; readonly payload: PushPayload<'preview_open'> }

@@ -20,7 +20,7 @@ const events = (effects: ReturnType<Harness['feed']>) => only(effects, 'log').ma
 describe('a turn typed in the TUI', () => {
   it('mirrors the input as a runner text row, then streams its items like any turn, once', () => {
     const h = new Harness();
-    expect(wire(h.codex(note.status([]), note.turnStarted(F)))).toEqual([{ type: 'runner_status', status: 'working' }]);
+    expect(wire(h.codex(note.status([]), note.turnStarted(F)))).toEqual([{ type: 'runner_status', status: 'working', thread_id: HUB_THREAD }]);
     expect(wire(h.codex(note.started(F, typed('u1', 'fix the tests', 'tui-uuid-1'))))).toEqual([mirroredRow(F, 'u1', 'fix the tests')]);
     // item/completed repeats the same input: the key guards it.
     expect(wire(h.codex(note.completed(F, typed('u1', 'fix the tests', 'tui-uuid-1'))))).toEqual([]);
@@ -33,7 +33,7 @@ describe('a turn typed in the TUI', () => {
     expect(wire(end)).toEqual([
       { type: 'append', turn_id: F, payload: { item_key: `${F}:msg_2`, offset: 3, text: 'it.' } },
       { type: 'update_row', turn_id: F, payload: { item_key: `${F}:msg_2`, status: 'completed' } },
-      { type: 'runner_status', status: 'idle' },
+      { type: 'runner_status', status: 'idle', thread_id: HUB_THREAD },
     ]);
     expect(events(end)).toContain('foreign_turn_completed');
     expect([...h.hub.rows.entries()]).toMatchObject([
@@ -75,7 +75,7 @@ describe('a turn typed in the TUI', () => {
   it('keeps the heartbeat while it runs', () => {
     const h = new Harness();
     h.codex(note.turnStarted(F));
-    expect(only(h.tick(5_000), 'runner_status')).toEqual([{ type: 'runner_status', status: 'working' }]);
+    expect(only(h.tick(5_000), 'runner_status')).toEqual([{ type: 'runner_status', status: 'working', thread_id: HUB_THREAD }]);
     h.codex(note.turnCompleted(F, 'interrupted'));
     expect(only(h.tick(5_000), 'runner_status')).toEqual([]);
   });
@@ -92,7 +92,7 @@ describe('a turn typed in the TUI', () => {
     closed.codex(note.turnStarted(F), note.started(F, item.agent('m', '')), note.agentDelta(F, 'm', 'par'));
     closed.feed({ type: 'close', reason: 'SIGINT' });
     expect(closed.hub.row(`${F}:m`).status).toBe('interrupted');
-    expect(only(closed.effects, 'runner_status').at(-1)).toEqual({ type: 'runner_status', status: 'idle' });
+    expect(only(closed.effects, 'runner_status').at(-1)).toEqual({ type: 'runner_status', status: 'idle', thread_id: HUB_THREAD });
   });
 
   it('keeps the mirror registry bounded', () => {

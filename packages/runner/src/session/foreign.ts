@@ -37,7 +37,7 @@ export function onTurnStarted(ctx: Ctx, turnId: string): void {
   // that its input is about to steer into: the turn/start response settles it (claimForeign).
   s.foreign = turnId;
   out.push(log('info', 'foreign_turn_started', { turn_id: turnId, runner_turn: t.status }));
-  if (s.lastBeatAt === null) out.push({ type: 'runner_status', status: 'working' });
+  if (s.lastBeatAt === null) out.push({ type: 'runner_status', status: 'working', thread_id: s.bound });
   s.lastBeatAt ??= ctx.now;
 }
 
@@ -69,7 +69,7 @@ export function onUserInput(ctx: Ctx, input: Extract<AgentInput, { type: 'user_i
     turn_id: turnId,
     payload: {
       client_id: clientId(TUI_SOURCE, key),
-      thread_id: s.config.threadId,
+      thread_id: s.bound,
       kind: 'text',
       body: rendered.body,
       meta: { source: TUI_SOURCE, turn_id: turnId, item_id: itemIdOf, ...(rendered.truncated ? { total_bytes: rendered.totalBytes, omitted_bytes: rendered.omittedBytes } : {}) },

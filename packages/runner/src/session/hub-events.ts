@@ -1,6 +1,7 @@
 // Hub events for the session thread: human messages (queued when they come from an allowed
 // steerer, otherwise marked ignored with the reason; `/pilothouse …` commands decided by the
-// previews sub-state, never sent to Codex) and controls (interrupt, drop queued, resolve an
+// previews sub-state, never sent to Codex; an instruction in an older session thread of this
+// runner is queued too and re-binds the session when it runs, rebind.ts) and controls (interrupt, drop queued, resolve an
 // approval, port-forward decisions), each checked against the allowed actors once. Refusals are
 // visible: a notice row in the thread, plus a log.
 
@@ -13,19 +14,23 @@ import { drain, interrupting, requestInterrupt } from './lifecycle.js';
 import { dropThrough } from './queue.js';
 import { alreadyHandled, latestFailed, retry } from './recovery.js';
 import { portCommand, portControl } from './previews/step.js';
+import { isOlderThread } from './rebind.js';
 import { listenUser, type Ctx } from './state.js';
 
 type Control = ChannelEventPayloads['control'];
 
 export function onMessage(ctx: Ctx, message: Message): void {
   const { s, out } = ctx;
-  // Rows (the runner's own included) and other threads are not steering input.
-  if (message.thread_id !== s.config.threadId || message.id === s.config.threadId) return;
+  // Rows (the runner's own included) and threads that are not this runner's sessions are not steering input.
+  const older = message.thread_id !== s.bound;
+  if ((older && !isOlderThread(s, message.thread_id)) || message.id === message.thread_id) return;
   if (message.runner_id !== null || message.kind !== 'text') return;
   if (alreadyHandled(ctx, message.seq, message.id)) {
     out.push(log('info', 'replay_skipped', { message_id: message.id, seq: message.seq, state: s.recovered?.states[message.id] ?? null }));
     return;
   }
+  // In an older thread only an instruction re-binds the session; commands act on the bound thread.
+  if (older && (retryCommand(message.body) !== null || isChatCommand(message.body))) return ignore(ctx, message, 'commands apply to the thread the session is bound to; send an instruction here to re-bind it first');
   const retryOf = retryCommand(message.body);
   if (retryOf !== null) return retryByCommand(ctx, message, retryOf);
   if (isChatCommand(message.body)) {
@@ -36,24 +41,24 @@ export function onMessage(ctx: Ctx, message: Message): void {
     out.push(...result.effects);
     return;
   }
-  if (!mayDecide(s.config.allowed, message.author)) {
-    const reason = `not the listen user (${listenUser(s)})`;
-    out.push(setState(message.id, { state: 'ignored', reason, approval: null }));
-    out.push(log('info', 'message_ignored', { message_id: message.id, seq: message.seq, author: message.author.name, reason }));
-    return;
-  }
+  if (!mayDecide(s.config.allowed, message.author)) return ignore(ctx, message, `not the listen user (${listenUser(s)})`);
   if (s.queue.length >= s.config.maxQueued) {
     const reason = `the queue is full (${s.config.maxQueued} messages)`;
     out.push(setState(message.id, { state: 'failed', reason, approval: null }));
     out.push(log('warn', 'message_refused', { message_id: message.id, seq: message.seq, reason }));
     return;
   }
-  const entry = { message_id: message.id, seq: message.seq, trigger: message.seq, body: message.body, author: message.author, attempts: 0 };
+  const entry = { message_id: message.id, thread_id: message.thread_id, seq: message.seq, trigger: message.seq, body: message.body, author: message.author, attempts: 0 };
   s.queue = [...s.queue, entry];
   s.steered = lru.set(s.steered, message.id, { message: entry, state: 'queued' }, s.config.registryCap).lru;
   out.push(setState(message.id, { state: 'queued', reason: null, approval: null }));
-  out.push(log('info', 'enqueue', { message_id: message.id, seq: message.seq, author: message.author.name, depth: s.queue.length }));
+  out.push(log('info', 'enqueue', { message_id: message.id, seq: message.seq, author: message.author.name, depth: s.queue.length, ...(older ? { thread_id: message.thread_id } : {}) }));
   drain(ctx);
+}
+
+function ignore(ctx: Ctx, message: Message, reason: string): void {
+  ctx.out.push(setState(message.id, { state: 'ignored', reason, approval: null }));
+  ctx.out.push(log('info', 'message_ignored', { message_id: message.id, seq: message.seq, author: message.author.name, reason }));
 }
 
 export { isChatCommand };
@@ -75,7 +80,7 @@ function retryByCommand(ctx: Ctx, message: Message, target: string): void {
 
 export function onControl(ctx: Ctx, control: Control): void {
   const { s, out } = ctx;
-  if (control.thread_id !== s.config.threadId) return;
+  if (control.thread_id !== s.bound) return;
   const { action, actor } = control;
   if (action.type === 'resolve_approval') {
     const turnId = lru.get(s.approvals, action.request_id)?.turnId;
@@ -141,7 +146,7 @@ function refuse(ctx: Ctx, control: Control, code: string, message: string, logge
     turn_id: null,
     payload: {
       client_id: clientId('control', control.control_id),
-      thread_id: ctx.s.config.threadId,
+      thread_id: ctx.s.bound,
       kind: 'notice',
       body: `${control.action.type} refused: ${message}`,
       meta: { code, control_id: control.control_id, action: control.action.type, actor: control.actor.name },

@@ -8,24 +8,26 @@ import type { RowData } from '../agent/vocabulary.js';
 import { firstOf, take, type PendingApproval } from './approvals.js';
 import { remember } from './bounded.js';
 import { decisionLog, log, setState } from './effects.js';
-import type { Ctx } from './state.js';
+import { rebind } from './rebind.js';
+import { streamConfig, type Ctx } from './state.js';
 import { completeRow, finishTurn, flush } from './stream.js';
 import { begin, completing, danglingStatus, finalState, IDLE, processingState, started, type TurnOutcome } from './turn.js';
 
-/** Starts the next queued message when nothing runs, asking for an agent thread first if needed. */
+/** Starts the next queued message when nothing runs, re-binding to its thread and asking for an agent thread first if needed. */
 export function drain(ctx: Ctx): void {
   const { s, out } = ctx;
   // A foreign turn (the owner's TUI) runs: messages from the thread queue behind it.
   if (s.closed || s.turn.status !== 'idle' || s.foreign !== null) return;
   const next = s.queue[0];
   if (next === undefined) {
-    if (s.lastBeatAt !== null) out.push({ type: 'runner_status', status: 'idle' });
+    if (s.lastBeatAt !== null) out.push({ type: 'runner_status', status: 'idle', thread_id: s.bound });
     s.lastBeatAt = null;
     return;
   }
+  if (s.agent.status === 'starting') return;
+  // An instruction from an older session thread: move there first (its agent thread is asked for).
+  if (next.thread_id !== s.bound) return rebind(ctx, next);
   switch (s.agent.status) {
-    case 'starting':
-      return;
     case 'missing':
       out.push({
         type: 'start_thread',
@@ -42,7 +44,7 @@ export function drain(ctx: Ctx): void {
       // `processing` first: the shell starts the turn only once the hub has it (recovery.ts).
       published(ctx, processingState(turn, null));
       out.push(log('info', 'dequeue', { message_id: next.message_id, seq: next.seq, depth: s.queue.length, attempt: next.attempts + 1 }));
-      if (s.lastBeatAt === null) out.push({ type: 'runner_status', status: 'working' });
+      if (s.lastBeatAt === null) out.push({ type: 'runner_status', status: 'working', thread_id: s.bound });
       s.lastBeatAt ??= ctx.now;
       out.push({ type: 'start_turn', threadId: s.agent.threadId, message_id: next.message_id, text: next.body });
       return;
@@ -119,7 +121,7 @@ export function endTurn(ctx: Ctx, turnId: string, outcome: TurnOutcome, finals: 
   finishedTurn(ctx, turnId);
   if (t.status !== 'active' || t.turnId !== turnId) {
     out.push(log('warn', 'turn_end_unexpected', { turn_id: turnId, turn: t.status }));
-    s.stream = finishTurn(s.stream, s.config, turnId, danglingStatus(outcome), out);
+    s.stream = finishTurn(s.stream, streamConfig(s), turnId, danglingStatus(outcome), out);
     return;
   }
   const closing = completing(t, outcome);
@@ -170,6 +172,6 @@ export function reconcileTurnRows(ctx: Ctx, turnId: string, outcome: TurnOutcome
   const { s, out } = ctx;
   s.stream = flush(s.stream, out);
   s.lastFlushAt = ctx.now;
-  for (const row of finals) s.stream = completeRow(s.stream, s.config, { ...row, turnId }, out);
-  s.stream = finishTurn(s.stream, s.config, turnId, danglingStatus(outcome), out);
+  for (const row of finals) s.stream = completeRow(s.stream, streamConfig(s), { ...row, turnId }, out);
+  s.stream = finishTurn(s.stream, streamConfig(s), turnId, danglingStatus(outcome), out);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dropThrough, type Queue, type QueuedMessage } from './queue.js';
 
-const msg = (seq: number): QueuedMessage => ({ message_id: `m${seq}`, seq, trigger: seq, body: `body ${seq}`, author: { user_id: 'u1', name: 'alice' }, attempts: 0 });
+const msg = (seq: number): QueuedMessage => ({ message_id: `m${seq}`, thread_id: 'root-1', seq, trigger: seq, body: `body ${seq}`, author: { user_id: 'u1', name: 'alice' }, attempts: 0 });
 
 describe('message queue (a plain array)', () => {
   it('dropThrough splits off the messages up to a seq, leaving its input alone', () => {

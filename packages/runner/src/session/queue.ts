@@ -7,6 +7,8 @@ import type { Actor } from '@pilothouse/protocol';
 
 export interface QueuedMessage {
   readonly message_id: string;
+  /** The session thread it was sent in: the bound one, or an older one the session re-binds to when it runs (rebind.ts). */
+  readonly thread_id: string;
   readonly seq: number;
   /**
    * The seq of the event that asked for this run: the message itself, or a retry of it (a

@@ -1,6 +1,6 @@
 import type { Message } from '@pilothouse/protocol';
 import { describe, expect, it } from 'vitest';
-import { ALICE, BOB, CODEX_THREAD, Harness, hubControl, hubMessage, note, only, wire } from '../../test/session-fixtures.js';
+import { ALICE, BOB, CODEX_THREAD, Harness, HUB_THREAD, hubControl, hubMessage, note, only, wire } from '../../test/session-fixtures.js';
 
 const T = 'turn-1';
 const msg = (seq: number, body: string, o: Partial<Message> = {}): Message => {
@@ -37,7 +37,7 @@ describe('recovery after a crash (--resume)', () => {
       { type: 'set_state', payload: { message_id: 'msg-5', state: state('failed', 'runner restarted') } },
       { type: 'update_row', turn_id: null, payload: { item_key: 'old-turn:call_1', status: 'interrupted' } },
       { type: 'set_state', payload: { message_id: 'msg-6', state: state('processing', 'starting turn') } },
-      { type: 'runner_status', status: 'working' },
+      { type: 'runner_status', status: 'working', thread_id: HUB_THREAD },
       { type: 'start_turn', threadId: CODEX_THREAD, message_id: 'msg-6', text: 'waiting' },
     ]);
     // The replay of what the dead process saw changes nothing.

@@ -22,11 +22,11 @@ export interface ThreadSnapshot {
 /** Rows of these kinds are agent items; a dead process leaves them `streaming`. */
 const ITEM_KINDS: ReadonlySet<Message['kind']> = new Set(['assistant', 'reasoning', 'command', 'file_change', 'web_search', 'plan', 'terminal_input']);
 
-const queued = (m: Message, trigger = m.seq): QueuedMessage => ({ message_id: m.id, seq: m.seq, trigger, body: m.body, author: m.author, attempts: 0 });
+const queued = (m: Message, trigger = m.seq): QueuedMessage => ({ message_id: m.id, thread_id: m.thread_id, seq: m.seq, trigger, body: m.body, author: m.author, attempts: 0 });
 
 /** A steering message of this session: a person's text in the thread, not a chat command. */
 export const isSteering = (ctx: Ctx, m: Message): boolean =>
-  m.thread_id === ctx.s.config.threadId && m.id !== ctx.s.config.threadId && m.runner_id === null && m.kind === 'text';
+  m.thread_id === ctx.s.bound && m.id !== ctx.s.bound && m.runner_id === null && m.kind === 'text';
 
 export function onRecover(ctx: Ctx, thread: ThreadSnapshot): void {
   const { s, out } = ctx;
@@ -36,7 +36,7 @@ export function onRecover(ctx: Ctx, thread: ThreadSnapshot): void {
   let failed = 0;
   let requeued = 0;
   for (const m of thread.messages) {
-    if (m.thread_id !== s.config.threadId) continue;
+    if (m.thread_id !== s.bound) continue;
     if (m.runner_id !== null && m.status === 'streaming' && m.item_key !== null && ITEM_KINDS.has(m.kind)) {
       out.push({ type: 'update_row', turn_id: null, payload: { item_key: m.item_key, status: 'interrupted' } });
       rows += 1;

@@ -103,10 +103,10 @@ describe('heartbeat and deadlines', () => {
     const h = running();
     expect(nextDeadline(h.state)).toBe(5_000);
     expect(only(h.tick(4_999), 'runner_status')).toEqual([]);
-    expect(only(h.tick(1), 'runner_status')).toEqual([{ type: 'runner_status', status: 'working' }]);
+    expect(only(h.tick(1), 'runner_status')).toEqual([{ type: 'runner_status', status: 'working', thread_id: HUB_THREAD }]);
     expect(nextDeadline(h.state)).toBe(10_000);
     h.codex(note.turnCompleted(T, 'completed'));
-    expect(only(h.effects, 'runner_status').at(-1)).toEqual({ type: 'runner_status', status: 'idle' });
+    expect(only(h.effects, 'runner_status').at(-1)).toEqual({ type: 'runner_status', status: 'idle', thread_id: HUB_THREAD });
     expect(nextDeadline(h.state)).toBeNull();
   });
 
@@ -210,7 +210,7 @@ describe('close', () => {
     expect(h.hub.row(`${T}:call_1`).status).toBe('interrupted');
     expect(h.hub.lastState('msg-5')).toEqual({ state: 'failed', reason: 'the runner closed: SIGINT' });
     expect(h.hub.lastState('msg-9')).toEqual({ state: 'failed', reason: 'the runner closed: SIGINT' });
-    expect(only(closed, 'runner_status')).toEqual([{ type: 'runner_status', status: 'idle' }]);
+    expect(only(closed, 'runner_status')).toEqual([{ type: 'runner_status', status: 'idle', thread_id: HUB_THREAD }]);
     expect(only(closed, 'ack')).toEqual([{ type: 'ack', seq: 9 }]);
     expect(wire(h.hub_(hubMessage(ALICE, 'late', { seq: 10 })))).toEqual([]);
   });

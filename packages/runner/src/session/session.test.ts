@@ -22,7 +22,7 @@ describe('session: a plain text turn (§6a)', () => {
     expect(wire(h.hub_(hubMessage(ALICE, 'say hello', { seq: 5 })))).toEqual([
       { type: 'set_state', payload: { message_id: 'msg-5', state: { state: 'queued', reason: null, approval: null } } },
       { type: 'set_state', payload: { message_id: 'msg-5', state: { state: 'processing', reason: 'starting turn', approval: null } } },
-      { type: 'runner_status', status: 'working' },
+      { type: 'runner_status', status: 'working', thread_id: HUB_THREAD },
       { type: 'start_turn', threadId: CODEX_THREAD, message_id: 'msg-5', text: 'say hello' },
       { type: 'ack', seq: 4 },
     ]);
@@ -41,7 +41,7 @@ describe('session: a plain text turn (§6a)', () => {
       // The cursor passes the run before its final state leaves (docs/protocol.md, "Runner restarts").
       { type: 'ack', seq: 5, durable: true },
       { type: 'set_state', payload: { message_id: 'msg-5', state: { state: 'processed', reason: null, approval: null } } },
-      { type: 'runner_status', status: 'idle' },
+      { type: 'runner_status', status: 'idle', thread_id: HUB_THREAD },
     ]);
     expect([...h.hub.rows.entries()]).toEqual([[`${T}:msg_2`, { kind: 'assistant', body: 'Hello from the fake model.', meta: {}, status: 'completed' }]]);
     expect(only(h.effects, 'log').map((l) => l.fields)).toContainEqual({ message_id: 'msg-5', seq: 5, author: 'alice', depth: 1 });

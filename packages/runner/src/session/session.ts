@@ -17,7 +17,7 @@ import { closePreviews, previewsTick, stepPreviews, type PreviewsInput, type Pre
 import { previewsDeadline, type PreviewsState } from './previews/state.js';
 import { advanceAck, answerAll, publish, rejectApprovals } from './lifecycle.js';
 import { noteStates, onRecover, type ThreadSnapshot } from './recovery.js';
-import type { Ctx, SessionState } from './state.js';
+import { streamConfig, type Ctx, type SessionState } from './state.js';
 import { finishTurn, flush, hasPending, refused } from './stream.js';
 
 export type SessionInput =
@@ -140,7 +140,7 @@ function onTick(ctx: Ctx): void {
   const t = s.turn;
   if (t.status === 'active' && expired.some((p) => p.turnId === t.turnId)) s.turn = { ...t, activity: 'approval expired', expired: true };
   if (s.lastBeatAt !== null && (s.turn.status !== 'idle' || s.foreign !== null) && now - s.lastBeatAt >= s.config.heartbeatMs) {
-    out.push({ type: 'runner_status', status: 'working' });
+    out.push({ type: 'runner_status', status: 'working', thread_id: s.bound });
     s.lastBeatAt = now;
   }
   withPreviews(ctx, (p) => previewsTick(p, now));
@@ -160,7 +160,7 @@ function onClose(ctx: Ctx, reason: string): void {
   s.stream = flush(s.stream, out);
   rejectApprovals(ctx, reason);
   const t = s.turn;
-  if (t.status === 'active' || t.status === 'completing') s.stream = finishTurn(s.stream, s.config, t.turnId, 'interrupted', out);
+  if (t.status === 'active' || t.status === 'completing') s.stream = finishTurn(s.stream, streamConfig(s), t.turnId, 'interrupted', out);
   abandonForeign(ctx, { status: 'interrupted' }, reason);
   // Every open preview closes, and its row (and every open prompt's) says the runner closed.
   withPreviews(ctx, closePreviews);
@@ -168,7 +168,7 @@ function onClose(ctx: Ctx, reason: string): void {
   if (t.status !== 'idle') out.push(setState(t.message.message_id, failed));
   for (const m of s.queue) out.push(setState(m.message_id, failed));
   s.queue = [];
-  if (s.lastBeatAt !== null) out.push({ type: 'runner_status', status: 'idle' });
+  if (s.lastBeatAt !== null) out.push({ type: 'runner_status', status: 'idle', thread_id: s.bound });
   s.lastBeatAt = null;
   s.closed = true;
   s.turn = { status: 'idle' };

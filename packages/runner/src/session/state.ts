@@ -9,16 +9,27 @@ import type { Approvals } from './approvals.js';
 import { DEFAULT_CAP, type Lru } from './bounded.js';
 import type { Effect } from './effects.js';
 import type { Queue, QueuedMessage } from './queue.js';
-import { EMPTY_STREAM, type Stream } from './stream.js';
+import { EMPTY_STREAM, type Stream, type StreamConfig } from './stream.js';
 import { initialPreviews, type PreviewsConfig, type PreviewsState } from './previews/state.js';
 import { IDLE, type Turn } from './turn.js';
 
 /** The stream pipeline's settings are a part of it (stream.ts StreamConfig). */
+/** A session thread of this runner (the id of its root message) and the agent thread it last used (null: none yet). */
+export interface KnownThread {
+  readonly threadId: string;
+  readonly agentThreadId: string | null;
+}
+
+/** Older session threads remembered (newest first): a reply in one re-binds the session to it. */
+export const MAX_OLDER_THREADS = 32;
+
 export interface SessionConfig {
-  /** The hub thread of this session (the id of its root message). */
+  /** The hub thread the session starts bound to (the id of its root message); `SessionState.bound` follows re-binds. */
   readonly threadId: string;
   /** The agent thread to use; null starts one before the first turn. */
   readonly agentThreadId: string | null;
+  /** Older session threads of this runner in this folder and channel, newest first (run/local-state.ts). */
+  readonly threads: readonly KnownThread[];
   /** Who may steer: the listen user first, then users the owner allowed. */
   readonly allowed: readonly AllowedActor[];
   /** Shown with approvals, e.g. `{approval_policy: 'on-request', sandbox: 'workspace-write'}`. */
@@ -42,6 +53,7 @@ export type SessionOptions = Pick<SessionConfig, 'threadId' | 'allowed'> & Parti
 
 export const DEFAULTS = {
   agentThreadId: null,
+  threads: [],
   policy: {},
   flushMs: 150,
   heartbeatMs: 5_000,
@@ -94,6 +106,13 @@ export interface Recovered {
 
 export interface SessionState {
   readonly config: SessionConfig;
+  /**
+   * The hub thread the session is bound to: its rows, notices, states and presence go there, and
+   * replies there steer it. A reply in one of `older` re-binds the session to that thread (rebind.ts).
+   */
+  readonly bound: string;
+  /** This runner's other session threads, newest first (at most MAX_OLDER_THREADS); never holds `bound`. */
+  readonly older: readonly KnownThread[];
   readonly agent: AgentThread;
   readonly turn: Turn;
   readonly queue: Queue;
@@ -124,6 +143,8 @@ export interface SessionState {
 export function createSession(config: SessionConfig, cursor = 0): SessionState {
   return {
     config,
+    bound: config.threadId,
+    older: config.threads.filter((t) => t.threadId !== config.threadId).slice(0, MAX_OLDER_THREADS),
     agent: config.agentThreadId === null ? { status: 'missing', previous: null, resume: false } : { status: 'ready', threadId: config.agentThreadId },
     turn: IDLE,
     queue: [],
@@ -150,5 +171,8 @@ export interface Ctx {
   readonly now: number;
   readonly out: Effect[];
 }
+
+/** The stream pipeline's settings (stream.ts), posting rows into the bound thread. */
+export const streamConfig = (s: Pick<SessionState, 'config' | 'bound'>): StreamConfig => (s.config.threadId === s.bound ? s.config : { ...s.config, threadId: s.bound });
 
 export const listenUser = (s: SessionState): string => s.config.allowed[0]?.name ?? 'nobody';

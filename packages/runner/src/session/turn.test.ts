@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { QueuedMessage } from './queue.js';
 import { begin, completing, danglingStatus, finalState, processingState, reasonForKind, started, IDLE } from './turn.js';
 
-const message: QueuedMessage = { message_id: 'm1', seq: 7, trigger: 7, body: 'say hello', author: { user_id: 'u', name: 'alice' }, attempts: 0 };
+const message: QueuedMessage = { message_id: 'm1', thread_id: 'root-1', seq: 7, trigger: 7, body: 'say hello', author: { user_id: 'u', name: 'alice' }, attempts: 0 };
 
 describe('turn lifecycle', () => {
   it('goes idle -> starting -> active -> completing', () => {
