@@ -129,7 +129,7 @@ describe('runner steering', () => {
     const broken = await h.say(h.alice, 'hello?');
     const failed = await h.waitFor(hasState(broken, 'failed'), 'failed');
     const state = stateOf(failed, broken)!;
-    // Codex replaces a 500's text with its own "high demand" message (CODEX-NOTES §6g).
+    // Codex replaces a 500's text with its own "high demand" message (docs/decisions/codex-app-server.md).
     expect(state).toEqual({ state: 'failed', reason: expect.stringMatching(/high demand|temporar/i), approval: null });
     expect(runnerRows(failed)).toEqual([]);
 

@@ -1,4 +1,4 @@
-// Previews (DESIGN point 7): the contract between the hub's preview proxy, the runner's tunnel
+// Previews (docs/protocol.md §14): the contract between the hub's preview proxy, the runner's tunnel
 // client and the web UI. A preview is one approved runner port served at its own origin; each
 // browser-side connection rides one tunnel stream that the runner dials out to the hub.
 

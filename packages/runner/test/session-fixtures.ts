@@ -1,5 +1,5 @@
 // Plain-value builders for the session's tests: Codex items, notifications and server requests
-// shaped as CODEX-NOTES.md §6 saw them from codex 0.169.0, and hub events; a fake hub applying
+// shaped as codex 0.169.0 sends them (docs/decisions/codex-app-server.md), and hub events; a fake hub applying
 // the hub's row rules; and a harness driving the session through the Codex adapter. Test-only.
 
 import { assertNever, ChannelPushes, type ChannelEvent, type ControlAction, type Message } from '@pilothouse/protocol';

@@ -1,5 +1,5 @@
 // Responses API streaming events and their Server-Sent Events framing.
-// Shapes follow what Codex 0.169.0 accepted (docs: CODEX-NOTES.md §5); the `type` is
+// Shapes follow what Codex 0.169.0 accepted (docs/decisions/codex-app-server.md); the `type` is
 // repeated inside `data`, as the real API does. SSE framing per the WHATWG HTML spec §9.2.
 
 /** One streaming event; `type` doubles as the SSE `event:` name. */

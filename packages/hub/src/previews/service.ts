@@ -1,4 +1,4 @@
-// The hub's previews (DESIGN point 7), wired: the registry, grants, pending tunnel streams and one
+// The hub's previews (docs/protocol.md §14), wired: the registry, grants, pending tunnel streams and one
 // link per served preview, with the entry points the rest of the hub calls — the runner pushes
 // (preview_open / preview_close, and a runner socket leaving), the grant API, requests and
 // upgrades whose Host is a preview host, and the tunnel endpoint. Owns the one timer of previews.

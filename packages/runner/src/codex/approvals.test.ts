@@ -1,5 +1,6 @@
-// The Codex adapter's approvals: requests shaped as CODEX-NOTES.md §6 saw them, as agent approval
-// requests with the exact Codex answer behind each choice id.
+// The Codex adapter's approvals: requests shaped as codex 0.169.0 sends them
+// (docs/decisions/codex-app-server.md), as agent approval requests with the exact Codex answer
+// behind each choice id.
 import { describe, expect, it } from 'vitest';
 import { item, request } from '../../test/session-fixtures.js';
 import { CodexAdapter } from './adapter.js';

@@ -61,7 +61,7 @@ export function draftApproval(request: ServerRequest, seen: (key: string) => See
       const p = request.params;
       const method = request.method;
       const offered = p.availableDecisions ?? ['accept', 'acceptForSession', 'decline'];
-      // `decline` is honoured even when not offered (CODEX-NOTES §6b): always let a human deny.
+      // `decline` is honoured even when not offered (docs/decisions/codex-app-server.md): always let a human deny.
       const decisions: CommandExecutionApprovalDecision[] = offered.includes('decline') ? offered : insertDecline(offered);
       const choice = (d: CommandExecutionApprovalDecision, i: number): Choice => ({ ...commandChoice(d, i), answer: { method, result: { decision: d } } });
       const detail = { cwd: p.cwd ?? null, approval_kind: p.kind, command_actions: p.commandActions ?? [], additional_permissions: p.additionalPermissions ?? null };

@@ -1,4 +1,4 @@
-// The Codex notifications of CODEX-NOTES.md §6, as agent inputs.
+// The Codex notifications of a turn (docs/decisions/codex-app-server.md), as agent inputs.
 import { describe, expect, it } from 'vitest';
 import { item, note } from '../../test/session-fixtures.js';
 import type { ServerNotification } from './generated/index.js';

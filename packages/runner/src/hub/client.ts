@@ -1,16 +1,16 @@
 // The runner's connection to the hub: one channel joined with `{since: cursor}`, runner_register
 // (and the last acknowledged runner_status) on every (re)join, pushes through the ordered outbox
-// (sender.ts), inbound events once each in seq order (inbound.ts). This module drives the link
-// state machine (link.ts) and performs its effects; see DESIGN.md, "Delivery semantics".
+// (sender.ts), inbound events once each in seq order (receiver.ts). This module drives the link
+// state machine (link.ts) and performs its effects; joining and registering are registration.ts's.
+// Delivery semantics: docs/protocol.md §4.2 and §10.
 
 import {
   assertNever,
   channelTopic,
-  JoinReply,
   parseChannelRef,
   PilothouseError,
   RunnerInfo,
-  type ChannelPushName,
+  type JoinReply,
   type PushPayload,
   type PushReply,
   type RunnerDirectiveName,
@@ -18,16 +18,16 @@ import {
 import type { CloseReport, ConnectHubOptions, HubClient, HubLogger, HubPushName } from './api.js';
 import { HubConnection } from './connection.js';
 import { parseDirective } from './directives.js';
-import { describeIssues, HubClientError, wireError } from './errors.js';
+import { describeIssues, HubClientError } from './errors.js';
 import { initialLink, publicState, sameState, stepLink, type HubConnectionState, type LinkEffect, type LinkInput, type LinkState } from './link.js';
-import { probeHub } from './probe.js';
+import { PROBE_TIMEOUT_MS, probeHub } from './probe.js';
 import { Receiver } from './receiver.js';
-import { parseReply, Sender, timeoutError } from './sender.js';
+import { Registration } from './registration.js';
+import { Sender } from './sender.js';
 
 const DEFAULTS = { pushTimeoutMs: 10_000, maxOutbox: 10_000, maxOutboxBytes: 16 * 1024 * 1024, maxInFlight: 64 };
 const phoenixReconnect = (tries: number) => [10, 50, 100, 150, 200, 250, 500, 1000, 2000][tries - 1] ?? 5000;
 const phoenixRejoin = (tries: number) => [1000, 2000, 5000][tries - 1] ?? 10000;
-const PROBE_TIMEOUT_MS = 5000;
 
 /** Connects, joins and registers; resolves once the runner is registered, rejects when it cannot be. */
 export async function connectHub(opts: ConnectHubOptions): Promise<HubClient> {
@@ -60,12 +60,9 @@ class Client implements HubClient {
   readonly #receiver: Receiver;
   readonly #conn: HubConnection;
   readonly #sender: Sender;
+  readonly #registration: Registration;
   #link: LinkState = initialLink;
   #public: HubConnectionState;
-  #joinReply: JoinReply | undefined;
-  /** The last runner_status the hub acknowledged: restored after every re-register. */
-  #lastStatus: PushPayload<'runner_status'> | undefined;
-  #probing = false;
   /** Re-checked after every state change and every settled push. */
   #waiters: (() => void)[] = [];
 
@@ -88,10 +85,10 @@ class Client implements HubClient {
       rejoinAfterMs: opts.rejoinAfterMs ?? phoenixRejoin,
       heartbeatIntervalMs: opts.heartbeatIntervalMs,
       observer: {
-        joined: (reply) => this.#joined(reply),
-        joinRefused: (response) => this.#joinRefused(response),
+        joined: (reply) => this.#registration.joined(reply),
+        joinRefused: (response) => this.#registration.joinRefused(response),
         lost: (error) => this.#step({ type: 'lost', error, reconnect: false }),
-        transportError: (error) => this.#transportError(error),
+        transportError: (error) => this.#registration.transportError(error),
         ended: (error) => this.#step({ type: 'refused', error: new HubClientError('hub_protocol_error', error.message) }),
         event: (name, payload) => {
           if (!this.#terminalError()) this.#receiver.receive(name, payload);
@@ -111,14 +108,20 @@ class Client implements HubClient {
       log: this.#log,
       send: (event, payload, timeoutMs, on) => this.#conn.push(event, payload, timeoutMs, on),
       lost: (session, error, reconnect) => this.#step({ type: 'lost', session, error, reconnect }),
-      acked: (event, payload) => {
-        // The sender validated the payload against runner_status's schema before queueing it.
-        if (event === 'runner_status') this.#lastStatus = payload as PushPayload<'runner_status'>;
-      },
+      acked: (event, payload) => this.#registration.acked(event, payload),
       settled: () => {
         this.#flush();
         this.#wake();
       },
+    });
+    this.#registration = new Registration({
+      opts,
+      conn: this.#conn,
+      receiver: this.#receiver,
+      sender: this.#sender,
+      timeoutMs: this.#timeoutMs,
+      link: () => this.#link,
+      step: (input) => this.#step(input),
     });
   }
 
@@ -127,8 +130,9 @@ class Client implements HubClient {
   }
 
   get joinReply(): JoinReply {
-    if (!this.#joinReply) throw new Error('joinReply is set once connectHub resolved');
-    return this.#joinReply;
+    const reply = this.#registration.joinReply;
+    if (!reply) throw new Error('joinReply is set once connectHub resolved');
+    return reply;
   }
 
   get pending(): number {
@@ -198,7 +202,7 @@ class Client implements HubClient {
   #perform(effect: LinkEffect): void {
     switch (effect.type) {
       case 'register':
-        this.#register(effect.session);
+        this.#registration.register(effect.session);
         return;
       case 'flush':
         this.#conn.resetBackoff();
@@ -243,86 +247,6 @@ class Client implements HubClient {
     } catch (err) {
       this.#log.error({ err, directive: name }, 'onDirective listener threw');
     }
-  }
-
-  // --- joining and registering --------------------------------------------------------------------
-
-  #joined(raw: unknown): void {
-    const parsed = JoinReply.safeParse(raw);
-    if (!parsed.success) {
-      this.#step({ type: 'refused', error: new HubClientError('hub_protocol_error', `The join reply does not match the protocol: ${describeIssues(parsed.error)}`) });
-      return;
-    }
-    const reply = parsed.data;
-    const refusal = this.#receiver.joined(this.#opts.channel, reply.head_seq);
-    if (refusal) {
-      this.#step({ type: 'refused', error: refusal });
-      return;
-    }
-    this.#joinReply = reply;
-    this.#step({ type: 'joined', headSeq: reply.head_seq });
-  }
-
-  #joinRefused(response: unknown): void {
-    const error = wireError(response);
-    // `internal` may pass (phoenix rejoins after rejoinAfterMs); anything else will not change by retrying.
-    if (error.code === 'internal') this.#step({ type: 'transport_error', error });
-    else this.#step({ type: 'refused', error });
-  }
-
-  #register(session: number): void {
-    this.#control(session, 'runner_register', this.#opts.runner, () => {
-      const status = this.#lastStatus;
-      // A runner_status still in the outbox is newer and follows anyway.
-      if (status === undefined || this.#sender.pendingEvent('runner_status')) this.#step({ type: 'registered', session });
-      else this.#control(session, 'runner_status', status, () => this.#step({ type: 'registered', session }));
-    });
-  }
-
-  /** A registration push, outside the outbox: a refusal is final, a timeout replaces the socket. */
-  #control<K extends ChannelPushName>(session: number, event: K, payload: PushPayload<K>, done: () => void): void {
-    const current = () => this.#link.status === 'registering' && this.#link.session === session;
-    const sent = this.#conn.push(event, payload, this.#timeoutMs, {
-      ok: (response) => {
-        if (!current()) return;
-        const parsed = parseReply(event, response);
-        if (parsed.ok) done();
-        else this.#step({ type: 'refused', error: parsed.error });
-      },
-      error: (response) => {
-        if (!current()) return;
-        const error = wireError(response);
-        const transient = error.code === 'not_joined' || error.code === 'internal';
-        this.#step(transient ? { type: 'lost', session, error, reconnect: true } : { type: 'refused', error });
-      },
-      timeout: () => this.#step({ type: 'lost', session, error: timeoutError(event, this.#timeoutMs), reconnect: true }),
-    });
-    if (!sent) this.#step({ type: 'lost', session, error: new Error(`could not send ${event}: the channel is not joined`), reconnect: false });
-  }
-
-  #transportError(error: Error): void {
-    this.#step({ type: 'transport_error', error });
-    if (this.#probing || this.#link.status === 'up' || this.#terminalError()) return;
-    // Is it the token? A refused upgrade looks like any other failed connection to phoenix.
-    this.#probing = true;
-    void probeHub(this.#opts.url, this.#opts.token, PROBE_TIMEOUT_MS).then((probe) => {
-      this.#probing = false;
-      switch (probe.type) {
-        case 'ok':
-          return;
-        case 'refused':
-          this.#step({ type: 'refused', error: probe.error });
-          return;
-        case 'unreachable': {
-          // Without waitForHub, a hub that vanished before the first join fails connectHub as the preflight would.
-          const fatal = this.#public.status === 'connecting' && !this.#opts.waitForHub;
-          this.#step({ type: fatal ? 'refused' : 'transport_error', error: probe.error });
-          return;
-        }
-        default:
-          assertNever(probe);
-      }
-    });
   }
 
   // --- waiting ------------------------------------------------------------------------------------

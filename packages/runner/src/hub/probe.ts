@@ -15,6 +15,8 @@ export type ProbeResult =
   | { type: 'unreachable'; error: HubClientError };
 
 const MAX_BODY = 64 * 1024;
+/** How long the preflight and each re-check wait for GET /api/me. */
+export const PROBE_TIMEOUT_MS = 5000;
 
 export async function probeHub(baseUrl: string, token: string, timeoutMs: number): Promise<ProbeResult> {
   let res: { status: number; body: string };

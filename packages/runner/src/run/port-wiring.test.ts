@@ -1,10 +1,12 @@
 // Port wiring against a real process: a scan finds what an agent process listens on, fed to the
 // session, and a `--no-forward` port (suppress) is never prompted while its neighbour is. Linux (/proc) only.
+// Then a failing scan fed back as listener_scan_failed: permanent only when a tool is missing.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ScanToolMissingError, type ListenerScanner } from '../previews/listeners/scanner.js';
 import { createSession, sessionConfig, step, type SessionInput } from '../session/index.js';
 import { sessionMarker } from './agent-process.js';
 import { PortWiring } from './port-wiring.js';
@@ -55,5 +57,35 @@ describe.runIf(process.platform === 'linux')('port wiring', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]?.payload).toMatchObject({ kind: 'port_forward', thread_id: 'root', meta: { port: offered } });
     expect(effects.filter((e) => e.type === 'log' && e.event === 'forward_port_skipped')).toEqual([expect.objectContaining({ fields: expect.objectContaining({ reason: 'suppressed', port: quiet }) })]);
+  });
+});
+
+describe('port wiring: a failing scan', () => {
+  async function failedScan(error: Error): Promise<SessionInput> {
+    const asked: unknown[][] = [];
+    const scanner: ListenerScanner = {
+      scan: (...args) => {
+        asked.push(args);
+        return Promise.reject(error);
+      },
+    };
+    let fed: (input: SessionInput) => void = () => {};
+    const input = new Promise<SessionInput>((resolve) => (fed = resolve));
+    const wiring = new PortWiring({ hubUrl: 'http://127.0.0.1:9', token: 'ph_test', log: pino({ level: 'silent' }), state: () => null, feed: (i) => fed(i), watchPorts: true, scanner });
+    cleanups.push(() => wiring.close());
+    wiring.config(INSTANCE, [], [], () => 42);
+    wiring.scan();
+    // Rooted at the agent's process, with this session's marker.
+    expect(asked).toEqual([[42, sessionMarker(INSTANCE)]]);
+    return input;
+  }
+
+  it('is fed back with its message; the session scans again on schedule', async () => {
+    expect(await failedScan(new Error('boom'))).toEqual({ type: 'listener_scan_failed', now: expect.any(Number), error: 'boom', permanent: false });
+  });
+
+  it('is permanent when a tool the scanner needs is missing', async () => {
+    const missing = new ScanToolMissingError('lsof');
+    expect(await failedScan(missing)).toEqual({ type: 'listener_scan_failed', now: expect.any(Number), error: missing.message, permanent: true });
   });
 });

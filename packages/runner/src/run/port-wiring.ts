@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { assertNever, type PushPayload, type PushReply, type RunnerDirective } from '@pilothouse/protocol';
 import type { HubConnectionState } from '../hub/link.js';
 import { ScanToolMissingError, type ListenerScanner } from '../previews/listeners/scanner.js';
-import { defaultScanner } from '../previews/listeners/watcher.js';
+import { defaultScanner } from '../previews/listeners/default-scanner.js';
 import { createTunnelClient, type TunnelClient } from '../previews/tunnel-client.js';
 import { previewApproved, type PreviewsConfig, type SessionInput, type SessionState } from '../session/index.js';
 import { sessionMarker } from './agent-process.js';
@@ -26,6 +26,8 @@ export interface PortWiringOptions {
   /** Default: on Linux (/proc) and macOS (ps + lsof). */
   readonly watchPorts?: boolean | undefined;
   readonly portScanMs?: number | undefined;
+  /** Default: defaultScanner(), the one for this platform. */
+  readonly scanner?: ListenerScanner | undefined;
 }
 
 export class PortWiring {
@@ -67,7 +69,7 @@ export class PortWiring {
   config(instanceId: string, forward: readonly number[], suppressed: readonly number[], rootPid: () => number | null): PreviewsConfig {
     const scanMs = this.#watch ? (this.#o.portScanMs ?? 1000) : null;
     // /proc on Linux, ps + lsof on macOS (previews/listeners/); elsewhere only `--forward` and `/pilothouse forward`.
-    if (this.#watch) this.#scanner = { scanner: defaultScanner(), rootPid, marker: sessionMarker(instanceId) };
+    if (this.#watch) this.#scanner = { scanner: this.#o.scanner ?? defaultScanner(), rootPid, marker: sessionMarker(instanceId) };
     this.#o.log.info({ event: 'forward_port_watching', enabled: this.#watch, forward, interval_ms: scanMs }, 'port watcher');
     return {
       // Request ids carry a few letters of this instance: a prompt left by an earlier run never matches.

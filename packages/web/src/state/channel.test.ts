@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { channelStep, emptyChannel, runnersOf, type ChannelInput } from './channel.js';
-import { ALICE, ev, msg, runner } from './fixtures.test-support.js';
+import { ALICE, ev, msg, runner } from '../../test/state-fixtures.js';
 
 const joined = (head_seq: number, runners = [runner()]): ChannelInput => ({
   type: 'joined',

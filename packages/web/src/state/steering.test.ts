@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Approval } from '@pilothouse/protocol';
 import { mayAnswer, names, steeringOf } from './steering.js';
-import { ALICE, BOB, msg, row, runner } from './fixtures.test-support.js';
+import { ALICE, BOB, msg, row, runner } from '../../test/state-fixtures.js';
 
 const approval: Approval = { request_id: 'q1', kind: 'command', summary: 'rm -rf build', choices: [{ id: 'approve', label: 'Approve' }], allowed: [{ name: 'Alice', user_id: 'u-alice' }] };
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyThread, messagesOf, threadStep, type ThreadInput, type ThreadState } from './thread.js';
 import { MAX_PENDING } from './snapshot-view.js';
 import { heldEvents, nothingHeld } from '@pilothouse/protocol';
-import { ev, msg, row } from './fixtures.test-support.js';
+import { ev, msg, row } from '../../test/state-fixtures.js';
 
 const run = (inputs: ThreadInput[], start: ThreadState = emptyThread('t1')) => inputs.reduce(threadStep, start);
 const bodies = (s: ThreadState) => messagesOf(s).map((m) => [m.id, m.body]);

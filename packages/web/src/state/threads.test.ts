@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyThreadList, summariesOf, threadListStep, type ThreadListInput } from './threads.js';
-import { ev, msg, row } from './fixtures.test-support.js';
+import { ev, msg, row } from '../../test/state-fixtures.js';
 
 const run = (inputs: ThreadListInput[]) => inputs.reduce(threadListStep, emptyThreadList);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isChannelUnread, isThreadUnread, markThreadSeen, withBaseline } from './unread.js';
-import { msg } from './fixtures.test-support.js';
+import { msg } from '../../test/state-fixtures.js';
 
 const t = (id: string, last_seq: number) => ({ root: msg(id, 1, { thread_id: id }), reply_count: 0, last_seq });
 

@@ -2,21 +2,20 @@
 // child, a grandchild through a shell, and a `setsid` server that left the tree and is found by the
 // environment marker. Needs lsof installed (.ci/run installs it).
 import { describe, expect, it } from 'vitest';
-import { listenerFixture, SERVER } from './listeners.test-support.js';
+import { killServer, listenerFixture, SERVER } from './listeners.test-support.js';
 import { LsofScanner } from './lsof-scanner.js';
 import { descendants } from './process-tree.js';
 import { ProcfsScanner } from './procfs-scanner.js';
 import { readProcessTable } from './procfs.js';
 import type { Listener } from './scanner.js';
 import { runTool, type RunTool } from './tool-runner.js';
-import { PortWatcher, type PortEvent, type Schedule } from './watcher.js';
 
 const SERVER2 =
   "const n=require('net');const a=n.createServer().listen(0,'127.0.0.1',()=>{n.createServer().listen(a.address().port,'::1',()=>console.log(a.address().port+' '+process.pid))})";
 // Dual stack: the `::` wildcard, which lsof prints as `*` on an IPv6 socket.
 const SERVER3 = "const s=require('net').createServer().listen(0,()=>console.log(s.address().port+' '+process.pid))";
 
-const { tempDir, start, track } = listenerFixture('ports-lsof-');
+const { tempDir, start } = listenerFixture('ports-lsof-');
 
 const only = (ports: readonly number[]) => (listeners: readonly Listener[]) => listeners.filter((l) => ports.includes(l.port));
 
@@ -66,28 +65,13 @@ describe('LsofScanner on Linux, against the /proc scanner', () => {
     expect(scanner.cache.markers.get(process.pid)?.marked).toBe(false);
   });
 
-  it('drives the watcher: listening, then closed after kill', async () => {
-    const schedule: Schedule = (fn, ms) => {
-      const t = setTimeout(fn, ms);
-      return () => clearTimeout(t);
-    };
-    const watcher = new PortWatcher({ rootPid: process.pid, intervalMs: 25, schedule, scanner: new LsofScanner() });
-    track(watcher);
-    const next = (match: (e: PortEvent) => boolean) =>
-      new Promise<PortEvent>((resolve) => {
-        const off = watcher.subscribe((e) => {
-          if (!match(e)) return;
-          off();
-          resolve(e);
-        });
-      });
-    watcher.start();
+  it('finds a server while it listens, and not after kill', async () => {
+    const scanner = new LsofScanner();
+    const scan = async (port: number) => (await scanner.scan(process.pid)).filter((l) => l.port === port);
     const dir = tempDir();
     const server = await start(process.execPath, ['-e', SERVER], dir);
-    const seen = await next((e) => e.type === 'listening' && e.listener.port === server.port);
-    expect(seen).toMatchObject({ listener: { pid: server.pid, cwd: dir, addresses: ['127.0.0.1'] } });
-    const closed = next((e) => e.type === 'closed' && e.listener.port === server.port);
-    process.kill(server.pid);
-    expect(await closed).toMatchObject({ type: 'closed', listener: { port: server.port, pid: server.pid } });
+    expect(await scan(server.port)).toEqual([{ port: server.port, pid: server.pid, command: `${process.execPath} -e ${SERVER}`, cwd: dir, addresses: ['127.0.0.1'] }]);
+    await killServer(server);
+    expect(await scan(server.port)).toEqual([]);
   });
 });

@@ -1,12 +1,11 @@
 // The ps + lsof scanner (lsof-scanner.ts): the whole scan on a recorded macOS session through an
-// injected command runner, and the missing-tool path through the watcher. Parsers are tested in
+// injected command runner, and a scan without lsof rejected with ScanToolMissingError. Parsers are tested in
 // lsof-parsers.test.ts; real processes on Linux in lsof-linux.test.ts and scanner.contract.test.ts.
 import { describe, expect, it } from 'vitest';
 import { parsePsTable } from './lsof-parsers.js';
 import { LsofScanner } from './lsof-scanner.js';
 import { ScanToolMissingError } from './scanner.js';
 import { makeRunTool, type RunTool } from './tool-runner.js';
-import { PortWatcher, defaultPortSource, type PortEvent } from './watcher.js';
 
 /** A recorded macOS session: answers each ps / lsof call the scanner makes, and records the calls. */
 function fakeMac(table: () => string) {
@@ -126,27 +125,13 @@ describe('lsof missing', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('turns the watcher off after one scan_failed, without a crash or more polling', async () => {
+  it('rejects the scan with it, without a crash, when lsof is missing', async () => {
     const run: RunTool = async (tool) => {
       if (tool === 'lsof') throw new ScanToolMissingError('lsof');
       return { stdout: `${String(process.pid).padStart(5)}     1 Wed Nov 25 12:13:07 2026 node\n` };
     };
-    let scheduled = 0;
-    const watcher = new PortWatcher({ rootPid: process.pid, intervalMs: 10, scanner: new LsofScanner({ run, platform: 'darwin' }), schedule: () => ((scheduled += 1), () => undefined) });
-    const events: PortEvent[] = [];
-    watcher.subscribe((e) => events.push(e));
-    const failed = new Promise<void>((resolve) => watcher.subscribe((e) => e.type === 'scan_failed' && resolve()));
-    watcher.start();
-    await failed;
-    expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ type: 'scan_failed', error: { message: expect.stringMatching(/^port watcher off: lsof not found/) } });
-    expect(await watcher.poll()).toEqual([]);
-    expect(events).toHaveLength(1);
-    expect(scheduled).toBe(0);
-    watcher.stop();
-  });
-
-  it('picks /proc on Linux and lsof elsewhere', () => {
-    expect([defaultPortSource('linux'), defaultPortSource('darwin'), defaultPortSource('freebsd')]).toEqual(['proc', 'lsof', 'lsof']);
+    const error = await new LsofScanner({ run, platform: 'darwin' }).scan(process.pid).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ScanToolMissingError);
+    expect(error).toMatchObject({ tool: 'lsof', message: expect.stringMatching(/^port watcher off: lsof not found/) });
   });
 });

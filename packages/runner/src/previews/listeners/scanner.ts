@@ -1,6 +1,8 @@
 // What a listener scanner is: one snapshot of the TCP ports the agent's processes listen on. Two
 // implementations give the same list (scanner.contract.test.ts): /proc on Linux (procfs-scanner.ts),
-// `ps` + `lsof` elsewhere, i.e. macOS (lsof-scanner.ts). The watcher (watcher.ts) polls one.
+// `ps` + `lsof` elsewhere, i.e. macOS (lsof-scanner.ts); default-scanner.ts picks one. The session
+// decides when to scan (its `scan_listeners` effect, performed by run/port-wiring.ts) and what
+// changed since the last scan (session/previews/).
 
 export interface Listener {
   readonly port: number;
@@ -18,7 +20,7 @@ export interface Listener {
  * tool) still inherited its environment (docs/decisions/port-watcher-marker.md).
  *
  * An implementation keeps what one scan leaves for the next (its cache) to itself. `scan` rejects
- * with ScanToolMissingError when it cannot run on this machine at all; the watcher then stops.
+ * with ScanToolMissingError when it cannot run on this machine at all; the session then stops scanning.
  */
 export interface ListenerScanner {
   /**
@@ -29,7 +31,7 @@ export interface ListenerScanner {
   scan(rootPid: number | null, marker?: string): Promise<Listener[]>;
 }
 
-/** A tool the scanner needs is not installed: the watcher turns itself off once, with this message. */
+/** A tool the scanner needs is not installed: scanning stops for good, and the runner logs this message once. */
 export class ScanToolMissingError extends Error {
   readonly tool: string;
   constructor(tool: string) {

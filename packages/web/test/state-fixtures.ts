@@ -1,4 +1,4 @@
-// Plain values for the state tests: messages and events as the hub sends them.
+// Plain values for the web state tests (src/state/*.test.ts): messages and events as the hub sends them.
 import type { ChannelEvent, Message, MessageState, RunnerPresence } from '@pilothouse/protocol';
 
 export const ALICE = { user_id: 'u-alice', name: 'alice' };
