@@ -52,7 +52,7 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['@pilothouse/*/src/*', '../../*/src/*'], message: 'Import other packages through their entry point.' },
-            { group: ['../codex/*', '../run/*', '../hub/*'], message: 'The session core imports no agent, shell or hub module: use ../agent/vocabulary.js.' },
+            { group: ['../codex/*', '../shell/*', '../hub/*'], message: 'The session core imports no agent, shell or hub module: use ../agent/vocabulary.js.' },
           ],
         },
       ],

@@ -1,5 +1,5 @@
 // Child process (run with --expose-gc): the runner's pure session core (packages/runner/src/session:
-// createSession, sessionConfig, step, nextDeadline) driven the way the shell (run/runner.ts)
+// createSession, sessionConfig, step, nextDeadline) driven the way the shell (shell/runner.ts)
 // drives it, with no Codex, hub or sockets: figure 2a and the per-delta cost of the core.
 //
 // 1. `turns` short turns, each as Codex 0.169 reports one (turn/started, the user item, a reasoning

@@ -6,7 +6,7 @@
 // Events the dead process had already seen (seq <= the thread's head at start) come back in the
 // replay; they are judged by what the thread says became of them, never started a second time.
 
-import { isChatCommand, mayDecide, RUNNER_RESTARTED, type Actor, type Message, type MessageStateName } from '@pilothouse/protocol';
+import { admit, isChatCommand, mayDecide, RUNNER_RESTARTED, type Actor, type Message, type MessageStateName } from '@pilothouse/protocol';
 import * as lru from './bounded.js';
 import { decisionLog, log, setState } from './effects.js';
 import { drain } from './lifecycle.js';
@@ -43,7 +43,7 @@ export function onRecover(ctx: Ctx, thread: ThreadSnapshot): void {
     }
     if (!isSteering(ctx, m) || m.state === null) continue;
     // Only events after the saved cursor come back in the replay: older ones need no verdict.
-    if (m.seq > s.lastSeq) states[m.id] = m.state.state;
+    if (admit(s.lastSeq, m.seq).type === 'new') states[m.id] = m.state.state;
     if (isChatCommand(m.body)) continue;
     switch (m.state.state) {
       case 'processing':

@@ -1,4 +1,4 @@
-// Scenario tests: Codex notification sequences as CODEX-NOTES.md §6 observed them, fed through
+// Scenario tests: Codex notification sequences as docs/decisions/codex-app-server.md describes them, fed through
 // `step` with the hub's row rules applied to the effects (FakeHub).
 import { describe, expect, it } from 'vitest';
 import { nextDeadline } from './session.js';
@@ -16,7 +16,7 @@ function running(options: ConstructorParameters<typeof Harness>[0] = {}): Harnes
   return h;
 }
 
-describe('session: a plain text turn (§6a)', () => {
+describe('session: a plain text turn', () => {
   it('queues, starts, streams one row, reconciles and marks processed', () => {
     const h = new Harness();
     expect(wire(h.hub_(hubMessage(ALICE, 'say hello', { seq: 5 })))).toEqual([
@@ -47,7 +47,7 @@ describe('session: a plain text turn (§6a)', () => {
     expect(only(h.effects, 'log').map((l) => l.fields)).toContainEqual({ message_id: 'msg-5', seq: 5, author: 'alice', depth: 1 });
   });
 
-  it('streams reasoning summary parts into one row (§6d)', () => {
+  it('streams reasoning summary parts into one row', () => {
     const h = running();
     h.codex(note.started(T, item.reasoning('rs_2', [])), note.summaryPart(T, 'rs_2', 0));
     h.codex(note.summaryDelta(T, 'rs_2', 'Thinking '), note.summaryDelta(T, 'rs_2', 'about '), note.summaryDelta(T, 'rs_2', 'it.'));
@@ -73,7 +73,7 @@ describe('session: a plain text turn (§6a)', () => {
   });
 });
 
-describe('session: commands and approvals (§6b)', () => {
+describe('session: commands and approvals', () => {
   it('accept: awaiting approval with the prompt, then the command runs and completes', () => {
     const h = running();
     h.codex(note.status(['waitingOnApproval']), note.started(T, item.command('call_6')));
@@ -128,7 +128,7 @@ describe('session: commands and approvals (§6b)', () => {
     expect(only(again, 'post_row')[0]?.payload).toMatchObject({ kind: 'notice', meta: { code: 'approval_request_not_found' } });
   });
 
-  it('a file-change approval shows the diff seen in item/started (§6c)', () => {
+  it('a file-change approval shows the diff seen in item/started', () => {
     const h = running();
     h.codex(note.started(T, item.fileChange('call_3', [{ path: '/abs/ws/hello.txt', kind: { type: 'add' }, diff: 'hello world\n' }])));
     const asked = h.ask(request.fileChange(0, T, 'call_3'));
@@ -156,7 +156,7 @@ describe('session: commands and approvals (§6b)', () => {
 });
 
 describe('session: interrupts', () => {
-  it('during an approval (§6f): interrupt, decline, close the dangling row, processed', () => {
+  it('during an approval: interrupt, decline, close the dangling row, processed', () => {
     const h = running();
     h.codex(note.status(['waitingOnApproval']), note.started(T, item.command('call_6')));
     h.ask(request.command(0, T, 'call_6'));
@@ -173,7 +173,7 @@ describe('session: interrupts', () => {
     const late = h.hub_(hubControl(ALICE, { type: 'resolve_approval', request_id: `${T}:0`, choice: 'approve' }, 21));
     expect(h.sent(late)).toEqual([]);
     expect(only(late, 'post_row')[0]?.payload).toMatchObject({ kind: 'notice', meta: { code: 'approval_request_not_found' } });
-    // The turn ends: its approval is declined then (Codex ignores the late answer, §6f).
+    // The turn ends: its approval is declined then (Codex ignores the late answer).
     const end = h.codex(note.status('idle'), note.turnCompleted(T, 'interrupted'), note.resolved(0));
     expect(only(end, 'answer')).toEqual([{ type: 'answer', requestId: '0', choice: 'deny' }]);
     expect(h.sent(end)).toEqual([{ id: '0', result: { decision: 'decline' } }]);
@@ -207,7 +207,7 @@ describe('session: interrupts', () => {
     expect(only(h.effects, 'ack').at(-1)).toEqual({ type: 'ack', seq: 6, durable: true });
   });
 
-  it('leaves no row streaming (§6e), and drops late deltas of the finished turn', () => {
+  it('leaves no row streaming, and drops late deltas of the finished turn', () => {
     const h = running();
     h.codex(note.started(T, item.agent('msg_2', '')), note.agentDelta(T, 'msg_2', 'Hel'), note.agentDelta(T, 'msg_2', 'lo wor'));
     h.hub_(hubControl(ALICE, { type: 'interrupt' }, 20));
@@ -253,7 +253,7 @@ describe('session: failures', () => {
     expect(only(again, 'start_turn')[0]?.message_id).toBe('msg-6');
   });
 
-  it('a failed turn (§6g) marks the message failed with Codex’s reason and drains on', () => {
+  it('a failed turn marks the message failed with Codex’s reason and drains on', () => {
     const h = running();
     h.hub_(hubMessage(ALICE, 'next', { seq: 9 }));
     h.codex(note.started(T, item.command('call_1')));

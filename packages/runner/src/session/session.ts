@@ -5,7 +5,7 @@
 // state it is given: it works on a shallow copy whose fields it replaces. The shell performs the
 // effects in order (see effects.ts).
 
-import { assertNever } from '@pilothouse/protocol';
+import { admit, assertNever } from '@pilothouse/protocol';
 import type { ChannelEvent } from '@pilothouse/protocol';
 import type { AgentInput } from '../agent/vocabulary.js';
 import { onAgentInput } from './agent-events.js';
@@ -108,7 +108,8 @@ export function nextDeadline(state: SessionState): number | null {
 
 function onHubEvent(ctx: Ctx, event: ChannelEvent): void {
   const { seq } = event.payload;
-  if (seq <= ctx.s.lastSeq) {
+  // The protocol's seq gate: the feed resumes after the cursor; replays may repeat what was seen.
+  if (admit(ctx.s.lastSeq, seq).type === 'repeat') {
     ctx.out.push(log('debug', 'hub_event_repeat', { seq, type: event.type }));
     return;
   }

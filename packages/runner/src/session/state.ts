@@ -28,7 +28,7 @@ export interface SessionConfig {
   readonly threadId: string;
   /** The agent thread to use; null starts one before the first turn. */
   readonly agentThreadId: string | null;
-  /** Older session threads of this runner in this folder and channel, newest first (run/local-state.ts). */
+  /** Older session threads of this runner in this folder and channel, newest first (shell/local-state.ts). */
   readonly threads: readonly KnownThread[];
   /** Who may steer: the listen user first, then users the owner allowed. */
   readonly allowed: readonly AllowedActor[];

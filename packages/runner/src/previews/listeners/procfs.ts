@@ -1,4 +1,4 @@
-// Reads Linux /proc for the /proc scanner (procfs-scanner.ts) and `--resume` (run/restart.ts): the
+// Reads Linux /proc for the /proc scanner (procfs-scanner.ts) and `--resume` (shell/restart.ts): the
 // process table (ppid links from /proc/<pid>/stat), listening TCP sockets (/proc/<pid>/net/tcp{,6},
 // state 0A = LISTEN), which process holds each socket inode (/proc/<pid>/fd -> "socket:[inode]")
 // and environments. Processes come and go while we read: ENOENT, ESRCH and EACCES mean "not there

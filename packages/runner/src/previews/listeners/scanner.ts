@@ -1,7 +1,7 @@
 // What a listener scanner is: one snapshot of the TCP ports the agent's processes listen on. Two
 // implementations give the same list (scanner.contract.test.ts): /proc on Linux (procfs-scanner.ts),
 // `ps` + `lsof` elsewhere, i.e. macOS (lsof-scanner.ts); default-scanner.ts picks one. The session
-// decides when to scan (its `scan_listeners` effect, performed by run/port-wiring.ts) and what
+// decides when to scan (its `scan_listeners` effect, performed by shell/port-wiring.ts) and what
 // changed since the last scan (session/previews/).
 
 export interface Listener {

@@ -339,6 +339,8 @@ describe('port forwarding: the scan clock and plain state', () => {
     const failed = (permanent: boolean): Effect[] => t.h.feed({ type: 'listener_scan_failed', error: 'lsof: not found', permanent });
     expect(failed(false)).toEqual([{ type: 'log', level: 'warn', event: 'forward_port_scan_failed', fields: { err: 'lsof: not found', permanent: false } }]);
     expect(failed(false)).toEqual([{ type: 'log', level: 'debug', event: 'forward_port_scan_failed', fields: { err: 'lsof: not found', permanent: false } }]);
+    // A passing failure: scanning goes on (the next scan is still due).
+    expect(nextDeadline(t.h.state)).toEqual(expect.any(Number));
     t.scan();
     expect(failed(true)).toEqual([{ type: 'log', level: 'warn', event: 'forward_port_scan_failed', fields: { err: 'lsof: not found', permanent: true } }]);
     expect(nextDeadline(t.h.state)).toBeNull();

@@ -1,6 +1,6 @@
 // Port-forward review: the decisions of the previews sub-state. For each listener seen it prompts,
 // skips, revokes or closes; it resolves prompts by button or chat command (the one place a
-// port-forward decision is authorised). Rules: SEED-BEHAVIOURS "Port forwarding and previews".
+// port-forward decision is authorised). Rules: docs/cli.md "Previews (port forwarding)", docs/protocol.md §14.
 import { assertNever, mayDecide } from '@pilothouse/protocol';
 import type { ActorRef, AllowedActor } from '../actors.js';
 import { decisionLog, type LogEffect } from '../effects.js';
