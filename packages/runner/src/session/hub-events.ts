@@ -12,7 +12,7 @@ import * as lru from './bounded.js';
 import { clientId, decisionLog, log, setState } from './effects.js';
 import { drain, interrupting, requestInterrupt } from './lifecycle.js';
 import { dropThrough } from './queue.js';
-import { alreadyHandled, latestFailed, retry } from './recovery.js';
+import { alreadyHandled, closeOrphan, latestFailed, retry } from './recovery.js';
 import { portCommand, portControl } from './previews/step.js';
 import { isOlderThread } from './rebind.js';
 import { listenUser, type Ctx } from './state.js';
@@ -24,7 +24,8 @@ export function onMessage(ctx: Ctx, message: Message): void {
   // Rows (the runner's own included) and threads that are not this runner's sessions are not steering input.
   const older = message.thread_id !== s.bound;
   if ((older && !isOlderThread(s, message.thread_id)) || message.id === message.thread_id) return;
-  if (message.runner_id !== null || message.kind !== 'text') return;
+  if (message.runner_id !== null) return void closeOrphan(ctx, message);
+  if (message.kind !== 'text') return;
   if (alreadyHandled(ctx, message.seq, message.id)) {
     out.push(log('info', 'replay_skipped', { message_id: message.id, seq: message.seq, state: s.recovered?.states[message.id] ?? null }));
     return;

@@ -83,4 +83,23 @@ describe('recovery after a crash (--resume)', () => {
     expect(only(h.effects, 'start_turn')).toEqual([]);
     expect(only(h2.effects, 'start_turn').map((e) => e.message_id)).toEqual(['msg-5']);
   });
+
+  it('closes a row the dead process wrote after the thread was read, never one of its own or one the read saw', () => {
+    const h = restarted();
+    h.feed({ type: 'recover', thread });
+    const row = (seq: number, key: string) => hubMessage(ALICE, 'Done ', { seq, runner_id: 'runner-1', kind: 'assistant', item_key: key, status: 'streaming' });
+    // Seen by the read (seq <= 9): the recovery already answered for it.
+    expect(only(h.hub_(row(7, 'old-turn:call_1')), 'update_row')).toEqual([]);
+    // Late: the dead process's last frame reached the hub after the read.
+    h.hub.rows.set('old-turn:msg_2', { kind: 'assistant', body: 'Done ', meta: {}, status: 'streaming' });
+    expect(only(h.hub_(row(10, 'old-turn:msg_2')), 'update_row').map((e) => e.payload)).toEqual([{ item_key: 'old-turn:msg_2', status: 'interrupted' }]);
+    // This process's own row comes back as an event: left to the stream.
+    h.feed({ type: 'turn_start_ok', message_id: 'msg-6', turnId: T });
+    h.codex(note.agentDelta(T, 'msg_3', 'Hello'));
+    h.tick(1_000);
+    const own = only(h.effects, 'post_row').find((e) => e.payload.kind === 'assistant');
+    expect(own?.payload.item_key).toBeDefined();
+    expect(only(h.hub_(row(11, own!.payload.item_key!)), 'update_row')).toEqual([]);
+  });
 });
+

@@ -11,6 +11,7 @@ import * as lru from './bounded.js';
 import { decisionLog, log, setState } from './effects.js';
 import { drain } from './lifecycle.js';
 import type { QueuedMessage } from './queue.js';
+import { hasRow } from './stream.js';
 import type { Ctx, Steered } from './state.js';
 
 /** The session thread as the hub has it when a restarted runner starts (all pages). */
@@ -21,6 +22,9 @@ export interface ThreadSnapshot {
 
 /** Rows of these kinds are agent items; a dead process leaves them `streaming`. */
 const ITEM_KINDS: ReadonlySet<Message['kind']> = new Set(['assistant', 'reasoning', 'command', 'file_change', 'web_search', 'plan', 'terminal_input']);
+
+const leftStreaming = (m: Message): m is Message & { item_key: string } =>
+  m.runner_id !== null && m.status === 'streaming' && m.item_key !== null && ITEM_KINDS.has(m.kind);
 
 const queued = (m: Message, trigger = m.seq): QueuedMessage => ({ message_id: m.id, thread_id: m.thread_id, seq: m.seq, trigger, body: m.body, author: m.author, attempts: 0 });
 
@@ -37,7 +41,7 @@ export function onRecover(ctx: Ctx, thread: ThreadSnapshot): void {
   let requeued = 0;
   for (const m of thread.messages) {
     if (m.thread_id !== s.bound) continue;
-    if (m.runner_id !== null && m.status === 'streaming' && m.item_key !== null && ITEM_KINDS.has(m.kind)) {
+    if (leftStreaming(m)) {
       out.push({ type: 'update_row', turn_id: null, payload: { item_key: m.item_key, status: 'interrupted' } });
       rows += 1;
     }
@@ -67,6 +71,20 @@ export function onRecover(ctx: Ctx, thread: ThreadSnapshot): void {
   s.recovered = { throughSeq: thread.head_seq, states };
   out.push(log('info', 'recovered', { head_seq: thread.head_seq, rows_interrupted: rows, messages_failed: failed, messages_requeued: requeued }));
   drain(ctx);
+}
+
+/**
+ * A streaming row of the session thread that reaches the hub after the thread was read, under a
+ * key this process never streamed: the dead process wrote it late (its last frames were still on
+ * their way). Nothing will ever finish it, so it is closed now, as the read thread's rows were.
+ * True when the row was such an orphan.
+ */
+export function closeOrphan(ctx: Ctx, m: Message): boolean {
+  const r = ctx.s.recovered;
+  if (r === null || m.seq <= r.throughSeq || m.thread_id !== ctx.s.bound || !leftStreaming(m) || hasRow(ctx.s.stream, m.item_key)) return false;
+  ctx.out.push({ type: 'update_row', turn_id: null, payload: { item_key: m.item_key, status: 'interrupted' } });
+  ctx.out.push(log('warn', 'orphan_row_closed', { item_key: m.item_key, seq: m.seq, recovered_through: r.throughSeq }));
+  return true;
 }
 
 /**
