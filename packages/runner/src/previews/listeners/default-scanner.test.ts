@@ -4,7 +4,7 @@
 // (session/previews/previews.test.ts).
 import { describe, expect, it } from 'vitest';
 import { defaultPortSource, defaultScanner } from './default-scanner.js';
-import { killServer, listenerFixture, SERVER } from './listeners.test-support.js';
+import { killServer, listenerFixture, SERVER } from '../../../test/listeners.js';
 import type { Listener } from './scanner.js';
 
 const { tempDir, start, children } = listenerFixture('ports-');

@@ -2,7 +2,7 @@
 // child, a grandchild through a shell, and a `setsid` server that left the tree and is found by the
 // environment marker. Needs lsof installed (.ci/run installs it).
 import { describe, expect, it } from 'vitest';
-import { killServer, listenerFixture, SERVER } from './listeners.test-support.js';
+import { killServer, listenerFixture, SERVER } from '../../../test/listeners.js';
 import { LsofScanner } from './lsof-scanner.js';
 import { descendants } from './process-tree.js';
 import { ProcfsScanner } from './procfs-scanner.js';

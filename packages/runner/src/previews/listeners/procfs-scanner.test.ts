@@ -2,7 +2,7 @@
 // pid (start time, comm), and net tables read again only when the agent's socket fds change. What
 // both scanners must do alike is in scanner.contract.test.ts.
 import { describe, expect, it } from 'vitest';
-import { listenerFixture, SERVER } from './listeners.test-support.js';
+import { listenerFixture, SERVER } from '../../../test/listeners.js';
 import { descendants } from './process-tree.js';
 import { ProcfsScanner, REFRESH_SCANS } from './procfs-scanner.js';
 import { readProcessTable } from './procfs.js';

@@ -4,7 +4,7 @@
 // a grandchild through a shell, both stacks, a listening fd a forked child inherited, and a
 // `setsid` server that left the tree and carries the session marker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenerFixture, SERVER } from './listeners.test-support.js';
+import { listenerFixture, SERVER } from '../../../test/listeners.js';
 import { LsofScanner } from './lsof-scanner.js';
 import { descendants } from './process-tree.js';
 import { ProcfsScanner } from './procfs-scanner.js';
