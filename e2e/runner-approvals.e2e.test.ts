@@ -75,8 +75,13 @@ describe('runner approvals', () => {
       },
       { kind: 'assistant', body: 'ran it', status: 'completed', meta: {} },
     ]);
-    expect(stateOf(done, id)).toEqual({ state: 'processed', reason: null, approval: null });
-    // The prompt was cleared once decided: the state after it no longer carries it.
+    // The prompt was cleared once decided; its record stays: who, how, what.
+    expect(stateOf(done, id)).toEqual({
+      state: 'processed',
+      reason: null,
+      approval: null,
+      decided: [expect.objectContaining({ request_id, outcome: 'approved', choice: 'approve', by: { user_id: done[0]!.author.user_id, name: 'alice' }, via: 'control' })],
+    });
     const reasons = h.states(id).map((s) => s.reason);
     expect(reasons.slice(reasons.indexOf('awaiting approval'))).toEqual(['awaiting approval', 'running terminal command', 'streaming response', null]);
   });
@@ -95,7 +100,7 @@ describe('runner approvals', () => {
       },
       { kind: 'assistant', body: 'not running it', status: 'completed', meta: {} },
     ]);
-    expect(stateOf(done, id)).toEqual({ state: 'processed', reason: null, approval: null });
+    expect(stateOf(done, id)).toEqual({ state: 'processed', reason: null, approval: null, decided: [expect.objectContaining({ outcome: 'denied', choice: 'deny', via: 'control' })] });
   });
 
   it('lets a user the owner allowed (--allow bob) approve', async () => {
@@ -137,14 +142,15 @@ describe('runner approvals', () => {
     const { id } = await askForCommand(h);
     await h.control(h.alice, { type: 'interrupt' });
     const done = await h.waitFor(hasState(id, 'processed'), 'interrupted');
-    expect(stateOf(done, id)).toEqual({ state: 'processed', reason: 'interrupted by alice', approval: null });
+    const withdrawn = [expect.objectContaining({ outcome: 'withdrawn', by: null, via: 'runner', reason: 'turn interrupted' })];
+    expect(stateOf(done, id)).toEqual({ state: 'processed', reason: 'interrupted by alice', approval: null, decided: withdrawn });
     expect(runnerRows(done)).toEqual([
       { kind: 'command', body: '', status: 'interrupted', meta: { command: expect.stringContaining(CMD), cwd: expect.any(String), status: 'inProgress', exit_code: null, duration_ms: null } },
     ]);
     // The prompt is withdrawn as soon as the interrupt is asked; the command never ran.
     expect(h.states(id).slice(-2)).toEqual([
       { state: 'processing', reason: 'interrupt requested', approval: null },
-      { state: 'processed', reason: 'interrupted by alice', approval: null },
+      { state: 'processed', reason: 'interrupted by alice', approval: null, decided: withdrawn },
     ]);
     expect(h.model.requests).toHaveLength(1);
   });
@@ -158,7 +164,7 @@ describe('runner approvals', () => {
     const asked = h.states(id).find((s) => s.reason === 'awaiting approval');
     expect(asked?.approval).toMatchObject({ kind: 'command', detail: { expires_at: expect.any(Number) } });
     // Codex is told `cancel`, which ends the turn; the message says the approval expired.
-    expect(stateOf(done, id)).toEqual({ state: 'processed', reason: 'approval expired', approval: null });
+    expect(stateOf(done, id)).toEqual({ state: 'processed', reason: 'approval expired', approval: null, decided: [expect.objectContaining({ outcome: 'expired', by: null, choice: 'cancel' })] });
     expect(h.states(id).map((s) => s.reason).slice(-3)).toEqual(['awaiting approval', 'approval expired', 'approval expired']);
     // The command never ran; Codex reports a cancelled item as declined.
     expect(runnerRows(done)).toEqual([

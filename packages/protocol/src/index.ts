@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './frame.js';
 export * from './names.js';
 export * from './model.js';
+export * from './row-meta.js';
 export * from './events.js';
 export * from './pushes.js';
 export * from './previews.js';

@@ -57,6 +57,51 @@ export const Approval = z.object({
 });
 export type Approval = z.infer<typeof Approval>;
 
+/** How an approval ended: a person's choice (approved, always allowed, answered, denied, cancelled), or no person's (expired, withdrawn). */
+export const DecisionOutcome = z.enum(['approved', 'always_allowed', 'answered', 'denied', 'cancelled', 'expired', 'withdrawn']);
+export type DecisionOutcome = z.infer<typeof DecisionOutcome>;
+
+/** How the decision reached the runner: a `control` push (the prompt's buttons), a `/pilothouse` chat command, or no person (the runner or the agent). */
+export const DecisionVia = z.enum(['control', 'chat_command', 'runner', 'agent']);
+export type DecisionVia = z.infer<typeof DecisionVia>;
+
+/** A decided approval, kept on the record where the prompt was (docs/protocol.md §7 "ApprovalDecision"). */
+export const ApprovalDecision = z.object({
+  request_id: z.string().min(1).max(128),
+  kind: ApprovalKind,
+  /** The prompt's summary, clipped. */
+  summary: z.string().max(2000),
+  outcome: DecisionOutcome,
+  /** The choice given to the agent (its id and label), when one was. */
+  choice: z.string().max(64).nullable(),
+  label: z.string().max(200).nullable(),
+  /** The person who decided; null when the runner or the agent did. */
+  by: Actor.nullable(),
+  via: DecisionVia,
+  /** ISO-8601, the runner's clock. */
+  at: z.string().max(40),
+  /** Why the runner or agent closed it (`turn interrupted`, `approval expired`…). */
+  reason: z.string().max(500).nullable(),
+});
+export type ApprovalDecision = z.infer<typeof ApprovalDecision>;
+
+/** Decisions kept on one message state (the newest; a turn with more drops the oldest). */
+export const MAX_DECISIONS = 16;
+
+/**
+ * What the agent reports while its model is unreachable (docs/protocol.md §7 "AgentTrouble"):
+ * `reconnecting` and `rate_limited` while it retries, `failed` when it gave up.
+ */
+export const AgentTrouble = z.object({
+  kind: z.enum(['reconnecting', 'rate_limited', 'failed']),
+  /** Reports of trouble in this turn so far (1, 2, …). */
+  attempt: z.number().int().positive(),
+  message: z.string().max(2000),
+  /** The upstream HTTP status, when the agent said. */
+  http_status: z.number().int().nullable(),
+});
+export type AgentTrouble = z.infer<typeof AgentTrouble>;
+
 export const MessageStateName = z.enum(['queued', 'processing', 'processed', 'ignored', 'failed']);
 export type MessageStateName = z.infer<typeof MessageStateName>;
 
@@ -67,6 +112,10 @@ export const MessageState = z.object({
   state: MessageStateName,
   reason: z.string().max(MAX_STATE_REASON).nullable().optional(),
   approval: Approval.nullable().optional(),
+  /** Approvals of this message's turn that were decided, oldest first; absent when none was. */
+  decided: z.array(ApprovalDecision).max(MAX_DECISIONS).optional(),
+  /** The agent's latest report of trouble reaching its model, while the turn runs or once it failed; absent when none. */
+  trouble: AgentTrouble.optional(),
 });
 export type MessageState = z.infer<typeof MessageState>;
 

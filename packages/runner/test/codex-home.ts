@@ -14,6 +14,8 @@ export interface CodexHomeOptions {
   /** `untrusted` in config.toml makes 0.169.0 exit; pass it per thread instead. */
   readonly approvalPolicy?: 'on-request' | 'on-failure' | 'never';
   readonly sandbox?: SandboxMode;
+  /** How often Codex retries a failed model stream (reporting "Reconnecting… n/m" each time); default 0. */
+  readonly streamRetries?: number;
   /** Extra TOML appended verbatim (e.g. to provoke a config error). */
   readonly extraToml?: string;
 }
@@ -51,7 +53,7 @@ base_url = ${str(options.modelUrl)}
 wire_api = "responses"
 env_key = "FAKE_OPENAI_KEY"
 request_max_retries = 0
-stream_max_retries = 0
+stream_max_retries = ${options.streamRetries ?? 0}
 stream_idle_timeout_ms = 20000
 
 [analytics]

@@ -2,7 +2,7 @@
 // adapter (codex/) turns its agent's notifications and requests into `AgentInput`s and performs
 // `AgentEffect`s; the core (session/) never sees an agent's own types. docs/architecture.md.
 
-import type { Approval, MessageKind, RowStatus } from '@pilothouse/protocol';
+import type { AgentTrouble, Approval, DecisionOutcome, MessageKind, RowStatus } from '@pilothouse/protocol';
 
 /** The rows an agent's items become; kinds differ in data, not in code paths. */
 export type RowKind = Extract<MessageKind, 'assistant' | 'reasoning' | 'command' | 'file_change' | 'web_search' | 'plan' | 'terminal_input'>;
@@ -51,6 +51,8 @@ export interface ApprovalRequest {
   readonly summary: string;
   readonly reason: string | null;
   readonly choices: readonly ApprovalChoice[];
+  /** What each choice id (offered, reject and expiry ones) means, for the record of the decision. */
+  readonly outcomes: Readonly<Record<string, DecisionOutcome>>;
   readonly detail: Readonly<Record<string, unknown>>;
   /** The choice sent when the turn ends, the runner closes or the request is not for the active turn. */
   readonly onReject: string;
@@ -87,6 +89,8 @@ export type AgentInput = { readonly now: number; readonly threadId?: string | un
   | { readonly type: 'thread_start_failed'; readonly error: string }
   /** The agent process exited unexpectedly (the shell restarts it). */
   | { readonly type: 'agent_exited'; readonly reason: string }
+  /** The agent cannot reach its model (retrying, rate limited, or given up): shown on the turn's message. */
+  | { readonly type: 'agent_trouble'; readonly turnId: string; readonly kind: AgentTrouble['kind']; readonly message: string; readonly httpStatus: number | null }
   /** A warning, an error or a status the agent reported: logged. */
   | { readonly type: 'agent_note'; readonly level: 'debug' | 'warn'; readonly event: string; readonly fields: Readonly<Record<string, unknown>> }
 );

@@ -33,6 +33,8 @@ describe('Codex approval requests', () => {
         { id: 'deny', label: 'Deny', description: 'Do not run it; the agent continues without it.' },
         { id: 'cancel', label: 'Cancel', description: 'Do not run it, and stop the turn.' },
       ],
+      // What each choice means, for the record of the decision ("Always allow" is always_allowed).
+      outcomes: { approve: 'approved', approve_rule: 'always_allowed', deny: 'denied', cancel: 'cancelled' },
       detail: { cwd: '/abs/ws', approval_kind: 'command', command_actions: [], additional_permissions: null },
       onReject: 'deny',
       onExpire: 'cancel',

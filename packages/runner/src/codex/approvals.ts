@@ -3,7 +3,7 @@
 // answer, kept per pending request until the session sends one. File-change requests carry no
 // diff: the diff seen in item/started is remembered for them.
 
-import { assertNever } from '@pilothouse/protocol';
+import { assertNever, type DecisionOutcome } from '@pilothouse/protocol';
 import type { ApprovalChoice, ApprovalRequest } from '../agent/vocabulary.js';
 import type { RequestId, ServerRequest } from './generated/index.js';
 import type { CommandExecutionApprovalDecision, GrantedPermissionProfile, ThreadItem } from './generated/v2/index.js';
@@ -48,11 +48,20 @@ export function seenChange(item: ThreadItem): SeenChange | null {
 
 /** The approval to show for a request, or why it is not one. `seen` looks up a remembered file change by item key. */
 export function draftApproval(request: ServerRequest, seen: (key: string) => SeenChange | undefined): Drafted | string {
-  const build = ({ threadId, turnId, itemId }: { threadId: string; turnId: string; itemId: string }, d: Omit<ApprovalRequest, 'requestId' | 'turnId' | 'itemKey' | 'choices' | 'onReject' | 'onExpire'>, choices: Choice[], onReject: Choice, onExpire: Choice): Drafted => {
+  const build = ({ threadId, turnId, itemId }: { threadId: string; turnId: string; itemId: string }, d: Omit<ApprovalRequest, 'requestId' | 'turnId' | 'itemKey' | 'choices' | 'outcomes' | 'onReject' | 'onExpire'>, choices: Choice[], onReject: Choice, onExpire: Choice): Drafted => {
     const all = [...choices, onReject, onExpire];
     return {
       threadId,
-      request: { ...d, requestId: agentRequestId(request.id), turnId, itemKey: itemKey(turnId, itemId), choices: choices.map(({ answer: _, ...c }) => c), onReject: onReject.id, onExpire: onExpire.id },
+      request: {
+        ...d,
+        requestId: agentRequestId(request.id),
+        turnId,
+        itemKey: itemKey(turnId, itemId),
+        choices: choices.map(({ answer: _, ...c }) => c),
+        outcomes: Object.fromEntries(all.map((c) => [c.id, outcomeOf(c)])),
+        onReject: onReject.id,
+        onExpire: onExpire.id,
+      },
       answers: Object.fromEntries(all.map((c) => [c.id, c.answer])),
     };
   };
@@ -123,6 +132,18 @@ export function draftApproval(request: ServerRequest, seen: (key: string) => See
     default:
       return assertNever(request, 'server request');
   }
+}
+
+/** What a choice means, for the record of the decision (docs/protocol.md §7 "ApprovalDecision"). */
+export function outcomeOf(choice: ApprovalChoice): DecisionOutcome {
+  if (choice.id === 'approve') return 'approved';
+  if (choice.id === 'approve_session' || choice.id === 'approve_rule') return 'always_allowed';
+  if (choice.id === 'deny' || choice.id === 'skip') return 'denied';
+  if (choice.id === 'cancel') return 'cancelled';
+  if (choice.id.startsWith('option_')) return 'answered';
+  // A network rule: remembered either way; "Allow host" lets it through, "Block host" does not.
+  if (choice.id.startsWith('network_')) return choice.label.startsWith('Allow') ? 'always_allowed' : 'denied';
+  return 'approved';
 }
 
 function insertDecline(offered: readonly CommandExecutionApprovalDecision[]): CommandExecutionApprovalDecision[] {

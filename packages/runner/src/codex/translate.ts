@@ -3,10 +3,10 @@
 // item kind becomes the same item_started / item_delta / item_completed inputs; kinds differ
 // only in the row data of items.ts. Pure: the adapter (adapter.ts) keeps what must be remembered.
 
-import { assertNever } from '@pilothouse/protocol';
+import { assertNever, type AgentTrouble } from '@pilothouse/protocol';
 import type { AgentInput, RowData, TurnOutcome } from '../agent/vocabulary.js';
 import type { ServerNotification } from './generated/index.js';
-import type { ThreadItem, UserInput } from './generated/v2/index.js';
+import type { ThreadItem, TurnError, UserInput } from './generated/v2/index.js';
 import { buildRow, DELTA_KINDS, itemKey, planRow, REASONING_PART_SEPARATOR, terminalInputRow, type DeltaMethod } from './items.js';
 import type { NotificationParams } from './methods.js';
 
@@ -57,7 +57,10 @@ const translations: { readonly [M in Method]?: Translation<M> } = {
   ],
   'serverRequest/resolved': (p, now) => [{ type: 'approval_withdrawn', now, threadId: p.threadId, requestId: String(p.requestId) }],
   'thread/status/changed': (p, now) => [{ type: 'agent_note', now, threadId: p.threadId, level: 'debug', event: 'thread_status', fields: { status: p.status } }],
-  error: (p, now) => [{ type: 'agent_note', now, threadId: p.threadId, level: 'warn', event: 'codex_error', fields: { turn_id: p.turnId, message: p.error.message, will_retry: p.willRetry } }],
+  error: (p, now) => [
+    { type: 'agent_note', now, threadId: p.threadId, level: 'warn', event: 'codex_error', fields: { turn_id: p.turnId, message: p.error.message, will_retry: p.willRetry } },
+    { type: 'agent_trouble', now, threadId: p.threadId, turnId: p.turnId, ...troubleOf(p.error, p.willRetry) },
+  ],
   warning: (p, now) => [{ type: 'agent_note', now, threadId: p.threadId ?? undefined, level: 'warn', event: 'codex_warning', fields: { ...p } }],
 };
 
@@ -112,4 +115,20 @@ export function inputText(content: readonly UserInput[]): string {
       }
     })
     .join('\n');
+}
+
+/** Codex's error report as trouble: rate limits and overload apart from lost connections; a report with no retry is the end. */
+export function troubleOf(error: TurnError, willRetry: boolean): { kind: AgentTrouble['kind']; message: string; httpStatus: number | null } {
+  const info = error.codexErrorInfo;
+  const httpStatus = info !== null && typeof info === 'object' ? httpStatusOf(info) : null;
+  const limited = info === 'rateLimitExceeded' || info === 'usageLimitExceeded' || info === 'serverOverloaded' || httpStatus === 429;
+  const message = error.additionalDetails ? `${error.message} (${error.additionalDetails})` : error.message;
+  return { kind: !willRetry ? 'failed' : limited ? 'rate_limited' : 'reconnecting', message, httpStatus };
+}
+
+function httpStatusOf(info: Record<string, unknown>): number | null {
+  for (const value of Object.values(info)) {
+    if (typeof value === 'object' && value !== null && 'httpStatusCode' in value && typeof value.httpStatusCode === 'number') return value.httpStatusCode;
+  }
+  return null;
 }

@@ -5,12 +5,13 @@
 import { assertNever } from '@pilothouse/protocol';
 import type { AgentInput, RowData, RowKind } from '../agent/vocabulary.js';
 import { openApproval, withdraw } from './approvals.js';
+import { awaitingApproval, recordDecision } from './decided.js';
 import { log, setState } from './effects.js';
 import { abandonForeign, claimForeign, endForeign, isForeign, leftToTui, onTurnStarted, onUserInput } from './foreign.js';
 import { adoptTurnId, advanceAck, answerAll, drain, endTurn, finishedTurn } from './lifecycle.js';
 import { streamConfig, type Ctx } from './state.js';
 import { appendText, completeRow, finishTurn, flush, hasPending, hasRow, isOpen, openRow } from './stream.js';
-import { IDLE, reasonForKind, type ProcessingReason } from './turn.js';
+import { IDLE, onRecord, reasonForKind, type ProcessingReason } from './turn.js';
 
 export function onAgentInput(ctx: Ctx, input: AgentInput): void {
   const agent = ctx.s.agent;
@@ -43,9 +44,15 @@ export function onAgentInput(ctx: Ctx, input: AgentInput): void {
     case 'approval_withdrawn': {
       const { approvals, pending } = withdraw(ctx.s.approvals, input.requestId);
       ctx.s.approvals = approvals;
-      if (pending !== undefined) ctx.out.push(log('info', 'approval_closed', { request_id: pending.approval.request_id, by: 'agent' }));
+      if (pending !== undefined) {
+        ctx.out.push(log('info', 'approval_closed', { request_id: pending.approval.request_id, by: 'agent' }));
+        recordDecision(ctx, pending, { outcome: 'withdrawn', choice: null, by: null, via: 'agent', reason: 'the agent withdrew the request' });
+      }
       return;
     }
+    case 'agent_trouble':
+      if (activeTurn(ctx, input.turnId, 'agent_trouble')) onTrouble(ctx, input);
+      return;
     case 'request_unsupported':
       if (input.turnId !== null && leftToTui(ctx, input.turnId, input.method, input.requestId)) return;
       ctx.out.push({ type: 'refuse', requestId: input.requestId, message: input.reason });
@@ -77,9 +84,19 @@ function activeTurn(ctx: Ctx, turnId: string, what: string): boolean {
   return false;
 }
 
+/** What the turn does now; output flowing again also ends any trouble the agent reported. */
 function setActivity(ctx: Ctx, activity: ProcessingReason): void {
   const t = ctx.s.turn;
-  if (t.status === 'active' && t.activity !== activity) ctx.s.turn = { ...t, activity };
+  if (t.status === 'active' && (t.activity !== activity || t.trouble !== null)) ctx.s.turn = { ...t, activity, trouble: null };
+}
+
+/** The agent cannot reach its model: the message says so at once (attempts counted per turn). */
+function onTrouble(ctx: Ctx, input: Extract<AgentInput, { type: 'agent_trouble' }>): void {
+  const t = ctx.s.turn;
+  if (t.status !== 'active') return;
+  const attempt = (t.trouble?.attempt ?? 0) + 1;
+  ctx.s.turn = { ...t, trouble: { kind: input.kind, attempt, message: input.message.slice(0, 2000), http_status: input.httpStatus } };
+  ctx.out.push(log('warn', 'agent_trouble', { turn_id: input.turnId, kind: input.kind, attempt, http_status: input.httpStatus }));
 }
 
 function onItemStarted(ctx: Ctx, turnId: string, row: RowData): void {
@@ -119,6 +136,7 @@ function onApprovalRequested(ctx: Ctx, req: Extract<AgentInput, { type: 'approva
   // While an interrupt is on its way the prompt is not shown, and the turn's end declines it
   // (see sendInterrupt: declining now would race the interrupt).
   const held = t.interrupt !== null;
+  if (!held) awaitingApproval(ctx, pending);
   out.push(log('info', held ? 'approval_held' : 'approval_pending', { request_id: pending.approval.request_id, kind: pending.approval.kind, summary: pending.approval.summary.slice(0, 200), pending: s.approvals.length }));
 }
 
@@ -171,7 +189,8 @@ function onAgentExited(ctx: Ctx, reason: string): void {
   s.agent = { status: 'missing', previous, resume: previous !== null };
   const t = s.turn;
   const dropped = s.approvals.length;
-  // Their requests died with the process: nothing to answer.
+  // Their requests died with the process: nothing to answer; the record says so.
+  for (const [, p] of s.approvals) recordDecision(ctx, p, { outcome: 'withdrawn', choice: null, by: null, via: 'runner', reason: `Codex exited: ${reason}` });
   s.approvals = [];
   // A starting turn may have reached the agent (its turn start goes out once `processing` is on the
   // hub): it fails like a running one rather than start again unasked (docs/protocol.md §10.2).
@@ -181,9 +200,10 @@ function onAgentExited(ctx: Ctx, reason: string): void {
       s.stream = finishTurn(s.stream, streamConfig(s), t.turnId, 'failed', out);
       finishedTurn(ctx, t.turnId);
     }
+    const record = s.turn.status === 'idle' ? {} : onRecord(s.turn);
     s.turn = IDLE;
     advanceAck(ctx, true);
-    out.push(setState(t.message.message_id, { state: 'failed', reason: `Codex exited: ${reason}`, approval: null }));
+    out.push(setState(t.message.message_id, { state: 'failed', reason: `Codex exited: ${reason}`, approval: null, ...record }));
   }
   out.push(log('error', 'codex_exited', { reason, thread_id: previous, message_id: t.status === 'idle' ? null : t.message.message_id, approvals_dropped: dropped }));
   s.turn = IDLE;

@@ -3,7 +3,7 @@
 // withdraw it, it may expire, or be rejected when its turn ends or the runner closes. What a
 // choice means to the agent stays in its adapter; the core only names choices.
 
-import { mayDecide, type Approval } from '@pilothouse/protocol';
+import { mayDecide, type Approval, type DecisionOutcome } from '@pilothouse/protocol';
 import type { ApprovalRequest } from '../agent/vocabulary.js';
 import type { ActorRef, AllowedActor } from './actors.js';
 import * as lru from './bounded.js';
@@ -24,6 +24,8 @@ export interface PendingApproval {
   readonly requestId: string;
   readonly turnId: string;
   readonly itemKey: string;
+  /** What each choice id means (for the record of the decision). */
+  readonly outcomes: Readonly<Record<string, DecisionOutcome>>;
   /** Sent when the turn is interrupted or fails, or the runner closes. */
   readonly onReject: string;
   /** Sent when nobody decided in time. */
@@ -58,6 +60,7 @@ export function openApproval(approvals: Approvals, req: ApprovalRequest, ctx: Ap
     requestId: req.requestId,
     turnId: req.turnId,
     itemKey: req.itemKey,
+    outcomes: req.outcomes,
     onReject: req.onReject,
     onExpire: req.onExpire,
     expiresAt,

@@ -9,6 +9,7 @@ import { assertNever, isChatCommand, mayDecide, type Actor, type ChannelEventPay
 import { describeAllowed } from './actors.js';
 import { resolveApproval } from './approvals.js';
 import * as lru from './bounded.js';
+import { chosen, recordDecision } from './decided.js';
 import { clientId, decisionLog, log, setState } from './effects.js';
 import { drain, interrupting, requestInterrupt } from './lifecycle.js';
 import { dropThrough } from './queue.js';
@@ -93,6 +94,7 @@ export function onControl(ctx: Ctx, control: Control): void {
     s.approvals = result.approvals;
     out.push({ type: 'answer', requestId: result.pending.requestId, choice: result.choice });
     out.push(decisionLog('approval', actor.name, action.request_id, result.choice, { control_id: control.control_id }));
+    recordDecision(ctx, result.pending, chosen(result.pending, result.choice, actor));
     return;
   }
   if (action.type === 'resolve_port_forward') {

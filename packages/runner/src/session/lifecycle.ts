@@ -6,7 +6,9 @@ import { assertNever } from '@pilothouse/protocol';
 import type { MessageState } from '@pilothouse/protocol';
 import type { RowData } from '../agent/vocabulary.js';
 import { firstOf, take, type PendingApproval } from './approvals.js';
+import { backgroundOf } from './background.js';
 import { remember } from './bounded.js';
+import { recordDecision, unanswered } from './decided.js';
 import { decisionLog, log, setState } from './effects.js';
 import { rebind } from './rebind.js';
 import { streamConfig, type Ctx } from './state.js';
@@ -99,6 +101,7 @@ export function answerAll(ctx: Ctx, pending: readonly PendingApproval[], with_: 
   for (const p of pending) {
     ctx.out.push({ type: 'answer', requestId: p.requestId, choice: p[with_] });
     ctx.out.push(decisionLog('approval', 'runner', p.approval.request_id, with_ === 'onExpire' ? 'expired' : 'rejected', { choice: p[with_], reason }));
+    recordDecision(ctx, p, unanswered(p, with_, reason));
   }
 }
 
@@ -128,7 +131,8 @@ export function endTurn(ctx: Ctx, turnId: string, outcome: TurnOutcome, finals: 
   s.turn = closing;
   reconcileTurnRows(ctx, turnId, outcome, finals);
   rejectApprovals(ctx, `turn ${outcome.status}`, turnId);
-  const state = finalState(closing, outcome);
+  // The rejections just went on the turn's record.
+  const state = finalState(s.turn.status === 'completing' ? s.turn : closing, outcome);
   // The cursor passes the run's trigger before its final state can reach the hub: a restart never
   // finds a finished run's trigger in its replay (recovery.ts reads a replayed retry by the state).
   advanceAck(ctx, true);
@@ -173,5 +177,6 @@ export function reconcileTurnRows(ctx: Ctx, turnId: string, outcome: TurnOutcome
   s.stream = flush(s.stream, out);
   s.lastFlushAt = ctx.now;
   for (const row of finals) s.stream = completeRow(s.stream, streamConfig(s), { ...row, turnId }, out);
-  s.stream = finishTurn(s.stream, streamConfig(s), turnId, danglingStatus(outcome), out);
+  // A command still listening on a port runs on in the background (background.ts).
+  s.stream = finishTurn(s.stream, streamConfig(s), turnId, danglingStatus(outcome), out, backgroundOf(s.previews?.listeners ?? []));
 }

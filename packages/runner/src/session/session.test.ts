@@ -82,15 +82,30 @@ describe('session: commands and approvals', () => {
     const awaiting = only(asked, 'set_state')[0]?.payload.state;
     expect(awaiting).toMatchObject({ state: 'processing', reason: 'awaiting approval', approval: { request_id: `${T}:0`, kind: 'command', summary: "/bin/bash -lc 'echo hi'" } });
     expect(awaiting?.approval?.choices.map((c) => c.id)).toEqual(['approve', 'approve_rule', 'deny', 'cancel']);
+    // The command row says what it waits for (not "running").
+    expect(h.hub.row(`${T}:call_6`)).toMatchObject({ status: 'streaming', meta: { activity: 'awaiting_approval' } });
 
     const refused = h.hub_(hubControl(BOB, { type: 'resolve_approval', request_id: `${T}:0`, choice: 'approve' }, 20));
     expect(wire(refused)).toMatchObject([{ type: 'post_row', payload: { kind: 'notice', meta: { code: 'sender_not_allowed', actor: 'bob' } } }]);
     expect(h.sent(refused)).toEqual([]);
 
     const approved = h.hub_(hubControl(ALICE, { type: 'resolve_approval', request_id: `${T}:0`, choice: 'approve' }, 21));
+    const record = {
+      request_id: `${T}:0`,
+      kind: 'command',
+      summary: "/bin/bash -lc 'echo hi'",
+      outcome: 'approved',
+      choice: 'approve',
+      label: 'Approve',
+      by: ALICE,
+      via: 'control',
+      at: new Date(h.now).toISOString(),
+      reason: null,
+    };
     expect(wire(approved)).toEqual([
       { type: 'answer', requestId: '0', choice: 'approve' },
-      { type: 'set_state', payload: { message_id: 'msg-5', state: { state: 'processing', reason: 'running terminal command', approval: null } } },
+      { type: 'update_row', turn_id: T, payload: { item_key: `${T}:call_6`, meta: { command: "/bin/bash -lc 'echo hi'", cwd: '/abs/ws', status: 'inProgress', exit_code: null, duration_ms: null } } },
+      { type: 'set_state', payload: { message_id: 'msg-5', state: { state: 'processing', reason: 'running terminal command', approval: null, decided: [record] } } },
     ]);
     expect(h.sent(approved)).toEqual([{ id: '0', result: { decision: 'accept' } }]);
     h.codex(note.resolved(0), note.status([]), note.outputDelta(T, 'call_6', 'hi\n'), note.outputDelta(T, 'call_6', 'wrote\n'));
@@ -111,6 +126,8 @@ describe('session: commands and approvals', () => {
       'streaming response',
       'processed',
     ]);
+    // The decision stays on the record once the turn is over.
+    expect(only(h.effects, 'set_state').at(-1)?.payload.state).toEqual({ state: 'processed', reason: null, approval: null, decided: [record] });
     expect(h.hub.rows.size).toBe(3);
   });
 

@@ -19,6 +19,7 @@ import { advanceAck, answerAll, publish, rejectApprovals } from './lifecycle.js'
 import { noteStates, onRecover, type ThreadSnapshot } from './recovery.js';
 import { streamConfig, type Ctx, type SessionState } from './state.js';
 import { finishTurn, flush, hasPending, refused } from './stream.js';
+import { onRecord } from './turn.js';
 
 export type SessionInput =
   | AgentInput
@@ -83,6 +84,7 @@ export function step(state: SessionState, input: SessionInput): StepResult {
     case 'thread_start_failed':
     case 'agent_exited':
     case 'agent_note':
+    case 'agent_trouble':
       onAgentInput(ctx, input);
       break;
     default:
@@ -166,7 +168,8 @@ function onClose(ctx: Ctx, reason: string): void {
   // Every open preview closes, and its row (and every open prompt's) says the runner closed.
   withPreviews(ctx, closePreviews);
   const failed = { state: 'failed', reason: `the runner closed: ${reason}`, approval: null } as const;
-  if (t.status !== 'idle') out.push(setState(t.message.message_id, failed));
+  // The approvals just rejected are on the turn's record.
+  if (s.turn.status !== 'idle') out.push(setState(s.turn.message.message_id, { ...failed, ...onRecord(s.turn) }));
   for (const m of s.queue) out.push(setState(m.message_id, failed));
   s.queue = [];
   if (s.lastBeatAt !== null) out.push({ type: 'runner_status', status: 'idle', thread_id: s.bound });

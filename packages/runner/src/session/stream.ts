@@ -124,15 +124,38 @@ export function completeRow(st: Stream, cfg: StreamConfig, spec: RowSpec, out: E
   return closeEntry(st, finish(entry, lru.get(st.texts, spec.key) ?? EMPTY_TEXT, cfg, spec, out));
 }
 
-/** Closes every row of `turnId` that never got its final item (e.g. an interrupted turn). */
-export function finishTurn(st: Stream, cfg: StreamConfig, turnId: string, status: RowStatus, out: Effect[]): Stream {
+/**
+ * Closes every row of `turnId` that never got its final item (e.g. an interrupted turn), with
+ * `status`, or with what `left` says of it (a command still running in the background).
+ * What an open row was doing (`activity`) ends with it.
+ */
+export function finishTurn(st: Stream, cfg: StreamConfig, turnId: string, status: RowStatus, out: Effect[], left: (e: Entry) => Left | null = () => null): Stream {
   let next = st;
   for (const [, e] of st.entries) {
     if (e.turnId !== turnId || e.done) continue;
     const text = lru.get(st.texts, e.key) ?? EMPTY_TEXT;
-    next = closeEntry(next, finish(e, text, cfg, { key: e.key, turnId, kind: e.kind, body: null, meta: e.meta, status, eager: false }, out));
+    const { activity: _, ...meta } = e.meta;
+    const how = left(e);
+    const spec: RowSpec = { key: e.key, turnId, kind: e.kind, body: null, meta: how === null ? meta : { ...meta, ...how.meta }, status: how?.status ?? status, eager: false };
+    next = closeEntry(next, finish(e, text, cfg, spec, out));
   }
   return next;
+}
+
+/** How a row its turn left open closes instead of the turn's dangling status. */
+export interface Left {
+  readonly status: RowStatus;
+  readonly meta: Meta;
+}
+
+/** What an open row is doing beyond streaming (CommandRowMeta `activity`), null for nothing: an update_row when it changed. */
+export function setActivity(st: Stream, key: string, activity: string | null, out: Effect[]): Stream {
+  const entry = lru.get(st.entries, key);
+  if (entry === undefined || entry.done || (entry.meta.activity ?? null) === activity) return st;
+  const { activity: _, ...rest } = entry.meta;
+  const meta = activity === null ? rest : { ...rest, activity };
+  if (entry.posted && !entry.diverged) out.push({ type: 'update_row', turn_id: entry.turnId, payload: { item_key: key, meta } });
+  return { ...st, entries: lru.replace(st.entries, key, { ...entry, meta }) };
 }
 
 /** A finished row: its registry entry replaced (same age), its text released. */

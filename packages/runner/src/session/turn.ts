@@ -4,7 +4,7 @@
 // publish the final state) within one step; late input for that turn id is then dropped.
 
 import { assertNever } from '@pilothouse/protocol';
-import type { Approval, MessageState, RowStatus } from '@pilothouse/protocol';
+import type { AgentTrouble, Approval, ApprovalDecision, MessageState, RowStatus } from '@pilothouse/protocol';
 import type { RowKind, TurnOutcome } from '../agent/vocabulary.js';
 import type { QueuedMessage } from './queue.js';
 
@@ -30,6 +30,10 @@ export interface Work {
   readonly expired: boolean;
   /** The last state published for the message, serialized (publish only changes). */
   readonly published: string | null;
+  /** This turn's approvals that were decided, oldest first (at most MAX_DECISIONS): kept on the message state. */
+  readonly decided: readonly ApprovalDecision[];
+  /** The agent's latest report of trouble reaching its model; cleared when output flows again. */
+  readonly trouble: AgentTrouble | null;
 }
 
 export type { TurnOutcome };
@@ -43,7 +47,7 @@ export type Turn =
 export const IDLE: Turn = { status: 'idle' };
 
 export function begin(message: QueuedMessage): Extract<Turn, { status: 'starting' }> {
-  return { status: 'starting', message, interrupt: null, activity: 'starting turn', expired: false, published: null };
+  return { status: 'starting', message, interrupt: null, activity: 'starting turn', expired: false, published: null, decided: [], trouble: null };
 }
 
 /** The agent gave the turn id (its turn start answer, or turn started). */
@@ -71,25 +75,43 @@ export function reasonForKind(kind: RowKind): ProcessingReason {
   }
 }
 
-/** What the message shows while its turn runs. */
+/** The record a message state carries: the decided approvals (when any). */
+export const onRecord = (work: Pick<Work, 'decided'>): Pick<MessageState, 'decided'> => (work.decided.length === 0 ? {} : { decided: [...work.decided] });
+
+/** What the message shows while its turn runs (the agent's trouble, when it reports some, says why nothing comes). */
 export function processingState(work: Work, approval: Approval | null): MessageState {
-  if (work.interrupt !== null) return { state: 'processing', reason: 'interrupt requested', approval: null };
-  if (approval !== null) return { state: 'processing', reason: 'awaiting approval', approval };
-  return { state: 'processing', reason: work.activity, approval: null };
+  const record = { ...onRecord(work), ...(work.trouble === null ? {} : { trouble: work.trouble }) };
+  if (work.interrupt !== null) return { state: 'processing', reason: 'interrupt requested', approval: null, ...record };
+  if (approval !== null) return { state: 'processing', reason: 'awaiting approval', approval, ...record };
+  return { state: 'processing', reason: work.trouble === null ? work.activity : troubleReason(work.trouble), approval: null, ...record };
+}
+
+/** "reconnecting to the model (attempt 2)", "rate limited (attempt 1)", "the model failed". */
+export function troubleReason(trouble: AgentTrouble): string {
+  switch (trouble.kind) {
+    case 'reconnecting':
+      return `reconnecting to the model (attempt ${trouble.attempt})`;
+    case 'rate_limited':
+      return `rate limited by the model (attempt ${trouble.attempt})`;
+    case 'failed':
+      return 'the model failed';
+    default:
+      return assertNever(trouble.kind, 'trouble kind');
+  }
 }
 
 /** The message's final state once its turn ended. */
 export function finalState(work: Work, outcome: TurnOutcome): MessageState {
   switch (outcome.status) {
     case 'completed':
-      return { state: 'processed', reason: null, approval: null };
+      return { state: 'processed', reason: null, approval: null, ...onRecord(work) };
     case 'interrupted': {
       // Who or what stopped it: a person's interrupt, else an expired approval's cancel.
       const why = work.interrupt !== null ? `interrupted by ${work.interrupt.by}` : work.expired ? 'approval expired' : 'interrupted';
-      return { state: 'processed', reason: why, approval: null };
+      return { state: 'processed', reason: why, approval: null, ...onRecord(work) };
     }
     case 'failed':
-      return { state: 'failed', reason: outcome.reason, approval: null };
+      return { state: 'failed', reason: outcome.reason, approval: null, ...onRecord(work) };
     default:
       return assertNever(outcome, 'turn outcome');
   }

@@ -4,6 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { PilothouseError, type JoinReply } from '@pilothouse/protocol';
 import { locateCodex, PINNED_CODEX_VERSION, type CodexBinary } from '../codex/locate.js';
@@ -100,7 +101,8 @@ export async function openSessionThread(
       client_id: `session:${prepared.runnerId}:${randomUUID()}`,
       kind: 'session',
       body: `Codex session in \`${cwd}\`. Reply in this thread to steer it (listen user: ${root.listen}).${root.intro ? `\n\n${root.intro}` : ''}`,
-      meta: { cwd, agent: 'codex', agent_version: PINNED_CODEX_VERSION, listen_user: root.listen, allowed, ...root.runtime },
+      // SessionRowMeta (packages/protocol row-meta.ts): the web signs agent rows with agent, runner and host.
+      meta: { cwd, agent: 'codex', agent_version: PINNED_CODEX_VERSION, listen_user: root.listen, host: hostname(), allowed, ...root.runtime },
     });
     threadId = row.thread_id;
   }

@@ -8,6 +8,7 @@ import { formatSize } from '../render/clip.js';
 import { RowStatusChip, StateBadge } from './badges.js';
 import { KIND_LABELS, RENDERERS } from './renderers.js';
 import type { RowContext } from './row-context.js';
+import { AgentSignature, CommandStateChip } from './truth.js';
 
 const time = (iso: string) => {
   const d = new Date(iso);
@@ -37,16 +38,24 @@ function NotLoaded({ message, length, ctx }: { message: Message; length: number;
 export const Row = memo(function Row({ message, clipped, ctx }: { message: Message; clipped?: number | undefined; ctx: RowContext }) {
   const Body = RENDERERS[message.kind];
   const byRunner = message.runner_id !== null;
+  // A runner row speaks for the agent, not for the runner's user (truth.tsx).
+  const agent = byRunner ? ctx.agentOf(message) : null;
   return (
     <article className={`row kind-${message.kind}${byRunner ? ' by-runner' : ''}`} data-kind={message.kind} data-message-id={message.id}>
       <header className="row-head">
-        <span className="avatar" aria-hidden="true">
-          {byRunner ? '◆' : (message.author.name[0] ?? '?').toUpperCase()}
-        </span>
-        <span className="author">{message.author.name}</span>
+        {agent !== null ? (
+          <AgentSignature who={agent} />
+        ) : (
+          <>
+            <span className="avatar" aria-hidden="true">
+              {(message.author.name[0] ?? '?').toUpperCase()}
+            </span>
+            <span className="author">{message.author.name}</span>
+          </>
+        )}
         {message.kind !== 'text' ? <span className="kind-label">{KIND_LABELS[message.kind]}</span> : null}
-        {/* A port-forward row says where it stands in its own phase chip (waiting, open, closed…). */}
-        {message.status && message.kind !== 'port_forward' ? <RowStatusChip status={message.status} /> : null}
+        {/* A port-forward row says where it stands in its own phase chip (waiting, open, closed…); a command what it does. */}
+        {message.kind === 'command' ? <CommandStateChip message={message} /> : message.status && message.kind !== 'port_forward' ? <RowStatusChip status={message.status} /> : null}
         {message.state ? <StateBadge state={message.state} /> : null}
         <time dateTime={message.created_at}>{time(message.created_at)}</time>
       </header>

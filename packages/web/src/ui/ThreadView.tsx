@@ -3,10 +3,11 @@
 // Follows the newest row while the reader is at the bottom.
 
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import type { Actor, ControlAction } from '@pilothouse/protocol';
+import type { Actor, ControlAction, Message } from '@pilothouse/protocol';
 import type { ChannelSession } from '../app/channel-session.js';
 import type { SeenStore } from '../app/seen.js';
 import { channelPath } from '../app/route.js';
+import { agentIdentity } from '../render/agent-identity.js';
 import { firstLine } from '../render/first-line.js';
 import { messagesOf } from '../state/thread.js';
 import { names, steeringOf } from '../state/steering.js';
@@ -43,14 +44,15 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
     [session, threadId],
   );
   const loadBody = useCallback((messageId: string) => session.loadBody(messageId), [session]);
-  const ctx = useMemo<RowContext>(() => ({ me, mayControl, control, loadBody }), [me, mayControl, control, loadBody]);
+  const root = messages[0];
+  const agentOf = useCallback((m: Pick<Message, 'runner_id' | 'author'>) => agentIdentity(m, view.channel.runners, root), [view.channel.runners, root]);
+  const ctx = useMemo<RowContext>(() => ({ me, mayControl, control, loadBody, agentOf }), [me, mayControl, control, loadBody, agentOf]);
 
   const lastSeq = messages.at(-1)?.seq ?? 0;
   useEffect(() => {
     if (lastSeq > 0) seen.update((s) => markThreadSeen(s, threadId, lastSeq));
   }, [seen, threadId, lastSeq]);
 
-  const root = messages[0];
   const title = (root ? firstLine(root.body, 140) : '') || 'Thread';
   useEffect(() => {
     document.title = `${title} · ${session.channel} · Pilothouse`;

@@ -2,7 +2,7 @@
 // shown, not in how they arrive or update (Row.tsx is the one pipeline for all of them).
 
 import type { ComponentType } from 'react';
-import { assertNever, isRetryable, type Message, type MessageKind } from '@pilothouse/protocol';
+import { isRetryable, type Message, type MessageKind } from '@pilothouse/protocol';
 import { CommandMeta, FileChangeMeta, PlanMeta, SessionMeta, WebSearchMeta, readMeta } from '../render/meta.js';
 import { ApprovalPrompt } from './ApprovalPrompt.js';
 import { ClippedText } from './ClippedText.js';
@@ -11,6 +11,7 @@ import { DiffView } from './DiffView.js';
 import { Markdown } from './Markdown.js';
 import { PortForward } from './PortForward.js';
 import type { RowContext } from './row-context.js';
+import { DecidedPrompts, TroubleNote } from './truth.js';
 
 export interface RowProps {
   readonly message: Message;
@@ -24,6 +25,8 @@ function HumanText({ message, ctx }: RowProps) {
   return (
     <>
       <Markdown text={message.body} />
+      {message.state?.trouble ? <TroubleNote trouble={message.state.trouble} /> : null}
+      {message.state?.decided?.length ? <DecidedPrompts decided={message.state.decided} /> : null}
       {approval ? <ApprovalPrompt approval={approval} ctx={ctx} /> : null}
       {isRetryable(message) ? <RetryButton message={message} ctx={ctx} /> : null}
     </>
@@ -76,23 +79,9 @@ function Reasoning({ message }: RowProps) {
   );
 }
 
-function exitText(message: Message, exit: number | null | undefined): { text: string; tone: string } {
-  if (typeof exit === 'number') return { text: `exit ${exit}`, tone: exit === 0 ? 'ok' : 'bad' };
-  switch (message.status) {
-    case 'streaming':
-      return { text: 'running…', tone: 'busy' };
-    case 'declined':
-      return { text: 'declined', tone: 'bad' };
-    case 'interrupted':
-      return { text: 'interrupted', tone: 'bad' };
-    case 'failed':
-      return { text: 'failed', tone: 'bad' };
-    case 'completed':
-    case null:
-      return { text: 'no exit code', tone: 'muted' };
-    default:
-      return assertNever(message.status, 'row status');
-  }
+/** The exit code when there is one; the row's header says the command's state (CommandStateChip). */
+function exitText(exit: number | null | undefined): { text: string; tone: string } | null {
+  return typeof exit === 'number' ? { text: `exit ${exit}`, tone: exit === 0 ? 'ok' : 'bad' } : null;
 }
 
 /** Lines in a text, counted without splitting it (command output can be megabytes). */
@@ -106,7 +95,7 @@ const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixe
 
 function Command({ message }: RowProps) {
   const meta = readMeta(CommandMeta, message.meta);
-  const exit = exitText(message, meta.exit_code);
+  const exit = exitText(meta.exit_code);
   const lines = lineCount(message.body);
   return (
     <>
@@ -115,9 +104,11 @@ function Command({ message }: RowProps) {
         {meta.command ? <CopyButton text={meta.command} /> : null}
       </div>
       <div className="facts">
-        <span className={`exit ${exit.tone}`} data-exit={meta.exit_code ?? ''}>
-          {exit.text}
-        </span>
+        {exit !== null ? (
+          <span className={`exit ${exit.tone}`} data-exit={meta.exit_code ?? ''}>
+            {exit.text}
+          </span>
+        ) : null}
         {typeof meta.duration_ms === 'number' ? <span className="duration">{duration(meta.duration_ms)}</span> : null}
         {meta.cwd ? <span title="working directory">{meta.cwd}</span> : null}
       </div>

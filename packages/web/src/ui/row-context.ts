@@ -2,7 +2,8 @@
 // and how to send a control. Built once per thread view and changed only when those change, so
 // memoised rows keep their identity while the thread streams.
 
-import type { Actor, ControlAction } from '@pilothouse/protocol';
+import type { Actor, ControlAction, Message } from '@pilothouse/protocol';
+import type { AgentIdentity } from '../render/agent-identity.js';
 
 export interface RowContext {
   readonly me: Actor;
@@ -11,4 +12,6 @@ export interface RowContext {
   readonly control: (action: ControlAction) => Promise<unknown>;
   /** Loads the rest of a body the hub sent clipped. */
   readonly loadBody: (messageId: string) => Promise<void>;
+  /** Who a runner row speaks for (agent and runner); null for people's rows. */
+  readonly agentOf: (message: Pick<Message, 'runner_id' | 'author'>) => AgentIdentity | null;
 }

@@ -1,0 +1,74 @@
+// Rows that say what is true: the agent's signature and avatar on runner rows, a command's state
+// chip, decided prompts kept collapsed where the prompt was, and the agent's trouble reaching
+// its model. Their words come from render/ (agent-identity, command-state, decision-text).
+
+import type { AgentTrouble, ApprovalDecision, Message } from '@pilothouse/protocol';
+import type { AgentIdentity } from '../render/agent-identity.js';
+import { commandLabel, commandState } from '../render/command-state.js';
+import { decisionLine, outcomeWord } from '../render/decision-text.js';
+
+/** Avatar and name of a runner row: the agent, then whose runner on which machine. */
+export function AgentSignature({ who }: { who: AgentIdentity }) {
+  return (
+    <>
+      <span className="avatar avatar-agent" aria-hidden="true" title={who.agent}>
+        <svg viewBox="0 0 16 16" width="14" height="14" focusable="false">
+          <path d="M8 1.5 14 5v6l-6 3.5L2 11V5z" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinejoin="round" />
+          <circle cx="8" cy="8" r="1.9" fill="currentColor" />
+        </svg>
+      </span>
+      <span className="author author-agent">
+        <strong>{who.agent}</strong>
+        <span className="agent-runner"> · {who.runner}</span>
+      </span>
+    </>
+  );
+}
+
+export function CommandStateChip({ message }: { message: Pick<Message, 'status' | 'meta'> }) {
+  const state = commandState(message);
+  const { text, tone } = commandLabel(state);
+  return (
+    <span className={`chip cmd-state tone-${tone}`} data-command-state={state.state}>
+      {state.state === 'running' ? <span className="pulse" aria-hidden="true" /> : null}
+      {text}
+    </span>
+  );
+}
+
+/** The decided prompts of a message, each collapsed to its one line; opened, what was asked. */
+export function DecidedPrompts({ decided }: { decided: readonly ApprovalDecision[] }) {
+  return (
+    <div className="decided-list">
+      {decided.map((d) => (
+        <details key={d.request_id} className={`decided outcome-${d.outcome}`} data-outcome={d.outcome} data-request-id={d.request_id}>
+          <summary title={new Date(d.at).toLocaleString()}>
+            <span className="decided-mark" aria-hidden="true">
+              {d.outcome === 'approved' || d.outcome === 'always_allowed' || d.outcome === 'answered' ? '✓' : '✕'}
+            </span>
+            <span className="decided-line">{decisionLine(d)}</span>
+          </summary>
+          <pre className="approval-summary">{d.summary}</pre>
+          {d.label !== null ? (
+            <p className="muted">
+              {outcomeWord(d.outcome)}: answered the agent with “{d.label}”.
+            </p>
+          ) : null}
+        </details>
+      ))}
+    </div>
+  );
+}
+
+/** The agent cannot reach its model: say so on the message while it retries. */
+export function TroubleNote({ trouble }: { trouble: AgentTrouble }) {
+  const head = trouble.kind === 'failed' ? 'The model failed' : trouble.kind === 'rate_limited' ? `Rate limited by the model (attempt ${trouble.attempt})` : `Reconnecting to the model (attempt ${trouble.attempt})`;
+  return (
+    <p className={`trouble trouble-${trouble.kind}`} role="status" data-trouble={trouble.kind}>
+      <span aria-hidden="true">⚠ </span>
+      <strong>{head}</strong>
+      {trouble.http_status !== null ? ` · HTTP ${trouble.http_status}` : ''}
+      <span className="trouble-message"> · {trouble.message}</span>
+    </p>
+  );
+}
