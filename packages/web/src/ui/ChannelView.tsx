@@ -5,6 +5,7 @@ import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import type { Actor } from '@pilothouse/protocol';
 import type { ChannelSession } from '../app/channel-session.js';
 import type { SeenStore } from '../app/seen.js';
+import { draftKey } from '../app/drafts.js';
 import { threadPath } from '../app/route.js';
 import { firstLine } from '../render/first-line.js';
 import { runnersOf } from '../state/channel.js';
@@ -72,7 +73,7 @@ export function ChannelView({ session, me, seen }: { session: ChannelSession; me
             </ul>
           )}
         </div>
-        <Composer send={(body) => session.post(body)} label="Start thread" placeholder={`Start a thread in ${session.channel}`} />
+        <Composer send={(body) => session.post(body)} draftKey={draftKey(session.channel)} label="Start thread" placeholder={`Start a thread in ${session.channel}`} />
       </div>
     </ChannelGate>
   );

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, use
 import type { Actor, ControlAction } from '@pilothouse/protocol';
 import type { ChannelSession } from '../app/channel-session.js';
 import type { SeenStore } from '../app/seen.js';
+import { draftKey } from '../app/drafts.js';
 import { channelPath } from '../app/route.js';
 import { firstLine } from '../render/first-line.js';
 import { messagesOf } from '../state/thread.js';
@@ -123,6 +124,7 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
         {thread?.status === 'ready' ? (
           <Composer
             send={(body) => session.post(body, threadId)}
+            draftKey={draftKey(session.channel, threadId)}
             label={runner && !mayControl ? 'Comment' : 'Send'}
             placeholder={runner && mayControl ? 'Steer the agent: Enter to send, Shift+Enter for a new line' : 'Reply: Enter to send, Shift+Enter for a new line'}
             note={runner && !mayControl ? `${notAllowed ?? ''} The agent ignores your messages; everyone sees them.` : undefined}
