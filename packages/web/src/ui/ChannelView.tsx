@@ -16,6 +16,7 @@ import { ChannelGate } from './ChannelGate.js';
 import { Composer } from './Composer.js';
 import { Link } from './Link.js';
 import { KIND_LABELS } from './renderers.js';
+import { Time } from './Time.js';
 
 export function ChannelView({ session, me, seen }: { session: ChannelSession; me: Actor; seen: SeenStore }) {
   const view = useSyncExternalStore(session.subscribe, session.getSnapshot);
@@ -61,6 +62,7 @@ export function ChannelView({ session, me, seen }: { session: ChannelSession; me
                       <span className="kind-label">{KIND_LABELS[t.root.kind]}</span>
                       <span className="author">{t.root.author.name}</span>
                       <span className="thread-preview">{firstLine(t.root.body, 200) || '(empty)'}</span>
+                      <Time iso={t.root.created_at} relative />
                       <span className="replies">
                         {t.reply_count} {t.reply_count === 1 ? 'reply' : 'replies'}
                       </span>

@@ -113,7 +113,8 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
                 Drop queued ({queued.length})
               </button>
             ) : null}
-            <span className="controls-note">{mayControl ? `You steer this session (${runner.status}).` : notAllowed}</span>
+            {/* A watcher is told once, above the composer; the controls say nothing more. */}
+            {mayControl ? <span className="controls-note">{`You steer this session (${runner.status}).`}</span> : null}
             {controlError ? (
               <p className="error" role="alert">
                 {controlError}
@@ -126,8 +127,10 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
             send={(body) => session.post(body, threadId)}
             draftKey={draftKey(session.channel, threadId)}
             label={runner && !mayControl ? 'Comment' : 'Send'}
-            placeholder={runner && mayControl ? 'Steer the agent: Enter to send, Shift+Enter for a new line' : 'Reply: Enter to send, Shift+Enter for a new line'}
-            note={runner && !mayControl ? `${notAllowed ?? ''} The agent ignores your messages; everyone sees them.` : undefined}
+            placeholder={
+              !runner ? 'Reply: Enter to send, Shift+Enter for a new line' : mayControl ? 'Steer the agent: Enter to send, Shift+Enter for a new line' : 'Comment: Enter to send, Shift+Enter for a new line'
+            }
+            note={runner && !mayControl ? `Only ${names(runner.allowed)} can steer this session: the agent does not act on your comments, but everyone sees them.` : undefined}
           />
         ) : null}
       </div>
