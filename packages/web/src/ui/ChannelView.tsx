@@ -5,6 +5,7 @@ import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import type { Actor } from '@pilothouse/protocol';
 import type { ChannelSession } from '../app/channel-session.js';
 import type { SeenStore } from '../app/seen.js';
+import { draftKey } from '../app/drafts.js';
 import { threadPath } from '../app/route.js';
 import { firstLine } from '../render/first-line.js';
 import { runnersOf } from '../state/channel.js';
@@ -15,6 +16,7 @@ import { ChannelGate } from './ChannelGate.js';
 import { Composer } from './Composer.js';
 import { Link } from './Link.js';
 import { KIND_LABELS } from './renderers.js';
+import { Time } from './Time.js';
 
 export function ChannelView({ session, me, seen }: { session: ChannelSession; me: Actor; seen: SeenStore }) {
   const view = useSyncExternalStore(session.subscribe, session.getSnapshot);
@@ -60,6 +62,7 @@ export function ChannelView({ session, me, seen }: { session: ChannelSession; me
                       <span className="kind-label">{KIND_LABELS[t.root.kind]}</span>
                       <span className="author">{t.root.author.name}</span>
                       <span className="thread-preview">{firstLine(t.root.body, 200) || '(empty)'}</span>
+                      <Time iso={t.root.created_at} relative />
                       <span className="replies">
                         {t.reply_count} {t.reply_count === 1 ? 'reply' : 'replies'}
                       </span>
@@ -72,7 +75,7 @@ export function ChannelView({ session, me, seen }: { session: ChannelSession; me
             </ul>
           )}
         </div>
-        <Composer send={(body) => session.post(body)} label="Start thread" placeholder={`Start a thread in ${session.channel}`} />
+        <Composer send={(body) => session.post(body)} draftKey={draftKey(session.channel)} label="Start thread" placeholder={`Start a thread in ${session.channel}`} />
       </div>
     </ChannelGate>
   );

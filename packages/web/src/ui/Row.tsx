@@ -9,11 +9,7 @@ import { RowStatusChip, StateBadge } from './badges.js';
 import { KIND_LABELS, RENDERERS } from './renderers.js';
 import type { RowContext } from './row-context.js';
 import { AgentSignature, CommandStateChip } from './truth.js';
-
-const time = (iso: string) => {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-};
+import { Time } from './Time.js';
 
 /** The part of a clipped body that was not sent (docs/protocol.md §5: get_thread clips big bodies). */
 function NotLoaded({ message, length, ctx }: { message: Message; length: number; ctx: RowContext }) {
@@ -57,7 +53,7 @@ export const Row = memo(function Row({ message, clipped, ctx }: { message: Messa
         {/* A port-forward row says where it stands in its own phase chip (waiting, open, closed…); a command what it does. */}
         {message.kind === 'command' ? <CommandStateChip message={message} /> : message.status && message.kind !== 'port_forward' ? <RowStatusChip status={message.status} /> : null}
         {message.state ? <StateBadge state={message.state} /> : null}
-        <time dateTime={message.created_at}>{time(message.created_at)}</time>
+        <Time iso={message.created_at} />
       </header>
       <div className="row-body">
         <Body message={message} ctx={ctx} />

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, use
 import type { Actor, ControlAction, Message } from '@pilothouse/protocol';
 import type { ChannelSession } from '../app/channel-session.js';
 import type { SeenStore } from '../app/seen.js';
+import { draftKey } from '../app/drafts.js';
 import { channelPath } from '../app/route.js';
 import { agentIdentity } from '../render/agent-identity.js';
 import { firstLine } from '../render/first-line.js';
@@ -114,7 +115,8 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
                 Drop queued ({queued.length})
               </button>
             ) : null}
-            <span className="controls-note">{mayControl ? `You steer this session (${runner.status}).` : notAllowed}</span>
+            {/* A watcher is told once, above the composer; the controls say nothing more. */}
+            {mayControl ? <span className="controls-note">{`You steer this session (${runner.status}).`}</span> : null}
             {controlError ? (
               <p className="error" role="alert">
                 {controlError}
@@ -125,9 +127,12 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
         {thread?.status === 'ready' ? (
           <Composer
             send={(body) => session.post(body, threadId)}
+            draftKey={draftKey(session.channel, threadId)}
             label={runner && !mayControl ? 'Comment' : 'Send'}
-            placeholder={runner && mayControl ? 'Steer the agent: Enter to send, Shift+Enter for a new line' : 'Reply: Enter to send, Shift+Enter for a new line'}
-            note={runner && !mayControl ? `${notAllowed ?? ''} The agent ignores your messages; everyone sees them.` : undefined}
+            placeholder={
+              !runner ? 'Reply: Enter to send, Shift+Enter for a new line' : mayControl ? 'Steer the agent: Enter to send, Shift+Enter for a new line' : 'Comment: Enter to send, Shift+Enter for a new line'
+            }
+            note={runner && !mayControl ? `Only ${names(runner.allowed)} can steer this session: the agent does not act on your comments, but everyone sees them.` : undefined}
           />
         ) : null}
       </div>

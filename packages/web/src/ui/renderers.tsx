@@ -4,6 +4,8 @@
 import type { ComponentType } from 'react';
 import { isRetryable, type Message, type MessageKind } from '@pilothouse/protocol';
 import { CommandMeta, FileChangeMeta, PlanMeta, SessionMeta, WebSearchMeta, readMeta } from '../render/meta.js';
+import { closeOpenMarkdown } from '../render/streaming-markdown.js';
+import { stripAnsi } from '../render/strip-ansi.js';
 import { ApprovalPrompt } from './ApprovalPrompt.js';
 import { ClippedText } from './ClippedText.js';
 import { CopyButton } from './copy.js';
@@ -65,8 +67,23 @@ function Session({ message }: RowProps) {
 
 const Notice = ({ message }: RowProps) => <p className="notice">{message.body}</p>;
 
-const Assistant = ({ message }: RowProps) => <Markdown text={message.body} />;
+/** A body still streaming is shown with its open Markdown markers closed (no raw `**` mid-answer). */
+const shownBody = (message: Message) => (message.status === 'streaming' ? closeOpenMarkdown(message.body) : message.body);
 
+function Assistant({ message }: RowProps) {
+  return (
+    <>
+      <Markdown text={shownBody(message)} />
+      {message.status !== 'streaming' && message.body !== '' ? (
+        <div className="row-copy">
+          <CopyButton text={message.body} label="Copy the answer as Markdown" />
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+/** Collapsed: the first line as a preview. Open: the whole text, and the preview is hidden (styles.css). */
 function Reasoning({ message }: RowProps) {
   const first = message.body.split('\n', 1)[0] ?? '';
   return (
@@ -74,7 +91,7 @@ function Reasoning({ message }: RowProps) {
       <summary>
         Reasoning <span className="preview">{first.length > 120 ? `${first.slice(0, 120)}…` : first}</span>
       </summary>
-      <Markdown text={message.body} />
+      <Markdown text={shownBody(message)} />
     </details>
   );
 }
@@ -101,7 +118,7 @@ function Command({ message }: RowProps) {
     <>
       <div className="cmd-line">
         <code className="cmd">$ {meta.command ?? ''}</code>
-        {meta.command ? <CopyButton text={meta.command} /> : null}
+        {meta.command ? <CopyButton text={meta.command} label="Copy the command" /> : null}
       </div>
       <div className="facts">
         {exit !== null ? (
@@ -118,7 +135,10 @@ function Command({ message }: RowProps) {
             Output · {lines} {lines === 1 ? 'line' : 'lines'}
             {typeof meta.omitted_bytes === 'number' && meta.omitted_bytes > 0 ? ` · ${meta.omitted_bytes} bytes left out by the runner` : ''}
           </summary>
-          <ClippedText text={message.body} limit={OUTPUT_LIMIT} ansi />
+          <div className="copyable">
+            <CopyButton text={() => stripAnsi(message.body)} label="Copy the output" />
+            <ClippedText text={message.body} limit={OUTPUT_LIMIT} ansi />
+          </div>
         </details>
       ) : null}
     </>
