@@ -15,6 +15,7 @@ import { ChannelGate } from './ChannelGate.js';
 import { Composer } from './Composer.js';
 import { Link } from './Link.js';
 import { KIND_LABELS } from './renderers.js';
+import { ViewHeader } from './layout/ViewHeader.js';
 
 export function ChannelView({ session, me, seen }: { session: ChannelSession; me: Actor; seen: SeenStore }) {
   const view = useSyncExternalStore(session.subscribe, session.getSnapshot);
@@ -28,18 +29,20 @@ export function ChannelView({ session, me, seen }: { session: ChannelSession; me
   return (
     <ChannelGate channel={session.channel} join={view.channel.join} me={me.name}>
       <div className="channel">
-        <header className="view-head">
-          <h1># {session.channel}</h1>
-          {runners.length > 0 ? (
-            <section className="runners" aria-label="Runners">
-              {runners.map((r) => (
-                <RunnerPresenceLine key={r.runner_id} runner={r} />
-              ))}
-            </section>
-          ) : (
-            <p className="muted">No runner has joined this channel yet.</p>
-          )}
-        </header>
+        <ViewHeader
+          title={`# ${session.channel}`}
+          details={
+            runners.length > 0 ? (
+              <section className="runners" aria-label="Runners">
+                {runners.map((r) => (
+                  <RunnerPresenceLine key={r.runner_id} runner={r} />
+                ))}
+              </section>
+            ) : (
+              <p className="muted">No runner has joined this channel yet.</p>
+            )
+          }
+        />
         <div className="thread-list">
           {view.listError ? (
             <p className="error" role="alert">

@@ -14,7 +14,7 @@ import { markThreadSeen } from '../state/unread.js';
 import { RunnerPresenceLine } from './badges.js';
 import { ChannelGate } from './ChannelGate.js';
 import { Composer } from './Composer.js';
-import { Link } from './Link.js';
+import { ViewHeader } from './layout/ViewHeader.js';
 import { Row } from './Row.js';
 import type { RowContext } from './row-context.js';
 
@@ -70,13 +70,7 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
   return (
     <ChannelGate channel={session.channel} join={view.channel.join} me={me.name}>
       <div className="thread">
-        <header className="view-head">
-          <Link to={channelPath(session.channel)} className="back">
-            ← {session.channel}
-          </Link>
-          <h1 className="thread-title">{title}</h1>
-          {runner ? <RunnerPresenceLine runner={runner} /> : null}
-        </header>
+        <ViewHeader title={title} back={{ to: channelPath(session.channel), label: session.channel }} details={runner ? <RunnerPresenceLine runner={runner} /> : null} />
         <div
           className="rows"
           ref={scroller}
