@@ -3,9 +3,11 @@
 // composer take the full width; a tablet (768×1024) keeps both side by side without overflow.
 // An allowed user on a phone approves a command and interrupts a turn with taps only.
 
+import { basename } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSessionHarness, type SessionHarness } from './support/session-harness.js';
+import type { PageGlobals } from './support/page-globals.js';
 import { DEVICES, ensureWebBuild, launchBrowser, openPerson, setPasswords, signIn, type Person } from './support/browser.js';
 
 const PASSWORD = 'correct horse battery';
@@ -31,19 +33,23 @@ afterAll(async () => {
 /** How many lines the element's text is laid out on. */
 const lines = (page: Page, selector: string) =>
   page.locator(selector).evaluate((el) => {
-    const range = document.createRange();
+    const range = (globalThis as unknown as PageGlobals).document.createRange();
     range.selectNodeContents(el);
-    return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+    return new Set([...range.getClientRects()].filter((r: { width: number }) => r.width > 0).map((r: { top: number }) => Math.round(r.top))).size;
   });
 
 /** Width of the document beyond the viewport (a horizontal scrollbar), in px. */
-const overflowX = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+const overflowX = (page: Page) =>
+  page.evaluate(() => {
+    const g = globalThis as unknown as PageGlobals;
+    return (g.document.documentElement.scrollWidth as number) - (g.window.innerWidth as number);
+  });
 
 /** The sidebar's box on screen, or null when it is hidden or entirely off the left edge. */
 const sidebarOnScreen = (page: Page) =>
   page.locator('nav.sidebar').evaluate((el) => {
     const r = el.getBoundingClientRect();
-    const visible = getComputedStyle(el).visibility !== 'hidden' && r.width > 0 && r.right > 0;
+    const visible = (globalThis as unknown as PageGlobals).getComputedStyle(el).visibility !== 'hidden' && r.width > 0 && r.right > 0;
     return visible ? { x: r.x, width: r.width } : null;
   });
 
@@ -56,6 +62,8 @@ describe('layout on a phone (390×844)', () => {
     await page.goto(threadUrl);
     await page.locator('article.row[data-kind=session]').waitFor();
 
+    // The tab says which session, never the folder's absolute path.
+    expect(await page.title()).toBe(`Codex session in ${basename(h.workspace)} · acme/agents · Pilothouse`);
     expect(await sidebarOnScreen(page)).toBeNull();
     expect((await page.locator('.main').boundingBox())!.width).toBeGreaterThanOrEqual(389);
     expect((await page.locator('.thread textarea').boundingBox())!.width).toBeGreaterThanOrEqual(300);
@@ -67,22 +75,22 @@ describe('layout on a phone (390×844)', () => {
     await menu.tap();
     expect(await menu.getAttribute('aria-expanded')).toBe('true');
     // It slides in over the view.
-    await page.waitForFunction(() => document.querySelector('nav.sidebar')?.getBoundingClientRect().x === 0);
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('nav.sidebar')?.getBoundingClientRect().x === 0);
     expect(await sidebarOnScreen(page)).toEqual({ x: 0, width: 300 });
     await page.keyboard.press('Escape');
-    await page.waitForFunction(() => document.querySelector('.shell')?.getAttribute('data-drawer') === 'closed');
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.shell')?.getAttribute('data-drawer') === 'closed');
     expect(await menu.getAttribute('aria-expanded')).toBe('false');
 
     // A tap outside closes it.
     await menu.tap();
     await page.locator('.drawer-scrim').tap({ position: { x: 370, y: 400 } });
-    await page.waitForFunction(() => document.querySelector('.shell')?.getAttribute('data-drawer') === 'closed');
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.shell')?.getAttribute('data-drawer') === 'closed');
 
     // Choosing a channel closes it and goes there.
     await menu.tap();
     await page.locator('nav.sidebar li[data-channel="acme/agents"] a').tap();
     await page.waitForURL('**/c/acme/agents');
-    await page.waitForFunction(() => document.querySelector('.shell')?.getAttribute('data-drawer') === 'closed');
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.shell')?.getAttribute('data-drawer') === 'closed');
     expect(await lines(page, '.view-head h1')).toBe(1);
     expect((await page.locator('.channel textarea').boundingBox())!.width).toBeGreaterThanOrEqual(300);
     expect(await overflowX(page)).toBeLessThanOrEqual(0);

@@ -1,7 +1,7 @@
 // The page: signed out → the sign-in form; signed in → sidebar, reconnect banner and the view the
 // address names (a channel or a thread). An expired session ends back at sign-in with a message.
 
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { assertNever, type Actor } from '@pilothouse/protocol';
 import { fetchMe, HttpError, logout, type Me } from '../api/http.js';
 import { parseRoute, usePath } from '../app/route.js';
@@ -11,6 +11,8 @@ import { Sidebar } from './Sidebar.js';
 import { SignIn } from './SignIn.js';
 import { ThreadView } from './ThreadView.js';
 import { DRAWER_ID, DrawerProvider, useDrawerState } from './layout/drawer.js';
+import { Preferences } from './layout/Preferences.js';
+import { Shortcuts, type ShortcutsDialog } from './layout/Shortcuts.js';
 
 type Auth = { status: 'checking' } | { status: 'out'; notice: string | null } | { status: 'in'; me: Me };
 
@@ -39,6 +41,7 @@ function Shell({ me, onSignOut, onExpired }: { me: Me; onSignOut: () => void; on
   const path = usePath();
   const route = parseRoute(path);
   const drawer = useDrawerState(path);
+  const shortcuts = useRef<ShortcutsDialog>(null);
   if (!ws) return null;
   const current = route.type === 'channel' || route.type === 'thread' ? route.channel : null;
   let main;
@@ -70,12 +73,14 @@ function Shell({ me, onSignOut, onExpired }: { me: Me; onSignOut: () => void; on
           }}
         >
           <Sidebar ws={ws} current={current} onSignOut={onSignOut} />
+          <Preferences onShortcuts={() => shortcuts.current?.open()} />
         </div>
         {drawer.open ? <div className="drawer-scrim" aria-hidden="true" onClick={() => drawer.setOpen(false)} /> : null}
         <main className="main">
           <ReconnectBanner ws={ws} />
           {main}
         </main>
+        <Shortcuts ref={shortcuts} />
       </div>
     </DrawerProvider>
   );

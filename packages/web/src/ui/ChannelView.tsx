@@ -7,6 +7,7 @@ import type { ChannelSession } from '../app/channel-session.js';
 import type { SeenStore } from '../app/seen.js';
 import { threadPath } from '../app/route.js';
 import { firstLine } from '../render/first-line.js';
+import { pageTitle } from '../render/thread-title.js';
 import { runnersOf } from '../state/channel.js';
 import { summariesOf } from '../state/threads.js';
 import { isThreadUnread } from '../state/unread.js';
@@ -23,7 +24,7 @@ export function ChannelView({ session, me, seen }: { session: ChannelSession; me
   const threads = useMemo(() => summariesOf(view.list), [view.list]);
   const runners = useMemo(() => runnersOf(view.channel), [view.channel]);
   useEffect(() => {
-    document.title = `${session.channel} · Pilothouse`;
+    document.title = pageTitle(session.channel);
   }, [session.channel]);
 
   return (

@@ -7,7 +7,7 @@ import type { Actor, ControlAction } from '@pilothouse/protocol';
 import type { ChannelSession } from '../app/channel-session.js';
 import type { SeenStore } from '../app/seen.js';
 import { channelPath } from '../app/route.js';
-import { firstLine } from '../render/first-line.js';
+import { pageTitle, threadTitle } from '../render/thread-title.js';
 import { messagesOf } from '../state/thread.js';
 import { names, steeringOf } from '../state/steering.js';
 import { markThreadSeen } from '../state/unread.js';
@@ -51,9 +51,9 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
   }, [seen, threadId, lastSeq]);
 
   const root = messages[0];
-  const title = (root ? firstLine(root.body, 140) : '') || 'Thread';
+  const title = threadTitle(root);
   useEffect(() => {
-    document.title = `${title} · ${session.channel} · Pilothouse`;
+    document.title = pageTitle(session.channel, title);
   }, [title, session.channel]);
 
   // Follow the stream while the reader is at the bottom; leave them alone when they scrolled up.
