@@ -129,3 +129,37 @@ describe('layout on a tablet (768×1024)', () => {
     await tablet.context.close();
   });
 });
+
+describe('steering by touch on a phone', () => {
+  it('approves a command and interrupts a turn with taps only', async () => {
+    const { page } = phone;
+    await page.goto(threadUrl);
+    await page.locator('article.row[data-kind=session]').waitFor();
+    const tapSend = async (text: string) => {
+      await page.locator('.thread textarea').tap();
+      await page.keyboard.type(text);
+      await page.locator('.thread .composer button[type=submit]').tap();
+      await page.locator('article.row[data-kind=text]', { hasText: text }).waitFor();
+    };
+
+    h.model.enqueue({ type: 'exec', cmd: "printf 'tapped\\n'", escalated: 'Needs to write outside the sandbox', login: false }, { type: 'text', chunks: ['Ran it.'] });
+    await tapSend('Run the tap check');
+    const approve = page.locator('section.approval button[data-choice=approve]');
+    await approve.waitFor();
+    // Large enough for a finger.
+    for (const b of await page.locator('section.approval button').all()) expect((await b.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+    await approve.tap();
+    await page.locator('article.row[data-kind=command] .exit[data-exit="0"]').waitFor();
+    await page.locator('article.row[data-kind=text]', { hasText: 'Run the tap check' }).locator('.badge[data-state=processed]').waitFor();
+
+    h.model.enqueue({ type: 'hang', chunks: ['Working on it'] });
+    await tapSend('Take your time');
+    const interrupt = page.locator('.controls button.danger', { hasText: 'Interrupt' });
+    await page.locator('article.row[data-kind=assistant]', { hasText: 'Working on it' }).waitFor();
+    expect((await interrupt.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+    await interrupt.tap();
+    await page.locator('article.row[data-kind=text]', { hasText: 'Take your time' }).locator('.badge[data-state=processed]', { hasText: 'interrupted by alice' }).waitFor();
+    await interrupt.waitFor({ state: 'detached' });
+    expect(phone.errors).toEqual([]);
+  });
+});
