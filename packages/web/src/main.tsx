@@ -7,6 +7,7 @@ import { registerServiceWorker } from './pwa/register.js';
 import './styles/theme.css';
 import './styles.css';
 import './styles/layout.css';
+import './styles/icons.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
