@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 import { digest, hashPassword, type RunningHub } from '@pilothouse/hub';
 
 export const CHROMIUM = process.env.PILOTHOUSE_CHROMIUM ?? '/usr/bin/chromium';
@@ -44,8 +44,15 @@ export interface Person {
   errors: string[];
 }
 
-export async function openPerson(browser: Browser): Promise<Person> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 820 } });
+/** Screen sizes the layout is checked at; `phone` has touch like a real one. */
+export const DEVICES = {
+  phone: { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 },
+  tablet: { viewport: { width: 768, height: 1024 }, hasTouch: true },
+  desktop: { viewport: { width: 1440, height: 900 } },
+} satisfies Record<string, BrowserContextOptions>;
+
+export async function openPerson(browser: Browser, options: BrowserContextOptions = { viewport: { width: 1280, height: 820 } }): Promise<Person> {
+  const context = await browser.newContext(options);
   const page = await context.newPage();
   const dialogs: string[] = [];
   const errors: string[] = [];

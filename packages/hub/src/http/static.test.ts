@@ -12,6 +12,12 @@ const root = mkdtempSync(join(tmpdir(), 'ph-web-'));
 mkdirSync(join(root, 'assets'));
 writeFileSync(join(root, 'index.html'), '<!doctype html><div id="root"></div>');
 writeFileSync(join(root, 'assets', 'index-abc.js'), 'console.log(1)');
+// The installable app's fixed-name files (packages/web/public, build/classic-scripts.ts).
+writeFileSync(join(root, 'sw.js'), 'self.addEventListener("fetch", () => {})');
+writeFileSync(join(root, 'manifest.webmanifest'), '{"name":"Pilothouse"}');
+mkdirSync(join(root, 'icons'));
+writeFileSync(join(root, 'icons', 'icon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+writeFileSync(join(root, 'icons', 'icon-192.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
 // A copy one level down, with a secret beside it, for the traversal test.
 mkdirSync(join(root, 'web', 'assets'), { recursive: true });
 writeFileSync(join(root, 'web', 'index.html'), '<!doctype html><div id="root"></div>');
@@ -51,6 +57,22 @@ describe('web UI static serving', () => {
     }
     expect((await app.inject({ method: 'GET', url: '/api/me' })).statusCode).toBe(401);
     expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ ok: true });
+    await app.close();
+  });
+
+  it('serves the service worker, manifest and icons with their types, revalidated on every use', async () => {
+    const app = appWith(root);
+    const got: [string, number, unknown, unknown, unknown][] = [];
+    for (const url of ['/sw.js', '/manifest.webmanifest', '/icons/icon.svg', '/icons/icon-192.png']) {
+      const res = await app.inject({ method: 'GET', url });
+      got.push([url, res.statusCode, res.headers['content-type'], res.headers['cache-control'], res.headers['x-content-type-options']]);
+    }
+    expect(got).toEqual([
+      ['/sw.js', 200, 'application/javascript; charset=utf-8', 'no-cache', 'nosniff'],
+      ['/manifest.webmanifest', 200, 'application/manifest+json', 'no-cache', 'nosniff'],
+      ['/icons/icon.svg', 200, 'image/svg+xml', 'no-cache', 'nosniff'],
+      ['/icons/icon-192.png', 200, 'image/png', 'no-cache', 'nosniff'],
+    ]);
     await app.close();
   });
 

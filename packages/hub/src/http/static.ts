@@ -1,6 +1,7 @@
 // Serves the built web UI (packages/web/dist) from the hub's own origin, so the page's socket
 // carries the session cookie with a matching Origin. Files go through @fastify/static (no path
-// traversal or dotfiles, content types, ETag and Last-Modified); any other GET that names an app
+// traversal or dotfiles, content types, ETag and Last-Modified; hashed assets are immutable, the
+// fixed-name files of the installable app (sw.js, manifest, icons) revalidate); any other GET that names an app
 // address (not /api, /socket, /healthz, nor a file) gets index.html, and the page routes itself.
 // Agent output is untrusted: the page is sent with a strict Content-Security-Policy as a second
 // line behind its sanitiser.
@@ -35,6 +36,13 @@ const PAGE_HEADERS = {
 
 /** Vite puts content-hashed files under /assets/: they never change under one name. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * Files under fixed names (the service worker /sw.js, /theme.js, the manifest, icons): revalidated
+ * on every use (ETag), so a new build reaches the browser at once. A long-cached /sw.js would keep
+ * an old worker, and with it an old app shell, alive.
+ */
+const REVALIDATE = 'no-cache';
 
 /** @fastify/static's error for a path that climbs out of the root (`..`): answered as a missing file. */
 export const STATIC_FORBIDDEN_PATH = 'FST_STATIC_FORBIDDEN_PATH';
@@ -82,6 +90,7 @@ export function webUi(root: string | null): WebUi {
       setHeaders(reply, path) {
         if (basename(path) === 'index.html') void reply.headers(PAGE_HEADERS);
         else if (path.startsWith(assets)) void reply.header('cache-control', IMMUTABLE);
+        else void reply.headers({ 'cache-control': REVALIDATE, 'x-content-type-options': 'nosniff' });
       },
     },
     serveApp(req, reply) {

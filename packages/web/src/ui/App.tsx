@@ -1,7 +1,7 @@
 // The page: signed out → the sign-in form; signed in → sidebar, reconnect banner and the view the
 // address names (a channel or a thread). An expired session ends back at sign-in with a message.
 
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { assertNever, type Actor } from '@pilothouse/protocol';
 import { fetchMe, HttpError, logout, type Me } from '../api/http.js';
 import { parseRoute, usePath } from '../app/route.js';
@@ -10,6 +10,9 @@ import { ChannelView } from './ChannelView.js';
 import { Sidebar } from './Sidebar.js';
 import { SignIn } from './SignIn.js';
 import { ThreadView } from './ThreadView.js';
+import { DRAWER_ID, DrawerProvider, useDrawerState } from './layout/drawer.js';
+import { Preferences } from './layout/Preferences.js';
+import { Shortcuts, type ShortcutsDialog } from './layout/Shortcuts.js';
 
 type Auth = { status: 'checking' } | { status: 'out'; notice: string | null } | { status: 'in'; me: Me };
 
@@ -35,7 +38,10 @@ function Shell({ me, onSignOut, onExpired }: { me: Me; onSignOut: () => void; on
     return () => w.close();
   }, [me, onExpired]);
   const actor = useMemo<Actor>(() => ({ user_id: me.user.id, name: me.user.name }), [me]);
-  const route = parseRoute(usePath());
+  const path = usePath();
+  const route = parseRoute(path);
+  const drawer = useDrawerState(path);
+  const shortcuts = useRef<ShortcutsDialog>(null);
   if (!ws) return null;
   const current = route.type === 'channel' || route.type === 'thread' ? route.channel : null;
   let main;
@@ -56,13 +62,27 @@ function Shell({ me, onSignOut, onExpired }: { me: Me; onSignOut: () => void; on
       main = assertNever(route, 'route');
   }
   return (
-    <div className="shell">
-      <Sidebar ws={ws} current={current} onSignOut={onSignOut} />
-      <main className="main">
-        <ReconnectBanner ws={ws} />
-        {main}
-      </main>
-    </div>
+    <DrawerProvider drawer={drawer}>
+      <div className="shell" data-drawer={drawer.open ? 'open' : 'closed'}>
+        <div
+          id={DRAWER_ID}
+          className="drawer"
+          onClick={(e) => {
+            // Choosing a channel closes the drawer, even the one already open.
+            if (e.target instanceof Element && e.target.closest('a')) drawer.setOpen(false);
+          }}
+        >
+          <Sidebar ws={ws} current={current} onSignOut={onSignOut} />
+          <Preferences onShortcuts={() => shortcuts.current?.open()} />
+        </div>
+        {drawer.open ? <div className="drawer-scrim" aria-hidden="true" onClick={() => drawer.setOpen(false)} /> : null}
+        <main className="main">
+          <ReconnectBanner ws={ws} />
+          {main}
+        </main>
+        <Shortcuts ref={shortcuts} />
+      </div>
+    </DrawerProvider>
   );
 }
 

@@ -8,6 +8,7 @@ import type { SeenStore } from '../app/seen.js';
 import { draftKey } from '../app/drafts.js';
 import { threadPath } from '../app/route.js';
 import { firstLine } from '../render/first-line.js';
+import { pageTitle } from '../render/thread-title.js';
 import { runnersOf } from '../state/channel.js';
 import { summariesOf } from '../state/threads.js';
 import { isThreadUnread } from '../state/unread.js';
@@ -17,6 +18,7 @@ import { Composer } from './Composer.js';
 import { Link } from './Link.js';
 import { KIND_LABELS } from './renderers.js';
 import { Time } from './Time.js';
+import { ViewHeader } from './layout/ViewHeader.js';
 
 export function ChannelView({ session, me, seen }: { session: ChannelSession; me: Actor; seen: SeenStore }) {
   const view = useSyncExternalStore(session.subscribe, session.getSnapshot);
@@ -24,24 +26,26 @@ export function ChannelView({ session, me, seen }: { session: ChannelSession; me
   const threads = useMemo(() => summariesOf(view.list), [view.list]);
   const runners = useMemo(() => runnersOf(view.channel), [view.channel]);
   useEffect(() => {
-    document.title = `${session.channel} · Pilothouse`;
+    document.title = pageTitle(session.channel);
   }, [session.channel]);
 
   return (
     <ChannelGate channel={session.channel} join={view.channel.join} me={me.name}>
       <div className="channel">
-        <header className="view-head">
-          <h1># {session.channel}</h1>
-          {runners.length > 0 ? (
-            <section className="runners" aria-label="Runners">
-              {runners.map((r) => (
-                <RunnerPresenceLine key={r.runner_id} runner={r} />
-              ))}
-            </section>
-          ) : (
-            <p className="muted">No runner has joined this channel yet.</p>
-          )}
-        </header>
+        <ViewHeader
+          title={`# ${session.channel}`}
+          details={
+            runners.length > 0 ? (
+              <section className="runners" aria-label="Runners">
+                {runners.map((r) => (
+                  <RunnerPresenceLine key={r.runner_id} runner={r} />
+                ))}
+              </section>
+            ) : (
+              <p className="muted">No runner has joined this channel yet.</p>
+            )
+          }
+        />
         <div className="thread-list">
           {view.listError ? (
             <p className="error" role="alert">

@@ -3,14 +3,14 @@
 import type { MouseEvent, ReactNode } from 'react';
 import { navigate } from '../app/route.js';
 
-export function Link({ to, className, children }: { to: string; className?: string; children: ReactNode }) {
+export function Link({ to, className, label, children }: { to: string; className?: string; /** accessible name, when the content is an icon */ label?: string; children: ReactNode }) {
   const onClick = (e: MouseEvent<HTMLAnchorElement>) => {
     if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
     navigate(to);
   };
   return (
-    <a href={to} className={className} onClick={onClick}>
+    <a href={to} className={className} aria-label={label} onClick={onClick}>
       {children}
     </a>
   );

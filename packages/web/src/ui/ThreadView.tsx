@@ -9,14 +9,14 @@ import type { SeenStore } from '../app/seen.js';
 import { draftKey } from '../app/drafts.js';
 import { channelPath } from '../app/route.js';
 import { agentIdentity } from '../render/agent-identity.js';
-import { firstLine } from '../render/first-line.js';
+import { pageTitle, threadTitle } from '../render/thread-title.js';
 import { messagesOf } from '../state/thread.js';
 import { names, steeringOf } from '../state/steering.js';
 import { markThreadSeen } from '../state/unread.js';
 import { RunnerPresenceLine } from './badges.js';
 import { ChannelGate } from './ChannelGate.js';
 import { Composer } from './Composer.js';
-import { Link } from './Link.js';
+import { ViewHeader } from './layout/ViewHeader.js';
 import { Row } from './Row.js';
 import type { RowContext } from './row-context.js';
 
@@ -54,9 +54,9 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
     if (lastSeq > 0) seen.update((s) => markThreadSeen(s, threadId, lastSeq));
   }, [seen, threadId, lastSeq]);
 
-  const title = (root ? firstLine(root.body, 140) : '') || 'Thread';
+  const title = threadTitle(root);
   useEffect(() => {
-    document.title = `${title} · ${session.channel} · Pilothouse`;
+    document.title = pageTitle(session.channel, title);
   }, [title, session.channel]);
 
   // Follow the stream while the reader is at the bottom; leave them alone when they scrolled up.
@@ -73,13 +73,7 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
   return (
     <ChannelGate channel={session.channel} join={view.channel.join} me={me.name}>
       <div className="thread">
-        <header className="view-head">
-          <Link to={channelPath(session.channel)} className="back">
-            ← {session.channel}
-          </Link>
-          <h1 className="thread-title">{title}</h1>
-          {runner ? <RunnerPresenceLine runner={runner} /> : null}
-        </header>
+        <ViewHeader title={title} back={{ to: channelPath(session.channel), label: session.channel }} details={runner ? <RunnerPresenceLine runner={runner} /> : null} />
         <div
           className="rows"
           ref={scroller}
