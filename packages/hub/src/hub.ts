@@ -10,6 +10,7 @@ import { MEMBERSHIP_TTL_MS, MembershipCache } from './auth/membership.js';
 import { Fanout } from './channels/fanout.js';
 import { PgFeed } from './channels/pg-feed.js';
 import { channelTopicHandler } from './channels/channel-topic.js';
+import { PresenceTracker } from './channels/presence.js';
 import { createSocketServer } from './socket/server.js';
 import { createHttpApp } from './http/app.js';
 import { DEFAULT_HTTP_LIMITS, guardConnections, serverTimeouts, type HttpLimits } from './http/limits.js';
@@ -92,8 +93,12 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     audits.flush().catch((err: unknown) => logger.warn({ err }, 'could not write coalesced audit rows'));
   }, 5000);
   auditFlush.unref();
+  // Presence is this process's: with several hubs on one PostgreSQL each shows its own sockets' watchers (docs/protocol.md §6.1).
+  const presence = new PresenceTracker({ now: clock.now, publish: (channelId, p) => fanout.broadcast(channelId, 'thread_presence', p) });
+  const presenceSweep = setInterval(() => presence.sweep(), 1000);
+  presenceSweep.unref();
   const channelTopic = channelTopicHandler({ store, fanout, logger, members, membershipRecheckMs: membershipCheckMs, previews: previews.pushes,
-    admission, reads: new FairQueue(), audit: (entry) => audits.record(entry) });
+    admission, reads: new FairQueue(), audit: (entry) => audits.record(entry), presence });
   const sockets = createSocketServer({
     authenticate: auth.authenticate,
     router: (topic) => (parseTopic(topic) ? channelTopic : null),
@@ -146,6 +151,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
       previews.close();
       await sockets.close();
       clearInterval(auditFlush);
+      clearInterval(presenceSweep);
       await audits.flush(true);
       connections.close();
       await app.close();
