@@ -5,16 +5,12 @@ import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import type { Actor } from '@pilothouse/protocol';
 import type { ChannelSession } from '../app/channel-session.js';
 import type { SeenStore } from '../app/seen.js';
-import { threadPath } from '../app/route.js';
-import { firstLine } from '../render/first-line.js';
 import { runnersOf } from '../state/channel.js';
 import { summariesOf } from '../state/threads.js';
-import { isThreadUnread } from '../state/unread.js';
-import { RunnerPresenceLine, StateBadge } from './badges.js';
+import { RunnerPresenceLine } from './badges.js';
 import { ChannelGate } from './ChannelGate.js';
 import { Composer } from './Composer.js';
-import { Link } from './Link.js';
-import { KIND_LABELS } from './renderers.js';
+import { SessionList } from './SessionList.js';
 
 export function ChannelView({ session, me, seen }: { session: ChannelSession; me: Actor; seen: SeenStore }) {
   const view = useSyncExternalStore(session.subscribe, session.getSnapshot);
@@ -51,25 +47,7 @@ export function ChannelView({ session, me, seen }: { session: ChannelSession; me
           ) : threads.length === 0 ? (
             <p className="placeholder">No threads yet. Start one below.</p>
           ) : (
-            <ul>
-              {threads.map((t) => {
-                const unread = isThreadUnread(seenMap, session.channel, t);
-                return (
-                  <li key={t.root.id} className={unread ? 'unread' : ''} data-unread={unread}>
-                    <Link to={threadPath(session.channel, t.root.id)} className="thread-link">
-                      <span className="kind-label">{KIND_LABELS[t.root.kind]}</span>
-                      <span className="author">{t.root.author.name}</span>
-                      <span className="thread-preview">{firstLine(t.root.body, 200) || '(empty)'}</span>
-                      <span className="replies">
-                        {t.reply_count} {t.reply_count === 1 ? 'reply' : 'replies'}
-                      </span>
-                      {t.root.state ? <StateBadge state={t.root.state} /> : null}
-                      {unread ? <span className="unread-dot" aria-label="unread" /> : null}
-                    </Link>
-                  </li>
-                );
-              })}
-            </ul>
+            <SessionList session={session} threads={threads} runners={runners} me={me} seen={seenMap} />
           )}
         </div>
         <Composer send={(body) => session.post(body)} label="Start thread" placeholder={`Start a thread in ${session.channel}`} />

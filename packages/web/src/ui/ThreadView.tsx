@@ -11,6 +11,8 @@ import { firstLine } from '../render/first-line.js';
 import { messagesOf } from '../state/thread.js';
 import { names, steeringOf } from '../state/steering.js';
 import { markThreadSeen } from '../state/unread.js';
+import { threadTitle } from '../state/threads.js';
+import { Watchers } from './Watchers.js';
 import { RunnerPresenceLine } from './badges.js';
 import { ChannelGate } from './ChannelGate.js';
 import { Composer } from './Composer.js';
@@ -22,7 +24,11 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
   const view = useSyncExternalStore(session.subscribe, session.getSnapshot);
   useEffect(() => {
     session.openThread(threadId);
-    return () => session.closeThread();
+    session.watch(threadId);
+    return () => {
+      session.watch(null);
+      session.closeThread();
+    };
   }, [session, threadId]);
 
   const thread = view.thread?.threadId === threadId ? view.thread : null;
@@ -51,7 +57,8 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
   }, [seen, threadId, lastSeq]);
 
   const root = messages[0];
-  const title = (root ? firstLine(root.body, 140) : '') || 'Thread';
+  const summary = view.list.byId[threadId];
+  const title = (summary ? threadTitle(summary, (b) => firstLine(b, 140)) : root ? firstLine(root.body, 140) : '') || 'Thread';
   useEffect(() => {
     document.title = `${title} · ${session.channel} · Pilothouse`;
   }, [title, session.channel]);
@@ -76,6 +83,7 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
           </Link>
           <h1 className="thread-title">{title}</h1>
           {runner ? <RunnerPresenceLine runner={runner} /> : null}
+          <Watchers presence={view.presence[threadId]} me={me} />
         </header>
         <div
           className="rows"
@@ -121,12 +129,14 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
           </div>
         ) : null}
         {thread?.status === 'ready' ? (
-          <Composer
-            send={(body) => session.post(body, threadId)}
-            label={runner && !mayControl ? 'Comment' : 'Send'}
-            placeholder={runner && mayControl ? 'Steer the agent: Enter to send, Shift+Enter for a new line' : 'Reply: Enter to send, Shift+Enter for a new line'}
-            note={runner && !mayControl ? `${notAllowed ?? ''} The agent ignores your messages; everyone sees them.` : undefined}
-          />
+          <div className="composer-presence" onInput={(e) => e.target instanceof HTMLTextAreaElement && session.typing(threadId, e.target.value !== '')}>
+            <Composer
+              send={(body) => session.post(body, threadId).finally(() => session.typing(threadId, false))}
+              label={runner && !mayControl ? 'Comment' : 'Send'}
+              placeholder={runner && mayControl ? 'Steer the agent: Enter to send, Shift+Enter for a new line' : 'Reply: Enter to send, Shift+Enter for a new line'}
+              note={runner && !mayControl ? `${notAllowed ?? ''} The agent ignores your messages; everyone sees them.` : undefined}
+            />
+          </div>
         ) : null}
       </div>
     </ChannelGate>
