@@ -59,6 +59,11 @@ describe('sessions in the web UI', () => {
     await alice.page.waitForURL(`${h.hub.url}/c/acme/agents/t/${live}`);
     await alice.page.locator('article.row[data-kind=text]', { hasText: 'Write the release notes' }).waitFor();
     expect(await alice.page.locator('.placeholder', { hasText: 'Pick a channel' }).count()).toBe(0);
+    // The channel in the channel list opens on that session too; the thread's back link shows all of them.
+    await alice.page.locator('.thread .view-head a.back').click();
+    await alice.page.waitForURL(`${h.hub.url}/c/acme/agents`);
+    await alice.page.locator('nav.sidebar li[data-channel="acme/agents"] a').click();
+    await alice.page.waitForURL(`${h.hub.url}/c/acme/agents/t/${live}`);
   });
 
   it('lists sessions by their first instruction, with agent, folder, live or ended, last activity and unread', async () => {
