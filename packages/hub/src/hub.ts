@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { PilothouseError, parseTopic, TUNNEL_PATH } from '@pilothouse/protocol';
+import { PilothouseError, parseTopic, TUNNEL_PATH, type ThreadPresence } from '@pilothouse/protocol';
 import { Store, type StoreConfig } from './store/store.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { MEMBERSHIP_TTL_MS, MembershipCache } from './auth/membership.js';
@@ -11,6 +11,7 @@ import { Fanout } from './channels/fanout.js';
 import { PgFeed } from './channels/pg-feed.js';
 import { channelTopicHandler } from './channels/channel-topic.js';
 import { PresenceTracker } from './channels/presence.js';
+import { PgPresence } from './channels/pg-presence.js';
 import { createSocketServer } from './socket/server.js';
 import { createHttpApp } from './http/app.js';
 import { DEFAULT_HTTP_LIMITS, guardConnections, serverTimeouts, type HttpLimits } from './http/limits.js';
@@ -93,8 +94,14 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     audits.flush().catch((err: unknown) => logger.warn({ err }, 'could not write coalesced audit rows'));
   }, 5000);
   auditFlush.unref();
-  // Presence is this process's: with several hubs on one PostgreSQL each shows its own sockets' watchers (docs/protocol.md §6.1).
-  const presence = new PresenceTracker({ now: clock.now, publish: (channelId, p) => fanout.broadcast(channelId, 'thread_presence', p) });
+  // Presence is ephemeral; with several hubs on one PostgreSQL they share it by NOTIFY (docs/protocol.md §6.1).
+  const pgPresence = config.store.kind === 'postgres' ? new PgPresence({ url: config.store.url, logger }) : null;
+  const presence = new PresenceTracker({
+    now: clock.now,
+    publish: (channelId, p) => fanout.broadcast(channelId, 'thread_presence', p),
+    ...(pgPresence ? { share: (channelId: string, p: ThreadPresence) => pgPresence.share(channelId, p) } : {}),
+  });
+  await pgPresence?.start(presence);
   const presenceSweep = setInterval(() => presence.sweep(), 1000);
   presenceSweep.unref();
   const channelTopic = channelTopicHandler({ store, fanout, logger, members, membershipRecheckMs: membershipCheckMs, previews: previews.pushes,
@@ -136,6 +143,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   } catch (err) {
     connections.close();
     await pgFeed?.close();
+    await pgPresence?.close();
     await store.close();
     throw err;
   }
@@ -156,6 +164,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
       connections.close();
       await app.close();
       await pgFeed?.close();
+      await pgPresence?.close();
       await store.close();
     },
   };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_WATCHERS_PER_CHANNEL, TYPING_TTL_MS, type ThreadPresence } from '@pilothouse/protocol';
-import { PresenceTracker, presenceStep, threadPresence, type ChannelPresence } from './presence.js';
+import { PresenceTracker, REMOTE_TTL_MS, SHARE_EVERY_MS, presenceStep, threadPresence, type ChannelPresence } from './presence.js';
+import { sharedPayload } from './pg-presence.js';
 
 const ALICE = { user_id: 'u-a', name: 'alice' };
 const BOB = { user_id: 'u-b', name: 'bob' };
@@ -65,5 +66,40 @@ describe('PresenceTracker', () => {
       ['c1', { thread_id: 't1', watching: [], typing: [] }],
     ]);
     expect(t.size()).toBe(0);
+  });
+});
+
+describe('presence across hubs', () => {
+  it('merges what other hubs share, shares its own, and drops a view not refreshed in time', () => {
+    let now = 0;
+    const published: ThreadPresence[] = [];
+    const shared: ThreadPresence[] = [];
+    const t = new PresenceTracker({ now: () => now, publish: (_c, p) => published.push(p), share: (_c, p) => shared.push(p) });
+    t.apply('c1', { type: 'watch', socketId: 's1', actor: ALICE, threadId: 't1' });
+    expect(shared).toEqual([{ thread_id: 't1', watching: [ALICE], typing: [] }]);
+    t.remoteView('hub-2', 'c1', { thread_id: 't1', watching: [BOB, ALICE], typing: [BOB] });
+    expect(published.at(-1)).toEqual({ thread_id: 't1', watching: [ALICE, BOB], typing: [BOB] });
+    expect(t.view('c1', 't1')).toEqual({ thread_id: 't1', watching: [ALICE, BOB], typing: [BOB] });
+    // The same view again changes nothing.
+    const n = published.length;
+    t.remoteView('hub-2', 'c1', { thread_id: 't1', watching: [BOB, ALICE], typing: [BOB] });
+    expect(published).toHaveLength(n);
+    // This hub shares its views again every SHARE_EVERY_MS, so the others keep them.
+    now = SHARE_EVERY_MS;
+    t.sweep();
+    expect(shared.at(-1)).toEqual({ thread_id: 't1', watching: [ALICE], typing: [] });
+    // hub-2 went quiet: its watchers go.
+    now = REMOTE_TTL_MS + 1;
+    t.sweep();
+    expect(published.at(-1)).toEqual({ thread_id: 't1', watching: [ALICE], typing: [] });
+  });
+
+  it('cuts a shared view until it fits a NOTIFY payload', () => {
+    const many = Array.from({ length: 200 }, (_, i) => ({ user_id: `u-${i}-${'x'.repeat(60)}`, name: `person ${i} ${'y'.repeat(40)}` }));
+    const text = sharedPayload('hub', 'c1', { thread_id: 't1', watching: many, typing: many });
+    expect(Buffer.byteLength(text)).toBeLessThan(8000);
+    const parsed = JSON.parse(text) as { v: ThreadPresence };
+    expect(parsed.v.watching.length).toBeGreaterThan(10);
+    expect(parsed.v.watching).toEqual(many.slice(0, parsed.v.watching.length));
   });
 });

@@ -86,11 +86,40 @@ function diff(before: ChannelPresence, after: ChannelPresence, touched: string[]
   return { type: 'ok', state, changed };
 }
 
-/** The hub's presence: a state per channel with watchers; what changes goes to `publish`. */
+/** A view another hub shared: dropped when not refreshed within REMOTE_TTL_MS (that hub may be gone). */
+export const REMOTE_TTL_MS = 30_000;
+/** How often a hub shares again the views it has, so other hubs keep them. */
+export const SHARE_EVERY_MS = 10_000;
+
+/** Each person once, in order: the first list's people, then the others'. */
+function mergeViews(threadId: string, views: readonly ThreadPresence[]): ThreadPresence {
+  const watching = new Map<string, Actor>();
+  const typing = new Map<string, Actor>();
+  for (const v of views) {
+    for (const a of v.watching) if (!watching.has(a.user_id)) watching.set(a.user_id, a);
+    for (const a of v.typing) if (!typing.has(a.user_id)) typing.set(a.user_id, a);
+  }
+  return { thread_id: threadId, watching: [...watching.values()].slice(0, MAX_WATCHERS_PER_CHANNEL), typing: [...typing.values()].slice(0, MAX_WATCHERS_PER_CHANNEL) };
+}
+
+/**
+ * The hub's presence: a state per channel with watchers. What changes goes to `publish` (this
+ * hub's sockets, merged with what other hubs shared) and to `share` (this hub's own view, for
+ * the other hubs on the same PostgreSQL: channels/pg-presence.ts).
+ */
 export class PresenceTracker {
   private readonly channels = new Map<string, ChannelPresence>();
+  /** Views other hubs shared: channel → thread → hub → view and when it came. */
+  private readonly remote = new Map<string, Map<string, Map<string, { view: ThreadPresence; at: number }>>>();
+  private lastShare = 0;
 
-  constructor(private readonly deps: { now: () => number; publish: (channelId: string, presence: ThreadPresence) => void }) {}
+  constructor(
+    private readonly deps: {
+      now: () => number;
+      publish: (channelId: string, presence: ThreadPresence) => void;
+      share?: (channelId: string, presence: ThreadPresence) => void;
+    },
+  ) {}
 
   /** Applies one input; returns the channel's state after it, or throws presence_full. */
   apply(channelId: string, input: PresenceInput): ChannelPresence {
@@ -99,17 +128,53 @@ export class PresenceTracker {
     if (result.type === 'refused') throw presenceFull();
     if (Object.keys(result.state).length === 0) this.channels.delete(channelId);
     else this.channels.set(channelId, result.state);
-    for (const t of result.changed) this.deps.publish(channelId, threadPresence(result.state, t, now));
+    for (const t of result.changed) {
+      const local = threadPresence(result.state, t, now);
+      this.deps.share?.(channelId, local);
+      this.deps.publish(channelId, this.merged(channelId, t, local));
+    }
     return result.state;
   }
 
-  view(channelId: string, threadId: string): ThreadPresence {
-    return threadPresence(this.channels.get(channelId) ?? {}, threadId, this.deps.now());
+  /** A view of another hub's sockets (an empty one: none of its sockets watch the thread any more). */
+  remoteView(hubId: string, channelId: string, view: ThreadPresence): void {
+    const byThread = this.remote.get(channelId) ?? new Map<string, Map<string, { view: ThreadPresence; at: number }>>();
+    const byHub = byThread.get(view.thread_id) ?? new Map<string, { view: ThreadPresence; at: number }>();
+    const before = byHub.get(hubId)?.view;
+    if (view.watching.length === 0 && view.typing.length === 0) byHub.delete(hubId);
+    else byHub.set(hubId, { view, at: this.deps.now() });
+    if (byHub.size === 0) byThread.delete(view.thread_id);
+    else byThread.set(view.thread_id, byHub);
+    if (byThread.size === 0) this.remote.delete(channelId);
+    else this.remote.set(channelId, byThread);
+    if (JSON.stringify(before) !== JSON.stringify(view.watching.length + view.typing.length === 0 ? undefined : view)) this.deps.publish(channelId, this.view(channelId, view.thread_id));
   }
 
-  /** Expires typing marks (the hub calls this about once a second). */
+  view(channelId: string, threadId: string): ThreadPresence {
+    return this.merged(channelId, threadId, threadPresence(this.channels.get(channelId) ?? {}, threadId, this.deps.now()));
+  }
+
+  private merged(channelId: string, threadId: string, local: ThreadPresence): ThreadPresence {
+    const others = this.remote.get(channelId)?.get(threadId);
+    if (!others || others.size === 0) return local;
+    return mergeViews(threadId, [local, ...[...others.values()].map((o) => o.view)]);
+  }
+
+  /** Expires typing marks and stale remote views, and shares this hub's views again (the hub calls this about once a second). */
   sweep(): void {
+    const now = this.deps.now();
     for (const id of [...this.channels.keys()]) this.apply(id, { type: 'sweep' });
+    for (const [channelId, byThread] of [...this.remote]) {
+      for (const [threadId, byHub] of [...byThread]) {
+        for (const [hubId, r] of [...byHub]) if (now - r.at > REMOTE_TTL_MS) this.remoteView(hubId, channelId, { thread_id: threadId, watching: [], typing: [] });
+      }
+    }
+    if (this.deps.share && now - this.lastShare >= SHARE_EVERY_MS) {
+      this.lastShare = now;
+      for (const [channelId, state] of this.channels) {
+        for (const threadId of new Set(Object.values(state).map((w) => w.threadId))) this.deps.share(channelId, threadPresence(state, threadId, now));
+      }
+    }
   }
 
   /** Sockets tracked, over every channel. */
