@@ -51,7 +51,9 @@ describe('web UI session', () => {
     await page.getByRole('alert').filter({ hasText: 'Wrong user name or password.' }).waitFor();
 
     await signIn(page, 'alice', PASSWORD);
-    await page.locator('nav.sidebar li[data-channel="acme/agents"] a').click();
+    // Signing in with one channel opens its live session; its back link leads to the channel.
+    await page.waitForURL(threadUrl);
+    await page.locator('.thread .view-head a.back').click();
     await page.waitForURL('**/c/acme/agents');
     const presence = page.locator('.runners .presence');
     await presence.and(page.locator('[data-runner-status=idle]')).waitFor();
@@ -219,7 +221,7 @@ describe('web UI session', () => {
     await alice.page.press('.channel textarea', 'Enter');
     const channel = bob.page.locator('nav.sidebar li[data-channel="acme/agents"][data-unread=true]');
     await channel.waitFor();
-    await channel.locator('a').click();
+    await bob.page.locator('.thread .view-head a.back').click();
     const item = bob.page.locator('.thread-list li[data-unread=true]', { hasText: 'A separate question' });
     await item.locator('a').click();
     await bob.page.locator('article.row[data-kind=text]', { hasText: 'A separate question' }).waitFor();

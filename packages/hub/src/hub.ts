@@ -3,13 +3,15 @@
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { PilothouseError, parseTopic, TUNNEL_PATH } from '@pilothouse/protocol';
+import { PilothouseError, parseTopic, TUNNEL_PATH, type ThreadPresence } from '@pilothouse/protocol';
 import { Store, type StoreConfig } from './store/store.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { MEMBERSHIP_TTL_MS, MembershipCache } from './auth/membership.js';
 import { Fanout } from './channels/fanout.js';
 import { PgFeed } from './channels/pg-feed.js';
 import { channelTopicHandler } from './channels/channel-topic.js';
+import { PresenceTracker } from './channels/presence.js';
+import { PgPresence } from './channels/pg-presence.js';
 import { createSocketServer } from './socket/server.js';
 import { createHttpApp } from './http/app.js';
 import { DEFAULT_HTTP_LIMITS, guardConnections, serverTimeouts, type HttpLimits } from './http/limits.js';
@@ -92,8 +94,18 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     audits.flush().catch((err: unknown) => logger.warn({ err }, 'could not write coalesced audit rows'));
   }, 5000);
   auditFlush.unref();
+  // Presence is ephemeral; with several hubs on one PostgreSQL they share it by NOTIFY (docs/protocol.md §6.1).
+  const pgPresence = config.store.kind === 'postgres' ? new PgPresence({ url: config.store.url, logger }) : null;
+  const presence = new PresenceTracker({
+    now: clock.now,
+    publish: (channelId, p) => fanout.broadcast(channelId, 'thread_presence', p),
+    ...(pgPresence ? { share: (channelId: string, p: ThreadPresence) => pgPresence.share(channelId, p) } : {}),
+  });
+  await pgPresence?.start(presence);
+  const presenceSweep = setInterval(() => presence.sweep(), 1000);
+  presenceSweep.unref();
   const channelTopic = channelTopicHandler({ store, fanout, logger, members, membershipRecheckMs: membershipCheckMs, previews: previews.pushes,
-    admission, reads: new FairQueue(), audit: (entry) => audits.record(entry) });
+    admission, reads: new FairQueue(), audit: (entry) => audits.record(entry), presence });
   const sockets = createSocketServer({
     authenticate: auth.authenticate,
     router: (topic) => (parseTopic(topic) ? channelTopic : null),
@@ -131,6 +143,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   } catch (err) {
     connections.close();
     await pgFeed?.close();
+    await pgPresence?.close();
     await store.close();
     throw err;
   }
@@ -146,10 +159,12 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
       previews.close();
       await sockets.close();
       clearInterval(auditFlush);
+      clearInterval(presenceSweep);
       await audits.flush(true);
       connections.close();
       await app.close();
       await pgFeed?.close();
+      await pgPresence?.close();
       await store.close();
     },
   };

@@ -82,3 +82,41 @@ it('NUL, lone surrogates and 4-byte characters reach PostgreSQL and come back ex
   expect(replay.events.map((e) => e.payload)).toEqual(log.events.map((e) => e.payload));
   for (const s of sockets) s.disconnect();
 });
+
+it('presence crosses hubs: a watcher on one hub sees who watches and types through the other, and who left', async () => {
+  const [h1, h2] = hubs as [HubProcess, HubProcess];
+  const bobSocket = connect(h1.url, tokens.bob!);
+  const aliceSocket = connect(h2.url, tokens.alice!);
+  const [bob, alice] = [bobSocket, aliceSocket].map((s) => s.channel('channel:acme/agents', {})) as [Channel, Channel];
+  await join(bob);
+  await join(alice);
+  const { thread_id } = (await push(alice, 'post_message', { client_id: 'presence-root', body: 'Who is here?' })) as { thread_id: string };
+  const seen: { watching: { name: string }[]; typing: { name: string }[] }[] = [];
+  let wake = () => {};
+  bob.on('thread_presence', (payload) => {
+    const p = payload as { thread_id: string; watching: { name: string }[]; typing: { name: string }[] };
+    if (p.thread_id !== thread_id) return;
+    seen.push(p);
+    wake();
+  });
+  const names = (p: (typeof seen)[number]) => `${p.watching.map((a) => a.name).join(',')}|${p.typing.map((a) => a.name).join(',')}`;
+  const until = (want: string) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no presence ${want}; saw ${seen.map(names).join(' ; ')}`)), 10_000);
+      wake = () => {
+        if (seen.length > 0 && names(seen.at(-1)!) === want) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      wake();
+    });
+  await push(bob, 'watch', { thread_id });
+  await push(alice, 'typing', { thread_id, typing: true });
+  await until('bob,alice|alice');
+  await push(alice, 'typing', { thread_id, typing: false });
+  await until('bob,alice|');
+  aliceSocket.disconnect();
+  await until('bob|');
+  bobSocket.disconnect();
+});

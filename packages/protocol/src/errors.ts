@@ -24,6 +24,7 @@ export const ErrorCodes = {
   client_id_conflict: 'The client id was already used for a different write.',
   row_closed: 'The row is no longer streaming.',
   sender_not_allowed: 'The actor is not allowed to steer this session.',
+  presence_full: 'The hub tracks as many watchers in this channel as it will; watching is refused until some leave.',
   no_runner: 'No runner is attached to this thread.',
   approval_request_not_found: 'No pending approval with that id.',
   port_forward_request_not_found: 'No pending port-forward request with that id.',

@@ -14,6 +14,7 @@ import {
   RunnerPresence,
   Seq,
 } from './model.js';
+import { SessionTitle } from './sessions.js';
 
 export const ChannelEvents = {
   /** A new message or row. */
@@ -36,6 +37,8 @@ export const ChannelEvents = {
   presence: z.object({ seq: Seq, runner: RunnerPresence }),
   /** A human's control for the runner attached to `thread_id`. */
   control: z.object({ seq: Seq, control_id: Id, thread_id: Id, actor: Actor, action: ControlAction }),
+  /** A thread's title was set (`title`) or cleared back to the one its first instruction gives (`null`). */
+  title: z.object({ seq: Seq, thread_id: Id, title: SessionTitle.nullable(), actor: Actor }),
 } as const;
 
 export type ChannelEventName = keyof typeof ChannelEvents;

@@ -9,6 +9,8 @@ export * from './events.js';
 export * from './pushes.js';
 export * from './previews.js';
 export * from './steering.js';
+export * from './sessions.js';
+export * from './presence.js';
 export * from './redact.js';
 export * from './never.js';
 export * from './seq-gate.js';

@@ -3,6 +3,8 @@
 
 import { z } from 'zod';
 import { PreviewCloseReason, PreviewId, Port } from './previews.js';
+import { SessionTitle } from './sessions.js';
+import { ThreadPresence } from './presence.js';
 import { ClientId, ControlAction, Id, ItemKey, Message, MessageKind, MessageState, Meta, RowStatus, RunnerInfo, RunnerPresence, RunnerStatus, Seq } from './model.js';
 
 /** Largest body or append text accepted in one push (the frame limit still applies). */
@@ -26,6 +28,20 @@ export const JoinReply = z.object({
   user: z.object({ user_id: Id, name: z.string() }),
 });
 
+/** One thread in `list_threads`: its root, counts, and what tells it apart from the others. */
+export const ThreadSummary = z.object({
+  root: Message,
+  reply_count: z.number().int(),
+  last_seq: Seq,
+  /** The title a person set (`set_title`), or null. */
+  title: SessionTitle.nullable(),
+  /** The title the thread's first instruction gives (protocol's instructionTitle), or null. */
+  instruction: z.string().nullable(),
+  /** When the newest message of the thread was created (ISO-8601). */
+  last_at: z.string(),
+});
+export type ThreadSummary = z.infer<typeof ThreadSummary>;
+
 /** `who`: `member` = any channel member; `runner` = a socket that sent `runner_register` on this topic. */
 export const ChannelPushes = {
   post_message: {
@@ -38,7 +54,7 @@ export const ChannelPushes = {
     payload: z.object({ before_seq: Seq.optional(), limit: z.number().int().min(1).max(200).optional() }).strict(),
     reply: z.object({
       head_seq: Seq,
-      threads: z.array(z.object({ root: Message, reply_count: z.number().int(), last_seq: Seq })),
+      threads: z.array(ThreadSummary),
     }),
   },
   /**
@@ -68,6 +84,24 @@ export const ChannelPushes = {
     who: 'member',
     payload: z.object({ client_id: ClientId, thread_id: Id, action: ControlAction }).strict(),
     reply: z.object({ seq: Seq, control_id: Id }),
+  },
+  /** Names a thread (or clears the name with `null`): the people who may steer it (sessions.ts mayRetitle). */
+  set_title: {
+    who: 'member',
+    payload: z.object({ thread_id: Id, title: SessionTitle.nullable() }).strict(),
+    reply: z.object({ seq: Seq.nullable() }),
+  },
+  /** This socket watches `thread_id` now (null: none). Ephemeral; answered with the thread's presence. */
+  watch: {
+    who: 'member',
+    payload: z.object({ thread_id: Id.nullable() }).strict(),
+    reply: z.object({ presence: ThreadPresence.nullable() }),
+  },
+  /** This socket's person is typing in `thread_id` (refresh within TYPING_TTL_MS) or stopped. Implies `watch`. */
+  typing: {
+    who: 'member',
+    payload: z.object({ thread_id: Id, typing: z.boolean() }).strict(),
+    reply: z.object({ ok: z.literal(true) }),
   },
   runner_register: {
     who: 'member',

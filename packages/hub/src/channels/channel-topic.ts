@@ -22,6 +22,7 @@ import { pushHandlers, type PushContext } from './pushes.js';
 import type { Admission } from '../limits/admission.js';
 import { FairQueue } from '../limits/fair-queue.js';
 import type { AuditEntry } from '../limits/audit-coalesce.js';
+import type { PresenceTracker } from './presence.js';
 import { startReplay, stepReplay, type ReplayEffect, type ReplayInput, type ReplayState } from './replay.js';
 
 /** A replay page: at most this many events and about REPLAY_PAGE_CHARS characters of them. */
@@ -39,6 +40,8 @@ const REPLAY_QUEUE = { concurrency: 1, perUser: 1, maxQueuedPerUser: 4096 };
 const MAX_READS_PER_SOCKET = 64;
 /** Pushes that only read; they are served through the fair read queue. */
 const READS: ReadonlySet<string> = new Set(['list_threads', 'get_thread', 'get_body']);
+/** Ephemeral pushes (presence): their own rate class, nothing written. */
+const PRESENCE: ReadonlySet<string> = new Set(['watch', 'typing']);
 
 /** How often a joined topic re-checks that its user is still a member of the channel. */
 export const MEMBERSHIP_RECHECK_MS = 10_000;
@@ -58,6 +61,8 @@ export function channelTopicHandler(deps: {
   replays?: FairQueue;
   /** Writes refusals to the audit log (coalesced in the hub); default: store.audit. */
   audit?: (entry: AuditEntry) => Promise<void>;
+  /** Watchers and typing marks; publishes through the fan-out. */
+  presence: PresenceTracker;
 }): TopicHandler {
   const { store, fanout, members } = deps;
   const reads = deps.reads ?? new FairQueue();
@@ -124,6 +129,7 @@ export function channelTopicHandler(deps: {
       }
       const unsubscribe = fanout.subscribe(channel.id, parsedTopic.ref, {
         deliver: (event: ChannelEvent, frame: string) => step({ type: 'live_event', event, frame }),
+        ephemeral: (frame: string) => sub.sendRaw(frame),
       });
 
       let reply: JoinReply;
@@ -151,6 +157,7 @@ export function channelTopicHandler(deps: {
         sub,
         previews: deps.previews,
         audit,
+        presence: deps.presence,
       };
 
       // A member removed from the channel (pilothouse member remove) stops receiving it within the
@@ -222,7 +229,7 @@ export function channelTopicHandler(deps: {
             );
           }
           if (spec.who === 'runner' && runner === null) throw new PilothouseError('not_runner', `${event} needs runner_register first.`);
-          const cls = spec.who === 'runner' ? 'runner' : READS.has(event) ? 'read' : 'write';
+          const cls = spec.who === 'runner' ? 'runner' : READS.has(event) ? 'read' : PRESENCE.has(event) ? 'presence' : 'write';
           deps.admission?.admit(cls, principal.userId, sub.socketId);
           const handler = pushHandlers[event] as (c: PushContext, p: unknown) => Promise<unknown>;
           if (cls === 'read') return readInTurn(() => handler(ctx, parsed.data));
@@ -232,6 +239,7 @@ export function channelTopicHandler(deps: {
         leave() {
           clearInterval(recheck);
           unsubscribe();
+          deps.presence.apply(channel.id, { type: 'left', socketId: sub.socketId });
           const r = runner;
           if (r) {
             deps.previews.socketLeft(sub);

@@ -1,11 +1,13 @@
 // Fan-out of committed channel events to every subscribed socket. A frame is encoded once per
 // event and the same text is sent to each subscriber (as Phoenix's fastlane does).
 
-import { channelTopic, encodeFrame, type ChannelEvent, type ChannelRef } from '@pilothouse/protocol';
+import { channelTopic, encodeFrame, type ChannelEvent, type ChannelRef, type EphemeralEventName } from '@pilothouse/protocol';
 
 export interface Subscriber {
   /** Receives the event and its pre-encoded frame; decides itself whether to send or buffer. */
   deliver(event: ChannelEvent, frame: string): void;
+  /** Receives an ephemeral event's frame (no seq, not in the log: sent as is, never replayed). */
+  ephemeral(frame: string): void;
 }
 
 export class Fanout {
@@ -31,6 +33,14 @@ export class Fanout {
     if (!entry) return;
     const frame = encodeFrame({ joinRef: null, ref: null, topic: entry.topic, event: event.type, payload: event.payload });
     for (const sub of entry.subs) sub.deliver(event, frame);
+  }
+
+  /** Sends an ephemeral event (protocol's EphemeralEvents) to the channel's subscribers on this hub. */
+  broadcast(channelId: string, event: EphemeralEventName, payload: unknown): void {
+    const entry = this.byChannel.get(channelId);
+    if (!entry) return;
+    const frame = encodeFrame({ joinRef: null, ref: null, topic: entry.topic, event, payload });
+    for (const sub of entry.subs) sub.ephemeral(frame);
   }
 
   subscriberCount(): number {

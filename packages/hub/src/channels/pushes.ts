@@ -1,13 +1,14 @@
 // One handler per push in the protocol's table (an exhaustive mapped type: a push added to the
 // protocol does not compile until it is handled here). Payloads arrive already parsed.
 
-import { BODY_CLIP, BODY_SLICE_MAX, THREAD_PAGE_BYTES, PilothouseError, mayDecide, sessionRunner, type ChannelPushName, type PushPayload, type PushReply } from '@pilothouse/protocol';
+import { BODY_CLIP, BODY_SLICE_MAX, THREAD_PAGE_BYTES, PilothouseError, mayDecide, mayRetitle, sessionRunner, type ChannelPushName, type PushPayload, type PushReply } from '@pilothouse/protocol';
 import type { Author, Channel, Store } from '../store/store.js';
 import * as reads from '../store/log-reads.js';
 import * as pages from '../store/thread-pages.js';
 import type { Principal, Subscription } from '../socket/types.js';
 import type { PreviewPushes } from '../previews/service.js';
 import type { AuditEntry } from '../limits/audit-coalesce.js';
+import type { PresenceTracker } from './presence.js';
 
 export interface PushContext {
   store: Store;
@@ -21,6 +22,8 @@ export interface PushContext {
   previews: PreviewPushes;
   /** Writes a refusal to the audit log (coalesced: a flood of refusals is one row per window). */
   audit(entry: AuditEntry): Promise<void>;
+  /** Who watches which thread, and who types (ephemeral). */
+  presence: PresenceTracker;
 }
 
 /** Messages per get_thread page when the client names no limit. */
@@ -31,6 +34,12 @@ type Handlers = { [K in ChannelPushName]: (ctx: PushContext, payload: PushPayloa
 const actorOf = (p: Principal) => ({ user_id: p.userId, name: p.name });
 const runnerAuthor = (ctx: PushContext): Author => ({ userId: ctx.principal.userId, name: ctx.principal.name, runnerId: ctx.runner?.runnerId ?? null });
 
+/** The root of thread `threadId` in this channel (not a reply's id), or thread_not_found. */
+async function threadRootOf(ctx: PushContext, threadId: string) {
+  const root = await ctx.store.threadRoot(ctx.channel.id, threadId);
+  if (root?.thread_id !== threadId) throw new PilothouseError('thread_not_found', `No thread ${threadId} in this channel.`);
+  return { id: root.id, runner_id: root.runner_id, author: { user_id: root.author_id, name: '' } };
+}
 
 export const pushHandlers: Handlers = {
   async post_message(ctx, p) {
@@ -81,6 +90,32 @@ export const pushHandlers: Handlers = {
     const action = p.action.type === 'resolve_approval' || p.action.type === 'resolve_port_forward' ? 'approval_decided' : 'control';
     await ctx.store.audit({ actor, action, channel, detail: { ...detail, control_id: result.control_id } });
     return result;
+  },
+
+  async set_title(ctx, p) {
+    const [root, runners] = await Promise.all([threadRootOf(ctx, p.thread_id), ctx.store.runnersOf(ctx.channel.id)]);
+    const channel = `${ctx.channel.workspace}/${ctx.channel.name}`;
+    const actor = { id: ctx.principal.userId, name: ctx.principal.name };
+    if (!mayRetitle(root, runners, actorOf(ctx.principal))) {
+      await ctx.audit({ actor, action: 'title_refused', channel, detail: { thread_id: p.thread_id, code: 'sender_not_allowed' } });
+      throw new PilothouseError('sender_not_allowed', `${ctx.principal.name} may not rename this thread: only the people who may steer it can.`);
+    }
+    const result = await ctx.store.setTitle(ctx.channel.id, actorOf(ctx.principal), p);
+    if (result.seq !== null) await ctx.store.audit({ actor, action: 'title_set', channel, detail: { thread_id: p.thread_id, title: p.title, seq: result.seq } });
+    return result;
+  },
+
+  async watch(ctx, p) {
+    if (p.thread_id !== null) await threadRootOf(ctx, p.thread_id);
+    // The actor is the socket's principal: a member announces only themselves.
+    ctx.presence.apply(ctx.channel.id, { type: 'watch', socketId: ctx.sub.socketId, actor: actorOf(ctx.principal), threadId: p.thread_id });
+    return { presence: p.thread_id === null ? null : ctx.presence.view(ctx.channel.id, p.thread_id) };
+  },
+
+  async typing(ctx, p) {
+    await threadRootOf(ctx, p.thread_id);
+    ctx.presence.apply(ctx.channel.id, { type: 'typing', socketId: ctx.sub.socketId, actor: actorOf(ctx.principal), threadId: p.thread_id, typing: p.typing });
+    return { ok: true as const };
   },
 
   async runner_register(ctx, p) {

@@ -25,6 +25,7 @@ export const httpStatus: Record<ErrorCode, number> = {
   client_id_conflict: 409,
   row_closed: 409,
   sender_not_allowed: 403,
+  presence_full: 429,
   no_runner: 409,
   approval_request_not_found: 404,
   port_forward_request_not_found: 404,

@@ -7,7 +7,7 @@
 import { PilothouseError } from '@pilothouse/protocol';
 import { KeyedBuckets, type Clock, type Rate } from './token-bucket.js';
 
-export type RequestClass = 'join' | 'write' | 'read' | 'runner';
+export type RequestClass = 'join' | 'write' | 'read' | 'runner' | 'presence';
 
 export type RateLimits = Record<RequestClass, { user: Rate; socket: Rate }>;
 
@@ -21,6 +21,9 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   // A registered runner streams appends (default flush every 150 ms per item, several items) and
   // the fan-out bench pipelines 6,000: the writes are bounded by group commit, not by this.
   runner: { user: { perSecond: 5000, burst: 20_000 }, socket: { perSecond: 5000, burst: 20_000 } },
+  // `watch` and `typing` (ephemeral presence): a page watches on each navigation and refreshes its
+  // typing mark every TYPING_REFRESH_MS (2 s); each one may be fanned out to every member.
+  presence: { user: { perSecond: 10, burst: 60 }, socket: { perSecond: 2, burst: 20 } },
 };
 
 /** Every rate multiplied by `factor` (a hub flag scales them all); 0 or Infinity turns limits off. */

@@ -2,10 +2,11 @@
 // the thread list, runner presence.
 
 import { sql, type Kysely } from 'kysely';
-import type { ChannelEvent, Message, RunnerPresence } from '@pilothouse/protocol';
+import { instructionTitle, isChatCommand, type ChannelEvent, type Message, type RunnerPresence, type ThreadSummary } from '@pilothouse/protocol';
 import type { Database, MessagesTable } from './schema.js';
 import { toEvent, toMessage, toPresence } from './rows.js';
-import { decodeText } from './text-codec.js';
+import { decodeText, isEscaped } from './text-codec.js';
+import { titlesOf } from './thread-titles.js';
 
 type Db = Kysely<Database>;
 
@@ -102,7 +103,7 @@ export async function listThreads(
   db: Db,
   channelId: string,
   opts: { beforeSeq?: number | undefined; limit: number },
-): Promise<{ root: Message; reply_count: number; last_seq: number }[]> {
+): Promise<ThreadSummary[]> {
   let q = messagesQuery(db)
     .where('messages.channel_id', '=', channelId)
     .whereRef('messages.thread_id', '=', 'messages.id')
@@ -111,23 +112,61 @@ export async function listThreads(
   if (opts.beforeSeq !== undefined) q = q.where('messages.seq', '<', opts.beforeSeq);
   const roots = await q.execute();
   if (roots.length === 0) return [];
+  const ids = roots.map((r) => r.id);
   const stats = await db
     .selectFrom('messages')
-    .select((eb) => ['thread_id', eb.fn.countAll<number>().as('n'), eb.fn.max('seq').as('last')])
+    .select((eb) => ['thread_id', eb.fn.countAll<number>().as('n'), eb.fn.max('seq').as('last'), eb.fn.max('created_at').as('last_at')])
     .where('channel_id', '=', channelId)
-    .where(
-      'thread_id',
-      'in',
-      roots.map((r) => r.id),
-    )
+    .where('thread_id', 'in', ids)
     .groupBy('thread_id')
     .execute();
   const byThread = new Map(stats.map((s) => [s.thread_id, s]));
-  const messages = await withBodies(db, roots);
+  const [messages, titles, instructions] = await Promise.all([withBodies(db, roots), titlesOf(db, channelId, ids), firstInstructions(db, channelId, ids)]);
   return messages.map((root) => {
     const s = byThread.get(root.id);
-    return { root, reply_count: Number(s?.n ?? 1) - 1, last_seq: Number(s?.last ?? root.seq) };
+    return {
+      root,
+      reply_count: Number(s?.n ?? 1) - 1,
+      last_seq: Number(s?.last ?? root.seq),
+      title: titles.get(root.id) ?? null,
+      instruction: instructions.get(root.id) ?? null,
+      last_at: String(s?.last_at ?? root.created_at),
+    };
   });
+}
+
+/** How much of an instruction's body is read to title its thread. */
+const INSTRUCTION_HEAD = 1024;
+
+/**
+ * The title each thread's first instruction gives it (protocol's instructionTitle): the earliest
+ * person's text message that is not a `/pilothouse` command. Only the head of each body is read.
+ */
+async function firstInstructions(db: Db, channelId: string, threadIds: readonly string[]): Promise<Map<string, string>> {
+  const firsts = db
+    .selectFrom('messages')
+    .select((eb) => ['thread_id', eb.fn.min('seq').as('seq')])
+    .where('channel_id', '=', channelId)
+    .where('thread_id', 'in', [...threadIds])
+    .where('kind', '=', 'text')
+    .where('runner_id', 'is', null)
+    .where(sql<string>`lower(ltrim(substr(body, 1, 64)))`, 'not like', '/pilothouse%')
+    .groupBy('thread_id')
+    .as('f');
+  const rows = await db
+    .selectFrom('messages')
+    .innerJoin(firsts, (j) => j.onRef('f.thread_id', '=', 'messages.thread_id').onRef('f.seq', '=', 'messages.seq'))
+    .select(['messages.id', 'messages.thread_id', sql<string>`substr(messages.body, 1, ${INSTRUCTION_HEAD})`.as('head')])
+    .where('messages.channel_id', '=', channelId)
+    .execute();
+  const out = new Map<string, string>();
+  for (const r of rows) {
+    // An escaped body (NUL, lone surrogates) decodes only whole.
+    const body = isEscaped(r.head) ? ((await getMessage(db, channelId, r.id))?.body ?? '') : r.head;
+    const title = isChatCommand(body) ? null : instructionTitle(body);
+    if (title !== null) out.set(r.thread_id, title);
+  }
+  return out;
 }
 
 export async function runnersOf(db: Db, channelId: string): Promise<RunnerPresence[]> {

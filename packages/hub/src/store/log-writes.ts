@@ -31,7 +31,7 @@ export interface Author {
   runnerId: string | null;
 }
 
-async function nextSeq(trx: Trx, channelId: string): Promise<number> {
+export async function nextSeq(trx: Trx, channelId: string): Promise<number> {
   const row = await trx
     .updateTable('channels')
     .set((eb) => ({ head_seq: eb('head_seq', '+', 1) }))
@@ -41,7 +41,7 @@ async function nextSeq(trx: Trx, channelId: string): Promise<number> {
   return Number(row.head_seq);
 }
 
-async function insertEvent(
+export async function insertEvent(
   trx: Trx,
   channelId: string,
   event: ChannelEvent,
@@ -65,7 +65,7 @@ async function insertEvent(
     .execute();
 }
 
-const emitted = <R>(channelId: string, value: R, ...events: ChannelEvent[]): Committed<R> => ({
+export const emitted = <R>(channelId: string, value: R, ...events: ChannelEvent[]): Committed<R> => ({
   value,
   events: events.map((event) => ({ channelId, event })),
 });

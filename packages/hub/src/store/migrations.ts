@@ -184,6 +184,21 @@ const itemKeysPerRunner: Migration = {
   },
 };
 
+/** Thread titles set by people (set_title): one row per titled thread; the `title` events are the history. */
+const threadTitles: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('thread_titles')
+      .addColumn('channel_id', 'text', (c) => c.notNull().references('channels.id').onDelete('cascade'))
+      .addColumn('thread_id', 'text', (c) => c.notNull())
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('actor_id', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('thread_titles_pk', ['channel_id', 'thread_id'])
+      .execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     getMigrations: async () => ({
@@ -191,6 +206,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
       '0002_sign_in_codes': signInCodes,
       '0003_token_scopes': tokenScopes,
       '0004_item_keys_per_runner': itemKeysPerRunner,
+      '0005_thread_titles': threadTitles,
     }),
   };
 }

@@ -120,6 +120,15 @@ export interface SignInCodesTable {
   created_at: string;
 }
 
+/** A thread's title as a person set it (migration 0005). */
+export interface ThreadTitlesTable {
+  channel_id: string;
+  thread_id: string;
+  title: string;
+  actor_id: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -132,4 +141,5 @@ export interface Database {
   runners: RunnersTable;
   audit: AuditTable;
   sign_in_codes: SignInCodesTable;
+  thread_titles: ThreadTitlesTable;
 }

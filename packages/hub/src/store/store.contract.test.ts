@@ -236,6 +236,43 @@ describe.each([sqliteFixture, postgresFixture])('store contract: $name', (fixtur
     expect(await store.setRunnerStatus(channel.id, actor, 'r1', { status: 'idle', thread_id: root.thread_id })).toEqual({ seq: expect.any(Number) });
   });
 
+  it('thread titles: set, repeated, cleared; listed with the first instruction and the last activity; replayed as title events', async () => {
+    const actor = { user_id: alice.id, name: 'Alice' };
+    const root = await store.postMessage(channel.id, runner, { client_id: 'root', body: 'Codex session in `/w`.', kind: 'session' });
+    await store.postMessage(channel.id, human, { client_id: 'cmd', body: '/pilothouse status', kind: 'text', thread_id: root.thread_id });
+    await store.postMessage(channel.id, runner, { client_id: 'a', body: 'status: idle', kind: 'notice', thread_id: root.thread_id });
+    await store.postMessage(channel.id, human, { client_id: 'i1', body: '\n  Fix the   login bug\nthen run the tests', kind: 'text', thread_id: root.thread_id });
+    const last = await store.postMessage(channel.id, human, { client_id: 'i2', body: 'and the docs', kind: 'text', thread_id: root.thread_id });
+    const people = await store.postMessage(channel.id, human, { client_id: 'p', body: 'A people thread', kind: 'text' });
+    const listed = async () => Object.fromEntries((await store.listThreads(channel.id, { limit: 10 })).map((t) => [t.root.id, t]));
+    let threads = await listed();
+    expect(threads[root.thread_id]).toMatchObject({ title: null, instruction: 'Fix the login bug', reply_count: 4, last_seq: last.seq });
+    expect(threads[root.thread_id]!.last_at).toBe((await store.getMessage(channel.id, last.message_id))!.created_at);
+    expect(threads[people.thread_id]).toMatchObject({ title: null, instruction: 'A people thread' });
+
+    const set = await store.setTitle(channel.id, actor, { thread_id: root.thread_id, title: 'Login bug' });
+    expect(set.seq).toBe(last.seq + 2);
+    expect(await store.setTitle(channel.id, actor, { thread_id: root.thread_id, title: 'Login bug' })).toEqual({ seq: null });
+    const renamed = await store.setTitle(channel.id, actor, { thread_id: root.thread_id, title: 'Login bug, again' });
+    threads = await listed();
+    expect(threads[root.thread_id]).toMatchObject({ title: 'Login bug, again', instruction: 'Fix the login bug' });
+    expect(threads[people.thread_id]!.title).toBeNull();
+    const cleared = await store.setTitle(channel.id, actor, { thread_id: root.thread_id, title: null });
+    expect((await listed())[root.thread_id]!.title).toBeNull();
+    expect(await store.setTitle(channel.id, actor, { thread_id: root.thread_id, title: null })).toEqual({ seq: null });
+    // Only a thread's root names it.
+    expect(await codeOf(store.setTitle(channel.id, actor, { thread_id: last.message_id, title: 'x' }))).toBe('thread_not_found');
+    expect(await codeOf(store.setTitle(channel.id, actor, { thread_id: 'nope', title: 'x' }))).toBe('thread_not_found');
+
+    const titles = (await store.eventsSince(channel.id, 0)).filter((e) => e.type === 'title');
+    expect(titles).toEqual([
+      { type: 'title', payload: { seq: set.seq, thread_id: root.thread_id, title: 'Login bug', actor } },
+      { type: 'title', payload: { seq: renamed.seq, thread_id: root.thread_id, title: 'Login bug, again', actor } },
+      { type: 'title', payload: { seq: cleared.seq, thread_id: root.thread_id, title: null, actor } },
+    ]);
+    expect(published.filter((p) => p.event.type === 'title').map((p) => p.event)).toEqual(titles);
+  });
+
   it('audit entries are listed newest first', async () => {
     await store.audit({ actor: { id: alice.id, name: 'Alice' }, action: 'join_refused', channel: 'acme/agents', detail: { code: 'not_member' } });
     await store.audit({ actor: null, action: 'control', detail: { type: 'interrupt' } });

@@ -14,6 +14,7 @@ import * as signInCodes from './sign-in-codes.js';
 import * as reads from './log-reads.js';
 import * as writes from './log-writes.js';
 import * as binding from './session-binding.js';
+import * as titles from './thread-titles.js';
 import { WriteQueue, type Publish } from './write-queue.js';
 
 export type StoreConfig =
@@ -170,9 +171,11 @@ export class Store {
   recordControl = (...a: Parameters<typeof writes.recordControl>) => this.queue.run(writes.recordControl(...a));
   registerRunner = (...a: Parameters<typeof writes.registerRunner>) => this.queue.run(writes.registerRunner(...a));
   setRunnerStatus = (...a: Parameters<typeof writes.setRunnerStatus>) => this.queue.run(writes.setRunnerStatus(...a));
+  setTitle = (...a: Parameters<typeof titles.setTitle>) => this.queue.run(titles.setTitle(...a));
 
   findControl = (channelId: string, actorId: string, clientId: string) => writes.findControl(this.db, channelId, actorId, clientId);
   rootOf = (channelId: string, messageId: string) => binding.rootOf(this.db, channelId, messageId);
+  threadRoot = (channelId: string, threadId: string) => binding.threadRoot(this.db, channelId, threadId);
 
   /** Reads that must agree with each other (a head seq and the rows it covers): one snapshot. */
   async snapshot<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {

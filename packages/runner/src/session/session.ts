@@ -125,6 +125,7 @@ function onHubEvent(ctx: Ctx, event: ChannelEvent): void {
     case 'row_updated':
     case 'state':
     case 'presence':
+    case 'title':
       return;
     default:
       return assertNever(event, 'channel event');

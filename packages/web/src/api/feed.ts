@@ -6,6 +6,8 @@ import type { Socket } from 'phoenix';
 import {
   CHANNEL_EVENT_NAMES,
   ChannelEvents,
+  EphemeralEvents,
+  type ThreadPresence,
   ChannelPushes,
   JoinReply,
   type ChannelEvent,
@@ -16,7 +18,7 @@ import {
 import { z } from 'zod';
 
 /** The pushes a person's browser makes (the others are the runner's). */
-export type ClientPush = 'post_message' | 'list_threads' | 'get_thread' | 'get_body' | 'control';
+export type ClientPush = 'post_message' | 'list_threads' | 'get_thread' | 'get_body' | 'control' | 'set_title' | 'watch' | 'typing';
 
 export interface FeedHandlers {
   /** Every successful join, the first and each rejoin after a reconnect. */
@@ -24,6 +26,8 @@ export interface FeedHandlers {
   /** The hub will not let us in (not a member, no such channel): we stop retrying. */
   refused(code: string, message: string): void;
   event(event: ChannelEvent): void;
+  /** Who watches a thread and who types in it (ephemeral: no seq, not replayed). */
+  presence(presence: ThreadPresence): void;
 }
 
 export interface Feed {
@@ -69,6 +73,11 @@ export function openFeed(socket: Socket, channel: string, cursor: () => number |
       else console.error(`pilothouse: dropped a malformed ${name} event`, payload);
     });
   }
+  ch.on('thread_presence', (payload) => {
+    const p = EphemeralEvents.thread_presence.safeParse(payload);
+    if (p.success) handlers.presence(p.data);
+    else console.error('pilothouse: dropped a malformed thread_presence event', payload);
+  });
   ch.join()
     .receive('ok', (response) => {
       const r = JoinReply.safeParse(response);

@@ -3,7 +3,7 @@
 // reducer needs one (first join, a stale view, a seq gap), and tells React at most once a frame.
 
 import type { Socket } from 'phoenix';
-import type { ChannelEvent, ControlAction, JoinReply, Message, PushReply } from '@pilothouse/protocol';
+import { TYPING_REFRESH_MS, type ChannelEvent, type ControlAction, type JoinReply, type Message, type PushReply, type ThreadPresence } from '@pilothouse/protocol';
 import { openFeed, type Feed } from '../api/feed.js';
 import { channelStep, emptyChannel, type ChannelInput, type ChannelState } from '../state/channel.js';
 import { emptyThreadList, threadListStep, type ThreadListState } from '../state/threads.js';
@@ -18,12 +18,18 @@ export interface ChannelView {
   readonly listError: string | null;
   /** Why the open thread cannot be shown (no such thread, a failed load). */
   readonly threadError: string | null;
+  /** Who watches and who types, by thread (what the hub last sent; ephemeral). */
+  readonly presence: Readonly<Record<string, ThreadPresence>>;
 }
 
 const LIST_LIMIT = 100;
 
 export class ChannelSession {
-  private view: ChannelView = { channel: emptyChannel, list: emptyThreadList, thread: null, listError: null, threadError: null };
+  private view: ChannelView = { channel: emptyChannel, list: emptyThreadList, thread: null, listError: null, threadError: null, presence: {} };
+  /** The thread this page watches (announced again after every rejoin: the hub forgets a socket that left). */
+  private watching: string | null = null;
+  /** When this page last told the hub its person is typing, and in which thread. */
+  private typingSent: { threadId: string; at: number } | null = null;
   private readonly feed: Feed;
   private readonly listeners = new Set<() => void>();
   private frame: number | null = null;
@@ -35,7 +41,11 @@ export class ChannelSession {
     readonly channel: string,
   ) {
     this.feed = openFeed(socket, channel, () => this.view.channel.seq, {
-      joined: (reply: JoinReply) => this.onChannel({ type: 'joined', reply }),
+      joined: (reply: JoinReply) => {
+        this.onChannel({ type: 'joined', reply });
+        if (this.watching !== null) this.announceWatch(this.watching);
+      },
+      presence: (p: ThreadPresence) => this.set({ ...this.view, presence: { ...this.view.presence, [p.thread_id]: p } }),
       refused: (code, message) => this.onChannel({ type: 'refused', code, message }),
       event: (event: ChannelEvent) => this.onEvent(event),
     });
@@ -64,6 +74,39 @@ export class ChannelSession {
 
   control(threadId: string, action: ControlAction): Promise<PushReply<'control'>> {
     return this.feed.push('control', { client_id: newClientId('ctl'), thread_id: threadId, action });
+  }
+
+  /** Names a thread (null: back to the title its first instruction gives). */
+  setTitle(threadId: string, title: string | null): Promise<PushReply<'set_title'>> {
+    return this.feed.push('set_title', { thread_id: threadId, title });
+  }
+
+  /** This page shows `threadId` now (null: no thread). */
+  watch(threadId: string | null): void {
+    if (this.watching === threadId) return;
+    this.watching = threadId;
+    this.typingSent = null;
+    if (this.view.channel.join.status === 'joined') this.announceWatch(threadId);
+  }
+
+  /** The person types in `threadId` (sent at most every TYPING_REFRESH_MS), or stopped (`false`: sent once). */
+  typing(threadId: string, typing: boolean): void {
+    const now = Date.now();
+    const sent = this.typingSent;
+    if (typing && sent?.threadId === threadId && now - sent.at < TYPING_REFRESH_MS) return;
+    if (!typing && sent?.threadId !== threadId) return;
+    this.typingSent = typing ? { threadId, at: now } : null;
+    // Best effort: presence is a courtesy, never worth an error on the page.
+    this.feed.push('typing', { thread_id: threadId, typing }).catch(() => undefined);
+  }
+
+  private announceWatch(threadId: string | null): void {
+    this.feed.push('watch', { thread_id: threadId }).then(
+      (reply) => {
+        if (reply.presence) this.set({ ...this.view, presence: { ...this.view.presence, [reply.presence.thread_id]: reply.presence } });
+      },
+      () => undefined,
+    );
   }
 
   /** Loads the whole body of a message the hub sent clipped, one get_body slice after another. */

@@ -26,9 +26,10 @@ const listeners = new Set<() => void>();
 const notify = () => listeners.forEach((l) => l());
 window.addEventListener('popstate', notify);
 
-export function navigate(path: string): void {
+export function navigate(path: string, opts: { replace?: boolean } = {}): void {
   if (path === location.pathname) return;
-  history.pushState(null, '', path);
+  if (opts.replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
   notify();
 }
 

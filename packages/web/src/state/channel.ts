@@ -51,6 +51,7 @@ export function channelStep(state: ChannelState, input: ChannelInput): ChannelSt
         case 'row_updated':
         case 'state':
         case 'control':
+        case 'title':
           return next;
         default:
           return assertNever(input.event, 'channel event');

@@ -36,6 +36,7 @@ export function threadOf(event: ChannelEvent): string | null {
     case 'row_updated':
     case 'state':
     case 'control':
+    case 'title':
       return event.payload.thread_id;
     case 'presence':
       return null;

@@ -108,6 +108,7 @@ function applyEvent(state: ThreadState, event: ChannelEvent): ThreadState {
     }
     case 'presence':
     case 'control':
+    case 'title':
       return at;
     default:
       return assertNever(event, 'channel event');

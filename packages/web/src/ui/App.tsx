@@ -7,6 +7,7 @@ import { fetchMe, HttpError, logout, type Me } from '../api/http.js';
 import { parseRoute, usePath } from '../app/route.js';
 import { Workspace } from '../app/workspace.js';
 import { ChannelView } from './ChannelView.js';
+import { Home } from './Home.js';
 import { Sidebar } from './Sidebar.js';
 import { SignIn } from './SignIn.js';
 import { ThreadView } from './ThreadView.js';
@@ -47,7 +48,7 @@ function Shell({ me, onSignOut, onExpired }: { me: Me; onSignOut: () => void; on
   let main;
   switch (route.type) {
     case 'home':
-      main = <p className="placeholder">{ws.channels.length > 0 ? 'Pick a channel on the left.' : 'Ask an admin to add you to a channel.'}</p>;
+      main = <Home ws={ws} />;
       break;
     case 'channel':
       main = <ChannelView key={route.channel} session={ws.session(route.channel)} me={actor} seen={ws.seen} />;

@@ -6,19 +6,14 @@ import type { Actor } from '@pilothouse/protocol';
 import type { ChannelSession } from '../app/channel-session.js';
 import type { SeenStore } from '../app/seen.js';
 import { draftKey } from '../app/drafts.js';
-import { threadPath } from '../app/route.js';
-import { firstLine } from '../render/first-line.js';
 import { pageTitle } from '../render/thread-title.js';
 import { runnersOf } from '../state/channel.js';
 import { summariesOf } from '../state/threads.js';
-import { isThreadUnread } from '../state/unread.js';
-import { RunnerPresenceLine, StateBadge } from './badges.js';
+import { RunnerPresenceLine } from './badges.js';
 import { ChannelGate } from './ChannelGate.js';
 import { Composer } from './Composer.js';
-import { Link } from './Link.js';
-import { KIND_LABELS } from './renderers.js';
-import { Time } from './Time.js';
 import { ViewHeader } from './layout/ViewHeader.js';
+import { SessionList } from './SessionList.js';
 
 export function ChannelView({ session, me, seen }: { session: ChannelSession; me: Actor; seen: SeenStore }) {
   const view = useSyncExternalStore(session.subscribe, session.getSnapshot);
@@ -57,26 +52,7 @@ export function ChannelView({ session, me, seen }: { session: ChannelSession; me
           ) : threads.length === 0 ? (
             <p className="placeholder">No threads yet. Start one below.</p>
           ) : (
-            <ul>
-              {threads.map((t) => {
-                const unread = isThreadUnread(seenMap, session.channel, t);
-                return (
-                  <li key={t.root.id} className={unread ? 'unread' : ''} data-unread={unread}>
-                    <Link to={threadPath(session.channel, t.root.id)} className="thread-link">
-                      <span className="kind-label">{KIND_LABELS[t.root.kind]}</span>
-                      <span className="author">{t.root.author.name}</span>
-                      <span className="thread-preview">{firstLine(t.root.body, 200) || '(empty)'}</span>
-                      <Time iso={t.root.created_at} relative />
-                      <span className="replies">
-                        {t.reply_count} {t.reply_count === 1 ? 'reply' : 'replies'}
-                      </span>
-                      {t.root.state ? <StateBadge state={t.root.state} /> : null}
-                      {unread ? <span className="unread-dot" aria-label="unread" /> : null}
-                    </Link>
-                  </li>
-                );
-              })}
-            </ul>
+            <SessionList session={session} threads={threads} runners={runners} me={me} seen={seenMap} />
           )}
         </div>
         <Composer send={(body) => session.post(body)} draftKey={draftKey(session.channel)} label="Start thread" placeholder={`Start a thread in ${session.channel}`} />

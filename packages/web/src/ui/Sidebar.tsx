@@ -3,7 +3,9 @@
 
 import { useMemo, useSyncExternalStore } from 'react';
 import type { Workspace } from '../app/workspace.js';
-import { channelPath } from '../app/route.js';
+import { channelPath, threadPath } from '../app/route.js';
+import { runnersOf } from '../state/channel.js';
+import { latestLiveSession } from '../state/sessions.js';
 import { summariesOf } from '../state/threads.js';
 import { isChannelUnread } from '../state/unread.js';
 import { Link } from './Link.js';
@@ -13,10 +15,12 @@ function ChannelLink({ ws, channel, current }: { ws: Workspace; channel: string;
   const view = useSyncExternalStore(session.subscribe, session.getSnapshot);
   const seen = useSyncExternalStore(ws.seen.subscribe, ws.seen.get);
   const unread = useMemo(() => view.list.status === 'ready' && isChannelUnread(seen, channel, summariesOf(view.list)), [view.list, seen, channel]);
+  // A channel opens on its latest live session; with none live, on its list of threads.
+  const live = useMemo(() => (view.list.status === 'ready' ? latestLiveSession(summariesOf(view.list), runnersOf(view.channel)) : null), [view.list, view.channel]);
   const name = channel.split('/')[1] ?? channel;
   return (
     <li className={`${current ? 'current' : ''} ${unread ? 'unread' : ''}`} data-channel={channel} data-unread={unread}>
-      <Link to={channelPath(channel)}># {name}</Link>
+      <Link to={live === null ? channelPath(channel) : threadPath(channel, live)}># {name}</Link>
       {unread ? <span className="unread-dot" aria-label="unread" /> : null}
     </li>
   );

@@ -9,10 +9,12 @@ import type { SeenStore } from '../app/seen.js';
 import { draftKey } from '../app/drafts.js';
 import { channelPath } from '../app/route.js';
 import { agentIdentity } from '../render/agent-identity.js';
-import { pageTitle, threadTitle } from '../render/thread-title.js';
+import { pageTitle, threadTitle as rootTitle } from '../render/thread-title.js';
 import { messagesOf } from '../state/thread.js';
 import { names, steeringOf } from '../state/steering.js';
 import { markThreadSeen } from '../state/unread.js';
+import { threadTitle } from '../state/threads.js';
+import { Watchers } from './Watchers.js';
 import { RunnerPresenceLine } from './badges.js';
 import { ChannelGate } from './ChannelGate.js';
 import { Composer } from './Composer.js';
@@ -24,7 +26,11 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
   const view = useSyncExternalStore(session.subscribe, session.getSnapshot);
   useEffect(() => {
     session.openThread(threadId);
-    return () => session.closeThread();
+    session.watch(threadId);
+    return () => {
+      session.watch(null);
+      session.closeThread();
+    };
   }, [session, threadId]);
 
   const thread = view.thread?.threadId === threadId ? view.thread : null;
@@ -54,7 +60,8 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
     if (lastSeq > 0) seen.update((s) => markThreadSeen(s, threadId, lastSeq));
   }, [seen, threadId, lastSeq]);
 
-  const title = threadTitle(root);
+  const summary = view.list.byId[threadId];
+  const title = summary ? threadTitle(summary, () => rootTitle(root ?? summary.root)) : rootTitle(root);
   useEffect(() => {
     document.title = pageTitle(session.channel, title);
   }, [title, session.channel]);
@@ -73,7 +80,12 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
   return (
     <ChannelGate channel={session.channel} join={view.channel.join} me={me.name}>
       <div className="thread">
-        <ViewHeader title={title} back={{ to: channelPath(session.channel), label: session.channel }} details={runner ? <RunnerPresenceLine runner={runner} /> : null} />
+        <ViewHeader
+          title={title}
+          back={{ to: channelPath(session.channel), label: session.channel }}
+          details={runner ? <RunnerPresenceLine runner={runner} /> : null}
+          aside={<Watchers presence={view.presence[threadId]} me={me} />}
+        />
         <div
           className="rows"
           ref={scroller}
@@ -119,15 +131,17 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
           </div>
         ) : null}
         {thread?.status === 'ready' ? (
-          <Composer
-            send={(body) => session.post(body, threadId)}
-            draftKey={draftKey(session.channel, threadId)}
-            label={runner && !mayControl ? 'Comment' : 'Send'}
-            placeholder={
-              !runner ? 'Reply: Enter to send, Shift+Enter for a new line' : mayControl ? 'Steer the agent: Enter to send, Shift+Enter for a new line' : 'Comment: Enter to send, Shift+Enter for a new line'
-            }
-            note={runner && !mayControl ? `Only ${names(runner.allowed)} can steer this session: the agent does not act on your comments, but everyone sees them.` : undefined}
-          />
+          <div className="composer-presence" onInput={(e) => e.target instanceof HTMLTextAreaElement && session.typing(threadId, e.target.value !== '')}>
+            <Composer
+              send={(body) => session.post(body, threadId).finally(() => session.typing(threadId, false))}
+              draftKey={draftKey(session.channel, threadId)}
+              label={runner && !mayControl ? 'Comment' : 'Send'}
+              placeholder={
+                !runner ? 'Reply: Enter to send, Shift+Enter for a new line' : mayControl ? 'Steer the agent: Enter to send, Shift+Enter for a new line' : 'Comment: Enter to send, Shift+Enter for a new line'
+              }
+              note={runner && !mayControl ? `Only ${names(runner.allowed)} can steer this session: the agent does not act on your comments, but everyone sees them.` : undefined}
+            />
+          </div>
         ) : null}
       </div>
     </ChannelGate>

@@ -13,9 +13,11 @@ export interface ViewHeaderProps {
   back?: { to: string; label: string } | undefined;
   /** Shown under the title line; behind the details toggle on narrow screens. */
   details?: ReactNode;
+  /** Kept on the title line at every width (e.g. who is watching). */
+  aside?: ReactNode;
 }
 
-export function ViewHeader({ title, back, details }: ViewHeaderProps) {
+export function ViewHeader({ title, back, details, aside }: ViewHeaderProps) {
   const [open, setOpen] = useState(false);
   const id = useId();
   return (
@@ -29,6 +31,7 @@ export function ViewHeader({ title, back, details }: ViewHeaderProps) {
           </Link>
         ) : null}
         <h1 title={title}>{title}</h1>
+        {aside}
         {details ? (
           <button type="button" className="icon-button details-toggle" aria-label="Details" aria-expanded={open} aria-controls={id} onClick={() => setOpen(!open)}>
             <Icon name="details" />
