@@ -1,70 +1,19 @@
-// The page: signed out → the sign-in form; signed in → sidebar, reconnect banner and the view the
-// address names (a channel or a thread). An expired session ends back at sign-in with a message.
+// The page: signed out → the sign-in form; signed in → the signed-in shell (Shell.tsx), loaded on
+// demand so the sign-in page fetches neither the socket client nor the thread renderer. An expired
+// session ends back at sign-in with a message.
 
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import { assertNever, type Actor } from '@pilothouse/protocol';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { assertNever } from '@pilothouse/protocol';
 import { fetchMe, HttpError, logout, type Me } from '../api/http.js';
-import { parseRoute, usePath } from '../app/route.js';
-import { Workspace } from '../app/workspace.js';
-import { ChannelView } from './ChannelView.js';
-import { Sidebar } from './Sidebar.js';
 import { SignIn } from './SignIn.js';
-import { ThreadView } from './ThreadView.js';
+
+const Shell = lazy(() => import('./Shell.js').then((m) => ({ default: m.Shell })));
 
 type Auth = { status: 'checking' } | { status: 'out'; notice: string | null } | { status: 'in'; me: Me };
 
 /** Remembers that this browser was signed in, so a 401 later reads "expired", not "signed out". */
 const SIGNED_IN = 'pilothouse.signedIn';
 const EXPIRED = 'Your session expired; sign in again.';
-
-function ReconnectBanner({ ws }: { ws: Workspace }) {
-  const status = useSyncExternalStore(ws.connection.onStatus, ws.connection.status);
-  if (status !== 'lost') return null;
-  return (
-    <div className="banner" role="status" data-banner="reconnecting">
-      The connection to the hub was lost. Reconnecting… The thread catches up by itself.
-    </div>
-  );
-}
-
-function Shell({ me, onSignOut, onExpired }: { me: Me; onSignOut: () => void; onExpired: () => void }) {
-  const [ws, setWs] = useState<Workspace | null>(null);
-  useEffect(() => {
-    const w = new Workspace(me, onExpired);
-    setWs(w);
-    return () => w.close();
-  }, [me, onExpired]);
-  const actor = useMemo<Actor>(() => ({ user_id: me.user.id, name: me.user.name }), [me]);
-  const route = parseRoute(usePath());
-  if (!ws) return null;
-  const current = route.type === 'channel' || route.type === 'thread' ? route.channel : null;
-  let main;
-  switch (route.type) {
-    case 'home':
-      main = <p className="placeholder">{ws.channels.length > 0 ? 'Pick a channel on the left.' : 'Ask an admin to add you to a channel.'}</p>;
-      break;
-    case 'channel':
-      main = <ChannelView key={route.channel} session={ws.session(route.channel)} me={actor} seen={ws.seen} />;
-      break;
-    case 'thread':
-      main = <ThreadView key={`${route.channel}/${route.threadId}`} session={ws.session(route.channel)} threadId={route.threadId} me={actor} seen={ws.seen} />;
-      break;
-    case 'unknown':
-      main = <p className="placeholder">Nothing lives at {route.path}.</p>;
-      break;
-    default:
-      main = assertNever(route, 'route');
-  }
-  return (
-    <div className="shell">
-      <Sidebar ws={ws} current={current} onSignOut={onSignOut} />
-      <main className="main">
-        <ReconnectBanner ws={ws} />
-        {main}
-      </main>
-    </div>
-  );
-}
 
 export function App() {
   const [auth, setAuth] = useState<Auth>({ status: 'checking' });
@@ -101,7 +50,11 @@ export function App() {
     case 'out':
       return <SignIn notice={auth.notice} onSignedIn={check} />;
     case 'in':
-      return <Shell me={auth.me} onSignOut={onSignOut} onExpired={onExpired} />;
+      return (
+        <Suspense fallback={<p className="placeholder">Loading…</p>}>
+          <Shell me={auth.me} onSignOut={onSignOut} onExpired={onExpired} />
+        </Suspense>
+      );
     default:
       return assertNever(auth, 'auth state');
   }
