@@ -50,6 +50,8 @@ export function ThreadRows({ messages, clipped, ctx, older, olderError, loadOlde
     paddingStart: PADDING_START,
     paddingEnd: PADDING_END,
     gap: GAP,
+    // Start at the (estimated) end, so the first render lays out the newest rows, not the oldest.
+    initialOffset: () => count * (ESTIMATE + GAP),
     anchorTo: 'end',
     followOnAppend: true,
     scrollEndThreshold: AT_END,
