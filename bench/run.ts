@@ -3,11 +3,12 @@
 // 3) the durability cost of group commit on SQLite and PostgreSQL. Then the runner's figures
 // (runner-bench.ts): 10,000 deltas into one item end to end, and memory over many short turns.
 // Human-readable lines, then one `BENCH_JSON {...}` line. Knobs (env): BENCH_ONLY=hub|runner (one
-// half alone; `preview`: the preview proxy against the dev server directly, bench/preview.ts; `demo`: `pilothouse demo` spawn → first streamed row in Chromium, bench/demo-start.ts; `login`: refused sign-in time, existing vs unknown user, bench/login.ts; `slowreader`: 100 sockets that never read replaying 20 MB, bench/slowreader.ts), BENCH_N (appends, default 6000), BENCH_PROFILE=<dir> (run the hub under --cpu-prof;
+// half alone; `web`: append -> DOM latency (bench/web-latency.ts), then thread open for 100 / 1,000 / 10,000 rows, heap, scroll jank and initial JS (bench/web-threads.ts); `preview`: the preview proxy against the dev server directly, bench/preview.ts; `demo`: `pilothouse demo` spawn → first streamed row in Chromium, bench/demo-start.ts; `login`: refused sign-in time, existing vs unknown user, bench/login.ts; `slowreader`: 100 sockets that never read replaying 20 MB, bench/slowreader.ts), BENCH_N (appends, default 6000), BENCH_PROFILE=<dir> (run the hub under --cpu-prof;
 // summarize with bench/profile.ts), BENCH_PG_URL, BENCH_RUNNER_TURNS (real turns, default 100),
 // BENCH_RUNNER_PROFILE=<dir> (run the runner processes under --cpu-prof).
 
 import { webLatencyBench } from './web-latency.js';
+import { webThreadsBench } from './web-threads.js';
 import { runPreviewBench } from './preview.js';
 import { demoStartBench } from './demo-start.js';
 import { loginBench } from './login.js';
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
   const hubFigures = want('hub') ? await hubBench() : {};
   const runner = want('runner') ? await runRunnerBench(line) : undefined;
   const web = want('web') ? await webLatencyBench(line) : undefined;
+  const webThreads = want('web') ? await webThreadsBench(line) : undefined;
   const preview = want('preview') ? await runPreviewBench(line) : undefined;
   const demo = want('demo') ? await demoStartBench(line) : undefined;
   const login = want('login') ? await loginBench(line) : undefined;
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
     ...hubFigures,
     ...(runner ? { runner } : {}),
     ...(web ? { web } : {}),
+    ...(webThreads ? { webThreads } : {}),
     ...(preview ? { preview } : {}),
     ...(demo ? { demo } : {}),
     ...(login ? { login } : {}),

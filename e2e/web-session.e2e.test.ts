@@ -7,6 +7,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSessionHarness, type SessionHarness } from './support/session-harness.js';
+import { threadRowIds } from './support/thread-scroll.js';
 import { each, ensureWebBuild, forcedControl, expireSession, launchBrowser, openPerson, screenshot, setPasswords, signIn, type Person } from './support/browser.js';
 
 const PASSWORD = 'correct horse battery';
@@ -208,8 +209,9 @@ describe('web UI session', () => {
       const last = rows(p, 'assistant').last();
       await last.locator('[data-row-status=completed]').waitFor();
       await p.page.locator('[data-banner=reconnecting]').waitFor({ state: 'detached' });
-      // Exactly the hub's thread, in its order: no row missing, none twice.
-      expect(await each(p.page.locator('article.row'), (r) => r.getAttribute('data-message-id'))).toEqual(thread.map((m) => m.id));
+      // Exactly the hub's thread, in its order: no row missing, none twice (read by scrolling
+      // through it: the rows are a virtual list, only those near the view are in the DOM).
+      expect(await threadRowIds(p.page)).toEqual(thread.map((m) => m.id));
       expect((await last.locator('.md').textContent())?.trim()).toBe(thread.filter((m) => m.kind === 'assistant').at(-1)!.body.trim());
     }
     expect(await alice.page.evaluate(() => (globalThis as Record<string, unknown>).sameDocument)).toBe(true);

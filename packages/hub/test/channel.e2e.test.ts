@@ -92,6 +92,21 @@ describe('hub channels over the phoenix client', () => {
     expect(thread.messages[1]!.body).toBe(pieces.join(''));
   });
 
+  it('get_thread reads a thread backwards from before_seq: the newest page first, then older ones', async () => {
+    const ch = open('alice').channel('channel:acme/agents', {});
+    await join(ch);
+    const root = (await push(ch, 'post_message', { client_id: 'back-root', body: 'back root' })) as { thread_id: string };
+    for (let i = 0; i < 5; i++) await push(ch, 'post_message', { client_id: `back-${i}`, body: `back ${i}`, thread_id: root.thread_id });
+    type Page = { messages: { body: string }[]; next: number | null; complete: boolean };
+    const newest = (await push(ch, 'get_thread', { thread_id: root.thread_id, before_seq: Number.MAX_SAFE_INTEGER, limit: 4 })) as Page;
+    expect(newest.messages.map((m) => m.body)).toEqual(['back 1', 'back 2', 'back 3', 'back 4']);
+    expect(newest.complete).toBe(false);
+    const older = (await push(ch, 'get_thread', { thread_id: root.thread_id, before_seq: newest.next!, limit: 4 })) as Page;
+    expect(older).toMatchObject({ messages: [{ body: 'back root' }, { body: 'back 0' }], next: null, complete: true });
+    expect(await codeOf(push(ch, 'get_thread', { thread_id: 'no-such-thread', before_seq: Number.MAX_SAFE_INTEGER }))).toBe('thread_not_found');
+    expect(await codeOf(push(ch, 'get_thread', { thread_id: root.thread_id, after_seq: 1, before_seq: 9 }))).toBe('invalid_payload');
+  });
+
   it('resume: a client that rejoins with since receives every change it missed, once, in order, then live ones', async () => {
     const writer = open('alice').channel('channel:acme/agents', {});
     await join(writer);

@@ -58,18 +58,23 @@ export const ChannelPushes = {
     }),
   },
   /**
-   * One page of a thread: messages with seq > `after_seq`, at most `limit` and about THREAD_PAGE_BYTES
-   * of bodies (at least one message). A body longer than BODY_CLIP is sent as its first BODY_CLIP
-   * characters and listed in `clipped` with its full length; `get_body` reads the rest.
+   * One page of a thread: messages with seq > `after_seq` (reading forwards, the default), or the
+   * newest ones with seq < `before_seq` (reading backwards: a client opens a long thread at its end),
+   * in seq order, at most `limit` and about THREAD_PAGE_BYTES of bodies (at least one message). A
+   * body longer than BODY_CLIP is sent as its first BODY_CLIP characters and listed in `clipped`
+   * with its full length; `get_body` reads the rest.
    */
   get_thread: {
     who: 'member',
-    payload: z.object({ thread_id: Id, after_seq: Seq.optional(), limit: z.number().int().min(1).max(500).optional() }).strict(),
+    payload: z
+      .object({ thread_id: Id, after_seq: Seq.optional(), before_seq: Seq.optional(), limit: z.number().int().min(1).max(500).optional() })
+      .strict()
+      .refine((p) => p.after_seq === undefined || p.before_seq === undefined, { message: 'after_seq and before_seq read in opposite directions: send one of them' }),
     reply: z.object({
       head_seq: Seq,
       messages: z.array(Message),
       clipped: z.array(z.object({ message_id: Id, length: z.number().int().nonnegative() })),
-      /** The `after_seq` of the next page; null when this page ends the thread. */
+      /** The cursor of the next page in the direction read (its `after_seq`, or its `before_seq`); null at the thread's end. */
       next: Seq.nullable(),
       complete: z.boolean(),
     }),

@@ -58,10 +58,13 @@ export const pushHandlers: Handlers = {
     const { head_seq, page } = await ctx.store.snapshot(async (db) => {
       // Any message id of the thread finds the whole thread.
       const threadId = (await pages.threadIdOf(db, ctx.channel.id, p.thread_id)) ?? p.thread_id;
-      const opts = { afterSeq: p.after_seq ?? 0, limit: p.limit ?? THREAD_PAGE_LIMIT, pageChars: THREAD_PAGE_BYTES, clip: BODY_CLIP };
+      const cursor: pages.PageCursor = p.before_seq !== undefined ? { beforeSeq: p.before_seq } : { afterSeq: p.after_seq ?? 0 };
+      const opts = { ...cursor, limit: p.limit ?? THREAD_PAGE_LIMIT, pageChars: THREAD_PAGE_BYTES, clip: BODY_CLIP };
       return { head_seq: await reads.headSeq(db, ctx.channel.id), page: await pages.threadPage(db, ctx.channel.id, threadId, opts) };
     });
-    if (page.messages.length === 0 && p.after_seq === undefined) throw new PilothouseError('thread_not_found', `No thread ${p.thread_id} in this channel.`);
+    // A first page (forwards, or backwards from past the head) that is empty: no such thread.
+    const first = p.after_seq === undefined && (p.before_seq === undefined || p.before_seq > head_seq);
+    if (page.messages.length === 0 && first) throw new PilothouseError('thread_not_found', `No thread ${p.thread_id} in this channel.`);
     return { head_seq, messages: page.messages, clipped: page.clipped, next: page.next, complete: page.next === null };
   },
 

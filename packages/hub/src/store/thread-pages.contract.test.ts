@@ -63,6 +63,31 @@ describe.each([sqliteFixture, postgresFixture])('bounded reads: $name', (fixture
     expect(await bodySlice(db, channel.id, 'nope', 0, 1)).toBeUndefined();
   });
 
+  it('threadPage reads backwards from before_seq: the newest messages first, each page in seq order, cut by count and size', async () => {
+    const root = await store.postMessage(channel.id, runner, { client_id: 'root', body: 'root', kind: 'session' });
+    await store.postMessage(channel.id, human, { client_id: 'other', body: 'another thread', kind: 'text' });
+    for (let i = 0; i < 6; i++) await store.postMessage(channel.id, human, { client_id: `r${i}`, thread_id: root.thread_id, body: i === 3 ? 'x'.repeat(100) : `reply ${i}`, kind: 'text' });
+    const db = store.db;
+    const page = (beforeSeq: number, limit: number, pageChars = 1000) => threadPage(db, channel.id, root.thread_id, { beforeSeq, limit, pageChars, clip: 41 });
+
+    const newest = await page(Number.MAX_SAFE_INTEGER, 2);
+    expect(newest.messages.map((m) => m.body)).toEqual(['reply 4', 'reply 5']);
+    expect(newest.next).toBe(newest.messages[0]!.seq);
+    // The next page ends right before the first of this one; a clipped head is listed as forwards.
+    const older = await page(newest.next!, 2);
+    expect(older.messages.map((m) => m.body)).toEqual(['reply 2', 'x'.repeat(41)]);
+    expect(older.clipped).toEqual([{ message_id: older.messages[1]!.id, length: 100 }]);
+    const oldest = await page(older.next!, 10);
+    expect(oldest.messages.map((m) => m.body)).toEqual(['root', 'reply 0', 'reply 1']);
+    expect(oldest.next).toBeNull();
+    // By size, from the newest end: at least one message, then as many as fit.
+    expect((await page(older.next!, 10, 10)).messages.map((m) => m.body)).toEqual(['reply 1']);
+    expect((await page(root.seq, 10)).messages).toEqual([]);
+    // Forwards and backwards read the same messages.
+    const forwards = await threadPage(db, channel.id, root.thread_id, { afterSeq: 0, limit: 100, pageChars: 10_000, clip: 41 });
+    expect([...oldest.messages, ...older.messages, ...newest.messages]).toEqual(forwards.messages);
+  });
+
   it('a body the text codec escaped (NUL, lone surrogates) is clipped and sliced as the text it holds', async () => {
     const root = await store.postMessage(channel.id, runner, { client_id: 'root', body: 'root', kind: 'session' });
     let body = 'a\0b\uD800c'.repeat(8);

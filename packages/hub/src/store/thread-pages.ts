@@ -15,7 +15,10 @@ export interface ThreadPage {
   messages: Message[];
   /** Messages whose body was clipped, with their full length. */
   clipped: { message_id: string; length: number }[];
-  /** The last seq on this page when more follow; null when the page ends the thread. */
+  /**
+   * When more follow in the direction of reading: the cursor of the next page (forwards the last
+   * seq on this page, its after_seq; backwards the first, its before_seq). Null at the thread's end.
+   */
   next: number | null;
 }
 
@@ -25,21 +28,29 @@ export async function threadIdOf(db: Db, channelId: string, messageId: string): 
   return row?.thread_id;
 }
 
-/** Messages of the thread after `afterSeq`: at most `limit`, and bodies worth `pageChars` (at least one message). */
+/**
+ * Which messages a page holds: after `afterSeq` reading forwards, or (with `beforeSeq`) the newest
+ * ones before `beforeSeq` reading backwards. Either way the page is in seq order.
+ */
+export type PageCursor = { afterSeq: number } | { beforeSeq: number };
+
+/** One page of the thread from `cursor`: at most `limit` messages, and bodies worth `pageChars` (at least one message). */
 export async function threadPage(
   db: Db,
   channelId: string,
   threadId: string,
-  opts: { afterSeq: number; limit: number; pageChars: number; clip: number },
+  opts: PageCursor & { limit: number; pageChars: number; clip: number },
 ): Promise<ThreadPage> {
-  // First the sizes only (the `length` column), to choose the page without reading a body.
+  const backwards = 'beforeSeq' in opts;
+  // First the sizes only (the `length` column), to choose the page without reading a body; in the
+  // direction of reading, so the page is cut at its far end.
   const sizes = await db
     .selectFrom('messages')
     .select(['seq', 'length'])
     .where('channel_id', '=', channelId)
     .where('thread_id', '=', threadId)
-    .where('seq', '>', opts.afterSeq)
-    .orderBy('seq')
+    .where('seq', backwards ? '<' : '>', backwards ? opts.beforeSeq : opts.afterSeq)
+    .orderBy('seq', backwards ? 'desc' : 'asc')
     .limit(opts.limit + 1)
     .execute();
   let chars = 0;
@@ -50,7 +61,9 @@ export async function threadPage(
     take++;
   }
   if (take === 0) return { messages: [], clipped: [], next: null };
-  const lastSeq = Number(sizes[take - 1]!.seq);
+  const farSeq = Number(sizes[take - 1]!.seq);
+  const nearSeq = Number(sizes[0]!.seq);
+  const [lo, hi] = backwards ? [farSeq, nearSeq] : [nearSeq, farSeq];
   const rows = await db
     .selectFrom('messages')
     .innerJoin('users', 'users.id', 'messages.author_id')
@@ -60,8 +73,8 @@ export async function threadPage(
     .select([sql<string>`substr(messages.body, 1, ${opts.clip})`.as('head'), 'users.name as author_name'])
     .where('messages.channel_id', '=', channelId)
     .where('messages.thread_id', '=', threadId)
-    .where('messages.seq', '>', opts.afterSeq)
-    .where('messages.seq', '<=', lastSeq)
+    .where('messages.seq', '>=', lo)
+    .where('messages.seq', '<=', hi)
     .orderBy('messages.seq')
     .execute();
   const messages: Message[] = [];
@@ -77,8 +90,9 @@ export async function threadPage(
     messages.push(toMessage({ ...r, body: '' }, r.author_name, head.slice(0, wanted)));
     if (length > wanted) clipped.push({ message_id: r.id, length });
   }
+  // The cursor of the next page in the direction of reading: its after_seq, or its before_seq.
   const more = sizes.length > take;
-  return { messages, clipped, next: more ? lastSeq : null };
+  return { messages, clipped, next: more ? farSeq : null };
 }
 
 /** Every column of a message row but its body (read by its head, or on demand). */

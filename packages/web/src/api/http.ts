@@ -1,9 +1,9 @@
 // The hub's HTTP API as the browser uses it (docs/protocol.md §11): sign in (sets the HttpOnly
-// `ph_session` cookie), sign out, who am I with my channels, and a one-time link to a preview.
-// Replies are parsed here, once.
+// `ph_session` cookie), sign out, who am I with my channels (the preview grant is in
+// preview-grant.ts). Replies are parsed here, once. The sign-in page loads this module, so its
+// schemas use zod's tree-shakable `zod/mini` API (zod's full API alone is ~28 KB gzip).
 
-import { z } from 'zod';
-import { PreviewGrantReply } from '@pilothouse/protocol';
+import * as z from 'zod/mini';
 
 const User = z.object({ id: z.string(), name: z.string(), admin: z.boolean() });
 export type User = z.infer<typeof User>;
@@ -26,7 +26,12 @@ export class HttpError extends Error {
   }
 }
 
-async function call<T>(schema: z.ZodType<T>, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+/** What `call` needs of a schema: any zod schema (`zod` or `zod/mini`) has it. */
+export interface Parser<T> {
+  safeParse(data: unknown): { success: true; data: T } | { success: false };
+}
+
+export async function call<T>(schema: Parser<T>, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -55,6 +60,3 @@ export const logout = (): Promise<unknown> => call(z.object({ ok: z.boolean() })
 
 export const fetchMe = (): Promise<Me> => call(Me, 'GET', '/api/me');
 
-/** A link that signs this browser in to one preview's origin, valid once and briefly: open it at once. */
-export const grantPreview = (previewId: string, next = '/'): Promise<PreviewGrantReply> =>
-  call(PreviewGrantReply, 'POST', `/api/previews/${encodeURIComponent(previewId)}/grant`, { next });

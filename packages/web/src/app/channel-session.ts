@@ -3,11 +3,11 @@
 // reducer needs one (first join, a stale view, a seq gap), and tells React at most once a frame.
 
 import type { Socket } from 'phoenix';
-import { TYPING_REFRESH_MS, type ChannelEvent, type ControlAction, type JoinReply, type Message, type PushReply, type ThreadPresence } from '@pilothouse/protocol';
+import { TYPING_REFRESH_MS, type ChannelEvent, type ControlAction, type JoinReply, type PushReply, type ThreadPresence } from '@pilothouse/protocol';
 import { openFeed, type Feed } from '../api/feed.js';
 import { channelStep, emptyChannel, type ChannelInput, type ChannelState } from '../state/channel.js';
 import { emptyThreadList, threadListStep, type ThreadListState } from '../state/threads.js';
-import { emptyThread, threadStep, type ThreadState } from '../state/thread.js';
+import { emptyThread, threadStep, type ThreadInput, type ThreadState } from '../state/thread.js';
 import { newClientId } from './ids.js';
 
 export interface ChannelView {
@@ -20,12 +20,20 @@ export interface ChannelView {
   readonly threadError: string | null;
   /** Who watches and who types, by thread (what the hub last sent; ephemeral). */
   readonly presence: Readonly<Record<string, ThreadPresence>>;
+  /** Why the open thread's older page could not be loaded (the reader retries). */
+  readonly olderError: string | null;
 }
 
 const LIST_LIMIT = 100;
+/** Messages per thread page: the newest page at open, then each older one. */
+const THREAD_PAGE = 100;
+/** `before_seq` past any seq: the newest page (docs/protocol.md §4.4). */
+const THE_END = Number.MAX_SAFE_INTEGER;
+
+type ThreadSnapshot = Extract<ThreadInput, { type: 'snapshot' }>;
 
 export class ChannelSession {
-  private view: ChannelView = { channel: emptyChannel, list: emptyThreadList, thread: null, listError: null, threadError: null, presence: {} };
+  private view: ChannelView = { channel: emptyChannel, list: emptyThreadList, thread: null, listError: null, threadError: null, presence: {}, olderError: null };
   /** The thread this page watches (announced again after every rejoin: the hub forgets a socket that left). */
   private watching: string | null = null;
   /** When this page last told the hub its person is typing, and in which thread. */
@@ -60,8 +68,28 @@ export class ChannelSession {
 
   openThread(threadId: string): void {
     if (this.view.thread?.threadId === threadId) return;
-    this.set({ ...this.view, thread: emptyThread(threadId), threadError: null });
+    this.set({ ...this.view, thread: emptyThread(threadId), threadError: null, olderError: null });
     this.reconcile();
+  }
+
+  /** Loads the open thread's next older page, if there is one and none is on its way. */
+  loadOlder(threadId: string): void {
+    const thread = this.view.thread;
+    const key = `older:${threadId}`;
+    if (thread?.threadId !== threadId || thread.status !== 'ready' || thread.older === null || this.inFlight.has(key)) return;
+    this.inFlight.add(key);
+    this.feed.push('get_thread', { thread_id: threadId, before_seq: thread.older, limit: THREAD_PAGE }).then(
+      (page) => {
+        this.inFlight.delete(key);
+        const now = this.view.thread;
+        if (now?.threadId !== threadId) return;
+        this.set({ ...this.view, thread: threadStep(now, { type: 'older', messages: page.messages, clipped: page.clipped, next: page.next }), olderError: null });
+      },
+      (err: Error) => {
+        this.inFlight.delete(key);
+        if (this.view.thread?.threadId === threadId) this.set({ ...this.view, olderError: `Older messages could not be loaded: ${err.message}` });
+      },
+    );
   }
 
   closeThread(): void {
@@ -184,7 +212,7 @@ export class ChannelSession {
         this.inFlight.delete(threadId);
         const thread = this.view.thread;
         if (thread?.threadId !== threadId) return;
-        this.set({ ...this.view, thread: threadStep(thread, { type: 'snapshot', ...reply }), threadError: null });
+        this.set({ ...this.view, thread: threadStep(thread, reply), threadError: null, olderError: null });
         this.reconcile();
       },
       (err: Error & { code?: string }) => {
@@ -198,22 +226,26 @@ export class ChannelSession {
   }
 
   /**
-   * Every page of a thread (get_thread is paged, docs/protocol.md §5). The snapshot's seq is the
-   * first page's head_seq: later pages may already reflect newer events, and replaying those
-   * events over them is idempotent (upserts by id, appends by offset).
+   * The thread opened at its end: its root and its newest page (get_thread reads backwards with
+   * `before_seq`, docs/protocol.md §4.4); older pages follow as the reader scrolls back. The
+   * snapshot's seq is the lower of the two replies' head_seq: the events between are replayed over
+   * the newer one, which the idempotent rules skip.
    */
-  private async threadPages(threadId: string): Promise<{ head_seq: number; messages: Message[]; clipped: { message_id: string; length: number }[] }> {
-    const first = await this.feed.push('get_thread', { thread_id: threadId });
-    const messages = [...first.messages];
-    const clipped = [...first.clipped];
-    let next = first.next;
-    while (next !== null && this.view.thread?.threadId === threadId) {
-      const page = await this.feed.push('get_thread', { thread_id: threadId, after_seq: next });
-      messages.push(...page.messages);
-      clipped.push(...page.clipped);
-      next = page.next;
-    }
-    return { head_seq: first.head_seq, messages, clipped };
+  private async threadPages(threadId: string): Promise<ThreadSnapshot> {
+    const [root, newest] = await Promise.all([
+      this.feed.push('get_thread', { thread_id: threadId, limit: 1 }),
+      this.feed.push('get_thread', { thread_id: threadId, before_seq: THE_END, limit: THREAD_PAGE }),
+    ]);
+    const rootSeq = root.messages[0]?.seq ?? 0;
+    // The newest page reaches the root when there is nothing before it but the root.
+    const older = newest.next !== null && newest.next > rootSeq + 1 ? newest.next : null;
+    return {
+      type: 'snapshot',
+      head_seq: Math.min(root.head_seq, newest.head_seq),
+      messages: [...root.messages, ...newest.messages],
+      clipped: [...root.clipped, ...newest.clipped],
+      older,
+    };
   }
 
   private set(view: ChannelView): void {

@@ -114,3 +114,44 @@ describe('clipped bodies (get_thread sends big bodies clipped)', () => {
     expect(bodies(grown)).toEqual([['a', 'headtail12']]);
   });
 });
+
+describe('a long thread opened at its end (root and newest page), older pages on demand', () => {
+  // The root t1 (seq 1), then rows a..e (seq 2..6); the newest page holds d and e.
+  const opened = run([{ type: 'snapshot', head_seq: 6, older: 5, messages: [msg('t1', 1, { body: 'root' }), row('d', 5, 'D'), row('e', 6, 'E')] }]);
+
+  it('holds the root and the newest page; events for unloaded older rows are skipped, not a reason to reload', () => {
+    expect(opened).toMatchObject({ status: 'ready', older: 5, stale: false });
+    expect(bodies(opened)).toEqual([['t1', 'root'], ['d', 'D'], ['e', 'E']]);
+    const s = run([
+      { type: 'event', event: ev.append(7, 'b', 1, 'x') },
+      { type: 'event', event: ev.updated(8, 'c', { status: 'completed' }) },
+      { type: 'event', event: ev.state(9, 'a', { state: 'processed' }) },
+      { type: 'event', event: ev.state(10, 't1', { state: 'processed' }) },
+      { type: 'event', event: ev.append(11, 'e', 1, '!') },
+    ], opened);
+    expect(s).toMatchObject({ seq: 11, stale: false });
+    expect(s.byId.t1!.state).toEqual({ state: 'processed' });
+    expect(bodies(s)).toEqual([['t1', 'root'], ['d', 'D'], ['e', 'E!']]);
+  });
+
+  it('older pages join in seq order (the root kept once), and the history is complete at the root', () => {
+    const one = run([{ type: 'older', next: 3, messages: [row('c', 3, 'C'), row('b', 4, 'B')], clipped: [{ message_id: 'c', length: 99 }] }], opened);
+    expect(one.order).toEqual(['t1', 'c', 'b', 'd', 'e']);
+    expect(one).toMatchObject({ older: 3, clipped: { c: 99 } });
+    const all = run([{ type: 'older', next: null, messages: [msg('t1', 1, { body: 'stale copy' }), row('a', 2, 'A')] }], one);
+    expect(all.older).toBeNull();
+    expect(bodies(all)).toEqual([['t1', 'root'], ['a', 'A'], ['c', 'C'], ['b', 'B'], ['d', 'D'], ['e', 'E']]);
+    // Once whole, an event for a message the view lacks is a gap again.
+    expect(run([{ type: 'event', event: ev.append(7, 'zz', 0, 'x') }], all).stale).toBe(true);
+  });
+
+  it('a snapshot whose root is also in its newest page (a short thread) holds it once', () => {
+    const s = run([{ type: 'snapshot', head_seq: 3, older: null, messages: [msg('t1', 1), msg('t1', 1), row('a', 2, 'A')] }]);
+    expect(s.order).toEqual(['t1', 'a']);
+  });
+
+  it('an older page that lands after a reload started changes nothing (the new snapshot replaces all)', () => {
+    const reloading = run([{ type: 'load' }], opened);
+    expect(run([{ type: 'older', next: null, messages: [row('a', 2, 'A')] }], reloading)).toBe(reloading);
+  });
+});

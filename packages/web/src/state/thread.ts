@@ -2,7 +2,8 @@
 // §4.4). Pure: threadStep(state, input) → state. Every step is idempotent: an event at or below the
 // view's seq is already reflected (protocol's seq gate), a message is upserted by id, an append
 // lands only at the body's end. Anything that shows a gap marks the view stale; the shell then
-// reloads the snapshot.
+// reloads the snapshot. A long thread is opened at its end (its root plus the newest page) and
+// older pages are added as the reader scrolls back (`older`, docs/protocol.md §4.4).
 
 import { admit, assertNever, nothingHeld, type ChannelEvent, type Message } from '@pilothouse/protocol';
 import { applyAppend, applyRowUpdate, threadOf } from './message.js';
@@ -18,12 +19,26 @@ export interface ThreadState extends SnapshotView {
    * their full length: appends at that length extend it without text; `body` loads the rest.
    */
   readonly clipped: Readonly<Record<string, number>>;
+  /**
+   * The `before_seq` of the next older page when the history between the root and the oldest
+   * loaded message is not loaded yet; null once every message is.
+   */
+  readonly older: number | null;
+}
+
+/** A page of messages, as get_thread sends it. */
+interface Page {
+  readonly messages: readonly Message[];
+  readonly clipped?: readonly { message_id: string; length: number }[];
 }
 
 export type ThreadInput =
   /** The shell starts (re)loading the snapshot: buffer events until it lands. */
   | { type: 'load' }
-  | { type: 'snapshot'; head_seq: number; messages: readonly Message[]; clipped?: readonly { message_id: string; length: number }[] }
+  /** The snapshot: the whole thread, or (with `older`) its root and newest page. */
+  | ({ type: 'snapshot'; head_seq: number; older?: number | null } & Page)
+  /** An older page (get_thread with `before_seq`); `next` is the one after it, null at the root. */
+  | ({ type: 'older'; next: number | null } & Page)
   /** A clipped message's body, loaded with get_body (as long as it was then). */
   | { type: 'body'; message_id: string; body: string }
   | { type: 'event'; event: ChannelEvent };
@@ -35,6 +50,7 @@ export const emptyThread = (threadId: string): ThreadState => ({
   order: [],
   byId: {},
   clipped: {},
+  older: null,
   pending: nothingHeld,
   stale: false,
 });
@@ -44,7 +60,9 @@ export function threadStep(state: ThreadState, input: ThreadInput): ThreadState 
     case 'load':
       return reload(state);
     case 'snapshot':
-      return fromSnapshot(state, input.head_seq, input.messages, input.clipped ?? []);
+      return fromSnapshot(state, input.head_seq, input, input.older ?? null);
+    case 'older':
+      return withOlder(state, input, input.next);
     case 'body':
       return withBody(state, input.message_id, input.body);
     case 'event':
@@ -57,13 +75,36 @@ export function threadStep(state: ThreadState, input: ThreadInput): ThreadState 
 /** The thread's messages in order. */
 export const messagesOf = (state: ThreadState): Message[] => state.order.flatMap((id) => state.byId[id] ?? []);
 
-function fromSnapshot(state: ThreadState, headSeq: number, messages: readonly Message[], clippedList: readonly { message_id: string; length: number }[]): ThreadState {
-  const sorted = [...messages].sort((a, b) => a.seq - b.seq);
-  const byId: Record<string, Message> = {};
-  for (const m of sorted) byId[m.id] = m;
-  const clipped: Record<string, number> = {};
-  for (const c of clippedList) clipped[c.message_id] = c.length;
-  return landed(state, { ...state, order: sorted.map((m) => m.id), byId, clipped }, headSeq, applyEvent);
+function fromSnapshot(state: ThreadState, headSeq: number, page: Page, older: number | null): ThreadState {
+  const empty = { ...state, order: [], byId: {}, clipped: {}, older };
+  return landed(state, merged(empty, page), headSeq, applyEvent);
+}
+
+/**
+ * An older page joins the messages held. Its rows reflect its own head_seq, at or above the view's:
+ * the events still to come over them are repeats the idempotent rules skip. A message already held
+ * (the root, or any after a reload) keeps its held version.
+ */
+function withOlder(state: ThreadState, page: Page, next: number | null): ThreadState {
+  if (state.status !== 'ready' || state.older === null) return state;
+  return { ...merged(state, page), older: next };
+}
+
+function merged(state: ThreadState, page: Page): ThreadState {
+  const byId: Record<string, Message> = { ...state.byId };
+  // Kept once each: a page can repeat a message (the root, in the newest page of a short thread).
+  const fresh: Message[] = [];
+  for (const m of page.messages) {
+    if (byId[m.id]) continue;
+    byId[m.id] = m;
+    fresh.push(m);
+  }
+  if (fresh.length === 0) return state;
+  const clipped: Record<string, number> = { ...state.clipped };
+  const added = new Set(fresh.map((m) => m.id));
+  for (const c of page.clipped ?? []) if (added.has(c.message_id)) clipped[c.message_id] = c.length;
+  const order = [...state.order, ...fresh.map((m) => m.id)].sort((a, b) => byId[a]!.seq - byId[b]!.seq);
+  return { ...state, order, byId, clipped };
 }
 
 function applyEvent(state: ThreadState, event: ChannelEvent): ThreadState {
@@ -75,7 +116,7 @@ function applyEvent(state: ThreadState, event: ChannelEvent): ThreadState {
       return upsert(at, event.payload.message);
     case 'append': {
       const m = state.byId[event.payload.message_id];
-      if (!m) return { ...at, stale: true };
+      if (!m) return unknown(at);
       const clippedAt = state.clipped[m.id];
       if (clippedAt !== undefined) {
         // Only the head is loaded: the body grows by the append's length, its text is not kept.
@@ -97,14 +138,14 @@ function applyEvent(state: ThreadState, event: ChannelEvent): ThreadState {
     }
     case 'row_updated': {
       const m = state.byId[event.payload.message_id];
-      if (!m) return { ...at, stale: true };
+      if (!m) return unknown(at);
       // A new body is a whole body: the message is no longer clipped.
       const next = replace(at, applyRowUpdate(m, event.payload));
       return event.payload.body !== undefined ? unclip(next, m.id) : next;
     }
     case 'state': {
       const m = state.byId[event.payload.message_id];
-      return m ? replace(at, { ...m, state: event.payload.state }) : { ...at, stale: true };
+      return m ? replace(at, { ...m, state: event.payload.state }) : unknown(at);
     }
     case 'presence':
     case 'control':
@@ -114,6 +155,12 @@ function applyEvent(state: ThreadState, event: ChannelEvent): ThreadState {
       return assertNever(event, 'channel event');
   }
 }
+
+/**
+ * An event for a message the view does not hold: with the whole history loaded something was
+ * missed (reload); with older pages still unloaded it is one of those, which will reflect it.
+ */
+const unknown = (state: ThreadState): ThreadState => (state.older === null ? { ...state, stale: true } : state);
 
 const replace = (state: ThreadState, message: Message): ThreadState => ({ ...state, byId: { ...state.byId, [message.id]: message } });
 

@@ -1,19 +1,22 @@
-// The page: signed out → the sign-in form; signed in → sidebar, reconnect banner and the view the
-// address names (a channel or a thread). An expired session ends back at sign-in with a message.
+// The page: signed out → the sign-in form; signed in → the signed-in shell (Shell.tsx), loaded on
+// demand so the sign-in page fetches neither the socket client nor the thread renderer. An expired
+// session ends back at sign-in with a message.
 
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { assertNever, type Actor } from '@pilothouse/protocol';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { assertNever } from '@pilothouse/protocol';
 import { fetchMe, HttpError, logout, type Me } from '../api/http.js';
-import { parseRoute, usePath } from '../app/route.js';
-import { Workspace } from '../app/workspace.js';
-import { ChannelView } from './ChannelView.js';
-import { Home } from './Home.js';
-import { Sidebar } from './Sidebar.js';
 import { SignIn } from './SignIn.js';
-import { ThreadView } from './ThreadView.js';
-import { DRAWER_ID, DrawerProvider, useDrawerState } from './layout/drawer.js';
-import { Preferences } from './layout/Preferences.js';
-import { Shortcuts, type ShortcutsDialog } from './layout/Shortcuts.js';
+
+const Shell = lazy(() => import('./Shell.js').then((m) => ({ default: m.Shell })));
+
+/**
+ * Starts fetching the signed-in code (the shell and both views) at once, in parallel, instead of
+ * one chunk after another as each renders: when this browser was signed in before (the page
+ * likely opens signed in) and again once the sign-in is confirmed. Repeated calls cost nothing.
+ */
+function preloadSignedIn(): void {
+  void Promise.all([import('./Shell.js'), import('./ThreadView.js'), import('./ChannelView.js')]).catch(() => undefined);
+}
 
 type Auth = { status: 'checking' } | { status: 'out'; notice: string | null } | { status: 'in'; me: Me };
 
@@ -21,77 +24,13 @@ type Auth = { status: 'checking' } | { status: 'out'; notice: string | null } | 
 const SIGNED_IN = 'pilothouse.signedIn';
 const EXPIRED = 'Your session expired; sign in again.';
 
-function ReconnectBanner({ ws }: { ws: Workspace }) {
-  const status = useSyncExternalStore(ws.connection.onStatus, ws.connection.status);
-  if (status !== 'lost') return null;
-  return (
-    <div className="banner" role="status" data-banner="reconnecting">
-      The connection to the hub was lost. Reconnecting… The thread catches up by itself.
-    </div>
-  );
-}
-
-function Shell({ me, onSignOut, onExpired }: { me: Me; onSignOut: () => void; onExpired: () => void }) {
-  const [ws, setWs] = useState<Workspace | null>(null);
-  useEffect(() => {
-    const w = new Workspace(me, onExpired);
-    setWs(w);
-    return () => w.close();
-  }, [me, onExpired]);
-  const actor = useMemo<Actor>(() => ({ user_id: me.user.id, name: me.user.name }), [me]);
-  const path = usePath();
-  const route = parseRoute(path);
-  const drawer = useDrawerState(path);
-  const shortcuts = useRef<ShortcutsDialog>(null);
-  if (!ws) return null;
-  const current = route.type === 'channel' || route.type === 'thread' ? route.channel : null;
-  let main;
-  switch (route.type) {
-    case 'home':
-      main = <Home ws={ws} />;
-      break;
-    case 'channel':
-      main = <ChannelView key={route.channel} session={ws.session(route.channel)} me={actor} seen={ws.seen} />;
-      break;
-    case 'thread':
-      main = <ThreadView key={`${route.channel}/${route.threadId}`} session={ws.session(route.channel)} threadId={route.threadId} me={actor} seen={ws.seen} />;
-      break;
-    case 'unknown':
-      main = <p className="placeholder">Nothing lives at {route.path}.</p>;
-      break;
-    default:
-      main = assertNever(route, 'route');
-  }
-  return (
-    <DrawerProvider drawer={drawer}>
-      <div className="shell" data-drawer={drawer.open ? 'open' : 'closed'}>
-        <div
-          id={DRAWER_ID}
-          className="drawer"
-          onClick={(e) => {
-            // Choosing a channel closes the drawer, even the one already open.
-            if (e.target instanceof Element && e.target.closest('a')) drawer.setOpen(false);
-          }}
-        >
-          <Sidebar ws={ws} current={current} onSignOut={onSignOut} />
-          <Preferences onShortcuts={() => shortcuts.current?.open()} />
-        </div>
-        {drawer.open ? <div className="drawer-scrim" aria-hidden="true" onClick={() => drawer.setOpen(false)} /> : null}
-        <main className="main">
-          <ReconnectBanner ws={ws} />
-          {main}
-        </main>
-        <Shortcuts ref={shortcuts} />
-      </div>
-    </DrawerProvider>
-  );
-}
-
 export function App() {
   const [auth, setAuth] = useState<Auth>({ status: 'checking' });
   const check = useCallback(() => {
+    if (localStorage.getItem(SIGNED_IN) === '1') preloadSignedIn();
     fetchMe().then(
       (me) => {
+        preloadSignedIn();
         localStorage.setItem(SIGNED_IN, '1');
         setAuth({ status: 'in', me });
       },
@@ -122,7 +61,11 @@ export function App() {
     case 'out':
       return <SignIn notice={auth.notice} onSignedIn={check} />;
     case 'in':
-      return <Shell me={auth.me} onSignOut={onSignOut} onExpired={onExpired} />;
+      return (
+        <Suspense fallback={<p className="placeholder">Loading…</p>}>
+          <Shell me={auth.me} onSignOut={onSignOut} onExpired={onExpired} />
+        </Suspense>
+      );
     default:
       return assertNever(auth, 'auth state');
   }

@@ -5,7 +5,8 @@
 // `data-port`, `data-preview-id`, `data-request-id`, buttons `data-choice` / `data-action`.
 
 import { useState } from 'react';
-import { grantPreview, HttpError } from '../api/http.js';
+import { HttpError } from '../api/http.js';
+import { grantPreview } from '../api/preview-grant.js';
 import { phaseText, portForwardControl, portForwardView } from '../render/port-forward.js';
 import { ApprovalPrompt } from './ApprovalPrompt.js';
 import { Markdown } from './Markdown.js';

@@ -1,8 +1,9 @@
 // A thread, live: its rows in order, each updated in place as appends arrive; the attached
 // runner's presence; interrupt and "drop queued" for the people allowed to steer; the composer.
-// Follows the newest row while the reader is at the bottom.
+// The rows are a virtual list that opens on the newest ones and loads older history on demand
+// (ThreadRows.tsx).
 
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { Actor, ControlAction, Message } from '@pilothouse/protocol';
 import type { ChannelSession } from '../app/channel-session.js';
 import type { SeenStore } from '../app/seen.js';
@@ -19,8 +20,8 @@ import { RunnerPresenceLine } from './badges.js';
 import { ChannelGate } from './ChannelGate.js';
 import { Composer } from './Composer.js';
 import { ViewHeader } from './layout/ViewHeader.js';
-import { Row } from './Row.js';
 import type { RowContext } from './row-context.js';
+import { ThreadRows } from './ThreadRows.js';
 
 export function ThreadView({ session, threadId, me, seen }: { session: ChannelSession; threadId: string; me: Actor; seen: SeenStore }) {
   const view = useSyncExternalStore(session.subscribe, session.getSnapshot);
@@ -66,13 +67,7 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
     document.title = pageTitle(session.channel, title);
   }, [title, session.channel]);
 
-  // Follow the stream while the reader is at the bottom; leave them alone when they scrolled up.
-  const scroller = useRef<HTMLDivElement>(null);
-  const atBottom = useRef(true);
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (el && atBottom.current) el.scrollTop = el.scrollHeight;
-  }, [messages]);
+  const loadOlder = useCallback(() => session.loadOlder(threadId), [session, threadId]);
 
   const turnRunning = active !== null || runner?.status === 'working';
   const notAllowed = runner ? `Only ${names(runner.allowed)} can steer this session.` : undefined;
@@ -86,24 +81,19 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
           details={runner ? <RunnerPresenceLine runner={runner} /> : null}
           aside={<Watchers presence={view.presence[threadId]} me={me} />}
         />
-        <div
-          className="rows"
-          ref={scroller}
-          onScroll={(e) => {
-            const el = e.currentTarget;
-            atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
-          }}
-        >
-          {view.threadError ? (
+        {view.threadError ? (
+          <div className="rows">
             <p className="refused" role="alert">
               {view.threadError}
             </p>
-          ) : thread?.status !== 'ready' ? (
+          </div>
+        ) : thread?.status !== 'ready' ? (
+          <div className="rows">
             <p className="placeholder">Loading the thread…</p>
-          ) : (
-            messages.map((m) => <Row key={m.id} message={m} clipped={thread.clipped[m.id]} ctx={ctx} />)
-          )}
-        </div>
+          </div>
+        ) : (
+          <ThreadRows messages={messages} clipped={thread.clipped} ctx={ctx} older={thread.older} olderError={view.olderError} loadOlder={loadOlder} />
+        )}
         {runner ? (
           <div className="controls">
             {turnRunning ? (

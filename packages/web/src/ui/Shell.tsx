@@ -1,0 +1,83 @@
+// Signed in: the channel list (a drawer on phones), reconnect banner, the view the address names
+// (a channel or a thread) and the shortcut list. The views load on demand, so the thread renderer
+// (markdown-it, DOMPurify, ansi_up, diff, highlighting) is fetched only when a view needs it.
+
+import { lazy, Suspense, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { assertNever, type Actor } from '@pilothouse/protocol';
+import type { Me } from '../api/http.js';
+import { parseRoute, usePath } from '../app/route.js';
+import { Workspace } from '../app/workspace.js';
+import { Home } from './Home.js';
+import { Sidebar } from './Sidebar.js';
+import { DRAWER_ID, DrawerProvider, useDrawerState } from './layout/drawer.js';
+import { Preferences } from './layout/Preferences.js';
+import { Shortcuts, type ShortcutsDialog } from './layout/Shortcuts.js';
+
+const ChannelView = lazy(() => import('./ChannelView.js').then((m) => ({ default: m.ChannelView })));
+const ThreadView = lazy(() => import('./ThreadView.js').then((m) => ({ default: m.ThreadView })));
+
+function ReconnectBanner({ ws }: { ws: Workspace }) {
+  const status = useSyncExternalStore(ws.connection.onStatus, ws.connection.status);
+  if (status !== 'lost') return null;
+  return (
+    <div className="banner" role="status" data-banner="reconnecting">
+      The connection to the hub was lost. Reconnecting… The thread catches up by itself.
+    </div>
+  );
+}
+
+export function Shell({ me, onSignOut, onExpired }: { me: Me; onSignOut: () => void; onExpired: () => void }) {
+  const [ws, setWs] = useState<Workspace | null>(null);
+  useEffect(() => {
+    const w = new Workspace(me, onExpired);
+    setWs(w);
+    return () => w.close();
+  }, [me, onExpired]);
+  const actor = useMemo<Actor>(() => ({ user_id: me.user.id, name: me.user.name }), [me]);
+  const path = usePath();
+  const route = parseRoute(path);
+  const drawer = useDrawerState(path);
+  const shortcuts = useRef<ShortcutsDialog>(null);
+  if (!ws) return null;
+  const current = route.type === 'channel' || route.type === 'thread' ? route.channel : null;
+  let main;
+  switch (route.type) {
+    case 'home':
+      main = <Home ws={ws} />;
+      break;
+    case 'channel':
+      main = <ChannelView key={route.channel} session={ws.session(route.channel)} me={actor} seen={ws.seen} />;
+      break;
+    case 'thread':
+      main = <ThreadView key={`${route.channel}/${route.threadId}`} session={ws.session(route.channel)} threadId={route.threadId} me={actor} seen={ws.seen} />;
+      break;
+    case 'unknown':
+      main = <p className="placeholder">Nothing lives at {route.path}.</p>;
+      break;
+    default:
+      main = assertNever(route, 'route');
+  }
+  return (
+    <DrawerProvider drawer={drawer}>
+      <div className="shell" data-drawer={drawer.open ? 'open' : 'closed'}>
+        <div
+          id={DRAWER_ID}
+          className="drawer"
+          onClick={(e) => {
+            // Choosing a channel closes the drawer, even the one already open.
+            if (e.target instanceof Element && e.target.closest('a')) drawer.setOpen(false);
+          }}
+        >
+          <Sidebar ws={ws} current={current} onSignOut={onSignOut} />
+          <Preferences onShortcuts={() => shortcuts.current?.open()} />
+        </div>
+        {drawer.open ? <div className="drawer-scrim" aria-hidden="true" onClick={() => drawer.setOpen(false)} /> : null}
+        <main className="main">
+          <ReconnectBanner ws={ws} />
+          <Suspense fallback={<p className="placeholder">Loading…</p>}>{main}</Suspense>
+        </main>
+        <Shortcuts ref={shortcuts} />
+      </div>
+    </DrawerProvider>
+  );
+}
