@@ -166,7 +166,7 @@ describe('web UI bad input', () => {
     await push(channel, 'update_row', { item_key: 'lab:big', status: 'completed', meta: { command: 'cat big.log', cwd: '/lab', exit_code: 0, duration_ms: 42 } });
     // By position, not by text: matching text would read 5 MB of textContent on every poll.
     const big = p.locator('article.row[data-kind=command]').last();
-    await big.locator('[data-row-status=completed]').waitFor();
+    await big.locator('[data-command-state=completed]').waitFor();
     await big.locator('button.show-all').waitFor();
     expect(offset).toBeGreaterThan(5_000_000);
     const shown = (await big.locator('.output').textContent()) ?? '';

@@ -355,7 +355,7 @@ describe('web UI row content', () => {
 
   it('shows relative times in the thread list', async () => {
     await alice.page.goto(`${h.hub.url}/c/acme/lab`);
-    const time = alice.page.locator('.thread-link time').first();
+    const time = alice.page.locator('.session-list time').first();
     await time.waitFor();
     expect(await time.textContent()).toMatch(/^(just now|\d+ min ago)$/);
     expect(await time.getAttribute('title')).toMatch(/\b20\d\d\b/);

@@ -87,11 +87,15 @@ describe('layout on a phone (390×844)', () => {
     await page.locator('.drawer-scrim').tap({ position: { x: 370, y: 400 } });
     await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.shell')?.getAttribute('data-drawer') === 'closed');
 
-    // Choosing a channel closes it and goes there.
+    // Choosing a channel closes it and goes there (to its live session); the back link leads to its list.
+    await page.goto(`${h.hub.url}/c/acme/agents`);
+    await page.locator('.channel textarea').waitFor();
     await menu.tap();
     await page.locator('nav.sidebar li[data-channel="acme/agents"] a').tap();
-    await page.waitForURL('**/c/acme/agents');
+    await page.waitForURL(`**/c/acme/agents/t/${h.runner.threadId}`);
     await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.shell')?.getAttribute('data-drawer') === 'closed');
+    await page.locator('.view-head a.back').tap();
+    await page.waitForURL('**/c/acme/agents');
     expect(await lines(page, '.view-head h1')).toBe(1);
     expect((await page.locator('.channel textarea').boundingBox())!.width).toBeGreaterThanOrEqual(300);
     expect(await overflowX(page)).toBeLessThanOrEqual(0);

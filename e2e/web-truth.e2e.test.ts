@@ -97,12 +97,15 @@ describe('rows say what is true', () => {
     // The first stream fails with HTTP 500; the retry is held open with nothing in it.
     h.model.enqueue({ type: 'http_error', status: 500, body: { error: { message: 'upstream down', type: 'server_error' } } }, { type: 'hang', chunks: [] });
     const started = Date.now();
+    const before = h.model.requests.length;
     await send('hello?');
     const human = rows('text', 'hello?');
     await human.locator('.trouble[data-trouble=reconnecting]').waitFor();
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(await human.locator('.badge').textContent()).toContain('reconnecting to the model (attempt 1)');
     await shots(alice.page, 'reconnecting');
+    // The trouble shows before Codex's retry reaches the model: wait for the retry, then let it answer.
+    await h.model.waitForRequest(before + 2);
     expect(h.model.release()).toBe(1);
     await human.locator('.badge[data-state=processed]').waitFor();
     await human.locator('.trouble').waitFor({ state: 'detached' });

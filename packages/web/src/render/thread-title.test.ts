@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '@pilothouse/protocol';
-import { pageTitle, threadTitle } from './thread-title.js';
+import { folderName, pageTitle, threadTitle } from './thread-title.js';
 
 const root = (kind: Message['kind'], body: string, meta: Record<string, unknown> | null = null) => ({ kind, body, meta }) as Message;
 
@@ -17,5 +17,14 @@ describe('thread titles', () => {
     expect(threadTitle(undefined)).toBe('Thread');
     expect(pageTitle('acme/agents')).toBe('acme/agents · Pilothouse');
     expect(pageTitle('acme/agents', 'Codex session in app')).toBe('Codex session in app · acme/agents · Pilothouse');
+  });
+});
+
+describe('folderName', () => {
+  it('is the folder’s own name', () => {
+    expect(folderName('/home/alice/src/shop')).toBe('shop');
+    expect(folderName('/home/alice/src/shop/')).toBe('shop');
+    expect(folderName('C:\\work\\api')).toBe('api');
+    expect(folderName('/')).toBe('/');
   });
 });

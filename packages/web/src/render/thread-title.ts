@@ -13,10 +13,15 @@ export function threadTitle(root: Message | undefined): string {
   if (root.kind === 'session') {
     const meta = readMeta(SessionMeta, root.meta);
     const agent = meta.agent ? (AGENTS[meta.agent] ?? meta.agent) : 'Agent';
-    const folder = meta.cwd?.split(/[\\/]/).filter(Boolean).at(-1);
+    const folder = meta.cwd ? folderName(meta.cwd) : undefined;
     return folder ? `${agent} session in ${folder}` : `${agent} session`;
   }
   return firstLine(root.body, 140) || 'Thread';
+}
+
+/** The last part of a path (a folder's name); the whole path when it has none. */
+export function folderName(path: string): string {
+  return path.replace(/[\\/]+$/, '').split(/[\\/]/).at(-1) || path;
 }
 
 /** The browser tab's title: the view's name, then the channel, then the product. */

@@ -2,25 +2,15 @@
 // instruction), the agent, the folder (its name; the path on hover), live or ended, the last
 // activity (relative; the full time on hover) and unread. Steerers rename a session in place.
 
-import { useEffect, useState, type KeyboardEvent } from 'react';
+import { useState, type KeyboardEvent } from 'react';
 import { isLiveSession, mayRetitle, MAX_TITLE, sessionRunner, type Actor, type RunnerPresence } from '@pilothouse/protocol';
 import type { ChannelSession } from '../app/channel-session.js';
 import { threadPath } from '../app/route.js';
-import { threadTitle as rootTitle } from '../render/thread-title.js';
-import { baseName, fullTime, relativeTime } from '../render/relative-time.js';
+import { folderName, threadTitle as rootTitle } from '../render/thread-title.js';
 import { threadTitle, type ThreadSummary } from '../state/threads.js';
 import { isThreadUnread, type Seen } from '../state/unread.js';
 import { Link } from './Link.js';
-
-/** The current time, ticking every `everyMs` (relative times in lists stay true). */
-export function useNow(everyMs: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(timer);
-  }, [everyMs]);
-  return now;
-}
+import { Time } from './Time.js';
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
@@ -58,7 +48,6 @@ function Rename({ initial, save, done }: { initial: string; save: (title: string
 }
 
 export function SessionList({ session, threads, runners, me, seen, current }: { session: ChannelSession; threads: readonly ThreadSummary[]; runners: readonly RunnerPresence[]; me: Actor; seen: Seen; current?: string | undefined }) {
-  const now = useNow(30_000);
   const [renaming, setRenaming] = useState<string | null>(null);
   return (
     <ul className="session-list">
@@ -91,12 +80,10 @@ export function SessionList({ session, threads, runners, me, seen, current }: { 
               {agent ? <span className="session-agent">{agent}</span> : null}
               {cwd ? (
                 <span className="session-folder" title={cwd}>
-                  {baseName(cwd)}
+                  {folderName(cwd)}
                 </span>
               ) : null}
-              <time className="session-when" dateTime={t.last_at} title={fullTime(t.last_at)}>
-                {relativeTime(t.last_at, now)}
-              </time>
+              <Time className="session-when" iso={t.last_at} relative />
               <span className="session-replies">
                 {t.reply_count} {t.reply_count === 1 ? 'reply' : 'replies'}
               </span>

@@ -27,12 +27,12 @@ function subscribe(listener: () => void): () => void {
 
 const getNow = () => now;
 
-export function Time({ iso, relative = false }: { iso: string; relative?: boolean }) {
+export function Time({ iso, relative = false, className }: { iso: string; relative?: boolean; className?: string }) {
   const at = useSyncExternalStore(subscribe, getNow);
   // A time written before the clock's last tick is still "now" for the row's own format.
   const reference = new Date(Math.max(at.getTime(), Date.now()));
   return (
-    <time dateTime={iso} title={fullTime(iso)}>
+    <time className={className} dateTime={iso} title={fullTime(iso)}>
       {relative ? relativeTime(iso, reference) : rowTime(iso, reference)}
     </time>
   );

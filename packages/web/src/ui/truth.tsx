@@ -6,16 +6,14 @@ import type { AgentTrouble, ApprovalDecision, Message } from '@pilothouse/protoc
 import type { AgentIdentity } from '../render/agent-identity.js';
 import { commandLabel, commandState } from '../render/command-state.js';
 import { decisionLine, outcomeWord } from '../render/decision-text.js';
+import { Icon } from './layout/icons.js';
 
 /** Avatar and name of a runner row: the agent, then whose runner on which machine. */
 export function AgentSignature({ who }: { who: AgentIdentity }) {
   return (
     <>
       <span className="avatar avatar-agent" aria-hidden="true" title={who.agent}>
-        <svg viewBox="0 0 16 16" width="14" height="14" focusable="false">
-          <path d="M8 1.5 14 5v6l-6 3.5L2 11V5z" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinejoin="round" />
-          <circle cx="8" cy="8" r="1.9" fill="currentColor" />
-        </svg>
+        <Icon name="agent" />
       </span>
       <span className="author author-agent">
         <strong>{who.agent}</strong>

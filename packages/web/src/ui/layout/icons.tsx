@@ -3,7 +3,7 @@
 // <svg> (the e2e inertness checks treat any svg in a view as suspect). Decorative: the button
 // around each carries the accessible name.
 
-export type IconName = 'menu' | 'back' | 'details' | 'close' | 'keyboard';
+export type IconName = 'menu' | 'back' | 'details' | 'close' | 'keyboard' | 'agent';
 
 export function Icon({ name }: { name: IconName }) {
   return <span className={`icon icon-${name}`} aria-hidden="true" />;
