@@ -5,7 +5,7 @@
 
 import { hostname } from 'node:os';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSessionHarness, type SessionHarness } from './support/session-harness.js';
@@ -13,7 +13,8 @@ import { ensureWebBuild, launchBrowser, openPerson, setPasswords, signIn, type P
 
 const PASSWORD = 'correct horse battery';
 /** Screenshots for review, when asked for (they are not kept in the repository). */
-const SHOTS = process.env.PILOTHOUSE_TRUTH_SHOTS;
+/** With PILOTHOUSE_SCREENSHOTS set, the states are saved beside the other screenshots (docs/screenshots). */
+const SHOTS = process.env.PILOTHOUSE_SCREENSHOTS ? resolve(import.meta.dirname, '../docs/screenshots') : undefined;
 
 let h: SessionHarness;
 let browser: Browser;
@@ -23,6 +24,8 @@ let threadUrl: string;
 async function shots(page: Page, name: string): Promise<void> {
   if (!SHOTS) return;
   mkdirSync(SHOTS, { recursive: true });
+  // No drawer sliding away while the viewport changes size.
+  await page.emulateMedia({ reducedMotion: 'reduce' });
   for (const [label, width, height] of [['desktop', 1440, 900], ['phone', 390, 844]] as const) {
     await page.setViewportSize({ width, height });
     await page.screenshot({ path: join(SHOTS, `${name}-${label}.png`) });
