@@ -2,37 +2,65 @@
 // demand so the sign-in page fetches neither the socket client nor the thread renderer. An expired
 // session ends back at sign-in with a message.
 
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { assertNever } from '@pilothouse/protocol';
 import { fetchMe, HttpError, logout, type Me } from '../api/http.js';
+import { prepareTimeFormats } from '../render/time.js';
 import { SignIn } from './SignIn.js';
 
-const Shell = lazy(() => import('./Shell.js').then((m) => ({ default: m.Shell })));
+type ShellView = (typeof import('./Shell.js'))['Shell'];
 
+let signedInCode: Promise<ShellView> | null = null;
 /**
- * Starts fetching the signed-in code (the shell and both views) at once, in parallel, instead of
- * one chunk after another as each renders: when this browser was signed in before (the page
- * likely opens signed in) and again once the sign-in is confirmed. Repeated calls cost nothing.
+ * The signed-in code (the shell and both views, one chunk group fetched in parallel). It starts
+ * loading as soon as the page is likely signed in (this browser was before) and the page renders
+ * it only once it is here, without a Suspense boundary: React holds a revealed boundary back for
+ * up to 300 ms, which was a third of a thread's open time. A failed load is tried again next time.
  */
-function preloadSignedIn(): void {
-  void Promise.all([import('./Shell.js'), import('./ThreadView.js'), import('./ChannelView.js')]).catch(() => undefined);
+function loadSignedIn(): Promise<ShellView> {
+  signedInCode ??= import('./Shell.js').then(
+    (m) => m.Shell,
+    (err: unknown) => {
+      signedInCode = null;
+      throw err;
+    },
+  );
+  return signedInCode;
 }
 
-type Auth = { status: 'checking' } | { status: 'out'; notice: string | null } | { status: 'in'; me: Me };
+type Auth = { status: 'checking' } | { status: 'out'; notice: string | null } | { status: 'in'; me: Me; Shell: ShellView };
 
 /** Remembers that this browser was signed in, so a 401 later reads "expired", not "signed out". */
 const SIGNED_IN = 'pilothouse.signedIn';
 const EXPIRED = 'Your session expired; sign in again.';
 
+/**
+ * Who is signed in, asked as this module loads rather than after React's first render, together
+ * with the signed-in code when this browser was signed in before. The first check takes it.
+ */
+let firstMe: Promise<Me> | null = startCheck();
+
+function startCheck(): Promise<Me> {
+  if (localStorage.getItem(SIGNED_IN) === '1') void loadSignedIn().catch(() => undefined);
+  const me = fetchMe();
+  me.catch(() => undefined);
+  // While the answer travels: the time formatters every row needs (render/time.ts).
+  setTimeout(prepareTimeFormats, 0);
+  return me;
+}
+
 export function App() {
   const [auth, setAuth] = useState<Auth>({ status: 'checking' });
   const check = useCallback(() => {
-    if (localStorage.getItem(SIGNED_IN) === '1') preloadSignedIn();
-    fetchMe().then(
+    const me = firstMe ?? startCheck();
+    firstMe = null;
+    me.then(
       (me) => {
-        preloadSignedIn();
         localStorage.setItem(SIGNED_IN, '1');
-        setAuth({ status: 'in', me });
+        loadSignedIn().then(
+          (Shell) => setAuth({ status: 'in', me, Shell }),
+          (err: unknown) => setAuth({ status: 'out', notice: `The page could not load (${err instanceof Error ? err.message : String(err)}); reload to try again.` }),
+        );
       },
       (err: unknown) => {
         const was = localStorage.getItem(SIGNED_IN) === '1';
@@ -61,11 +89,7 @@ export function App() {
     case 'out':
       return <SignIn notice={auth.notice} onSignedIn={check} />;
     case 'in':
-      return (
-        <Suspense fallback={<p className="placeholder">Loading…</p>}>
-          <Shell me={auth.me} onSignOut={onSignOut} onExpired={onExpired} />
-        </Suspense>
-      );
+      return <auth.Shell me={auth.me} onSignOut={onSignOut} onExpired={onExpired} />;
     default:
       return assertNever(auth, 'auth state');
   }

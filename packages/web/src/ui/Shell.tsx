@@ -1,20 +1,21 @@
 // Signed in: the channel list (a drawer on phones), reconnect banner, the view the address names
-// (a channel or a thread) and the shortcut list. The views load on demand, so the thread renderer
-// (markdown-it, DOMPurify, ansi_up, diff, highlighting) is fetched only when a view needs it.
+// (a channel or a thread) and the shortcut list. App.tsx loads this module and both views on
+// demand, so the sign-in page fetches neither the socket client nor the thread renderer
+// (markdown-it, DOMPurify, ansi_up, diff); highlighting is a chunk of its own, loaded on first use.
 
-import { lazy, Suspense, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { assertNever, type Actor } from '@pilothouse/protocol';
 import type { Me } from '../api/http.js';
 import { parseRoute, usePath } from '../app/route.js';
 import { Workspace } from '../app/workspace.js';
+import { ChannelView } from './ChannelView.js';
 import { Home } from './Home.js';
 import { Sidebar } from './Sidebar.js';
 import { DRAWER_ID, DrawerProvider, useDrawerState } from './layout/drawer.js';
 import { Preferences } from './layout/Preferences.js';
 import { Shortcuts, type ShortcutsDialog } from './layout/Shortcuts.js';
+import { ThreadView } from './ThreadView.js';
 
-const ChannelView = lazy(() => import('./ChannelView.js').then((m) => ({ default: m.ChannelView })));
-const ThreadView = lazy(() => import('./ThreadView.js').then((m) => ({ default: m.ThreadView })));
 
 function ReconnectBanner({ ws }: { ws: Workspace }) {
   const status = useSyncExternalStore(ws.connection.onStatus, ws.connection.status);
@@ -74,7 +75,7 @@ export function Shell({ me, onSignOut, onExpired }: { me: Me; onSignOut: () => v
         {drawer.open ? <div className="drawer-scrim" aria-hidden="true" onClick={() => drawer.setOpen(false)} /> : null}
         <main className="main">
           <ReconnectBanner ws={ws} />
-          <Suspense fallback={<p className="placeholder">Loading…</p>}>{main}</Suspense>
+          {main}
         </main>
         <Shortcuts ref={shortcuts} />
       </div>
