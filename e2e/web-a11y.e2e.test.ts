@@ -1,6 +1,7 @@
 // Accessibility and keyboard, in Debian's chromium against a real hub, runner, Codex and the
 // scripted model: axe-core finds no serious or critical violation on the sign-in, channel and
-// thread pages (with an approval prompt open) in light and dark (injected past the page's CSP); "?" lists the shortcuts in a
+// thread pages (with an approval prompt open) and the audit log (an admin's, with refused and
+// coalesced rows) in light and dark (injected past the page's CSP); "?" lists the shortcuts in a
 // dialog that Esc closes; keyboard focus is visible.
 
 import { createRequire } from 'node:module';
@@ -8,7 +9,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageGlobals } from './support/page-globals.js';
 import { startSessionHarness, type SessionHarness } from './support/session-harness.js';
-import { ensureWebBuild, launchBrowser, openPerson, setPasswords, signIn, type Person } from './support/browser.js';
+import { seedAudit } from './support/audit.js';
+import { addAdmin, ensureWebBuild, launchBrowser, openPerson, setPasswords, signIn, type Person } from './support/browser.js';
 
 const PASSWORD = 'correct horse battery';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -107,5 +109,24 @@ describe('keyboard', () => {
     const controls = outlines.filter((o) => !o.startsWith('body '));
     expect(controls.length).toBeGreaterThanOrEqual(4);
     expect(controls.filter((o) => o.endsWith('NO RING'))).toEqual([]);
+  });
+});
+
+describe('accessibility of the audit log (axe-core)', () => {
+  it('finds nothing serious on an admin’s audit log with refused and coalesced rows, light and dark', async () => {
+    await addAdmin(h.hub, 'carol', PASSWORD, h.channelId);
+    await seedAudit(h);
+    const found: Record<string, string[]> = {};
+    for (const [theme, { page, context }] of Object.entries(people)) {
+      await context.clearCookies();
+      await page.goto(h.hub.url);
+      await signIn(page, 'carol', PASSWORD);
+      await page.locator('nav.sidebar').waitFor();
+      await page.goto(`${h.hub.url}/audit`);
+      await page.locator('.audit-table tr[data-action=control_refused] .audit-refused').waitFor();
+      await page.locator('.audit-table .audit-repeat').waitFor();
+      found[`audit ${theme}`] = await violations(page);
+    }
+    expect(found).toEqual({ 'audit light': [], 'audit dark': [] });
   });
 });

@@ -1,6 +1,6 @@
 // Every page at phone (390×844), tablet (768×1024) and desktop (1440×900) size, light and dark,
 // against one real hub, runner, Codex and scripted model: sign-in, a channel, a thread while the
-// agent streams, and an approval prompt. Each must fit its width (no horizontal scrolling) and
+// agent streams, an approval prompt, and an admin's audit log with refused attempts. Each must fit its width (no horizontal scrolling) and
 // throw nothing. With PILOTHOUSE_SCREENSHOTS set, each is saved as
 // docs/screenshots/<page>-<device>-<theme>.png (the committed ones the README shows).
 
@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageGlobals } from './support/page-globals.js';
 import { startSessionHarness, type SessionHarness } from './support/session-harness.js';
 import { hasState } from './support/rows.js';
-import { DEVICES, ensureWebBuild, launchBrowser, openPerson, screenshot, setPasswords, signIn, type Person } from './support/browser.js';
+import { seedAudit } from './support/audit.js';
+import { addAdmin, DEVICES, ensureWebBuild, launchBrowser, openPerson, screenshot, setPasswords, signIn, type Person } from './support/browser.js';
 
 const PASSWORD = 'correct horse battery';
 const THEMES = ['light', 'dark'] as const;
@@ -91,6 +92,20 @@ describe('screenshots', () => {
       const prompt = v.page.locator('section.approval');
       await prompt.waitFor();
       await prompt.scrollIntoViewIfNeeded();
+    });
+    expect(views.flatMap((v) => v.errors)).toEqual([]);
+  });
+
+  it('the audit log, as an admin', async () => {
+    await addAdmin(h.hub, 'carol', PASSWORD, h.channelId);
+    await seedAudit(h);
+    await shoot('audit', async (v) => {
+      await v.context.clearCookies();
+      await v.page.goto(h.hub.url);
+      await signIn(v.page, 'carol', PASSWORD);
+      await v.page.locator('nav.sidebar').waitFor({ state: 'attached' });
+      await v.page.goto(`${h.hub.url}/audit`);
+      await v.page.locator('.audit-table tr[data-action=control_refused] .audit-refused').waitFor();
     });
     expect(views.flatMap((v) => v.errors)).toEqual([]);
   });

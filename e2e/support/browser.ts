@@ -73,6 +73,12 @@ export async function setPasswords(hub: RunningHub, passwords: Record<string, st
   }
 }
 
+/** Adds an admin (the harness's alice and bob are not) with a password, a member of `channelId`. */
+export async function addAdmin(hub: RunningHub, name: string, password: string, channelId: string): Promise<void> {
+  const user = await hub.store.createUser({ name, passwordHash: await hashPassword(password), admin: true });
+  await hub.store.addMember(channelId, user.id);
+}
+
 export async function signIn(page: Page, name: string, password: string): Promise<void> {
   await page.fill('input[name=name]', name);
   await page.fill('input[name=password]', password);

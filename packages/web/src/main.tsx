@@ -8,6 +8,7 @@ import './styles/theme.css';
 import './styles.css';
 import './styles/layout.css';
 import './styles/icons.css';
+import './styles/audit.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,6 +1,6 @@
 // The hub's HTTP API as the browser uses it (docs/protocol.md §11): sign in (sets the HttpOnly
-// `ph_session` cookie), sign out, who am I with my channels (the preview grant is in
-// preview-grant.ts). Replies are parsed here, once. The sign-in page loads this module, so its
+// `ph_session` cookie), sign out, who am I with my channels, the audit log for admins (the
+// preview grant is in preview-grant.ts). Replies are parsed here, once. The sign-in page loads this module, so its
 // schemas use zod's tree-shakable `zod/mini` API (zod's full API alone is ~28 KB gzip).
 
 import * as z from 'zod/mini';
@@ -60,3 +60,31 @@ export const logout = (): Promise<unknown> => call(z.object({ ok: z.boolean() })
 
 export const fetchMe = (): Promise<Me> => call(Me, 'GET', '/api/me');
 
+
+const AuditEntry = z.object({
+  id: z.number(),
+  at: z.string(),
+  actor_id: z.nullable(z.string()),
+  actor_name: z.nullable(z.string()),
+  action: z.string(),
+  channel: z.nullable(z.string()),
+  // The hub always stores an object; anything else reads as no detail rather than a failed page.
+  detail: z.catch(z.record(z.string(), z.unknown()), {}),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export interface AuditQuery {
+  /** 1..1000 */
+  limit: number;
+  /** Entries with an id below this one (the next older page). */
+  before?: number | undefined;
+  action?: string | undefined;
+}
+
+/** `GET /api/audit` (admins; newest first). A non-admin gets `HttpError` `forbidden`. */
+export function fetchAudit(q: AuditQuery): Promise<AuditEntry[]> {
+  const params = new URLSearchParams({ limit: String(q.limit) });
+  if (q.before !== undefined) params.set('before', String(q.before));
+  if (q.action !== undefined) params.set('action', q.action);
+  return call(z.object({ entries: z.array(AuditEntry) }), 'GET', `/api/audit?${params.toString()}`).then((r) => r.entries);
+}

@@ -1,4 +1,5 @@
-// The page's address is the route: / (home), /c/WS/CH (a channel), /c/WS/CH/t/ID (a thread).
+// The page's address is the route: / (home), /c/WS/CH (a channel), /c/WS/CH/t/ID (a thread),
+// /audit (the audit log, admins).
 // The hub answers every such path with index.html (packages/hub/src/http/static.ts).
 
 import { useSyncExternalStore } from 'react';
@@ -8,10 +9,14 @@ export type Route =
   | { type: 'home' }
   | { type: 'channel'; channel: string }
   | { type: 'thread'; channel: string; threadId: string }
+  | { type: 'audit' }
   | { type: 'unknown'; path: string };
+
+export const AUDIT_PATH = '/audit';
 
 export function parseRoute(path: string): Route {
   if (path === '/' || path === '') return { type: 'home' };
+  if (path === AUDIT_PATH || path === `${AUDIT_PATH}/`) return { type: 'audit' };
   const m = /^\/c\/([^/]+)\/([^/]+)(?:\/t\/([^/]+))?\/?$/.exec(path);
   if (!m) return { type: 'unknown', path };
   const channel = `${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`;

@@ -1,6 +1,6 @@
 // Signed in: the channel list (a drawer on phones), reconnect banner, the view the address names
-// (a channel or a thread) and the shortcut list. App.tsx loads this module and both views on
-// demand, so the sign-in page fetches neither the socket client nor the thread renderer
+// (a channel, a thread or the audit log) and the shortcut list. App.tsx loads this module and its
+// views on demand, so the sign-in page fetches neither the socket client nor the thread renderer
 // (markdown-it, DOMPurify, ansi_up, diff); highlighting is a chunk of its own, loaded on first use.
 
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
@@ -8,6 +8,7 @@ import { assertNever, type Actor } from '@pilothouse/protocol';
 import type { Me } from '../api/http.js';
 import { parseRoute, usePath } from '../app/route.js';
 import { Workspace } from '../app/workspace.js';
+import { AuditView } from './AuditView.js';
 import { ChannelView } from './ChannelView.js';
 import { Home } from './Home.js';
 import { Sidebar } from './Sidebar.js';
@@ -52,6 +53,9 @@ export function Shell({ me, onSignOut, onExpired }: { me: Me; onSignOut: () => v
     case 'thread':
       main = <ThreadView key={`${route.channel}/${route.threadId}`} session={ws.session(route.channel)} threadId={route.threadId} me={actor} seen={ws.seen} />;
       break;
+    case 'audit':
+      main = <AuditView />;
+      break;
     case 'unknown':
       main = <p className="placeholder">Nothing lives at {route.path}.</p>;
       break;
@@ -69,7 +73,7 @@ export function Shell({ me, onSignOut, onExpired }: { me: Me; onSignOut: () => v
             if (e.target instanceof Element && e.target.closest('a')) drawer.setOpen(false);
           }}
         >
-          <Sidebar ws={ws} current={current} onSignOut={onSignOut} />
+          <Sidebar ws={ws} current={current} auditOpen={route.type === 'audit'} onSignOut={onSignOut} />
           <Preferences onShortcuts={() => shortcuts.current?.open()} />
         </div>
         {drawer.open ? <div className="drawer-scrim" aria-hidden="true" onClick={() => drawer.setOpen(false)} /> : null}

@@ -1,9 +1,9 @@
-// Workspaces and their channels (the caller's memberships), each with an unread marker, and the
-// signed-in user with a sign-out button.
+// Workspaces and their channels (the caller's memberships), each with an unread marker, for
+// admins a link to the audit log, and the signed-in user with a sign-out button.
 
 import { useMemo, useSyncExternalStore } from 'react';
 import type { Workspace } from '../app/workspace.js';
-import { channelPath, threadPath } from '../app/route.js';
+import { AUDIT_PATH, channelPath, threadPath } from '../app/route.js';
 import { runnersOf } from '../state/channel.js';
 import { latestLiveSession } from '../state/sessions.js';
 import { summariesOf } from '../state/threads.js';
@@ -26,7 +26,7 @@ function ChannelLink({ ws, channel, current }: { ws: Workspace; channel: string;
   );
 }
 
-export function Sidebar({ ws, current, onSignOut }: { ws: Workspace; current: string | null; onSignOut: () => void }) {
+export function Sidebar({ ws, current, auditOpen, onSignOut }: { ws: Workspace; current: string | null; auditOpen: boolean; onSignOut: () => void }) {
   const groups = useMemo(() => {
     const by = new Map<string, string[]>();
     for (const c of ws.channels) {
@@ -49,6 +49,18 @@ export function Sidebar({ ws, current, onSignOut }: { ws: Workspace; current: st
           </ul>
         </section>
       ))}
+      {ws.me.user.admin ? (
+        <section className="workspace admin-links">
+          <h2>Admin</h2>
+          <ul>
+            <li className={auditOpen ? 'current' : ''}>
+              <Link to={AUDIT_PATH} current={auditOpen}>
+                Audit log
+              </Link>
+            </li>
+          </ul>
+        </section>
+      ) : null}
       <div className="me">
         <span>
           Signed in as <strong>{ws.me.user.name}</strong>
