@@ -140,3 +140,54 @@ describe('colour theme', () => {
     await context.close();
   });
 });
+
+describe('the first connection', () => {
+  it('a returning page opens one socket as it loads and joins on it; the sign-in page opens none', async () => {
+    const { page, context, errors } = await openPerson(browser);
+    const sockets: { url: string; joined: boolean }[] = [];
+    // The order the page's code asks for things in: the socket before the answer to /api/me.
+    await context.addInitScript(() => {
+      const w = (globalThis as unknown as PageGlobals).window;
+      const asked: string[] = (w.__asked = []);
+      const NativeSocket = w.WebSocket;
+      w.WebSocket = class extends NativeSocket {
+        constructor(...args: unknown[]) {
+          super(...args);
+          asked.push('socket');
+        }
+      };
+      const nativeFetch = w.fetch.bind(w) as (input: unknown, init?: unknown) => Promise<{ url: string }>;
+      w.fetch = (input: unknown, init?: unknown) =>
+        nativeFetch(input, init).then((res) => {
+          if (new URL(res.url).pathname === '/api/me') asked.push('me answered');
+          return res;
+        });
+    });
+    page.on('websocket', (ws) => {
+      const s = { url: ws.url(), joined: false };
+      sockets.push(s);
+      ws.on('framesent', (f) => {
+        if (String(f.payload).includes('"phx_join"')) s.joined = true;
+      });
+    });
+    await page.goto(h.hub.url);
+    await page.locator('input[name=name]').waitFor();
+    // Never signed in here: no socket is tried.
+    expect(sockets).toEqual([]);
+    await signIn(page, 'alice', PASSWORD);
+    await page.locator('nav.sidebar').waitFor();
+    await page.goto(`${h.hub.url}/c/acme/agents`);
+    await page.locator('.channel').waitFor();
+    const before = sockets.length;
+    // Reloaded: the socket opened while the page's code loaded is the one phoenix joins on.
+    await page.reload();
+    await page.locator('.channel').waitFor();
+    await expect.poll(() => sockets.slice(before).some((s) => s.joined)).toBe(true);
+    const opened = sockets.slice(before);
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.url).toBe(`${h.hub.url.replace('http', 'ws')}/socket/websocket?vsn=2.0.0`);
+    expect((await page.evaluate(() => (globalThis as unknown as PageGlobals).window.__asked as string[])).slice(0, 2)).toEqual(['socket', 'me answered']);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

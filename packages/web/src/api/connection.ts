@@ -3,6 +3,7 @@
 // the link is up, so the UI can show a banner; channels rejoin on their own (feed.ts).
 
 import { Socket } from 'phoenix';
+import { EarlyTransport } from './early-socket.js';
 
 export type LinkStatus = 'connecting' | 'open' | 'lost';
 
@@ -17,7 +18,8 @@ export interface Connection {
 }
 
 export function connect(): Connection {
-  const socket = new Socket('/socket', { reconnectAfterMs: backoff, rejoinAfterMs: backoff });
+  // The first connection takes the socket App.tsx opened as the page loaded (early-socket.ts).
+  const socket = new Socket('/socket', { reconnectAfterMs: backoff, rejoinAfterMs: backoff, transport: EarlyTransport });
   let status: LinkStatus = 'connecting';
   const listeners = new Set<(s: LinkStatus) => void>();
   const set = (next: LinkStatus) => {

@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { assertNever } from '@pilothouse/protocol';
 import { fetchMe, HttpError, logout, type Me } from '../api/http.js';
+import { dropEarlySocket, openEarlySocket } from '../api/early-socket.js';
 import { prepareTimeFormats } from '../render/time.js';
 import { SignIn } from './SignIn.js';
 
@@ -36,14 +37,18 @@ const EXPIRED = 'Your session expired; sign in again.';
 
 /**
  * Who is signed in, asked as this module loads rather than after React's first render, together
- * with the signed-in code when this browser was signed in before. The first check takes it.
+ * with the signed-in code and the socket (api/early-socket.ts) when this browser was signed in
+ * before. The first check takes it.
  */
 let firstMe: Promise<Me> | null = startCheck();
 
 function startCheck(): Promise<Me> {
-  if (localStorage.getItem(SIGNED_IN) === '1') void loadSignedIn().catch(() => undefined);
+  if (localStorage.getItem(SIGNED_IN) === '1') {
+    void loadSignedIn().catch(() => undefined);
+    openEarlySocket();
+  }
   const me = fetchMe();
-  me.catch(() => undefined);
+  me.catch(() => dropEarlySocket());
   // While the answer travels: the time formatters every row needs (render/time.ts).
   setTimeout(prepareTimeFormats, 0);
   return me;
