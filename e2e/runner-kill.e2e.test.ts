@@ -218,10 +218,17 @@ describe.each(['sqlite', 'postgres'] as const)('runner SIGKILLed mid-turn (%s)',
     }
     const killedFor = Date.now() - started;
 
-    // Undisturbed now: everything queued runs to its end.
-    const final = await w.waitFor((t) => tasks(t).every((m) => m.state !== null && !OPEN.has(m.state.state)), 'every instruction ended');
+    // Undisturbed now: everything queued runs to its end, and the last process closes what the one
+    // before it left streaming (its recovery's row updates may still be on their way when the last
+    // instruction already reads ended, so both are waited for: "streaming forever" is the failure).
+    const runnerRows = (t: Message[]) => t.filter((m) => m.runner_id !== null && m.kind !== 'session');
+    const settled = (t: Message[]) =>
+      tasks(t).every((m) => m.state !== null && !OPEN.has(m.state.state)) && runnerRows(t).every((m) => m.status !== 'streaming');
+    const final = await w.waitFor(settled, 'every instruction ended and no row streaming').catch((err: Error) => {
+      throw new Error(`${err.message}\n${w.rowStory()}`);
+    });
     const runs = w.runs();
-    const rows = final.filter((m) => m.runner_id !== null && m.kind !== 'session');
+    const rows = runnerRows(final);
     const streaming = rows.filter((m) => m.status === 'streaming');
     expect(streaming, `rows left streaming: ${JSON.stringify(streaming.map((m) => [m.seq, m.item_key, m.body]))}\n${w.rowStory()}`).toEqual([]);
     const keys = rows.map((m) => m.item_key);
