@@ -23,6 +23,7 @@ import { previewServerFactory } from './previews/dispatch.js';
 import { Admission, DEFAULT_RATE_LIMITS, type RateLimits } from './limits/admission.js';
 import { AuditCoalescer } from './limits/audit-coalesce.js';
 import { FairQueue } from './limits/fair-queue.js';
+import { createNotifications, type NotificationConfig, type NotificationService } from './notifications/service.js';
 
 export interface HubConfig {
   host: string;
@@ -51,12 +52,17 @@ export interface HubConfig {
   trustProxy?: boolean;
   /** Sign-in backoff (auth/login-limiter.ts) and the refusal audit window (default 60 s). */
   signIn?: { limits?: Partial<LoginLimits>; auditWindowMs?: number };
+  /** The origin people reach the hub at (links in alerts); default the listen URL. */
+  publicUrl?: string;
+  /** Notification media and the delivery worker's pace (notifications/service.ts). */
+  notifications?: NotificationConfig;
 }
 
 export interface RunningHub {
   url: string;
   port: number;
   store: Store;
+  notifications: NotificationService;
   close(): Promise<void>;
 }
 
@@ -81,6 +87,15 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     await store.markRunnersOffline();
   }
   const auth = createAuthenticator(store);
+  let publicUrl = config.publicUrl ?? '';
+  const notifications = await createNotifications({
+    store,
+    logger,
+    config: config.notifications ?? {},
+    publicUrl: () => publicUrl,
+    authenticate: auth.authenticate,
+    validateWebhookUrl: (url) => (/^https?:\/\//.test(url) ? null : 'A webhook URL must be http:// or https://.'),
+  });
   // Membership after the join: every push, every joined topic every 10 s, every preview request.
   const membershipCheckMs = config.membershipCheckMs ?? MEMBERSHIP_TTL_MS;
   const members = new MembershipCache((channelId, userId) => store.isMember(channelId, userId), { now: () => Date.now() }, membershipCheckMs);
@@ -123,6 +138,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     allowsHost: (host) => allowsHost(host),
     trustProxy: config.trustProxy === true,
     ...(config.signIn ? { signIn: config.signIn } : {}),
+    routes: [(a) => notifications.routes(a)],
   });
   const connections = guardConnections(app.server, limits, logger);
   app.server.on('upgrade', (req, socket, head) => {
@@ -142,6 +158,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     connections.close();
+    await notifications.close();
     await pgFeed?.close();
     await pgPresence?.close();
     await store.close();
@@ -151,12 +168,16 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   previews.listening(port);
   allowsHost = hostCheck({ listenHost: config.host, port, allowed: config.allowedHosts ?? [] });
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  if (publicUrl === '') publicUrl = `http://${host}:${port}`;
+  notifications.start();
   return {
     url: `http://${host}:${port}`,
     port,
     store,
+    notifications,
     async close() {
       previews.close();
+      await notifications.close();
       await sockets.close();
       clearInterval(auditFlush);
       clearInterval(presenceSweep);

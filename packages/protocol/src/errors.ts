@@ -40,6 +40,12 @@ export const ErrorCodes = {
   rate_limited: 'Too many requests; retry after details.retry_after_ms (HTTP: the Retry-After header).',
   too_many_sockets: 'The user has too many sockets open on this hub.',
   host_not_allowed: 'The Host header names no origin this hub serves (see --allowed-host).',
+  decision_code_invalid: 'The decision code is unknown or malformed.',
+  decision_code_used: 'The decision code was already used (each works once).',
+  decision_code_expired: 'The decision code expired; decide in the thread instead.',
+  prompt_settled: 'The prompt was already decided, withdrawn or expired.',
+  webhook_url_refused: 'The webhook URL is not allowed (scheme, credentials, the hub itself, or a private address without allow_private).',
+  push_not_configured: 'This hub sends no push notifications.',
   internal: 'Internal error.',
 } as const;
 

@@ -15,6 +15,7 @@ import {
   Seq,
 } from './model.js';
 import { SessionTitle } from './sessions.js';
+import { AlertMedium } from './notifications.js';
 
 export const ChannelEvents = {
   /** A new message or row. */
@@ -36,7 +37,15 @@ export const ChannelEvents = {
   /** A runner came online, changed status, or went away. */
   presence: z.object({ seq: Seq, runner: RunnerPresence }),
   /** A human's control for the runner attached to `thread_id`. */
-  control: z.object({ seq: Seq, control_id: Id, thread_id: Id, actor: Actor, action: ControlAction }),
+  control: z.object({
+    seq: Seq,
+    control_id: Id,
+    thread_id: Id,
+    actor: Actor,
+    action: ControlAction,
+    /** Set by the hub when the person decided from an alert (a push action, an emailed link); absent for a `control` push. */
+    via: AlertMedium.optional(),
+  }),
   /** A thread's title was set (`title`) or cleared back to the one its first instruction gives (`null`). */
   title: z.object({ seq: Seq, thread_id: Id, title: SessionTitle.nullable(), actor: Actor }),
 } as const;

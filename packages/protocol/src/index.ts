@@ -14,3 +14,4 @@ export * from './presence.js';
 export * from './redact.js';
 export * from './never.js';
 export * from './seq-gate.js';
+export * from './notifications.js';

@@ -61,8 +61,11 @@ export type Approval = z.infer<typeof Approval>;
 export const DecisionOutcome = z.enum(['approved', 'always_allowed', 'answered', 'denied', 'cancelled', 'expired', 'withdrawn']);
 export type DecisionOutcome = z.infer<typeof DecisionOutcome>;
 
-/** How the decision reached the runner: a `control` push (the prompt's buttons), a `/pilothouse` chat command, or no person (the runner or the agent). */
-export const DecisionVia = z.enum(['control', 'chat_command', 'runner', 'agent']);
+/**
+ * How the decision reached the runner: a `control` push (the prompt's buttons), a `/pilothouse`
+ * chat command, an alert's action (`push`, `email`: a decision code), or no person (the runner or the agent).
+ */
+export const DecisionVia = z.enum(['control', 'chat_command', 'push', 'email', 'runner', 'agent']);
 export type DecisionVia = z.infer<typeof DecisionVia>;
 
 /** A decided approval, kept on the record where the prompt was (docs/protocol.md §7 "ApprovalDecision"). */

@@ -3,7 +3,7 @@
 // status from errors.ts.
 
 import type { TLSSocket } from 'node:tls';
-import Fastify, { type FastifyRequest, type FastifyServerFactory } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerFactory } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -46,6 +46,8 @@ export interface HttpDeps {
   trustProxy?: boolean;
   /** Sign-in backoff (auth/login-limiter.ts) and the refusal audit window. */
   signIn?: { limits?: Partial<LoginLimits>; auditWindowMs?: number };
+  /** Routes of other parts of the hub (notifications), registered with the same error mapping. */
+  routes?: readonly ((app: FastifyInstance) => void)[];
 }
 
 /** What the Secure decision reads of a request (any fastify request shape). */
@@ -147,5 +149,6 @@ export function createHttpApp(deps: HttpDeps) {
     return { entries: await store.listAudit({ limit: q.limit, beforeId: q.before, action: q.action }) };
   });
 
+  for (const register of deps.routes ?? []) register(app as unknown as FastifyInstance);
   return app;
 }

@@ -41,5 +41,11 @@ export const httpStatus: Record<ErrorCode, number> = {
   rate_limited: 429,
   too_many_sockets: 429,
   host_not_allowed: 421,
+  decision_code_invalid: 404,
+  decision_code_used: 409,
+  decision_code_expired: 410,
+  prompt_settled: 409,
+  webhook_url_refused: 400,
+  push_not_configured: 404,
   internal: 500,
 };

@@ -3,9 +3,9 @@
 // never throws for a failure of its medium: it answers with an Attempt, and the worker decides
 // (retry with backoff, give up, or drop the target).
 
-/** Events worth a notification (docs/notifications.md). */
-export const NOTIFICATION_KINDS = ['approval_requested', 'preview_requested', 'turn_finished', 'turn_failed', 'mention', 'runner_offline', 'approval_expiring'] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+import type { NotificationKind } from '@pilothouse/protocol';
+
+export { NOTIFICATION_KINDS, type NotificationKind } from '@pilothouse/protocol';
 
 /** A one-tap answer offered on the alert itself (approval and preview prompts). */
 export interface AlertAction {
@@ -53,3 +53,22 @@ export type Attempt =
   | { readonly outcome: 'failed'; readonly code: string; readonly message: string }
   /** The target is gone for good (a push subscription answered 404/410): the worker deletes it. */
   | { readonly outcome: 'gone'; readonly code: string; readonly message: string };
+
+/** A prompt an alert can answer: what the worker mints decision codes for at send time. */
+export interface PromptTarget {
+  readonly prompt: 'approval' | 'port_forward';
+  readonly request_id: string;
+  readonly message_id: string;
+  readonly expires_at: string | null;
+}
+
+/**
+ * A notification's content as stored with its delivery (deliveries.content): the thread's path
+ * instead of its URL (the hub's public origin is added at send time) and the actions without
+ * codes (minted just before the send, so no usable code ever rests in the database).
+ */
+export interface StoredContent extends Omit<NotificationContent, 'url' | 'actions'> {
+  readonly path: string;
+  readonly actions: readonly Omit<AlertAction, 'code'>[];
+  readonly prompt: PromptTarget | null;
+}

@@ -7,6 +7,7 @@ import type { Transaction } from 'kysely';
 import {
   PilothouseError,
   type Actor,
+  type AlertMedium,
   type ChannelEvent,
   type ControlAction,
   type MessageKind,
@@ -302,7 +303,7 @@ export async function findControl(
 export function recordControl(
   channelId: string,
   actor: Actor,
-  input: { client_id: string; thread_id: string; action: ControlAction },
+  input: { client_id: string; thread_id: string; action: ControlAction; via?: AlertMedium },
 ): WriteOp<{ seq: number; control_id: string }> {
   return async (trx) => {
     const earlier = await findControl(trx, channelId, actor.user_id, input.client_id);
@@ -311,7 +312,7 @@ export function recordControl(
     const controlId = randomUUID();
     const event: ChannelEvent = {
       type: 'control',
-      payload: { seq, control_id: controlId, thread_id: input.thread_id, actor, action: input.action },
+      payload: { seq, control_id: controlId, thread_id: input.thread_id, actor, action: input.action, ...(input.via ? { via: input.via } : {}) },
     };
     await insertEvent(trx, channelId, event, { actor_id: actor.user_id, client_id: input.client_id });
     return emitted(channelId, { seq, control_id: controlId }, event);

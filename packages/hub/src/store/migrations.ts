@@ -199,6 +199,112 @@ const threadTitles: Migration = {
   },
 };
 
+/**
+ * Notifications (issue 14): one row per event and person (the in-page centre), the deliveries it
+ * causes per medium (push, email, webhook: the worker's queue, written in the event's
+ * transaction), browsers' push subscriptions, preferences, channel webhooks, single-use decision
+ * codes (their SHA-256) and the hub's own settings (its VAPID keys).
+ */
+const notifications: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('notifications')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('channel_id', 'text', (c) => c.notNull().references('channels.id').onDelete('cascade'))
+      .addColumn('thread_id', 'text', (c) => c.notNull())
+      .addColumn('message_id', 'text')
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('data', 'text', (c) => c.notNull())
+      .addColumn('event_seq', 'bigint', (c) => c.notNull())
+      .addColumn('in_page', 'integer', (c) => c.notNull())
+      .addColumn('visible_at', 'text', (c) => c.notNull())
+      .addColumn('read_at', 'text')
+      .addColumn('resolved_at', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addUniqueConstraint('notifications_user_key', ['user_id', 'key'])
+      .execute();
+    await db.schema.createIndex('notifications_user_time').on('notifications').columns(['user_id', 'visible_at']).execute();
+    await db.schema.createIndex('notifications_message').on('notifications').columns(['message_id']).execute();
+    await db.schema
+      .createTable('deliveries')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('notification_id', 'text', (c) => c.references('notifications.id').onDelete('cascade'))
+      .addColumn('user_id', 'text')
+      .addColumn('channel_id', 'text', (c) => c.notNull().references('channels.id').onDelete('cascade'))
+      .addColumn('medium', 'text', (c) => c.notNull())
+      .addColumn('target', 'text', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('content', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('next_at', 'text', (c) => c.notNull())
+      .addColumn('lease_until', 'text')
+      .addColumn('last_code', 'text')
+      .addColumn('last_error', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('sent_at', 'text')
+      .addUniqueConstraint('deliveries_target_key', ['medium', 'target', 'key'])
+      .execute();
+    await db.schema.createIndex('deliveries_due').on('deliveries').columns(['status', 'next_at']).execute();
+    await db.schema.createIndex('deliveries_notification').on('deliveries').columns(['notification_id']).execute();
+    await db.schema
+      .createTable('push_subscriptions')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('endpoint', 'text', (c) => c.notNull().unique())
+      .addColumn('p256dh', 'text', (c) => c.notNull())
+      .addColumn('auth', 'text', (c) => c.notNull())
+      .addColumn('user_agent', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('last_sent_at', 'text')
+      .execute();
+    await db.schema.createIndex('push_subscriptions_user').on('push_subscriptions').columns(['user_id']).execute();
+    await db.schema
+      .createTable('notification_prefs')
+      .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
+      .addColumn('prefs', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('webhooks')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('channel_id', 'text', (c) => c.notNull().references('channels.id').onDelete('cascade'))
+      .addColumn('url', 'text', (c) => c.notNull())
+      .addColumn('secret', 'text', (c) => c.notNull())
+      .addColumn('format', 'text', (c) => c.notNull())
+      .addColumn('kinds', 'text', (c) => c.notNull())
+      .addColumn('allow_private', 'integer', (c) => c.notNull())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('decision_codes')
+      .addColumn('code_hash', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('channel_id', 'text', (c) => c.notNull().references('channels.id').onDelete('cascade'))
+      .addColumn('thread_id', 'text', (c) => c.notNull())
+      .addColumn('message_id', 'text', (c) => c.notNull())
+      .addColumn('request_id', 'text', (c) => c.notNull())
+      .addColumn('prompt', 'text', (c) => c.notNull())
+      .addColumn('choice', 'text', (c) => c.notNull())
+      .addColumn('medium', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('used_at', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('decision_codes_prompt').on('decision_codes').columns(['user_id', 'request_id']).execute();
+    await db.schema
+      .createTable('hub_settings')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     getMigrations: async () => ({
@@ -207,6 +313,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
       '0003_token_scopes': tokenScopes,
       '0004_item_keys_per_runner': itemKeysPerRunner,
       '0005_thread_titles': threadTitles,
+      '0006_notifications': notifications,
     }),
   };
 }

@@ -129,6 +129,111 @@ export interface ThreadTitlesTable {
   updated_at: string;
 }
 
+/** One event worth telling one person (migration 0006): the in-page centre lists these. */
+export interface NotificationsTable {
+  id: string;
+  user_id: string;
+  channel_id: string;
+  thread_id: string;
+  message_id: string | null;
+  /** notifications/delivery.ts NotificationKind */
+  kind: string;
+  /** One notification per person per key (`approval:<request_id>`, `turn:<message_id>:<seq>`…). */
+  key: string;
+  title: string;
+  body: string;
+  /** JSON: request_id, choices, expires_at. */
+  data: string;
+  event_seq: number;
+  /** 0 when the person turned the page medium off for this kind (the row still drives the others). */
+  in_page: number;
+  /** Shown from then on (an expiry warning is written with its prompt, shown before the deadline). */
+  visible_at: string;
+  read_at: string | null;
+  /** Set once what it asks for is settled (the prompt was decided or withdrawn). */
+  resolved_at: string | null;
+  created_at: string;
+}
+
+/** One message to send through one medium to one target: the delivery worker's queue. */
+export interface DeliveriesTable {
+  id: string;
+  notification_id: string | null;
+  user_id: string | null;
+  channel_id: string;
+  /** push | email | webhook */
+  medium: string;
+  /** A push subscription id, an email address or a webhook id. */
+  target: string;
+  key: string;
+  /** JSON NotificationContent without the decision codes (minted at send time). */
+  content: string;
+  /** pending | sending | sent | failed | skipped */
+  status: string;
+  attempts: number;
+  next_at: string;
+  lease_until: string | null;
+  last_code: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface PushSubscriptionsTable {
+  id: string;
+  user_id: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  user_agent: string | null;
+  created_at: string;
+  last_sent_at: string | null;
+}
+
+export interface NotificationPrefsTable {
+  user_id: string;
+  /** JSON notifications/prefs.ts Prefs */
+  prefs: string;
+  updated_at: string;
+}
+
+export interface WebhooksTable {
+  id: string;
+  channel_id: string;
+  url: string;
+  secret: string;
+  /** json | slack */
+  format: string;
+  /** JSON array of NotificationKind */
+  kinds: string;
+  allow_private: number;
+  created_by: string;
+  created_at: string;
+}
+
+/** A decision code's SHA-256: one prompt, one choice, one person, single use, short-lived. */
+export interface DecisionCodesTable {
+  code_hash: string;
+  user_id: string;
+  channel_id: string;
+  thread_id: string;
+  message_id: string;
+  request_id: string;
+  /** approval | port_forward */
+  prompt: string;
+  choice: string;
+  /** push | email */
+  medium: string;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface HubSettingsTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -142,4 +247,11 @@ export interface Database {
   audit: AuditTable;
   sign_in_codes: SignInCodesTable;
   thread_titles: ThreadTitlesTable;
+  notifications: NotificationsTable;
+  deliveries: DeliveriesTable;
+  push_subscriptions: PushSubscriptionsTable;
+  notification_prefs: NotificationPrefsTable;
+  webhooks: WebhooksTable;
+  decision_codes: DecisionCodesTable;
+  hub_settings: HubSettingsTable;
 }

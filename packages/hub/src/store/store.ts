@@ -130,6 +130,11 @@ export class Store {
     this.queue.onPublish(publish);
   }
 
+  /** What follows every write in its transaction (notifications/derive.ts), and the wake-up once such a batch committed. */
+  onFollow(...a: Parameters<WriteQueue['onFollow']>): void {
+    this.queue.onFollow(...a);
+  }
+
   get writeStats() {
     return this.queue.stats;
   }

@@ -19,6 +19,13 @@ type Outcome = { ok: true; done: Committed<unknown> } | { ok: false; err: unknow
 
 export type Publish = (channelId: string, event: ChannelEvent) => void;
 
+/**
+ * Runs inside a write's transaction, after the write, with the events it produced: what must be
+ * durable together with them (notifications). Answers true when the commit should be announced
+ * to `afterCommit` (deliveries were queued).
+ */
+export type Follow = (trx: Transaction<Database>, events: Committed<unknown>['events']) => Promise<boolean>;
+
 interface Pending {
   op: WriteOp<unknown>;
   resolve: (value: unknown) => void;
@@ -34,6 +41,9 @@ export class WriteQueue {
   private queue: Pending[] = [];
   private running = false;
   private publish: Publish = () => {};
+  private follow: Follow | null = null;
+  private afterCommit: () => void = () => {};
+  private followed = false;
   readonly stats: WriteQueueStats = { batches: 0, writes: 0 };
 
   constructor(
@@ -44,6 +54,19 @@ export class WriteQueue {
 
   onPublish(publish: Publish): void {
     this.publish = publish;
+  }
+
+  /** Every write's events also go through `follow`, in the same transaction; `afterCommit` runs once a batch where it answered true committed. */
+  onFollow(follow: Follow, afterCommit: () => void): void {
+    this.follow = follow;
+    this.afterCommit = afterCommit;
+  }
+
+  /** One write and what follows from it, inside the batch's transaction. */
+  private async apply(op: WriteOp<unknown>, trx: Transaction<Database>): Promise<Committed<unknown>> {
+    const done = await op(trx);
+    if (this.follow !== null && done.events.length > 0 && (await this.follow(trx, done.events))) this.followed = true;
+    return done;
   }
 
   run<R>(op: WriteOp<R>): Promise<R> {
@@ -68,15 +91,17 @@ export class WriteQueue {
     // Fast path: the whole batch in one transaction without savepoints. Writes validate before
     // they write, so failures are rare; when one fails, the batch is rolled back and run again
     // with a savepoint per write (nothing of the first attempt escaped: it was never committed).
+    this.followed = false;
     if (batch.length > 1) {
       const done: Committed<unknown>[] = [];
       try {
         await this.db.transaction().execute(async (trx) => {
-          for (const item of batch) done.push(await item.op(trx));
+          for (const item of batch) done.push(await this.apply(item.op, trx));
         });
         this.settle(batch, done.map((d) => ({ ok: true, done: d })));
         return;
       } catch {
+        this.followed = false;
         // fall through to the careful path, which reports each write's own outcome
       }
     }
@@ -85,12 +110,12 @@ export class WriteQueue {
       await this.db.transaction().execute(async (trx) => {
         for (const item of batch) {
           if (batch.length === 1) {
-            outcomes.push({ ok: true, done: await item.op(trx) });
+            outcomes.push({ ok: true, done: await this.apply(item.op, trx) });
             continue;
           }
           await sql`savepoint w`.execute(trx);
           try {
-            outcomes.push({ ok: true, done: await item.op(trx) });
+            outcomes.push({ ok: true, done: await this.apply(item.op, trx) });
             await sql`release savepoint w`.execute(trx);
           } catch (err) {
             await sql`rollback to savepoint w`.execute(trx);
@@ -113,6 +138,7 @@ export class WriteQueue {
     outcomes.forEach((outcome) => {
       if (outcome.ok) for (const e of outcome.done.events) this.publish(e.channelId, e.event);
     });
+    if (this.followed) this.afterCommit();
     outcomes.forEach((outcome, i) => {
       const item = batch[i]!;
       if (outcome.ok) item.resolve(outcome.done.value);

@@ -39,7 +39,7 @@ export function decision(p: PendingApproval, closing: Closing, now: number): App
 }
 
 /** A person chose `choice` through a control. */
-export const chosen = (p: PendingApproval, choice: string, by: Actor): Closing => ({ outcome: p.outcomes[choice] ?? 'approved', choice, by, via: 'control', reason: null });
+export const chosen = (p: PendingApproval, choice: string, by: Actor, via: DecisionVia = 'control'): Closing => ({ outcome: p.outcomes[choice] ?? 'approved', choice, by, via, reason: null });
 
 /** Nobody decided: the runner answered with the reject or expiry choice. */
 export const unanswered = (p: PendingApproval, with_: 'onReject' | 'onExpire', reason: string): Closing => ({

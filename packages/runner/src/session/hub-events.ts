@@ -94,7 +94,7 @@ export function onControl(ctx: Ctx, control: Control): void {
     s.approvals = result.approvals;
     out.push({ type: 'answer', requestId: result.pending.requestId, choice: result.choice });
     out.push(decisionLog('approval', actor.name, action.request_id, result.choice, { control_id: control.control_id }));
-    recordDecision(ctx, result.pending, chosen(result.pending, result.choice, actor));
+    recordDecision(ctx, result.pending, chosen(result.pending, result.choice, actor, control.via ?? 'control'));
     return;
   }
   if (action.type === 'resolve_port_forward') {

@@ -24,8 +24,7 @@ export function parseRoute(path: string): Route {
   return m[3] === undefined ? { type: 'channel', channel } : { type: 'thread', channel, threadId: decodeURIComponent(m[3]) };
 }
 
-export const channelPath = (channel: string): string => `/c/${channel.split('/').map(encodeURIComponent).join('/')}`;
-export const threadPath = (channel: string, threadId: string): string => `${channelPath(channel)}/t/${encodeURIComponent(threadId)}`;
+export { channelPath, threadPath } from '@pilothouse/protocol';
 
 const listeners = new Set<() => void>();
 const notify = () => listeners.forEach((l) => l());

@@ -30,6 +30,10 @@ function viaWords(via: DecisionVia): string | null {
       return 'via the prompt';
     case 'chat_command':
       return 'via chat command';
+    case 'push':
+      return 'from a push notification';
+    case 'email':
+      return 'from an email link';
     case 'runner':
     case 'agent':
       return null;

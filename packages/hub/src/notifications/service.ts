@@ -1,0 +1,75 @@
+// One hub's notifications, assembled: the follow-up that writes them with their events, the
+// delivery worker, the hub's VAPID keys (generated once, kept in the database), and the routes.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import webpush from 'web-push';
+import type { Store } from '../store/store.js';
+import type { Principal } from '../socket/types.js';
+import { notificationFollow } from './derive.js';
+import { registerNotificationRoutes } from './routes.js';
+import { DeliveryWorker, type Media } from './worker.js';
+
+export interface NotificationConfig {
+  /** The media to send through; a medium left out (or null) is off. */
+  media?: Partial<Media>;
+  /** How often the worker looks for due deliveries (retries, reminders); default 1 s. */
+  pollMs?: number;
+}
+
+export interface VapidKeys {
+  readonly publicKey: string;
+  readonly privateKey: string;
+}
+
+/** The hub's VAPID key pair: made on first start and kept (browsers' subscriptions are bound to the public key). */
+export async function vapidKeys(store: Store): Promise<VapidKeys> {
+  const row = await store.db.selectFrom('hub_settings').select('value').where('key', '=', 'vapid').executeTakeFirst();
+  if (row) return JSON.parse(row.value) as VapidKeys;
+  const keys = webpush.generateVAPIDKeys();
+  await store.db.insertInto('hub_settings').values({ key: 'vapid', value: JSON.stringify(keys) }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  // Another hub on the same database may have won the race: theirs is the one kept.
+  const kept = await store.db.selectFrom('hub_settings').select('value').where('key', '=', 'vapid').executeTakeFirstOrThrow();
+  return JSON.parse(kept.value) as VapidKeys;
+}
+
+export interface NotificationService {
+  readonly worker: DeliveryWorker;
+  readonly vapid: VapidKeys;
+  routes(app: FastifyInstance): void;
+  start(): void;
+  close(): Promise<void>;
+}
+
+export async function createNotifications(deps: {
+  store: Store;
+  logger: Logger;
+  config: NotificationConfig;
+  publicUrl: () => string;
+  authenticate: (req: FastifyRequest['raw']) => Promise<Principal>;
+  validateWebhookUrl: (url: string) => string | null;
+}): Promise<NotificationService> {
+  const { store, logger } = deps;
+  const vapid = await vapidKeys(store);
+  const media: Media = { push: null, email: null, webhook: null, ...deps.config.media };
+  const worker = new DeliveryWorker({ store, logger, media, publicUrl: deps.publicUrl, ...(deps.config.pollMs !== undefined ? { pollMs: deps.config.pollMs } : {}) });
+  store.onFollow(
+    notificationFollow((err) => logger.error({ err, event: 'notifications_not_written' }, 'could not write the notifications of an event')),
+    () => worker.poke(),
+  );
+  return {
+    worker,
+    vapid,
+    routes(app) {
+      registerNotificationRoutes(app, {
+        store,
+        authenticate: deps.authenticate,
+        vapidPublicKey: () => (media.push === null ? null : vapid.publicKey),
+        validateWebhookUrl: deps.validateWebhookUrl,
+        poke: () => worker.poke(),
+      });
+    },
+    start: () => worker.start(),
+    close: () => worker.close(),
+  };
+}
