@@ -18,6 +18,7 @@ import { mintCodes } from '../src/notifications/decision-codes.js';
 import { connect, join, push } from './phx.js';
 import { seedStore } from './hub-process.js';
 import { PG_URL } from './stores.js';
+import { startFakePushService, type FakePushService } from './fake-push-service.js';
 
 let hub: RunningHub;
 let dataDir: string;
@@ -163,6 +164,60 @@ describe.each(['sqlite', 'postgres'] as const)('notifications (%s)', (KIND) => {
       expect((await centre('dave')).unread).toBe(before.unread - 1);
       await api('dave', 'POST', '/api/notifications/read', { all: true });
       expect((await centre('dave')).unread).toBe(0);
+    });
+  });
+
+  describe('web push', () => {
+    let fake: FakePushService;
+    beforeAll(async () => {
+      fake = await startFakePushService();
+    });
+    afterAll(() => fake.close());
+
+    const subscribe = async (who: string) => {
+      const { public_key } = ((await api(who, 'GET', '/api/notifications/prefs')).json as { push: { public_key: string } }).push;
+      const sub = fake.subscribe({ applicationServerKey: public_key });
+      const r = await api(who, 'POST', '/api/push/subscriptions', { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth }, expirationTime: null });
+      expect(r.status).toBe(200);
+      return sub;
+    };
+
+    it('an approval reaches the decider\'s browser (VAPID-signed, decrypted), its Approve code decides via push; the watcher\'s browser gets nothing', async () => {
+      const daveSub = await subscribe('dave');
+      const bobSub = await subscribe('bob');
+      const messageId = await prompt('bob', 'req-push', ['alice', 'dave']);
+      const got = await fake.next(daveSub.id);
+      const payload = got.json as { kind: string; title: string; url: string; tag: string; actions: { action: string; title: string }[]; codes: { approve: string; deny: string } };
+      expect(payload).toMatchObject({ kind: 'approval_requested', title: 'Approval needed: npm test -- --runInBand', url: `${hub.url}/c/acme/agents/t/${threadId}`, tag: 'prompt:req-push' });
+      expect(payload.actions).toEqual([{ action: 'approve', title: 'Approve' }, { action: 'deny', title: 'Deny' }]);
+      expect(got.urgency).toBe('high');
+      const decided = await api(null, 'POST', '/api/decide', { code: payload.codes.approve });
+      expect(decided).toMatchObject({ status: 200, json: { choice: 'approve', thread_id: threadId } });
+      const events = await hub.store.eventsSince(channelId, 0, 10_000);
+      const control = events.find((e) => e.type === 'control' && e.payload.action.type === 'resolve_approval' && e.payload.action.request_id === 'req-push');
+      expect(control?.type === 'control' && [control.payload.actor.name, control.payload.via]).toEqual(['dave', 'push']);
+      await push(runner, 'set_state', { message_id: messageId, state: { state: 'processed', reason: null, approval: null } });
+      // The finished turn reaches dave (a steerer) too; bob's browser has had nothing about the approval.
+      const next = await fake.next(daveSub.id);
+      expect((next.json as { kind: string }).kind).toBe('turn_finished');
+      await hub.notifications.worker.idle();
+      expect(fake.received.filter((r) => r.id === bobSub.id).map((r) => (r.json as { kind: string }).kind)).not.toContain('approval_requested');
+    });
+
+    it('a subscription the push service says is gone (410) is removed, and admins see the failed delivery', async () => {
+      const sub = await subscribe('dave');
+      fake.setStatus(sub.id, 410);
+      await prompt('bob', 'req-gone', ['dave']);
+      await hub.notifications.worker.idle();
+      expect(await hub.store.db.selectFrom('push_subscriptions').select('id').where('endpoint', '=', sub.endpoint).execute()).toEqual([]);
+      const failed = (await api('alice', 'GET', '/api/admin/deliveries?status=failed')).json as { deliveries: { medium: string; last_code: string }[] };
+      expect(failed.deliveries.some((d) => d.medium === 'push' && d.last_code === 'push_subscription_gone')).toBe(true);
+    });
+
+    it('a subscription with bad keys is refused with the reason', async () => {
+      const r = await api('dave', 'POST', '/api/push/subscriptions', { endpoint: 'https://push.example.com/x', keys: { p256dh: 'A'.repeat(87), auth: 'B'.repeat(22) } });
+      expect(r).toMatchObject({ status: 400, json: { code: 'invalid_payload' } });
+      expect((r.json as { message: string }).message).toMatch(/p256dh/);
     });
   });
 

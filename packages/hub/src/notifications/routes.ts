@@ -29,6 +29,8 @@ export interface NotificationRouteDeps {
   authenticate: (req: FastifyRequest['raw']) => Promise<Principal>;
   /** The VAPID public key browsers subscribe with; null when push is off. */
   vapidPublicKey: () => string | null;
+  /** Why a subscription can never work (bad keys, a non-https endpoint), or null. */
+  checkPushSubscription: (target: { endpoint: string; p256dh: string; auth: string }) => string | null;
   /** A URL must not point at the hub itself or, unless allowed, a private address (the webhook sender's check). */
   validateWebhookUrl: (url: string) => string | null;
   /** Wakes the delivery worker (a decision may settle what it holds). */
@@ -143,9 +145,8 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: Notificat
     const who = await person(req);
     if (deps.vapidPublicKey() === null) throw new PilothouseError('push_not_configured');
     const sub = parse(PushSubscriptionInput, req.body);
-    if (!/^https:\/\//.test(sub.endpoint) && !/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(sub.endpoint)) {
-      throw new PilothouseError('invalid_payload', 'endpoint: a push service URL must be https.');
-    }
+    const bad = deps.checkPushSubscription({ endpoint: sub.endpoint, p256dh: sub.keys.p256dh, auth: sub.keys.auth });
+    if (bad !== null) throw new PilothouseError('invalid_payload', bad);
     const now = new Date().toISOString();
     const existing = await store.db.selectFrom('push_subscriptions').select(['id', 'user_id']).where('endpoint', '=', sub.endpoint).executeTakeFirst();
     // One browser, one subscription: a browser that signs in as someone else now alerts that person only.

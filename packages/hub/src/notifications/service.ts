@@ -3,30 +3,30 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import webpush from 'web-push';
+import { PROMPT_KINDS } from '@pilothouse/protocol';
 import type { Store } from '../store/store.js';
 import type { Principal } from '../socket/types.js';
 import { notificationFollow } from './derive.js';
 import { registerNotificationRoutes } from './routes.js';
 import { DeliveryWorker, type Media } from './worker.js';
+import { checkPushSubscription, generateVapidKeys, pushPayload, sendPush, type VapidKeys } from './senders/push.js';
 
 export interface NotificationConfig {
-  /** The media to send through; a medium left out (or null) is off. */
+  /** Web Push on (default) or off. */
+  push?: boolean;
+  /** The VAPID `sub` claim push services may write to: `mailto:` or `https:`; default from the public URL. */
+  vapidSubject?: string;
+  /** Replaces a medium (tests); null turns it off. */
   media?: Partial<Media>;
   /** How often the worker looks for due deliveries (retries, reminders); default 1 s. */
   pollMs?: number;
-}
-
-export interface VapidKeys {
-  readonly publicKey: string;
-  readonly privateKey: string;
 }
 
 /** The hub's VAPID key pair: made on first start and kept (browsers' subscriptions are bound to the public key). */
 export async function vapidKeys(store: Store): Promise<VapidKeys> {
   const row = await store.db.selectFrom('hub_settings').select('value').where('key', '=', 'vapid').executeTakeFirst();
   if (row) return JSON.parse(row.value) as VapidKeys;
-  const keys = webpush.generateVAPIDKeys();
+  const keys = generateVapidKeys();
   await store.db.insertInto('hub_settings').values({ key: 'vapid', value: JSON.stringify(keys) }).onConflict((oc) => oc.column('key').doNothing()).execute();
   // Another hub on the same database may have won the race: theirs is the one kept.
   const kept = await store.db.selectFrom('hub_settings').select('value').where('key', '=', 'vapid').executeTakeFirstOrThrow();
@@ -51,7 +51,10 @@ export async function createNotifications(deps: {
 }): Promise<NotificationService> {
   const { store, logger } = deps;
   const vapid = await vapidKeys(store);
-  const media: Media = { push: null, email: null, webhook: null, ...deps.config.media };
+  const subject = () => deps.config.vapidSubject ?? (deps.publicUrl().startsWith('https://') ? new URL(deps.publicUrl()).origin : 'mailto:pilothouse@localhost');
+  const push: Media['push'] = (sub, content) =>
+    sendPush(sub, pushPayload(content), { vapid: { ...vapid, subject: subject() }, topic: content.tag, urgency: PROMPT_KINDS.has(content.kind) ? 'high' : 'normal' });
+  const media: Media = { push: deps.config.push === false ? null : push, email: null, webhook: null, ...deps.config.media };
   const worker = new DeliveryWorker({ store, logger, media, publicUrl: deps.publicUrl, ...(deps.config.pollMs !== undefined ? { pollMs: deps.config.pollMs } : {}) });
   store.onFollow(
     notificationFollow((err) => logger.error({ err, event: 'notifications_not_written' }, 'could not write the notifications of an event')),
@@ -65,6 +68,7 @@ export async function createNotifications(deps: {
         store,
         authenticate: deps.authenticate,
         vapidPublicKey: () => (media.push === null ? null : vapid.publicKey),
+        checkPushSubscription,
         validateWebhookUrl: deps.validateWebhookUrl,
         poke: () => worker.poke(),
       });

@@ -222,6 +222,8 @@ export class DeliveryWorker {
         return;
       }
       case 'failed':
+        // A subscription that can never work is as good as gone.
+        if (attempt.code === 'push_subscription_invalid') return this.record(row, { ...attempt, outcome: 'gone' });
         if (attempt.code === 'prompt_settled') {
           this.stats.skipped += 1;
           await base.set({ status: 'skipped', lease_until: null, last_code: attempt.code, last_error: attempt.message }).execute();
