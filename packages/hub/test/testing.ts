@@ -5,4 +5,5 @@ export { cleanupDir, HubCycler, seed, seedStore, startHubProcess, type HubProces
 export { PG_URL } from './stores.js';
 export { previewId, startRunner as startFakeRunner, startWorld, type FakeRunner, type World } from './preview-world.js';
 export { startDevServer, type DevServer } from './dev-server.js';
-export { startFakePushService, type Answered, type FakePushService, type FakeSubscription, type Received } from './fake-push-service.js';
+export { startFakePushService, type Answered, type FakePushService, type FakeSubscription, type Received as PushReceived } from './fake-push-service.js';
+export { startWebhookReceiver, type Received as WebhookReceived, type WebhookReceiver } from './webhook-receiver.js';
