@@ -88,13 +88,15 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   }
   const auth = createAuthenticator(store);
   let publicUrl = config.publicUrl ?? '';
+  let listenUrl = '';
+  let listenPort = 0;
   const notifications = await createNotifications({
     store,
     logger,
     config: config.notifications ?? {},
     publicUrl: () => publicUrl,
     authenticate: auth.authenticate,
-    validateWebhookUrl: (url) => (/^https?:\/\//.test(url) ? null : 'A webhook URL must be http:// or https://.'),
+    hubOrigins: () => [publicUrl, listenUrl, ...(listenPort === 0 ? [] : [`http://localhost:${listenPort}`, `http://127.0.0.1:${listenPort}`, `http://[::1]:${listenPort}`])].filter((u) => u !== ''),
   });
   // Membership after the join: every push, every joined topic every 10 s, every preview request.
   const membershipCheckMs = config.membershipCheckMs ?? MEMBERSHIP_TTL_MS;
@@ -168,7 +170,9 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   previews.listening(port);
   allowsHost = hostCheck({ listenHost: config.host, port, allowed: config.allowedHosts ?? [] });
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  if (publicUrl === '') publicUrl = `http://${host}:${port}`;
+  listenUrl = `http://${host}:${port}`;
+  listenPort = port;
+  if (publicUrl === '') publicUrl = listenUrl;
   notifications.start();
   return {
     url: `http://${host}:${port}`,

@@ -9,6 +9,7 @@ import type { Principal } from '../socket/types.js';
 import { notificationFollow } from './derive.js';
 import { registerNotificationRoutes } from './routes.js';
 import { DeliveryWorker, type Media } from './worker.js';
+import { createWebhookSender, validateWebhookUrl } from './senders/webhook.js';
 import { checkPushSubscription, generateVapidKeys, pushPayload, sendPush, type VapidKeys } from './senders/push.js';
 
 export interface NotificationConfig {
@@ -47,14 +48,18 @@ export async function createNotifications(deps: {
   config: NotificationConfig;
   publicUrl: () => string;
   authenticate: (req: FastifyRequest['raw']) => Promise<Principal>;
-  validateWebhookUrl: (url: string) => string | null;
+  /** The hub's own origins (public URL, listen address): webhooks never call them. */
+  hubOrigins: () => readonly string[];
 }): Promise<NotificationService> {
   const { store, logger } = deps;
   const vapid = await vapidKeys(store);
   const subject = () => deps.config.vapidSubject ?? (deps.publicUrl().startsWith('https://') ? new URL(deps.publicUrl()).origin : 'mailto:pilothouse@localhost');
   const push: Media['push'] = (sub, content) =>
     sendPush(sub, pushPayload(content), { vapid: { ...vapid, subject: subject() }, topic: content.tag, urgency: PROMPT_KINDS.has(content.kind) ? 'high' : 'normal' });
-  const media: Media = { push: deps.config.push === false ? null : push, email: null, webhook: null, ...deps.config.media };
+  // Made at first use: the hub's origins are known once it listens.
+  let webhookSend: ReturnType<typeof createWebhookSender> | null = null;
+  const webhook: Media['webhook'] = (hook, content, deliveryId) => (webhookSend ??= createWebhookSender({ hubOrigins: deps.hubOrigins() }))(hook, content, deliveryId);
+  const media: Media = { push: deps.config.push === false ? null : push, email: null, webhook, ...deps.config.media };
   const worker = new DeliveryWorker({ store, logger, media, publicUrl: deps.publicUrl, ...(deps.config.pollMs !== undefined ? { pollMs: deps.config.pollMs } : {}) });
   store.onFollow(
     notificationFollow((err) => logger.error({ err, event: 'notifications_not_written' }, 'could not write the notifications of an event')),
@@ -69,7 +74,7 @@ export async function createNotifications(deps: {
         authenticate: deps.authenticate,
         vapidPublicKey: () => (media.push === null ? null : vapid.publicKey),
         checkPushSubscription,
-        validateWebhookUrl: deps.validateWebhookUrl,
+        validateWebhookUrl: (url) => validateWebhookUrl(url, { hubOrigins: deps.hubOrigins() }),
         poke: () => worker.poke(),
       });
     },
