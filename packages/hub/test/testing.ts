@@ -5,3 +5,4 @@ export { cleanupDir, HubCycler, seed, seedStore, startHubProcess, type HubProces
 export { PG_URL } from './stores.js';
 export { previewId, startRunner as startFakeRunner, startWorld, type FakeRunner, type World } from './preview-world.js';
 export { startDevServer, type DevServer } from './dev-server.js';
+export { startSmtpSink, type Mail, type SmtpSink } from './smtp-sink.js';
