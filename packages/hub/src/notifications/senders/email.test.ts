@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PilothouseError } from '@pilothouse/protocol';
 import { startSmtpSink, type SmtpSink } from '../../../test/smtp-sink.js';
 import type { NotificationContent } from '../delivery.js';
-import { createEmailSender, describeSmtp, parseSmtpUrl, renderEmail, type EmailSender } from './email.js';
+import { attemptFromSmtpError, createEmailSender, describeSmtp, parseSmtpUrl, renderEmail, type EmailSender } from './email.js';
 
 const content = (over: Partial<NotificationContent> = {}): NotificationContent => ({
   id: 'ntf_01',
@@ -142,6 +142,29 @@ describe('failures of the server', () => {
       for (const s of open.senders.splice(0)) s.close();
       await new Promise<void>((r) => silent.close(() => r()));
     }
+  });
+});
+
+describe('the failure rules', () => {
+  const smtpError = (message: string, props: { code?: string; responseCode?: number }) => Object.assign(new Error(message), props);
+  it.each([
+    [smtpError('connect ETIMEDOUT', { code: 'ETIMEDOUT' }), 'retry', 'smtp_unreachable'],
+    [smtpError('socket hang up', { code: 'ESOCKET' }), 'retry', 'smtp_unreachable'],
+    [smtpError('Connection closed unexpectedly', { code: 'ECONNECTION' }), 'retry', 'smtp_unreachable'],
+    [smtpError('Invalid login: 534 5.7.9 Application-specific password required', { code: 'EAUTH', responseCode: 534 }), 'failed', 'smtp_auth_failed'],
+    [smtpError('Invalid login: 454 4.7.0 Temporary authentication failure', { code: 'EAUTH', responseCode: 454 }), 'retry', 'smtp_temporary'],
+    [smtpError('Message failed: 552 too big', { code: 'EMESSAGE', responseCode: 552 }), 'failed', 'smtp_rejected'],
+    [smtpError('Greylisted: 421 try again', { code: 'EENVELOPE', responseCode: 421 }), 'retry', 'smtp_temporary'],
+  ])('%s → %s %s', (err, outcome, code) => {
+    const a = attemptFromSmtpError(err, 'smtp://hub:***@mail.example.com:587');
+    expect(a).toMatchObject({ outcome, code });
+    expect(a.outcome !== 'sent' && a.message).toContain('smtp://hub:***@mail.example.com:587: ');
+  });
+
+  it('content that cannot be rendered (a relative url) → failed email_render_failed, no connection', async () => {
+    const smtp = await sink();
+    expect(await sender(smtp.url).send('dave@example.com', content({ url: '/w/acme/web' }))).toMatchObject({ outcome: 'failed', code: 'email_render_failed' });
+    expect(smtp.connections()).toBe(0);
   });
 });
 

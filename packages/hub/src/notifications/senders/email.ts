@@ -217,7 +217,13 @@ export function createEmailSender(config: SmtpConfig, opts: { timeoutMs?: number
     async send(to, content) {
       try {
         if (!isEmailAddress(to)) return { outcome: 'failed', code: 'email_address_invalid', message: `Not an email address: ${JSON.stringify(to.slice(0, 100))}.` };
-        const { subject, text, html } = renderEmail(content);
+        let rendered: RenderedEmail;
+        try {
+          rendered = renderEmail(content);
+        } catch (err) {
+          return { outcome: 'failed', code: 'email_render_failed', message: `The notification could not be rendered: ${oneLine(String((err as Error)?.message ?? err)).slice(0, MESSAGE_MAX)}` };
+        }
+        const { subject, text, html } = rendered;
         const id = content.id.replace(/[^A-Za-z0-9._-]/g, '_'); // a header value: never CR/LF or brackets
         const info = await transport.sendMail({
           from: config.from,
