@@ -7,3 +7,4 @@ export { previewId, startRunner as startFakeRunner, startWorld, type FakeRunner,
 export { startDevServer, type DevServer } from './dev-server.js';
 export { startFakePushService, type Answered, type FakePushService, type FakeSubscription, type Received as PushReceived } from './fake-push-service.js';
 export { startWebhookReceiver, type Received as WebhookReceived, type WebhookReceiver } from './webhook-receiver.js';
+export { startSmtpSink, type Mail, type SmtpSink } from './smtp-sink.js';
