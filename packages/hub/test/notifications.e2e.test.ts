@@ -19,6 +19,7 @@ import { connect, join, push } from './phx.js';
 import { seedStore } from './hub-process.js';
 import { PG_URL } from './stores.js';
 import { startFakePushService, type FakePushService } from './fake-push-service.js';
+import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 
 let hub: RunningHub;
 let dataDir: string;
@@ -29,6 +30,7 @@ let runner: Channel;
 let threadId: string;
 let channelId: string;
 let seq = 0;
+let sink: SmtpSink;
 
 const open = async (who: string): Promise<Channel> => {
   const s = connect(hub.url, tokens[who]!);
@@ -84,7 +86,8 @@ describe.each(['sqlite', 'postgres'] as const)('notifications (%s)', (KIND) => {
   beforeAll(async () => {
     dataDir = mkdtempSync(pathJoin(tmpdir(), 'ph-notify-'));
     const store = KIND === 'sqlite' ? { kind: 'sqlite' as const, dataDir } : { kind: 'postgres' as const, url: PG_URL, schema };
-    hub = await startHub({ host: '127.0.0.1', port: 0, store, logger: pino({ level: 'silent' }), webRoot: null, rateLimits: null });
+    sink = await startSmtpSink();
+    hub = await startHub({ host: '127.0.0.1', port: 0, store, logger: pino({ level: 'silent' }), webRoot: null, rateLimits: null, notifications: { smtpUrl: sink.url } });
     ({ tokens, users } = await seedStore(hub.store, ['alice', 'bob', 'dave']));
     channelId = (await hub.store.channelByRef({ workspace: 'acme', channel: 'agents' }))!.id;
     runner = await open('alice');
@@ -96,6 +99,7 @@ describe.each(['sqlite', 'postgres'] as const)('notifications (%s)', (KIND) => {
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
     await hub.close();
+    await sink.close();
     rmSync(dataDir, { recursive: true, force: true });
     if (KIND !== 'postgres') return;
     const client = new pg.Client({ connectionString: PG_URL });
@@ -218,6 +222,34 @@ describe.each(['sqlite', 'postgres'] as const)('notifications (%s)', (KIND) => {
       const r = await api('dave', 'POST', '/api/push/subscriptions', { endpoint: 'https://push.example.com/x', keys: { p256dh: 'A'.repeat(87), auth: 'B'.repeat(22) } });
       expect(r).toMatchObject({ status: 400, json: { code: 'invalid_payload' } });
       expect((r.json as { message: string }).message).toMatch(/p256dh/);
+    });
+  });
+
+  describe('email', () => {
+    it('a decider with an address gets the prompt by email; its link confirms, decides once via email; a second use is refused', async () => {
+      const prefs = (await api('dave', 'GET', '/api/notifications/prefs')).json as { prefs: Record<string, unknown> };
+      expect((await api('dave', 'PUT', '/api/notifications/prefs', { ...prefs.prefs, email: 'dave@example.com' })).status).toBe(200);
+      await prompt('bob', 'req-mail', ['dave']);
+      const mail = await sink.next();
+      expect(mail.to).toEqual(['dave@example.com']);
+      expect(mail.subject).toBe('Approval needed: npm test -- --runInBand');
+      expect(mail.text).toContain(`${hub.url}/c/acme/agents/t/${threadId}`);
+      const links = [...mail.html.matchAll(/href="([^"]*\/decide\/[^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+      expect(links).toHaveLength(2);
+      const approve = links[0]!;
+      expect(approve.startsWith(`${hub.url}/decide/`)).toBe(true);
+      const page = await fetch(approve);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<form method="post"');
+      const done = await fetch(approve, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+      expect(await done.text()).toContain('was sent to the session');
+      const twice = await fetch(approve, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+      expect(twice.status).toBe(400);
+      expect(await twice.text()).toContain('already used');
+      const events = await hub.store.eventsSince(channelId, 0, 10_000);
+      const decided = events.filter((e) => e.type === 'control' && e.payload.action.type === 'resolve_approval' && e.payload.action.request_id === 'req-mail');
+      expect(decided.map((e) => e.type === 'control' && [e.payload.actor.name, e.payload.via])).toEqual([['dave', 'email']]);
+      await api('dave', 'PUT', '/api/notifications/prefs', { ...prefs.prefs, email: null });
     });
   });
 

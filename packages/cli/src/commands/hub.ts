@@ -28,6 +28,9 @@ interface HubFlags {
   maxPendingPerAddress: number;
   maxSocketsPerUser: number;
   rateLimitScale: number;
+  smtpUrl?: string;
+  vapidSubject?: string;
+  push: boolean;
   logLevel: string;
 }
 
@@ -93,6 +96,12 @@ export function hubCommand(): Command {
       .option('--membership-check-ms <n>', 'how soon a member removed from a channel loses its feed, pushes and previews', parsePositive, 10_000)
       .option('--allowed-host <name>', 'also answer requests whose Host is this name (any port) or name:port (repeatable; DNS-rebinding guard)', (v: string, prev: string[]) => collect(parseAllowedHost(v), prev), [])
       .option('--public-url <url>', 'the URL people use to reach the hub (e.g. behind a reverse proxy); its host is allowed', (v: string) => (parsePublicUrl(v), v))
+      .option('--smtp-url <url>', 'SMTP server for email notifications: smtp[s]://user:pass@host:port?from=… (env PILOTHOUSE_SMTP_URL)', process.env.PILOTHOUSE_SMTP_URL)
+      .option('--vapid-subject <url>', 'contact for push services in the VAPID claim: mailto:… or https://… (default: the public URL if https)', (v: string) => {
+        if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/.test(v)) throw new InvalidArgumentError('must be mailto:you@example.com or an https:// URL (push services write to it).');
+        return v;
+      })
+      .option('--no-push', 'send no Web Push notifications')
       .option('--trust-proxy', 'one reverse proxy in front: trust its X-Forwarded-For (client address) and X-Forwarded-Proto (Secure cookie)', false)
       .option('--headers-timeout-ms <n>', 'time allowed to receive a request\'s headers (nginx: client_header_timeout)', parsePositive, 60_000)
       .option('--body-timeout-ms <n>', 'longest pause between two reads of a request body (nginx: client_body_timeout)', parsePositive, 60_000)
@@ -115,6 +124,8 @@ export function hubCommand(): Command {
       rateLimits: scaleRateLimits(DEFAULT_RATE_LIMITS, opts.rateLimitScale),
       allowedHosts: [...opts.allowedHost, ...(opts.publicUrl !== undefined ? [parsePublicUrl(opts.publicUrl)] : [])],
       trustProxy: opts.trustProxy,
+      ...(opts.publicUrl !== undefined ? { publicUrl: opts.publicUrl } : {}),
+      notifications: { push: opts.push, ...(opts.smtpUrl ? { smtpUrl: opts.smtpUrl } : {}), ...(opts.vapidSubject ? { vapidSubject: opts.vapidSubject } : {}) },
       http: { headersTimeoutMs: opts.headersTimeoutMs, bodyTimeoutMs: opts.bodyTimeoutMs, requestTimeoutMs: opts.requestTimeoutMs, maxPendingPerAddress: opts.maxPendingPerAddress },
     });
     process.stdout.write(`Pilothouse hub listening on ${hub.url}\n`);

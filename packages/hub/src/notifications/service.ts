@@ -10,6 +10,7 @@ import { notificationFollow } from './derive.js';
 import { registerNotificationRoutes } from './routes.js';
 import { DeliveryWorker, type Media } from './worker.js';
 import { createWebhookSender, validateWebhookUrl } from './senders/webhook.js';
+import { createEmailSender, describeSmtp, parseSmtpUrl } from './senders/email.js';
 import { checkPushSubscription, generateVapidKeys, pushPayload, sendPush, type VapidKeys } from './senders/push.js';
 
 export interface NotificationConfig {
@@ -17,6 +18,8 @@ export interface NotificationConfig {
   push?: boolean;
   /** The VAPID `sub` claim push services may write to: `mailto:` or `https:`; default from the public URL. */
   vapidSubject?: string;
+  /** The SMTP server email goes through (`smtp://user:pass@host:587?from=…`); none: no email. */
+  smtpUrl?: string;
   /** Replaces a medium (tests); null turns it off. */
   media?: Partial<Media>;
   /** How often the worker looks for due deliveries (retries, reminders); default 1 s. */
@@ -59,7 +62,10 @@ export async function createNotifications(deps: {
   // Made at first use: the hub's origins are known once it listens.
   let webhookSend: ReturnType<typeof createWebhookSender> | null = null;
   const webhook: Media['webhook'] = (hook, content, deliveryId) => (webhookSend ??= createWebhookSender({ hubOrigins: deps.hubOrigins() }))(hook, content, deliveryId);
-  const media: Media = { push: deps.config.push === false ? null : push, email: null, webhook, ...deps.config.media };
+  const smtp = deps.config.smtpUrl ? parseSmtpUrl(deps.config.smtpUrl) : null;
+  const mailer = smtp === null ? null : createEmailSender(smtp);
+  if (smtp !== null) logger.info({ event: 'smtp_configured', smtp: describeSmtp(smtp) }, 'email notifications go through the SMTP server');
+  const media: Media = { push: deps.config.push === false ? null : push, email: mailer === null ? null : (to, content) => mailer.send(to, content), webhook, ...deps.config.media };
   const worker = new DeliveryWorker({ store, logger, media, publicUrl: deps.publicUrl, ...(deps.config.pollMs !== undefined ? { pollMs: deps.config.pollMs } : {}) });
   store.onFollow(
     notificationFollow((err) => logger.error({ err, event: 'notifications_not_written' }, 'could not write the notifications of an event')),
@@ -79,6 +85,9 @@ export async function createNotifications(deps: {
       });
     },
     start: () => worker.start(),
-    close: () => worker.close(),
+    async close() {
+      await worker.close();
+      mailer?.close();
+    },
   };
 }
