@@ -55,7 +55,7 @@ function bare(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
-/** The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:a.b.c.d` in any spelling), else null. */
+/** The IPv4 address inside an IPv4-mapped (`::ffff:a.b.c.d`, any spelling) or NAT64 (`64:ff9b::a.b.c.d`) IPv6 address, else null. */
 function mappedV4(address: string): string | null {
   let canonical: string;
   try {
@@ -63,7 +63,8 @@ function mappedV4(address: string): string | null {
   } catch {
     return null;
   }
-  const m = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(canonical);
+  // IPv4-mapped, or the NAT64 well-known prefix (which a NAT64 gateway turns into that IPv4 address)
+  const m = /^\[(?:::ffff|64:ff9b:):([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(canonical);
   if (!m) return null;
   const hi = parseInt(m[1]!, 16);
   const lo = parseInt(m[2]!, 16);
@@ -107,12 +108,30 @@ function parseOrigins(hubOrigins: readonly string[]): URL[] {
   return out;
 }
 
-/** Whether `u` (or, when given, the address it resolved to) is the hub itself: one of its origins, or loopback on one of its ports. */
+/** A host name as compared: lower-case, no brackets, no trailing dot (`hub.example.com.` is the same host). */
+function hostKey(host: string): string {
+  return bare(host).toLowerCase().replace(/\.+$/, '');
+}
+
+/**
+ * Whether `u` (or, when given, the address it resolved to) is the hub itself: one of its hosts on
+ * its port (whatever the scheme), a loopback host on one of its ports, or an address one of its
+ * origins names literally, on its port.
+ */
 function pointsAtHub(u: URL, hubOrigins: readonly string[], address?: string): boolean {
   const port = portOf(u);
-  const host = bare(u.hostname);
+  const host = hostKey(u.hostname);
   const loopback = host === 'localhost' || host.endsWith('.localhost') || isLoopbackAddress(host) || (address !== undefined && isLoopbackAddress(address));
-  return parseOrigins(hubOrigins).some((o) => o.origin === u.origin || (loopback && portOf(o) === port));
+  return parseOrigins(hubOrigins).some((o) => {
+    if (portOf(o) !== port) return false;
+    const hub = hostKey(o.hostname);
+    return hub === host || loopback || (address !== undefined && isIP(hub) !== 0 && sameAddress(hub, address));
+  });
+}
+
+function sameAddress(a: string, b: string): boolean {
+  const norm = (x: string): string => mappedV4(x) ?? (isIP(x) === 6 ? new URL(`http://[${x}]/`).hostname : x);
+  return norm(bare(a)) === norm(bare(b));
 }
 
 /**
