@@ -161,6 +161,27 @@ describe('the address guard', () => {
     expect(await viaLanName(hook('http://lan.example.test:8080/'), content, 'dl_7b')).toMatchObject({ outcome: 'failed', code: 'webhook_points_at_hub' });
     expect(rx.received).toHaveLength(0);
   });
+
+  it('the unspecified address is the hub too (connecting to 0.0.0.0 reaches this machine)', async () => {
+    const send = createWebhookSender({ hubOrigins: [`http://127.0.0.1:${rx.port}`] });
+    for (const url of [`http://0.0.0.0:${rx.port}/`, `http://[::]:${rx.port}/`, `http://[::ffff:0.0.0.0]:${rx.port}/`]) {
+      expect(await send(hook(url), content, 'dl_8a'), url).toMatchObject({ outcome: 'failed', code: 'webhook_points_at_hub' });
+    }
+    const viaName = createWebhookSender({ hubOrigins: [`http://127.0.0.1:${rx.port}`], resolve: async () => ['0.0.0.0'] });
+    expect(await viaName(hook(`http://zero.example.test:${rx.port}/`), content, 'dl_8b')).toMatchObject({ outcome: 'failed', code: 'webhook_points_at_hub' });
+    expect(rx.received).toHaveLength(0);
+  });
+
+  it('a hub listening on every interface is each of this machine\'s addresses on its port', async () => {
+    const opts = { hubOrigins: ['http://0.0.0.0:8080'], localAddresses: () => ['127.0.0.1', '192.168.7.7', 'fe80::1%eth0'] };
+    const send = createWebhookSender({ ...opts, resolve: async () => ['192.168.7.7'] });
+    expect(await send(hook('http://192.168.7.7:8080/'), content, 'dl_8c')).toMatchObject({ outcome: 'failed', code: 'webhook_points_at_hub' });
+    expect(await send(hook('http://box.example.test:8080/'), content, 'dl_8d')).toMatchObject({ outcome: 'failed', code: 'webhook_points_at_hub' });
+    expect(await send(hook('http://[fe80::1]:8080/'), content, 'dl_8e')).toMatchObject({ outcome: 'failed', code: 'webhook_points_at_hub' });
+    expect(validateWebhookUrl('http://192.168.7.7:8080/', opts)).toMatch(/this hub/);
+    expect(validateWebhookUrl('http://192.168.7.8:8080/', opts)).toBeNull();
+    expect(validateWebhookUrl('http://192.168.7.7:8081/', opts)).toBeNull();
+  });
 });
 
 describe('answers', () => {
@@ -207,6 +228,11 @@ describe('answers', () => {
     expect(a).toMatchObject({ outcome: 'retry', code: 'webhook_timeout' });
     expect(rx.received).toHaveLength(1);
   });
+
+  it('the deadline covers resolving the name too', async () => {
+    const stuck = createWebhookSender({ hubOrigins: [HUB], timeoutMs: 300, resolve: () => new Promise<string[]>(() => {}) });
+    expect(await stuck(hook('https://hooks.example.com/in'), content, 'dl_12b')).toMatchObject({ outcome: 'retry', code: 'webhook_timeout' });
+   }, 5_000);
 
   it('reads at most maxResponseBytes of an endless answer, then drops the connection', async () => {
     let dropped!: () => void;
@@ -280,6 +306,7 @@ describe('validateWebhookUrl', () => {
     expect(v('http://localhost:8080/')).toMatch(/this hub/);
     expect(v('http://127.0.0.2:8080/')).toMatch(/this hub/);
     expect(v('http://[::1]:8080/')).toMatch(/this hub/);
+    expect(v('http://0.0.0.0:8080/')).toMatch(/this hub/);
     expect(v('https://hub.example.com.:443/')).toMatch(/this hub/);
     expect(v('http://hub.example.com/')).toBeNull(); // another origin (port 80, http)
   });
