@@ -1,9 +1,12 @@
 // The webhook medium against a real receiver: signed deliveries, the SSRF guard (private
 // addresses, the hub itself, resolved names), status handling, redirects, timeouts, bodies.
 
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../test/webhook-receiver.js';
 import type { NotificationContent } from '../delivery.js';
+import type { Media } from '../worker.js';
 import { createWebhookSender, isRefusedAddress, sign, validateWebhookUrl, verifySignature, webhookBody, type WebhookTarget } from './webhook.js';
 
 const SECRET = 'whsec_test_secret';
@@ -57,6 +60,11 @@ describe('signatures', () => {
 });
 
 describe('delivery', () => {
+  it('is the worker\'s webhook medium', () => {
+    const media: Pick<Media, 'webhook'> = { webhook: createWebhookSender({ hubOrigins: [HUB] }) };
+    expect(typeof media.webhook).toBe('function');
+  });
+
   it('arrives as a signed POST with the delivery id and event, and verifies', async () => {
     const send = createWebhookSender({ hubOrigins: [HUB] });
     const attempt = await send(hook(`${rx.url}/hooks/in?x=1`), content, 'dl_1');
@@ -135,6 +143,7 @@ describe('the address guard', () => {
     for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.0.1', '169.254.169.254', '100.64.0.1', '100.127.255.255', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::', '::1', 'fc00::1', 'fd12::1', 'fe80::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:10.0.0.1', '[::1]']) {
       expect(isRefusedAddress(a), a).toBe(true);
     }
+    for (const a of ['64:ff9b::10.0.0.1', '64:ff9b::7f00:1']) expect(isRefusedAddress(a), a).toBe(true);
     for (const a of ['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700::1111', '::ffff:8.8.8.8']) {
       expect(isRefusedAddress(a), a).toBe(false);
     }
@@ -145,9 +154,33 @@ describe('the address guard', () => {
     for (const url of [`${rx.url}/api/x`, `http://localhost:${rx.port}/api/x`, `http://[::1]:${rx.port}/`, 'https://hub.example.com/api/hook']) {
       expect(await send(hook(url), content, 'dl_6'), url).toMatchObject({ outcome: 'failed', code: 'webhook_points_at_hub' });
     }
+    expect(await send(hook('https://hub.example.com./api/hook'), content, 'dl_6b')).toMatchObject({ outcome: 'failed', code: 'webhook_points_at_hub' });
     const viaName = createWebhookSender({ hubOrigins: [`http://127.0.0.1:${rx.port}`], resolve: async () => ['127.0.0.1'] });
     expect(await viaName(hook(`http://sneaky.example.test:${rx.port}/`), content, 'dl_7')).toMatchObject({ outcome: 'failed', code: 'webhook_points_at_hub' });
+    const viaLanName = createWebhookSender({ hubOrigins: ['http://10.0.0.2:8080'], resolve: async () => ['10.0.0.2'] });
+    expect(await viaLanName(hook('http://lan.example.test:8080/'), content, 'dl_7b')).toMatchObject({ outcome: 'failed', code: 'webhook_points_at_hub' });
     expect(rx.received).toHaveLength(0);
+  });
+
+  it('the unspecified address is the hub too (connecting to 0.0.0.0 reaches this machine)', async () => {
+    const send = createWebhookSender({ hubOrigins: [`http://127.0.0.1:${rx.port}`] });
+    for (const url of [`http://0.0.0.0:${rx.port}/`, `http://[::]:${rx.port}/`, `http://[::ffff:0.0.0.0]:${rx.port}/`]) {
+      expect(await send(hook(url), content, 'dl_8a'), url).toMatchObject({ outcome: 'failed', code: 'webhook_points_at_hub' });
+    }
+    const viaName = createWebhookSender({ hubOrigins: [`http://127.0.0.1:${rx.port}`], resolve: async () => ['0.0.0.0'] });
+    expect(await viaName(hook(`http://zero.example.test:${rx.port}/`), content, 'dl_8b')).toMatchObject({ outcome: 'failed', code: 'webhook_points_at_hub' });
+    expect(rx.received).toHaveLength(0);
+  });
+
+  it('a hub listening on every interface is each of this machine\'s addresses on its port', async () => {
+    const opts = { hubOrigins: ['http://0.0.0.0:8080'], localAddresses: () => ['127.0.0.1', '192.168.7.7', 'fe80::1%eth0'] };
+    const send = createWebhookSender({ ...opts, resolve: async () => ['192.168.7.7'] });
+    expect(await send(hook('http://192.168.7.7:8080/'), content, 'dl_8c')).toMatchObject({ outcome: 'failed', code: 'webhook_points_at_hub' });
+    expect(await send(hook('http://box.example.test:8080/'), content, 'dl_8d')).toMatchObject({ outcome: 'failed', code: 'webhook_points_at_hub' });
+    expect(await send(hook('http://[fe80::1]:8080/'), content, 'dl_8e')).toMatchObject({ outcome: 'failed', code: 'webhook_points_at_hub' });
+    expect(validateWebhookUrl('http://192.168.7.7:8080/', opts)).toMatch(/this hub/);
+    expect(validateWebhookUrl('http://192.168.7.8:8080/', opts)).toBeNull();
+    expect(validateWebhookUrl('http://192.168.7.7:8081/', opts)).toBeNull();
   });
 });
 
@@ -196,6 +229,38 @@ describe('answers', () => {
     expect(rx.received).toHaveLength(1);
   });
 
+  it('the deadline covers resolving the name too', async () => {
+    const stuck = createWebhookSender({ hubOrigins: [HUB], timeoutMs: 300, resolve: () => new Promise<string[]>(() => {}) });
+    expect(await stuck(hook('https://hooks.example.com/in'), content, 'dl_12b')).toMatchObject({ outcome: 'retry', code: 'webhook_timeout' });
+   }, 5_000);
+
+  it('reads at most maxResponseBytes of an endless answer, then drops the connection', async () => {
+    let dropped!: () => void;
+    const wasDropped = new Promise<void>((ok) => (dropped = ok));
+    const endless = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(500, { 'Content-Type': 'text/plain' });
+      const chunk = Buffer.alloc(16 * 1024, 'x');
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      res.on('close', dropped);
+      pump();
+    });
+    await new Promise<void>((ok) => endless.listen(0, '127.0.0.1', ok));
+    try {
+      const port = (endless.address() as AddressInfo).port;
+      const a = await createWebhookSender({ hubOrigins: [HUB], maxResponseBytes: 1024, timeoutMs: 30_000 })(hook(`http://127.0.0.1:${port}/`), content, 'dl_big');
+      expect(a).toMatchObject({ outcome: 'retry', code: 'webhook_status_500' });
+      expect(a.outcome === 'retry' && a.message.length).toBeLessThan(300);
+      await wasDropped;
+    } finally {
+      endless.closeAllConnections();
+      await new Promise<void>((ok) => endless.close(() => ok()));
+    }
+  }, 5_000);
+
   it('a refused connection is retried as unreachable', async () => {
     const gone = await startWebhookReceiver(SECRET);
     const url = gone.url;
@@ -241,6 +306,8 @@ describe('validateWebhookUrl', () => {
     expect(v('http://localhost:8080/')).toMatch(/this hub/);
     expect(v('http://127.0.0.2:8080/')).toMatch(/this hub/);
     expect(v('http://[::1]:8080/')).toMatch(/this hub/);
+    expect(v('http://0.0.0.0:8080/')).toMatch(/this hub/);
+    expect(v('https://hub.example.com.:443/')).toMatch(/this hub/);
     expect(v('http://hub.example.com/')).toBeNull(); // another origin (port 80, http)
   });
 });

@@ -11,6 +11,8 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { BlockList, isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import type { Attempt, NotificationContent } from '../delivery.js';
 
 /** Longest webhook URL the admin API accepts. */
@@ -55,7 +57,7 @@ function bare(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
-/** The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:a.b.c.d` in any spelling), else null. */
+/** The IPv4 address inside an IPv4-mapped (`::ffff:a.b.c.d`, any spelling) or NAT64 (`64:ff9b::a.b.c.d`) IPv6 address, else null. */
 function mappedV4(address: string): string | null {
   let canonical: string;
   try {
@@ -63,7 +65,8 @@ function mappedV4(address: string): string | null {
   } catch {
     return null;
   }
-  const m = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(canonical);
+  // IPv4-mapped, or the NAT64 well-known prefix (which a NAT64 gateway turns into that IPv4 address)
+  const m = /^\[(?:::ffff|64:ff9b:):([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(canonical);
   if (!m) return null;
   const hi = parseInt(m[1]!, 16);
   const lo = parseInt(m[2]!, 16);
@@ -83,12 +86,30 @@ export function isRefusedAddress(address: string): boolean {
   return true; // not an address at all: refuse rather than guess
 }
 
-function isLoopbackAddress(address: string): boolean {
-  const ip = bare(address);
-  const v4 = isIP(ip) === 4 ? ip : isIP(ip) === 6 ? mappedV4(ip) : null;
-  if (v4 !== null) return v4.startsWith('127.');
-  if (isIP(ip) === 6) return new URL(`http://[${ip}]/`).hostname === '[::1]';
-  return false;
+/** An IP address in one spelling (no brackets or zone, IPv4-mapped as IPv4, IPv6 compressed), or null if it is none. */
+function canonicalIp(address: string): string | null {
+  const ip = bare(address).replace(/%.*$/, '');
+  if (isIP(ip) === 4) return ip;
+  if (isIP(ip) !== 6) return null;
+  return mappedV4(ip) ?? bare(new URL(`http://[${ip}]/`).hostname);
+}
+
+/** 0.0.0.0/8 or :: (canonical form): where a server listens on every interface. */
+function isUnspecified(ip: string): boolean {
+  return ip.startsWith('0.') || ip === '::';
+}
+
+/**
+ * Whether connecting to a (canonical) address reaches this machine whatever its interfaces:
+ * loopback, or unspecified (a connect to 0.0.0.0 or :: goes to the local host on Linux and macOS).
+ */
+function isSelfAddress(ip: string): boolean {
+  return ip.startsWith('127.') || ip === '::1' || isUnspecified(ip);
+}
+
+/** The addresses of this machine's interfaces (where a hub listening on 0.0.0.0 or :: answers). */
+function interfaceAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
 }
 
 function portOf(u: URL): string {
@@ -107,19 +128,46 @@ function parseOrigins(hubOrigins: readonly string[]): URL[] {
   return out;
 }
 
-/** Whether `u` (or, when given, the address it resolved to) is the hub itself: one of its origins, or loopback on one of its ports. */
-function pointsAtHub(u: URL, hubOrigins: readonly string[], address?: string): boolean {
+/** A host name as compared: lower-case, no brackets, no trailing dot (`hub.example.com.` is the same host). */
+function hostKey(host: string): string {
+  return bare(host).toLowerCase().replace(/\.+$/, '');
+}
+
+/** How the hub is recognised: its origins, and (for one listening on every interface) this machine's addresses. */
+interface HubIdentity {
+  readonly hubOrigins: readonly string[];
+  readonly localAddresses?: () => readonly string[];
+}
+
+/**
+ * Whether `u` (or, when given, the address it resolved to) is the hub itself, on one of the
+ * hub's ports (whatever the scheme): one of its hosts, a loopback or unspecified address, an
+ * address one of its origins names literally, or, when an origin is the unspecified address (the
+ * hub listens on every interface), any address of this machine.
+ */
+function pointsAtHub(u: URL, hub: HubIdentity, address?: string): boolean {
   const port = portOf(u);
-  const host = bare(u.hostname);
-  const loopback = host === 'localhost' || host.endsWith('.localhost') || isLoopbackAddress(host) || (address !== undefined && isLoopbackAddress(address));
-  return parseOrigins(hubOrigins).some((o) => o.origin === u.origin || (loopback && portOf(o) === port));
+  const host = hostKey(u.hostname);
+  const ips = [canonicalIp(host), address === undefined ? null : canonicalIp(address)].filter((a) => a !== null);
+  const self = host === 'localhost' || host.endsWith('.localhost') || ips.some(isSelfAddress);
+  let local: Set<string> | undefined;
+  const mine = (): Set<string> => (local ??= new Set((hub.localAddresses ?? interfaceAddresses)().map(canonicalIp).filter((a) => a !== null)));
+  return parseOrigins(hub.hubOrigins).some((o) => {
+    if (portOf(o) !== port) return false;
+    const name = hostKey(o.hostname);
+    if (name === host || self) return true;
+    const ip = canonicalIp(name);
+    if (ip === null) return false;
+    if (ips.includes(ip)) return true;
+    return isUnspecified(ip) && ips.some((a) => mine().has(a));
+  });
 }
 
 /**
  * The admin API's check of a webhook URL (synchronous; the sender checks the resolved addresses
  * again at every send). Returns what is wrong with it, or null when it may be saved.
  */
-export function validateWebhookUrl(url: string, opts: { hubOrigins: readonly string[] }): string | null {
+export function validateWebhookUrl(url: string, opts: HubIdentity): string | null {
   if (url.length > MAX_WEBHOOK_URL_LENGTH) return `A webhook URL is at most ${MAX_WEBHOOK_URL_LENGTH.toLocaleString('en-US')} characters.`;
   let u: URL;
   try {
@@ -130,7 +178,7 @@ export function validateWebhookUrl(url: string, opts: { hubOrigins: readonly str
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'A webhook URL must be http:// or https://.';
   if (u.username !== '' || u.password !== '') return 'A webhook URL must not contain a user name or password; use the signing secret to authenticate the hub.';
   if (u.hostname === '') return 'A webhook URL needs a host.';
-  if (pointsAtHub(u, opts.hubOrigins)) return 'A webhook URL must not point at this hub.';
+  if (pointsAtHub(u, opts)) return 'A webhook URL must not point at this hub.';
   return null;
 }
 
@@ -209,7 +257,9 @@ export function verifySignature(secret: string, header: string, body: string, op
 export interface WebhookSenderOptions {
   /** The hub's own origins (public URL, listen addresses): never called, whatever the hook allows. */
   hubOrigins: readonly string[];
-  /** Deadline for the whole exchange, connect to answer (default 10 s). */
+  /** This machine's addresses, for a hub listening on 0.0.0.0 or :: (default: the network interfaces'). */
+  localAddresses?: () => readonly string[];
+  /** Deadline for the whole exchange, resolving the name to reading the answer (default 10 s). */
   timeoutMs?: number;
   /** Most of an answer's body read before the connection is dropped (default 64 KB). */
   maxResponseBytes?: number;
@@ -232,6 +282,22 @@ function retryAfterMs(value: string | string[] | undefined, now: number): number
   if (/^\s*\d+\s*$/.test(v)) return Math.min(Number(v) * 1000, day);
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.min(Math.max(0, at - now), day);
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/** `p`'s value, or TIMED_OUT when it takes longer than `ms` (a rejection passes through). */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<typeof TIMED_OUT>((ok) => (timer = setTimeout(() => ok(TIMED_OUT), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function snippet(chunks: Buffer[]): string {
@@ -265,15 +331,17 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSend {
   const now = opts.now ?? Date.now;
 
   return async (hook, content, deliveryId) => {
+    const started = performance.now();
+    const timedOut = (u: URL): Attempt => ({ outcome: 'retry', code: 'webhook_timeout', message: `The webhook at ${u.origin} did not answer within ${timeoutMs} ms.` });
     let u: URL;
     try {
       u = new URL(hook.url);
     } catch {
       return { outcome: 'failed', code: 'webhook_bad_url', message: `The webhook URL is not valid: ${hook.url}` };
     }
-    const invalid = validateWebhookUrl(hook.url, { hubOrigins: opts.hubOrigins });
+    const invalid = validateWebhookUrl(hook.url, opts);
     if (invalid !== null) {
-      return pointsAtHub(u, opts.hubOrigins)
+      return pointsAtHub(u, opts)
         ? { outcome: 'failed', code: 'webhook_points_at_hub', message: `The webhook URL ${u.origin} is this hub itself; the hub never calls itself.` }
         : { outcome: 'failed', code: 'webhook_bad_url', message: invalid };
     }
@@ -282,16 +350,18 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSend {
     let addresses: string[];
     if (isIP(host) !== 0) addresses = [host];
     else {
+      let found: string[] | typeof TIMED_OUT;
       try {
-        addresses = await resolve(host);
+        found = await within(resolve(host), timeoutMs);
       } catch (err) {
-        return { outcome: 'retry', code: 'webhook_unresolved', message: `Could not resolve ${host}: ${(err as Error).message}` };
+        return { outcome: 'retry', code: 'webhook_unresolved', message: `Could not resolve ${host}: ${messageOf(err)}` };
       }
-      addresses = addresses.filter((a) => isIP(bare(a)) !== 0).map(bare);
+      if (found === TIMED_OUT) return timedOut(u);
+      addresses = found.filter((a) => isIP(bare(a)) !== 0).map(bare);
       if (addresses.length === 0) return { outcome: 'retry', code: 'webhook_unresolved', message: `${host} resolved to no address.` };
     }
     for (const a of addresses) {
-      if (pointsAtHub(u, opts.hubOrigins, a)) {
+      if (pointsAtHub(u, opts, a)) {
         return { outcome: 'failed', code: 'webhook_points_at_hub', message: `The webhook URL ${u.origin} reaches this hub itself (${a}); the hub never calls itself.` };
       }
     }
@@ -335,6 +405,7 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSend {
       ...(u.protocol === 'https:' && isIP(host) === 0 ? { servername: host } : {}),
     };
 
+    const remainingMs = Math.max(0, timeoutMs - (performance.now() - started));
     return new Promise<Attempt>((settle) => {
       let done = false;
       let status: number | null = null;
@@ -351,8 +422,8 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSend {
       const timer = setTimeout(() => {
         // Headers in hand: the answer counts even if its body never ends.
         if (status !== null) answered();
-        else finish({ outcome: 'retry', code: 'webhook_timeout', message: `The webhook at ${u.origin} did not answer within ${timeoutMs} ms.` });
-      }, timeoutMs);
+        else finish(timedOut(u));
+      }, remainingMs);
 
       let req: http.ClientRequest;
       try {
@@ -371,7 +442,7 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSend {
         });
       } catch (err) {
         clearTimeout(timer);
-        settle({ outcome: 'failed', code: 'webhook_bad_url', message: `Could not send to ${u.origin}: ${(err as Error).message}` });
+        settle({ outcome: 'failed', code: 'webhook_bad_url', message: `Could not send to ${u.origin}: ${messageOf(err)}` });
         return;
       }
       req.on('error', (err: NodeJS.ErrnoException) => {
