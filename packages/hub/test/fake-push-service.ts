@@ -14,16 +14,22 @@ export interface FakeSubscription {
   readonly endpoint: string;
   readonly p256dh: string;
   readonly auth: string;
+  /** The same keys as `PushSubscription.toJSON()` nests them. */
+  readonly keys: { readonly p256dh: string; readonly auth: string };
 }
 
 /** A message the fake accepted (201), decrypted. */
 export interface Received {
   /** The subscription it was sent to. */
   readonly id: string;
+  /** The endpoint it was posted to. */
+  readonly endpoint: string;
   readonly headers: IncomingHttpHeaders;
   /** The plaintext as UTF-8, and parsed as JSON (undefined when it is not JSON). */
   readonly plaintext: string;
   readonly json: unknown;
+  /** The same as `json`: what the service worker's `event.data.json()` gives. */
+  readonly payload: unknown;
   readonly topic: string | null;
   readonly urgency: string | null;
   readonly ttl: number;
@@ -53,6 +59,8 @@ export interface FakePushService {
   failNext(id: string, status: number, headers?: OutgoingHttpHeaders): void;
   /** Every POST to `id` is answered `status` until cleared with null. */
   setStatus(id: string, status: number | null, headers?: OutgoingHttpHeaders): void;
+  /** From now on every POST to `id` is answered `status` (e.g. 410, 500, 429 with Retry-After): setStatus. */
+  respond(id: string, status: number, headers?: OutgoingHttpHeaders): void;
   /** Stops listening, drops connections, and rejects waiting next() calls. */
   close(): Promise<void>;
 }
@@ -114,7 +122,8 @@ export async function startFakePushService(): Promise<FakePushService> {
       return { ok: false, status: 400, reason: `cannot decrypt: ${err instanceof Error ? err.message : String(err)}` };
     }
     const plaintext = plain.toString('utf8');
-    return { ok: true, received: { id, headers, plaintext, json: parseJson(plaintext), topic, urgency, ttl: Number(ttl) } };
+    const json = parseJson(plaintext);
+    return { ok: true, received: { id, endpoint: `${url}/push/${id}`, headers, plaintext, json, payload: json, topic, urgency, ttl: Number(ttl) } };
   };
 
   const deliver = (r: Received) => {
@@ -153,7 +162,8 @@ export async function startFakePushService(): Promise<FakePushService> {
       const id = randomBytes(12).toString('base64url');
       const appKey = opts.applicationServerKey === undefined ? null : Buffer.from(opts.applicationServerKey, 'base64url');
       subscribers.set(id, { ecdh, publicKey, auth, applicationServerKey: appKey });
-      return { id, endpoint: `${url}/push/${id}`, p256dh: publicKey.toString('base64url'), auth: auth.toString('base64url') };
+      const keys = { p256dh: publicKey.toString('base64url'), auth: auth.toString('base64url') };
+      return { id, endpoint: `${url}/push/${id}`, ...keys, keys };
     },
     received,
     requests,
@@ -168,6 +178,9 @@ export async function startFakePushService(): Promise<FakePushService> {
     setStatus(id, status, headers = {}) {
       if (status === null) sticky.delete(id);
       else sticky.set(id, { status, headers });
+    },
+    respond(id, status, headers = {}) {
+      sticky.set(id, { status, headers });
     },
     async close() {
       for (const w of waiters.splice(0)) w.reject(new Error('the fake push service closed'));

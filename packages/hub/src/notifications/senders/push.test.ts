@@ -6,7 +6,7 @@ import webpush from 'web-push';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakePushService, type FakePushService, type FakeSubscription } from '../../../test/fake-push-service.js';
 import type { NotificationContent } from '../delivery.js';
-import { generateVapidKeys, pushPayload, pushTopic, sendPush, PUSH_PAYLOAD_MAX_BYTES } from './push.js';
+import { createPushSender, generateVapidKeys, pushPayload, pushTopic, sendPush, PUSH_PAYLOAD_MAX_BYTES } from './push.js';
 
 const keys = generateVapidKeys();
 const vapid = { ...keys, subject: 'mailto:hub@example.com' };
@@ -106,7 +106,7 @@ describe('sendPush', () => {
   it('is refused (403, failed) when signed with another VAPID key than the subscription was made with', async () => {
     const sub = fake.subscribe({ applicationServerKey: keys.publicKey });
     const attempt = await sendPush(sub, '{}', { vapid: { ...generateVapidKeys(), subject: vapid.subject } });
-    expect(attempt).toMatchObject({ outcome: 'failed', code: 'push_vapid_rejected' });
+    expect(attempt).toMatchObject({ outcome: 'failed', code: 'push_rejected' });
     expect(fake.requests.at(-1)).toEqual({ id: sub.id, status: 403, reason: 'k is not the key this subscription was made with' });
   });
 
@@ -114,7 +114,7 @@ describe('sendPush', () => {
     const sub = fake.subscribe();
     const forged = { ...vapid, privateKey: generateVapidKeys().privateKey };
     const attempt = await sendPush(sub, '{}', { vapid: forged });
-    expect(attempt).toMatchObject({ outcome: 'failed', code: 'push_vapid_rejected' });
+    expect(attempt).toMatchObject({ outcome: 'failed', code: 'push_rejected' });
     expect(attempt).toHaveProperty('message', expect.stringContaining('403'));
     expect(fake.requests.at(-1)).toEqual({ id: sub.id, status: 403, reason: 'JWT signature does not verify against k' });
   });
@@ -122,10 +122,11 @@ describe('sendPush', () => {
   it.each([
     [404, 'gone', 'push_subscription_gone'],
     [410, 'gone', 'push_subscription_gone'],
-    [500, 'retry', 'push_service_error'],
-    [503, 'retry', 'push_service_error'],
+    [500, 'retry', 'push_status_500'],
+    [503, 'retry', 'push_status_503'],
     [400, 'failed', 'push_rejected'],
-    [401, 'failed', 'push_vapid_rejected'],
+    [401, 'failed', 'push_rejected'],
+    [403, 'failed', 'push_rejected'],
     [413, 'failed', 'push_payload_too_large'],
   ])('answers %i as %s (%s)', async (status, outcome, code) => {
     const sub = fake.subscribe();
@@ -137,10 +138,10 @@ describe('sendPush', () => {
   it('reads Retry-After on 429 (seconds) and 503 (an HTTP date); failNext fails one message only', async () => {
     const sub = fake.subscribe();
     fake.failNext(sub.id, 429, { 'Retry-After': '7' });
-    expect(await sendPush(sub, '{}', { vapid })).toMatchObject({ outcome: 'retry', code: 'push_rate_limited', retryAfterMs: 7000 });
+    expect(await sendPush(sub, '{}', { vapid })).toMatchObject({ outcome: 'retry', code: 'push_status_429', retryAfterMs: 7000 });
     fake.failNext(sub.id, 503, { 'Retry-After': new Date(Date.now() + 60_000).toUTCString() });
     const later = await sendPush(sub, '{}', { vapid });
-    expect(later).toMatchObject({ outcome: 'retry', code: 'push_service_error' });
+    expect(later).toMatchObject({ outcome: 'retry', code: 'push_status_503' });
     expect(later).toHaveProperty('retryAfterMs', expect.any(Number));
     const ms = (later as { retryAfterMs: number }).retryAfterMs;
     expect(ms).toBeGreaterThan(55_000);
@@ -190,6 +191,95 @@ describe('sendPush', () => {
     const sub = fake.subscribe();
     expect(await sendPush(sub, 'x'.repeat(4000), { vapid })).toMatchObject({ outcome: 'failed', code: 'push_payload_too_large' });
     expect(await sendPush(sub, '{}', { vapid: { ...vapid, subject: 'http://hub.example.com' } })).toMatchObject({ outcome: 'failed', code: 'push_config_invalid' });
+    expect(fake.requests.length).toBe(before);
+  });
+});
+
+describe('createPushSender (the worker\'s Media.push)', () => {
+  const send = createPushSender({ vapid });
+  /** The worker's view of a subscription: the fake's, without its id. */
+  const target = (s: FakeSubscription) => ({ endpoint: s.endpoint, p256dh: s.keys.p256dh, auth: s.keys.auth });
+
+  it('delivers pushPayload(content), codes included, with Urgency high, a url-safe Topic and a day\'s TTL', async () => {
+    const sub = fake.subscribe({ applicationServerKey: keys.publicKey });
+    expect(await send(target(sub), content)).toEqual({ outcome: 'sent', status: 201 });
+    const got = await fake.next(sub.id);
+    expect(got.endpoint).toBe(sub.endpoint);
+    expect(got.payload).toEqual(JSON.parse(pushPayload(content)));
+    expect(got.payload).toMatchObject({ codes: { approve: 'A'.repeat(43), deny: 'D'.repeat(43) }, actions: [{ action: 'approve', title: 'Approve' }, { action: 'deny', title: 'Deny' }] });
+    expect(got).toMatchObject({ urgency: 'high', ttl: 86_400, topic: pushTopic(content.tag) });
+    expect(got.topic).toMatch(/^[A-Za-z0-9_-]{1,32}$/);
+    expect(got.headers['content-encoding']).toBe('aes128gcm');
+  });
+
+  it.each(['preview_requested', 'approval_expiring'] as const)('sends %s with Urgency high', async (kind) => {
+    const sub = fake.subscribe();
+    expect(await send(target(sub), { ...content, kind })).toEqual({ outcome: 'sent', status: 201 });
+    expect(await fake.next(sub.id)).toMatchObject({ urgency: 'high', payload: { kind } });
+  });
+
+  it('sends a turn that finished with Urgency normal, no codes, the given TTL, and a Topic per tag', async () => {
+    const sub = fake.subscribe();
+    const quiet = createPushSender({ vapid, ttlSeconds: 300 });
+    const done = { ...content, kind: 'turn_finished' as const, tag: 'turn:m_1', actions: [], request_id: null };
+    expect(await quiet(target(sub), done)).toEqual({ outcome: 'sent', status: 201 });
+    const got = await fake.next(sub.id);
+    expect(got).toMatchObject({ urgency: 'normal', ttl: 300, payload: { kind: 'turn_finished', codes: {}, actions: [], request_id: null } });
+    expect(got.topic).toMatch(/^[A-Za-z0-9_-]{1,32}$/);
+    expect(got.topic).not.toBe(pushTopic(content.tag));
+  });
+
+  it('clips a 20 KB body below 3,000 bytes; the message decrypts with its url and codes intact', async () => {
+    const sub = fake.subscribe();
+    const body = 'x'.repeat(20_000);
+    expect(await send(target(sub), { ...content, body })).toEqual({ outcome: 'sent', status: 201 });
+    const got = await fake.next(sub.id);
+    expect(Buffer.byteLength(got.plaintext)).toBeLessThanOrEqual(PUSH_PAYLOAD_MAX_BYTES);
+    expect(Buffer.byteLength(got.plaintext)).toBeGreaterThan(PUSH_PAYLOAD_MAX_BYTES - 10);
+    expect(got.payload).toMatchObject({ title: content.title, url: content.url, codes: { approve: 'A'.repeat(43), deny: 'D'.repeat(43) } });
+    expect((got.payload as { body: string }).body).toMatch(/^x+…$/);
+  });
+
+  it('is refused by the push service (403) when the JWT is signed by another key than k, and reports failed', async () => {
+    const sub = fake.subscribe();
+    const forged = createPushSender({ vapid: { ...vapid, privateKey: generateVapidKeys().privateKey } });
+    const before = fake.received.length;
+    expect(await forged(target(sub), content)).toMatchObject({ outcome: 'failed', code: 'push_rejected', message: expect.stringContaining('403') });
+    expect(fake.requests.at(-1)).toEqual({ id: sub.id, status: 403, reason: 'JWT signature does not verify against k' });
+    expect(fake.received.length).toBe(before);
+  });
+
+  it.each<[number, Record<string, string>, object]>([
+    [410, {}, { outcome: 'gone', code: 'push_subscription_gone' }],
+    [404, {}, { outcome: 'gone', code: 'push_subscription_gone' }],
+    [500, {}, { outcome: 'retry', code: 'push_status_500' }],
+    [429, { 'Retry-After': '7' }, { outcome: 'retry', code: 'push_status_429', retryAfterMs: 7000 }],
+    [413, {}, { outcome: 'failed', code: 'push_payload_too_large' }],
+    [400, {}, { outcome: 'failed', code: 'push_rejected' }],
+  ])('answers a push service that says %i as %o', async (status, headers, expected) => {
+    const sub = fake.subscribe();
+    fake.respond(sub.id, status, headers);
+    const attempt = await send(target(sub), content);
+    expect(attempt).toMatchObject(expected);
+    if (!('retryAfterMs' in expected)) expect(attempt).not.toHaveProperty('retryAfterMs');
+    expect(fake.requests.at(-1)).toMatchObject({ id: sub.id, status });
+  });
+
+  it('retries (push_unreachable) when nothing listens on the port', async () => {
+    const gone = await startFakePushService();
+    const sub = gone.subscribe();
+    await gone.close();
+    expect(await send(target(sub), content)).toMatchObject({ outcome: 'retry', code: 'push_unreachable' });
+  });
+
+  it.each<[string, (t: ReturnType<typeof target>) => ReturnType<typeof target>]>([
+    ['p256dh of 33 bytes (compressed)', (t) => ({ ...t, p256dh: Buffer.concat([Buffer.from([2]), Buffer.alloc(32, 1)]).toString('base64url') })],
+    ['p256dh not starting 0x04', (t) => ({ ...t, p256dh: Buffer.concat([Buffer.from([5]), Buffer.from(t.p256dh, 'base64url').subarray(1)]).toString('base64url') })],
+    ['auth of 8 bytes', (t) => ({ ...t, auth: Buffer.alloc(8, 1).toString('base64url') })],
+    ['no auth', (t) => ({ ...t, auth: '' })],
+  ])('fails %s as push_subscription_invalid; nothing reaches the push service', async (_, spoil) => {
+    const before = fake.requests.length;
+    expect(await send(spoil(target(fake.subscribe())), content)).toMatchObject({ outcome: 'failed', code: 'push_subscription_invalid' });
     expect(fake.requests.length).toBe(before);
   });
 });

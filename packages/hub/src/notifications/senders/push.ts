@@ -1,12 +1,14 @@
 // Web Push sender (RFC 8030): VAPID keys (RFC 8292), the JSON the hub's service worker receives,
 // and one encrypted POST (RFC 8291, aes128gcm) to a browser's push service, answered as an Attempt.
 //
+// createPushSender is the worker's Media.push: urgency from the kind, Topic from the tag.
 // web-push builds the request (VAPID JWT, encryption, headers) and this module sends it with fetch:
 // web-push's own sendNotification always speaks TLS (https.request), so it cannot reach a plain
 // http://127.0.0.1 push service in tests, and its timeout only covers an idle socket.
 
 import { createHash, createPublicKey } from 'node:crypto';
 import webpush from 'web-push';
+import { PROMPT_KINDS } from '@pilothouse/protocol';
 import type { Attempt, NotificationContent } from '../delivery.js';
 
 /** What the service worker's `push` event reads (`event.data.json()`). */
@@ -158,18 +160,48 @@ export async function sendPush(target: PushSubscriptionTarget, payload: string, 
   return attemptFor(response.status, response.headers.get('retry-after'), detail, Date.now());
 }
 
+export interface PushSenderOptions {
+  /** The hub's VAPID identity; `subject` is a `mailto:` or `https:` URL the push service may contact. */
+  readonly vapid: { readonly subject: string; readonly publicKey: string; readonly privateKey: string };
+  /** How long the push service keeps an undelivered message (default 24 h). */
+  readonly ttlSeconds?: number;
+  /** The whole exchange, response included (default 10 s). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * The worker's `Media.push`: pushPayload(content) to one subscription, `Urgency: high` for prompts
+ * (PROMPT_KINDS: delivered at once even to a device saving power),
+ * the Topic hashed from content.tag (a newer alert replaces an undelivered one). Never throws.
+ */
+export function createPushSender(opts: PushSenderOptions): (sub: PushSubscriptionTarget, content: NotificationContent) => Promise<Attempt> {
+  return async (sub, content) => {
+    try {
+      return await sendPush(sub, pushPayload(content), {
+        vapid: opts.vapid,
+        topic: content.tag,
+        urgency: PROMPT_KINDS.has(content.kind) ? 'high' : 'normal',
+        ...(opts.ttlSeconds !== undefined ? { ttlSeconds: opts.ttlSeconds } : {}),
+        ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      });
+    } catch (err) {
+      // sendPush answers every failure of the medium; this is a bug, told as one worth retrying.
+      return { outcome: 'retry', code: 'push_internal', message: errorText(err) };
+    }
+  };
+}
+
 /** The push service's answer as an Attempt (RFC 8030 §5, and what FCM, Mozilla and Apple answer). */
 function attemptFor(status: number, retryAfter: string | null, detail: string, nowMs: number): Attempt {
   const message = `push service answered ${status}${detail === '' ? '' : `: ${detail}`}`;
   if (status >= 200 && status <= 299) return { outcome: 'sent', status };
   if (status === 404 || status === 410) return { outcome: 'gone', code: 'push_subscription_gone', message };
   if (status === 429 || status >= 500) {
-    const code = status === 429 ? 'push_rate_limited' : 'push_service_error';
+    const code = `push_status_${status}`;
     const retryAfterMs = parseRetryAfter(retryAfter, nowMs);
     return retryAfterMs === undefined ? { outcome: 'retry', code, message } : { outcome: 'retry', code, message, retryAfterMs };
   }
   if (status === 413) return { outcome: 'failed', code: 'push_payload_too_large', message };
-  if (status === 401 || status === 403) return { outcome: 'failed', code: 'push_vapid_rejected', message };
   return { outcome: 'failed', code: 'push_rejected', message };
 }
 
