@@ -1,6 +1,6 @@
 // A real SMTP server for tests (smtp-server on 127.0.0.1, no TLS): every message it accepts is
-// parsed with mailparser and kept; `next()` waits for the next one, and `failNext` makes the next
-// RCPT TO answer with a chosen code (450, 550…).
+// parsed with mailparser and kept; `next()` waits for the next one, and `reject` makes the next
+// RCPT TO or DATA commands answer with a chosen code (450, 550…).
 
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -26,7 +26,7 @@ export interface Mail {
 
 /** A running sink. */
 export interface SmtpSink {
-  /** `smtp://[user:pass@]127.0.0.1:PORT?starttls=off` */
+  /** `smtp://[user:pass@]127.0.0.1:PORT` (the sink offers no STARTTLS, so none is tried). */
   readonly url: string;
   readonly port: number;
   /** Every message received so far, in order. */
@@ -35,22 +35,29 @@ export interface SmtpSink {
   readonly connections: () => number;
   /** The next message not yet taken by `next()` (already received, or when it arrives). */
   next(): Promise<Mail>;
-  /** The next RCPT TO answers `code message` (e.g. 450 or 550). */
-  failNext(code: number, message: string): void;
+  /** The next `nextN` RCPT TO (default) or DATA commands answer `code message` (e.g. 450 or 550). */
+  reject(nextN: number, code: number, message: string, at?: 'rcpt' | 'data'): void;
   close(): Promise<void>;
 }
 
 const addressText = (a: AddressObject | AddressObject[] | undefined): string => (a === undefined ? '' : Array.isArray(a) ? a.map((x) => x.text).join(', ') : a.text);
+const smtpError = (code: number, message: string): Error => Object.assign(new Error(message), { responseCode: code });
 
 /** Starts a sink; with `user` and `pass` it requires that login (any other answers 535). */
 export async function startSmtpSink(opts: { user?: string; pass?: string } = {}): Promise<SmtpSink> {
   const mails: Mail[] = [];
   let taken = 0;
   const waiting: ((m: Mail) => void)[] = [];
-  let failure: { code: number; message: string } | null = null;
+  const rejections = { rcpt: { left: 0, code: 0, message: '' }, data: { left: 0, code: 0, message: '' } };
   let connections = 0;
   const requireAuth = opts.user !== undefined;
 
+  const rejection = (at: 'rcpt' | 'data'): Error | null => {
+    const r = rejections[at];
+    if (r.left === 0) return null;
+    r.left -= 1;
+    return smtpError(r.code, r.message);
+  };
   const deliver = (m: Mail): void => {
     mails.push(m);
     const w = waiting.shift();
@@ -72,18 +79,20 @@ export async function startSmtpSink(opts: { user?: string; pass?: string } = {})
     },
     onAuth(auth, _session, cb) {
       if (auth.username === opts.user && auth.password === opts.pass) return cb(null, { user: auth.username });
-      const err = Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 });
-      return cb(err);
+      return cb(smtpError(535, 'Authentication credentials invalid'));
     },
     onRcptTo(_address, _session, cb) {
-      if (failure !== null) {
-        const { code, message } = failure;
-        failure = null;
-        return cb(Object.assign(new Error(message), { responseCode: code }));
-      }
-      return cb();
+      const err = rejection('rcpt');
+      return err === null ? cb() : cb(err);
     },
     onData(stream, session, cb) {
+      const err = rejection('data');
+      if (err !== null) {
+        // The message must be read to its end before the reply.
+        stream.on('end', () => cb(err));
+        stream.resume();
+        return;
+      }
       simpleParser(stream)
         .then((parsed) => {
           const envelopeFrom = session.envelope.mailFrom;
@@ -100,7 +109,7 @@ export async function startSmtpSink(opts: { user?: string; pass?: string } = {})
           });
           cb();
         })
-        .catch((err: unknown) => cb(err instanceof Error ? err : new Error(String(err))));
+        .catch((e: unknown) => cb(e instanceof Error ? e : new Error(String(e))));
     },
   });
 
@@ -116,7 +125,7 @@ export async function startSmtpSink(opts: { user?: string; pass?: string } = {})
   const auth = requireAuth ? `${encodeURIComponent(opts.user!)}:${encodeURIComponent(opts.pass ?? '')}@` : '';
 
   return {
-    url: `smtp://${auth}127.0.0.1:${port}?starttls=off`,
+    url: `smtp://${auth}127.0.0.1:${port}`,
     port,
     mails,
     connections: () => connections,
@@ -124,8 +133,8 @@ export async function startSmtpSink(opts: { user?: string; pass?: string } = {})
       if (taken < mails.length) return Promise.resolve(mails[taken++]!);
       return new Promise<Mail>((resolve) => waiting.push(resolve));
     },
-    failNext(code, message) {
-      failure = { code, message };
+    reject(nextN, code, message, at = 'rcpt') {
+      rejections[at] = { left: nextN, code, message };
     },
     close() {
       return new Promise<void>((resolve) => server.close(() => resolve()));

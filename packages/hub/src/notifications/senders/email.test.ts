@@ -27,6 +27,8 @@ const content = (over: Partial<NotificationContent> = {}): NotificationContent =
   ...over,
 });
 
+const HUB = 'https://hub.example.com';
+
 const open: { sinks: SmtpSink[]; senders: EmailSender[] } = { sinks: [], senders: [] };
 afterEach(async () => {
   for (const s of open.senders.splice(0)) s.close();
@@ -46,7 +48,7 @@ function sender(url: string, timeoutMs = 2000): EmailSender {
 describe('sending', () => {
   it('lands in the server with a text and an HTML part, the decide links, the thread link and the headers', async () => {
     const smtp = await sink();
-    const attempt = await sender(`${smtp.url}&from=${encodeURIComponent('Hub <hub@example.com>')}`).send('dave@example.com', content());
+    const attempt = await sender(`${smtp.url}?from=${encodeURIComponent('Hub <hub@example.com>')}`).send('dave@example.com', content(), HUB);
     expect(attempt).toEqual({ outcome: 'sent' });
     const mail = await smtp.next();
     expect(mail.from).toBe('hub@example.com');
@@ -70,7 +72,7 @@ describe('sending', () => {
 
   it('a title with CR/LF adds no header and no recipient', async () => {
     const smtp = await sink();
-    const attempt = await sender(smtp.url).send('dave@example.com', content({ title: 'Hi\r\nBcc: x@y.example\r\nX-Evil: 1' }));
+    const attempt = await sender(smtp.url).send('dave@example.com', content({ title: 'Hi\r\nBcc: x@y.example\r\nX-Evil: 1' }), HUB);
     expect(attempt.outcome).toBe('sent');
     const mail = await smtp.next();
     expect(mail.to).toEqual(['dave@example.com']);
@@ -83,7 +85,7 @@ describe('sending', () => {
     const smtp = await sink();
     const s = sender(smtp.url);
     for (const to of ['not-an-address', 'a@b.example, c@d.example', 'a@b.example\r\nBcc: c@d.example', '<a@b.example>', '']) {
-      expect(await s.send(to, content())).toMatchObject({ outcome: 'failed', code: 'email_address_invalid' });
+      expect(await s.send(to, content(), HUB)).toMatchObject({ outcome: 'failed', code: 'email_address_invalid' });
     }
     expect(smtp.connections()).toBe(0);
     expect(smtp.mails).toHaveLength(0);
@@ -91,44 +93,67 @@ describe('sending', () => {
 });
 
 describe('failures of the server', () => {
-  it('450 on RCPT → retry smtp_temporary; the next send goes through', async () => {
+  it('450 on RCPT → retry smtp_temporary, as often as the server says; then it goes through', async () => {
     const smtp = await sink();
     const s = sender(smtp.url);
-    smtp.failNext(450, 'Mailbox busy, try later');
-    const attempt = await s.send('dave@example.com', content());
-    expect(attempt).toMatchObject({ outcome: 'retry', code: 'smtp_temporary' });
-    expect(attempt.outcome === 'retry' && attempt.message).toContain('450');
-    expect(await s.send('dave@example.com', content())).toEqual({ outcome: 'sent' });
+    smtp.reject(2, 450, 'Mailbox busy, try later');
+    for (let i = 0; i < 2; i++) {
+      const attempt = await s.send('dave@example.com', content(), HUB);
+      expect(attempt).toMatchObject({ outcome: 'retry', code: 'smtp_temporary' });
+      expect(attempt.outcome === 'retry' && attempt.message).toContain('450');
+    }
+    expect(await s.send('dave@example.com', content(), HUB)).toEqual({ outcome: 'sent' });
     expect((await smtp.next()).to).toEqual(['dave@example.com']);
+    expect(smtp.mails).toHaveLength(1);
   });
 
   it('550 on RCPT → failed smtp_rejected', async () => {
     const smtp = await sink();
-    smtp.failNext(550, 'No such user');
-    const attempt = await sender(smtp.url).send('nobody@example.com', content());
+    smtp.reject(1, 550, 'No such user');
+    const attempt = await sender(smtp.url).send('nobody@example.com', content(), HUB);
     expect(attempt).toMatchObject({ outcome: 'failed', code: 'smtp_rejected' });
+    expect(attempt.outcome === 'failed' && attempt.message).toContain('No such user');
+    expect(smtp.mails).toHaveLength(0);
+  });
+
+  it('451 after DATA → retry smtp_temporary; the retried send is the same mail (same Message-ID)', async () => {
+    const smtp = await sink();
+    const s = sender(smtp.url);
+    smtp.reject(1, 451, 'Local error in processing', 'data');
+    expect(await s.send('dave@example.com', content(), HUB)).toMatchObject({ outcome: 'retry', code: 'smtp_temporary' });
+    expect(smtp.mails).toHaveLength(0);
+    expect(await s.send('dave@example.com', content(), HUB)).toEqual({ outcome: 'sent' });
+    const mail = await smtp.next();
+    expect(mail.messageId).toBe('<ntf_01@pilothouse>');
+    expect(mail.headers.get('x-pilothouse-notification')).toBe('ntf_01');
+  });
+
+  it('552 after DATA → failed smtp_rejected', async () => {
+    const smtp = await sink();
+    smtp.reject(1, 552, 'Message size exceeds fixed maximum', 'data');
+    expect(await sender(smtp.url).send('dave@example.com', content(), HUB)).toMatchObject({ outcome: 'failed', code: 'smtp_rejected' });
     expect(smtp.mails).toHaveLength(0);
   });
 
   it('a wrong password → failed smtp_auth_failed, and the password is in no message', async () => {
     const smtp = await sink({ user: 'hub', pass: 'right-secret' });
     const wrong = smtp.url.replace('right-secret', 'wrong-secret');
-    const attempt = await sender(wrong).send('dave@example.com', content());
+    const attempt = await sender(wrong).send('dave@example.com', content(), HUB);
     expect(attempt).toMatchObject({ outcome: 'failed', code: 'smtp_auth_failed' });
-    expect(JSON.stringify(attempt)).not.toContain('wrong-secret');
-    expect(JSON.stringify(attempt)).toContain('hub:***@127.0.0.1');
+    const told = JSON.stringify(attempt);
+    for (const secret of ['wrong-secret', Buffer.from('\0hub\0wrong-secret').toString('base64'), Buffer.from('wrong-secret').toString('base64')]) expect(told).not.toContain(secret);
+    expect(told).toContain('hub:***@127.0.0.1');
     // The right one goes through.
-    expect(await sender(smtp.url).send('dave@example.com', content())).toEqual({ outcome: 'sent' });
+    expect(await sender(smtp.url).send('dave@example.com', content(), HUB)).toEqual({ outcome: 'sent' });
     expect((await smtp.next()).subject).toBe('Approval needed: npm test');
   });
 
-  it('nothing listening → retry smtp_unreachable', async () => {
-    const probe = createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise<void>((r) => probe.close(() => r()));
-    const attempt = await sender(`smtp://127.0.0.1:${port}?starttls=off`).send('dave@example.com', content());
+  it('the sink closed (nothing listening on its port) → retry smtp_unreachable', async () => {
+    const smtp = await startSmtpSink();
+    await smtp.close();
+    const attempt = await sender(smtp.url).send('dave@example.com', content(), HUB);
     expect(attempt).toMatchObject({ outcome: 'retry', code: 'smtp_unreachable' });
+    expect(attempt.outcome === 'retry' && attempt.message).toContain(`smtp://127.0.0.1:${smtp.port}: `);
   });
 
   it('a server that never greets → retry smtp_unreachable after the timeout', async () => {
@@ -136,7 +161,7 @@ describe('failures of the server', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as AddressInfo).port;
     try {
-      const attempt = await sender(`smtp://127.0.0.1:${port}?starttls=off`, 200).send('dave@example.com', content());
+      const attempt = await sender(`smtp://127.0.0.1:${port}`, 200).send('dave@example.com', content(), HUB);
       expect(attempt).toMatchObject({ outcome: 'retry', code: 'smtp_unreachable' });
     } finally {
       for (const s of open.senders.splice(0)) s.close();
@@ -161,9 +186,12 @@ describe('the failure rules', () => {
     expect(a.outcome !== 'sent' && a.message).toContain('smtp://hub:***@mail.example.com:587: ');
   });
 
-  it('content that cannot be rendered (a relative url) → failed email_render_failed, no connection', async () => {
+  it('content that cannot be rendered → failed email_render_failed, no connection', async () => {
     const smtp = await sink();
-    expect(await sender(smtp.url).send('dave@example.com', content({ url: '/w/acme/web' }))).toMatchObject({ outcome: 'failed', code: 'email_render_failed' });
+    const s = sender(smtp.url);
+    expect(await s.send('dave@example.com', content({ url: '/w/acme/web' }), HUB)).toMatchObject({ outcome: 'failed', code: 'email_render_failed', message: expect.stringContaining("thread's URL is not an absolute URL") });
+    expect(await s.send('dave@example.com', content({ url: 'javascript:alert(1)' }), HUB)).toMatchObject({ outcome: 'failed', code: 'email_render_failed', message: expect.stringContaining("thread's URL is not an http(s) URL") });
+    expect(await s.send('dave@example.com', content(), 'hub.example.com')).toMatchObject({ outcome: 'failed', code: 'email_render_failed', message: expect.stringContaining('hub URL is not an absolute URL') });
     expect(smtp.connections()).toBe(0);
   });
 });
@@ -176,27 +204,40 @@ describe('rendering', () => {
       channel: 'acme/<img src=x>',
       url: 'https://hub.example.com/t/"><script>x</script>',
       actions: [{ id: 'approve', label: '<i>Approve</i>"', code: 'C"ODE' }],
-    }));
+    }), { hubUrl: HUB });
     expect(r.html).not.toMatch(/<script|<b>|<img|<i>/);
     expect(r.html).toContain('&#60;script&#62;alert(1)&#60;/script&#62; &#34;quoted&#34;');
     expect(r.html).toContain('it&#39;s &#60;b&#62;bold&#60;/b&#62; &#38; &#34;so&#34;');
     expect(r.html).toContain('/decide/C%22ODE');
     expect(r.html).not.toContain('"><script');
+    expect(r.html).not.toContain('"quoted"');
     expect(r.text).toContain('<script>alert(1)</script>'); // the text part is text
   });
 
   it('the subject is one line of at most 120 characters', () => {
-    expect(renderEmail(content({ title: 'a\r\nb\nc\rd\te' })).subject).toBe('a b c d e');
-    const long = renderEmail(content({ title: 'x'.repeat(300) })).subject;
-    expect(long).toHaveLength(120);
-    expect(long.endsWith('…')).toBe(true);
+    const subject = (title: string): string => renderEmail(content({ title }), { hubUrl: HUB }).subject;
+    expect(subject('a\r\nb\nc\rd\te')).toBe('a b c d e');
+    expect(subject('x'.repeat(120))).toBe('x'.repeat(120));
+    expect(subject('x'.repeat(300))).toBe(`${'x'.repeat(119)}…`);
+    // Clipped by code points: an emoji at the edge is kept whole or dropped, never halved.
+    expect(subject(`${'x'.repeat(118)}😀😀😀`)).toBe(`${'x'.repeat(118)}😀…`);
+    expect(subject(' \r\n ')).toBe('Pilothouse notification');
   });
 
   it('without actions: no decide links, and a footer about settings', () => {
-    const r = renderEmail(content({ kind: 'mention', actions: [] }));
+    const r = renderEmail(content({ kind: 'mention', actions: [] }), { hubUrl: HUB });
     expect(r.text).not.toContain('/decide/');
     expect(r.html).not.toContain('/decide/');
     expect(r.text).toContain('Open the thread: https://hub.example.com/w/acme/web/t/thr_1#msg_1');
+    expect(r.text).toContain('your notification settings for acme/web');
+  });
+
+  it('decide links are under hubUrl (a path prefix kept, a trailing slash dropped), whatever the thread URL says', () => {
+    const r = renderEmail(content(), { hubUrl: 'https://ph.example.org/pilothouse/' });
+    expect(r.text).toContain('Approve: https://ph.example.org/pilothouse/decide/CODEAPPROVE123\nDeny: https://ph.example.org/pilothouse/decide/CODEDENY456\n');
+    expect(r.text).toContain('Each link opens a page where you confirm');
+    expect(r.html).toContain('href="https://ph.example.org/pilothouse/decide/CODEDENY456"');
+    expect(r.html).not.toContain('hub.example.com/decide');
   });
 });
 
@@ -206,6 +247,7 @@ describe('parseSmtpUrl', () => {
     expect(parseSmtpUrl('smtps://u%40x:p%3Ass@mail.example.com')).toEqual({ host: 'mail.example.com', port: 465, secure: true, starttls: 'off', user: 'u@x', pass: 'p:ss', from: 'Pilothouse <pilothouse@localhost>' });
     expect(parseSmtpUrl('smtp://mail.example.com:2525/?starttls=required&from=alerts%40example.com')).toMatchObject({ port: 2525, starttls: 'required', from: 'alerts@example.com' });
     expect(parseSmtpUrl('smtp://[::1]:25?starttls=off')).toMatchObject({ host: '::1', port: 25, starttls: 'off' });
+    expect(parseSmtpUrl(`smtp://mail.example.com?from=${encodeURIComponent('Pilothouse <hub@example.com>')}`)).toMatchObject({ from: 'Pilothouse <hub@example.com>' });
   });
 
   it('describes a server without its password', () => {
@@ -215,12 +257,16 @@ describe('parseSmtpUrl', () => {
 
   const cases: [string, RegExp][] = [
     ['mail.example.com', /not a URL/],
+    ['smtp://', /no host/],
     ['http://hub:hunter2@mail.example.com', /scheme must be smtp:\/\/ or smtps:\/\/, not http:/],
     ['smtp://hub:hunter2@mail.example.com/path', /a path is not allowed/],
     ['smtp://hub:hunter2@mail.example.com?startls=off', /unknown query option "startls"/],
     ['smtp://hub:hunter2@mail.example.com?starttls=maybe', /starttls= must be required, opportunistic or off, not "maybe"/],
     ['smtps://hub:hunter2@mail.example.com?starttls=required', /starttls= applies to smtp:\/\/ only/],
     ['smtp://hub:hunter2@mail.example.com?from=nobody', /from= is not an email address/],
+    ['smtp://hub:hunter2@mail.example.com?from=%22Evil%22%20%3Ca%40b.example%3E', /from= has a display name with </],
+    ['smtp://hub:hunter2@mail.example.com#frag', /a #fragment is not allowed/],
+    ['smtp://hub:hunter2@mail.example.com:25x', /not a URL/],
     ['smtp://hub:hunter2@mail.example.com?from=a%40b.example%0D%0ABcc:c%40d.example', /from= must be one line/],
     ['smtp://hub:hunter2@mail.example.com?from=a%40b.example&from=c%40d.example', /from= is given twice/],
     ['smtp://hub@mail.example.com', /user "hub" has no password/],

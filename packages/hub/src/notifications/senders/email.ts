@@ -1,6 +1,7 @@
 // The email medium: the hub's SMTP server from one URL (--smtp-url), a notification rendered as a
 // plain-text and an HTML part (everything from the content escaped; decide links open a
 // confirmation page), and a pooled sender that answers every send with an Attempt, never a throw.
+// SMTP reply classes follow RFC 5321 §4.2.1 (4yz transient, 5yz permanent).
 
 import { createTransport } from 'nodemailer';
 import { PilothouseError } from '@pilothouse/protocol';
@@ -12,7 +13,11 @@ export interface SmtpConfig {
   readonly port: number;
   /** `smtps://`: TLS from the first byte (implicit TLS). */
   readonly secure: boolean;
-  /** STARTTLS on a plain `smtp://` connection (`off` for `smtps://`, which needs none). */
+  /**
+   * STARTTLS on a plain `smtp://` connection: `opportunistic` (when the server offers it),
+   * `required`, or `off` (`smtps://`, which needs none; or a local relay whose STARTTLS has a
+   * certificate that cannot be verified, e.g. Debian's default Postfix with its snakeoil one).
+   */
   readonly starttls: 'required' | 'opportunistic' | 'off';
   readonly user: string | null;
   readonly pass: string | null;
@@ -46,8 +51,9 @@ function parseFrom(raw: string): string {
 
 /**
  * Parses `smtp://[user:pass@]host[:port][?from=…&starttls=required|opportunistic|off]` (port 587,
- * STARTTLS when offered) or `smtps://…` (implicit TLS, port 465). Throws PilothouseError
- * `bad_request` naming what is wrong; no message ever contains the password.
+ * STARTTLS when offered) or `smtps://…` (implicit TLS, port 465); `from` is `address` or
+ * `Name <address>`. Throws PilothouseError `bad_request` naming what is wrong; no message ever
+ * contains the password.
  */
 export function parseSmtpUrl(url: string): SmtpConfig {
   let u: URL;
@@ -106,26 +112,38 @@ export interface RenderedEmail {
 }
 
 const SUBJECT_MAX = 120;
+const MESSAGE_MAX = 300;
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 // Control characters (CR and LF above all) never reach a header.
 // eslint-disable-next-line no-control-regex
 const oneLine = (s: string): string => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
 
-/** The decide link for one action: `${origin of content.url}/decide/${code}`. */
-export function decideUrl(content: NotificationContent, code: string): string {
-  return `${new URL(content.url).origin}/decide/${encodeURIComponent(code)}`;
+/** An absolute http(s) URL, or a bad_request naming `what` (a `javascript:` link never reaches an href). */
+function httpUrl(raw: string, what: string): URL {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new PilothouseError('bad_request', `${what} is not an absolute URL.`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new PilothouseError('bad_request', `${what} is not an http(s) URL.`);
+  return u;
 }
 
 /**
  * Renders a notification as an email: the title as the subject (one line, ≤120 characters), the
- * body, a link per action to its confirmation page, a link to the thread, and a footer saying why
- * the person got it. Everything from the content is escaped in the HTML.
+ * body, a link per action to its confirmation page `${hubUrl}/decide/${code}` (opening it changes
+ * nothing), a link to the thread, and a footer saying why the person got it. Everything from the
+ * content is escaped in the HTML. Throws PilothouseError `bad_request` when `hubUrl` or
+ * `content.url` is not an absolute http(s) URL.
  */
-export function renderEmail(content: NotificationContent): RenderedEmail {
-  let subject = oneLine(content.title);
-  if (subject === '') subject = 'Pilothouse notification';
-  if (subject.length > SUBJECT_MAX) subject = `${subject.slice(0, SUBJECT_MAX - 1).trimEnd()}…`;
-  const actions = content.actions.map((a) => ({ label: a.label, url: decideUrl(content, a.code) }));
+export function renderEmail(content: NotificationContent, opts: { hubUrl: string }): RenderedEmail {
+  const hub = httpUrl(opts.hubUrl, 'The hub URL');
+  const base = `${hub.origin}${hub.pathname.replace(/\/+$/, '')}`;
+  const threadUrl = httpUrl(content.url, "The thread's URL").href;
+  const chars = Array.from(oneLine(content.title)); // code points: a clip never splits a surrogate pair
+  const subject = chars.length === 0 ? 'Pilothouse notification' : chars.length > SUBJECT_MAX ? `${chars.slice(0, SUBJECT_MAX - 1).join('').trimEnd()}…` : chars.join('');
+  const actions = content.actions.map((a) => ({ label: a.label, url: `${base}/decide/${encodeURIComponent(a.code)}` }));
   const why = actions.length > 0 ? `You got this because you may decide this prompt in ${content.channel}.` : `You got this because of your notification settings for ${content.channel}.`;
   const confirmNote = 'Each link opens a page where you confirm; nothing happens just by opening it.';
 
@@ -135,7 +153,7 @@ export function renderEmail(content: NotificationContent): RenderedEmail {
     content.body.replace(/\r\n?/g, '\n'),
     '',
     ...(actions.length > 0 ? [...actions.map((a) => `${a.label}: ${a.url}`), confirmNote, ''] : []),
-    `Open the thread: ${content.url}`,
+    `Open the thread: ${threadUrl}`,
     '',
     '-- ',
     why,
@@ -149,7 +167,7 @@ export function renderEmail(content: NotificationContent): RenderedEmail {
 <body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#24292f;line-height:1.5">
 <h2 style="font-size:18px;margin:0 0 12px">${escapeHtml(content.title)}</h2>
 <p style="white-space:pre-wrap;margin:0 0 16px">${escapeHtml(content.body)}</p>
-${actions.length > 0 ? `<p style="margin:0 0 4px">${actions.map(button).join('')}</p>\n<p style="font-size:13px;color:#57606a;margin:0 0 16px">${escapeHtml(confirmNote)}</p>\n` : ''}<p style="margin:0 0 24px"><a href="${escapeHtml(content.url)}">Open the thread</a></p>
+${actions.length > 0 ? `<p style="margin:0 0 4px">${actions.map(button).join('')}</p>\n<p style="font-size:13px;color:#57606a;margin:0 0 16px">${escapeHtml(confirmNote)}</p>\n` : ''}<p style="margin:0 0 24px"><a href="${escapeHtml(threadUrl)}">Open the thread</a></p>
 <p style="font-size:12px;color:#57606a;border-top:1px solid #d0d7de;padding-top:8px">${escapeHtml(why)}</p>
 </body></html>
 `;
@@ -158,41 +176,42 @@ ${actions.length > 0 ? `<p style="margin:0 0 4px">${actions.map(button).join('')
 
 /** Sends notifications by email through one pooled SMTP connection. */
 export interface EmailSender {
-  /** One attempt to `to`; never throws (every failure is an Attempt). */
-  send(to: string, content: NotificationContent): Promise<Attempt>;
+  /** One attempt to `to`, with decide links under `hubUrl`; never throws (every failure is an Attempt). */
+  send(to: string, content: NotificationContent, hubUrl: string): Promise<Attempt>;
   /** Closes the pooled connections. */
   close(): void;
 }
 
-interface SmtpError extends Error {
-  code?: string;
-  responseCode?: number;
-  response?: string;
-  command?: string;
-}
+// What nodemailer puts on its errors, read from `unknown` (no cast, no assumption it is an Error).
+const field = (err: unknown, key: string): unknown => (typeof err === 'object' && err !== null ? Reflect.get(err, key) : undefined);
+const errorText = (err: unknown): string => oneLine(err instanceof Error ? err.message : String(err)).slice(0, MESSAGE_MAX);
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ESOCKET', 'ECONNECTION', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EDNS']);
-const MESSAGE_MAX = 300;
 
-/** Maps a nodemailer failure to an Attempt (exported for tests of the rules). */
+/** Maps a nodemailer failure to an Attempt; `server` is describeSmtp's (exported for tests of the rules). */
 export function attemptFromSmtpError(err: unknown, server: string): Attempt {
-  const e = (err ?? {}) as SmtpError;
-  const detail = oneLine(String(e.message ?? err)).slice(0, MESSAGE_MAX);
+  const rawCode = field(err, 'code');
+  const rawReply = field(err, 'responseCode');
+  const code = typeof rawCode === 'string' ? rawCode : null;
+  const reply = typeof rawReply === 'number' ? rawReply : null;
+  const detail = errorText(err);
   const message = `${server}: ${detail}`;
-  const code = typeof e.responseCode === 'number' ? e.responseCode : null;
-  if (code !== null && (code === 534 || code === 535 || (e.code === 'EAUTH' && code >= 500))) return { outcome: 'failed', code: 'smtp_auth_failed', message };
-  if (code !== null && code >= 400 && code < 500) return { outcome: 'retry', code: 'smtp_temporary', message };
-  if (code !== null && code >= 500) return { outcome: 'failed', code: 'smtp_rejected', message };
-  if (e.code === 'EAUTH') return { outcome: 'failed', code: 'smtp_auth_failed', message };
-  if (e.code === 'ETLS') return { outcome: 'failed', code: 'smtp_tls_failed', message };
-  if ((e.code !== undefined && UNREACHABLE.has(e.code)) || /closed|timed? ?out/i.test(detail)) return { outcome: 'retry', code: 'smtp_unreachable', message };
+  // A refused login (535, 534…) is permanent; 454 (temporary authentication failure) is retried.
+  if (reply !== null && code === 'EAUTH' && reply >= 500) return { outcome: 'failed', code: 'smtp_auth_failed', message };
+  if (reply !== null && reply >= 400 && reply < 500) return { outcome: 'retry', code: 'smtp_temporary', message };
+  if (reply !== null && reply >= 500) return { outcome: 'failed', code: 'smtp_rejected', message };
+  if (code === 'EAUTH' || code === 'ENOAUTH') return { outcome: 'failed', code: 'smtp_auth_failed', message };
+  if (code === 'ETLS') return { outcome: 'failed', code: 'smtp_tls_failed', message };
+  if ((code !== null && UNREACHABLE.has(code)) || /closed|timed? ?out/i.test(detail)) return { outcome: 'retry', code: 'smtp_unreachable', message };
   return { outcome: 'retry', code: 'smtp_error', message };
 }
 
 /**
- * A sender through the configured server: one pooled transport, connection, greeting and socket
- * timeouts of `timeoutMs` (10 s). Accepted → sent; unreachable or a 4xx → retry; a failed login
- * or a 5xx → failed; an address that is not one plain address → failed without connecting.
+ * A sender through the configured server: one pooled transport, connection, greeting, DNS and
+ * socket timeouts of `timeoutMs` (10 s). Accepted → sent; unreachable or a 4xx → retry; a failed
+ * login or a 5xx → failed; an address that is not one plain address, or content that cannot be
+ * rendered → failed without connecting. Every send of one notification carries the same
+ * Message-ID, so a retry is recognisable as the same mail.
  */
 export function createEmailSender(config: SmtpConfig, opts: { timeoutMs?: number } = {}): EmailSender {
   const timeoutMs = opts.timeoutMs ?? 10_000;
@@ -204,35 +223,38 @@ export function createEmailSender(config: SmtpConfig, opts: { timeoutMs?: number
     port: config.port,
     secure: config.secure,
     requireTLS: !config.secure && config.starttls === 'required',
+    // A server that offers STARTTLS and then refuses it: go on in plaintext (nodemailer sends no AUTH then).
+    opportunisticTLS: !config.secure && config.starttls === 'opportunistic',
     ignoreTLS: !config.secure && config.starttls === 'off',
     tls: { servername: config.host },
     auth: config.user !== null ? { user: config.user, pass: config.pass ?? '' } : undefined,
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
+    dnsTimeout: timeoutMs,
     disableFileAccess: true,
     disableUrlAccess: true,
   });
   return {
-    async send(to, content) {
+    async send(to, content, hubUrl) {
       try {
         if (!isEmailAddress(to)) return { outcome: 'failed', code: 'email_address_invalid', message: `Not an email address: ${JSON.stringify(to.slice(0, 100))}.` };
         let rendered: RenderedEmail;
         try {
-          rendered = renderEmail(content);
+          rendered = renderEmail(content, { hubUrl });
         } catch (err) {
-          return { outcome: 'failed', code: 'email_render_failed', message: `The notification could not be rendered: ${oneLine(String((err as Error)?.message ?? err)).slice(0, MESSAGE_MAX)}` };
+          return { outcome: 'failed', code: 'email_render_failed', message: `The notification could not be rendered: ${errorText(err)}` };
         }
-        const { subject, text, html } = rendered;
         const id = content.id.replace(/[^A-Za-z0-9._-]/g, '_'); // a header value: never CR/LF or brackets
         const info = await transport.sendMail({
           from: config.from,
           to,
           envelope: { from: envelopeFrom(config.from), to: [to] },
-          subject,
-          text,
-          html,
+          subject: rendered.subject,
+          text: rendered.text,
+          html: rendered.html,
           messageId: `<${id}@pilothouse>`,
+          // RFC 3834 §5: an automatic message, so vacation responders stay quiet.
           headers: { 'X-Pilothouse-Notification': id, 'Auto-Submitted': 'auto-generated' },
         });
         if (info.accepted.length === 0) return { outcome: 'failed', code: 'smtp_rejected', message: `${server}: the recipient was not accepted.` };
@@ -247,6 +269,7 @@ export function createEmailSender(config: SmtpConfig, opts: { timeoutMs?: number
   };
 }
 
+/** The bare address of a From value (`Name <a@b>` → `a@b`), for MAIL FROM. */
 function envelopeFrom(from: string): string {
   const named = /<([^<>]*)>$/.exec(from);
   return named ? named[1]! : from;
