@@ -65,7 +65,7 @@ export async function createNotifications(deps: {
   const smtp = deps.config.smtpUrl ? parseSmtpUrl(deps.config.smtpUrl) : null;
   const mailer = smtp === null ? null : createEmailSender(smtp);
   if (smtp !== null) logger.info({ event: 'smtp_configured', smtp: describeSmtp(smtp) }, 'email notifications go through the SMTP server');
-  const media: Media = { push: deps.config.push === false ? null : push, email: mailer === null ? null : (to, content) => mailer.send(to, content), webhook, ...deps.config.media };
+  const media: Media = { push: deps.config.push === false ? null : push, email: mailer === null ? null : (to, content) => mailer.send(to, content, deps.publicUrl()), webhook, ...deps.config.media };
   const worker = new DeliveryWorker({ store, logger, media, publicUrl: deps.publicUrl, ...(deps.config.pollMs !== undefined ? { pollMs: deps.config.pollMs } : {}) });
   store.onFollow(
     notificationFollow((err) => logger.error({ err, event: 'notifications_not_written' }, 'could not write the notifications of an event')),
