@@ -3,7 +3,7 @@
 // (shown on phones only, styles/notifications.css) it is a link to that page.
 
 import { useEffect, useId, useRef, useState } from 'react';
-import { NOTIFICATIONS_PATH, navigate } from '../../app/route.js';
+import { NOTIFICATIONS_PATH, navigate, usePath } from '../../app/route.js';
 import { bellLabel } from '../../state/notifications.js';
 import { Icon } from '../layout/icons.js';
 import { Link } from '../Link.js';
@@ -81,9 +81,10 @@ export function SidebarBell({ current }: { current: boolean }) {
 export function HeaderBell() {
   const centre = useCentre();
   const state = useNotifications(centre);
+  const path = usePath();
   if (!centre || !state) return null;
   return (
-    <Link to={NOTIFICATIONS_PATH} className="icon-button bell header-bell" label={bellLabel(state.unread)}>
+    <Link to={NOTIFICATIONS_PATH} className="icon-button bell header-bell" label={bellLabel(state.unread)} current={path === NOTIFICATIONS_PATH}>
       <Icon name="bell" />
       <Count unread={state.unread} />
     </Link>

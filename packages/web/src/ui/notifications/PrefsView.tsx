@@ -7,6 +7,7 @@ import { NOTIFICATION_KINDS, type NotificationKind, type NotificationPrefs, type
 import { HttpError } from '../../api/http.js';
 import { fetchPrefs, savePrefs, type PrefsReply } from '../../api/notifications.js';
 import { currentSubscription, pushSupport, turnOffPush, turnOnPush } from '../../app/push.js';
+import { askPermission } from '../../app/notification-centre.js';
 import { NOTIFICATIONS_PATH } from '../../app/route.js';
 import { ViewHeader } from '../layout/ViewHeader.js';
 
@@ -192,6 +193,38 @@ function PushSection({ publicKey }: { publicKey: string | null }) {
   );
 }
 
+/** Alerts raised by the open page while it is in the background (app/notification-centre.ts). */
+function TabAlerts() {
+  const supported = 'Notification' in window;
+  const [permission, setPermission] = useState<NotificationPermission | 'unsupported'>(supported ? Notification.permission : 'unsupported');
+  let text: string;
+  switch (permission) {
+    case 'unsupported':
+      text = 'This browser cannot show notifications.';
+      break;
+    case 'granted':
+      text = 'While Pilothouse is open in a background tab, new notifications pop up.';
+      break;
+    case 'denied':
+      text = 'Notifications are blocked for this site; allow them in the browser’s site settings to get alerts from a background tab.';
+      break;
+    case 'default':
+      text = 'Pop up new notifications while Pilothouse is open in a background tab?';
+      break;
+  }
+  return (
+    <div className="prefs-tab-alerts" data-tab-alerts={permission}>
+      <h3>Alerts from an open tab</h3>
+      <p className="muted">{text}</p>
+      {permission === 'default' ? (
+        <button type="button" onClick={() => void askPermission().then(setPermission)}>
+          Allow alerts
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
 type Load = { status: 'loading' } | { status: 'ready'; reply: PrefsReply } | { status: 'failed'; message: string };
 
 export function PrefsView() {
@@ -220,6 +253,7 @@ export function PrefsView() {
           <>
             <PrefsForm initial={load.reply.prefs} />
             <PushSection publicKey={load.reply.push.public_key} />
+            <TabAlerts />
           </>
         ) : null}
       </div>
