@@ -12,6 +12,8 @@ import { digest, hashPassword, type RunningHub } from '@pilothouse/hub';
 export const CHROMIUM = process.env.PILOTHOUSE_CHROMIUM ?? '/usr/bin/chromium';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SCREENSHOTS = join(repo, 'docs', 'screenshots');
+/** The built web UI of this checkout, for the hubs the tests start. */
+export const WEB_ROOT = join(repo, 'packages', 'web', 'dist');
 
 export const BROWSER_ARGS = [
   '--headless',
@@ -26,7 +28,7 @@ export const BROWSER_ARGS = [
 
 /** `npm run check` builds before it tests; a lone `vitest run e2e/web-*` builds here if it must. */
 export function ensureWebBuild(): void {
-  if (existsSync(join(repo, 'packages', 'web', 'dist', 'index.html'))) return;
+  if (existsSync(join(WEB_ROOT, 'index.html'))) return;
   execFileSync('npm', ['run', 'build', '-w', '@pilothouse/web'], { cwd: repo, stdio: 'inherit' });
 }
 

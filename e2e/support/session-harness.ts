@@ -12,6 +12,7 @@ import { digest, newToken, startHub, type RunningHub } from '@pilothouse/hub';
 import { startScriptedModel, type ScriptedModel } from '@pilothouse/scripted-model';
 import { TrustStore, startRunner, type RunnerOptions, type RunningRunner } from '@pilothouse/runner';
 import { createCodexHome, type CodexHome, type CodexHomeOptions } from '@pilothouse/runner/testing';
+import { WEB_ROOT } from './browser.js';
 import { connect, join as joinChannel, push } from '@pilothouse/hub/testing';
 
 export interface Person {
@@ -60,7 +61,8 @@ export async function startSessionHarness(
   const home = mkdtempSync(join(tmpdir(), 'ph-e2e-home-'));
   const workspace = mkdtempSync(join(tmpdir(), 'ph-e2e-ws-'));
   const logger = pino({ level: process.env.PILOTHOUSE_TEST_LOG ?? 'silent' });
-  let hub = await startHub({ host: '127.0.0.1', port: 0, store: { kind: 'sqlite', dataDir }, logger });
+  // The web UI of this checkout (a worktree's hub package may resolve to another checkout's).
+  let hub = await startHub({ host: '127.0.0.1', port: 0, store: { kind: 'sqlite', dataDir }, logger, webRoot: WEB_ROOT });
   const port = hub.port;
   const tokens: Record<string, string> = {};
   const channel = await hub.store.createChannel({ workspace: 'acme', channel: 'agents' });
@@ -172,7 +174,7 @@ export async function startSessionHarness(
     codexPids: () => childProcesses().filter((p) => p.comm === 'codex' && p.cwd === workspaceReal).map((p) => p.pid),
     async restartHub() {
       await hub.close();
-      hub = await startHub({ host: '127.0.0.1', port, store: { kind: 'sqlite', dataDir }, logger });
+      hub = await startHub({ host: '127.0.0.1', port, store: { kind: 'sqlite', dataDir }, logger, webRoot: WEB_ROOT });
       h.hub = hub;
     },
     async close() {

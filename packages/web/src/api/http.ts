@@ -31,7 +31,7 @@ export interface Parser<T> {
   safeParse(data: unknown): { success: true; data: T } | { success: false };
 }
 
-export async function call<T>(schema: Parser<T>, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function call<T>(schema: Parser<T>, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {

@@ -1,5 +1,6 @@
 // The page's address is the route: / (home), /c/WS/CH (a channel), /c/WS/CH/t/ID (a thread),
-// /audit (the audit log, admins).
+// /audit (the audit log, admins), /notifications (the notification centre as a page) and
+// /settings/notifications (what to be told about, and how).
 // The hub answers every such path with index.html (packages/hub/src/http/static.ts).
 
 import { useSyncExternalStore } from 'react';
@@ -10,13 +11,21 @@ export type Route =
   | { type: 'channel'; channel: string }
   | { type: 'thread'; channel: string; threadId: string }
   | { type: 'audit' }
+  | { type: 'notifications' }
+  | { type: 'notification-prefs' }
   | { type: 'unknown'; path: string };
 
 export const AUDIT_PATH = '/audit';
+export const NOTIFICATIONS_PATH = '/notifications';
+export const NOTIFICATION_PREFS_PATH = '/settings/notifications';
+
+const is = (path: string, target: string) => path === target || path === `${target}/`;
 
 export function parseRoute(path: string): Route {
   if (path === '/' || path === '') return { type: 'home' };
-  if (path === AUDIT_PATH || path === `${AUDIT_PATH}/`) return { type: 'audit' };
+  if (is(path, AUDIT_PATH)) return { type: 'audit' };
+  if (is(path, NOTIFICATIONS_PATH)) return { type: 'notifications' };
+  if (is(path, NOTIFICATION_PREFS_PATH)) return { type: 'notification-prefs' };
   const m = /^\/c\/([^/]+)\/([^/]+)(?:\/t\/([^/]+))?\/?$/.exec(path);
   if (!m) return { type: 'unknown', path };
   const channel = `${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`;

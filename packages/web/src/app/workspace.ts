@@ -10,11 +10,13 @@ import { formatChannelRef } from '@pilothouse/protocol';
 import { summariesOf } from '../state/threads.js';
 import { withBaseline } from '../state/unread.js';
 import { ChannelSession } from './channel-session.js';
+import { NotificationCentre } from './notification-centre.js';
 import { seenStore, type SeenStore } from './seen.js';
 
 export class Workspace {
   readonly connection: Connection;
   readonly seen: SeenStore;
+  readonly notifications = new NotificationCentre();
   private readonly sessions = new Map<string, ChannelSession>();
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -50,7 +52,8 @@ export class Workspace {
         if (list.status !== 'ready') return;
         this.seen.update((seen) => withBaseline(seen, channel, summariesOf(list)));
       });
-      this.unsubscribe.push(off);
+      // Channel activity may have notified this person: the centre refreshes after a burst.
+      this.unsubscribe.push(off, created.subscribe(this.notifications.activity));
       this.sessions.set(channel, created);
       s = created;
     }
@@ -60,6 +63,7 @@ export class Workspace {
   close(): void {
     this.unsubscribe.forEach((off) => off());
     this.sessions.forEach((s) => s.close());
+    this.notifications.close();
     this.connection.close();
   }
 }

@@ -1,10 +1,12 @@
 // The service worker (built to /sw.js by build/classic-scripts.ts, registered by register.ts):
 // caches the app shell so the page opens from the home screen and offline, and never caches live
-// data (cache-policy.ts). The notifications issue adds its push handlers here, beside `fetch`.
+// data (cache-policy.ts). Push: the hub's alerts are shown as notifications; Approve / Deny on a
+// prompt's alert post its decision code to /api/decide (no window opens) and a short notification
+// says how it went; a click elsewhere on the alert focuses or opens its thread.
 // Written against minimal local types: the web tsconfig has the DOM lib, not WebWorker.
 
 import { CACHE_PREFIX, SHELL_PAGE, staleCaches, strategyFor, type Strategy } from './cache-policy.js';
-import { alertFor, decidedNotice, tapOf } from './push-alert.js';
+import { alertFromPush, clickTarget, decideResult } from './push-payload.js';
 
 declare const __SHELL_FILES__: string[];
 declare const __SHELL_VERSION__: string;
@@ -23,25 +25,29 @@ interface ShownNotification {
   data: unknown;
   close(): void;
 }
-interface NotificationEvent extends ExtendableEvent {
+interface NotificationClickEvent extends ExtendableEvent {
   action: string;
   notification: ShownNotification;
 }
 interface WindowClient {
   url: string;
-  focus(): Promise<unknown>;
-  navigate(url: string): Promise<unknown>;
+  focus(): Promise<WindowClient>;
+  navigate(url: string): Promise<WindowClient | null>;
 }
 interface WorkerScope {
   location: Location;
   caches: CacheStorage;
   skipWaiting(): Promise<void>;
-  clients: { claim(): Promise<void>; matchAll(o: { type: 'window'; includeUncontrolled: boolean }): Promise<WindowClient[]>; openWindow(url: string): Promise<unknown> };
-  registration: { showNotification(title: string, options: object): Promise<void> };
+  clients: {
+    claim(): Promise<void>;
+    matchAll(o: { type: 'window'; includeUncontrolled: boolean }): Promise<WindowClient[]>;
+    openWindow(url: string): Promise<WindowClient | null>;
+  };
+  registration: { showNotification(title: string, options: NotificationOptions & { actions?: { action: string; title: string }[]; requireInteraction?: boolean }): Promise<void> };
   addEventListener(type: 'install' | 'activate', fn: (e: ExtendableEvent) => void): void;
   addEventListener(type: 'fetch', fn: (e: FetchEvent) => void): void;
   addEventListener(type: 'push', fn: (e: PushEvent) => void): void;
-  addEventListener(type: 'notificationclick', fn: (e: NotificationEvent) => void): void;
+  addEventListener(type: 'notificationclick', fn: (e: NotificationClickEvent) => void): void;
 }
 
 const scope = self as unknown as WorkerScope;
@@ -118,48 +124,56 @@ scope.addEventListener('fetch', (e) => {
   if (res) e.respondWith(res);
 });
 
-// Notifications (docs/notifications.md): the hub's push becomes a notification; Approve / Deny on
-// it post that answer's single-use code to the hub without opening a window; a tap elsewhere
-// opens (or focuses) the thread.
 scope.addEventListener('push', (e) => {
   let raw: unknown = null;
   try {
     raw = e.data?.json() ?? null;
   } catch {
-    raw = null;
+    // Not JSON: shown as a plain alert below rather than dropped (a push must show something).
   }
-  const alert = alertFor(raw);
-  if (alert) e.waitUntil(scope.registration.showNotification(alert.title, alert.options));
+  const alert = alertFromPush(raw);
+  e.waitUntil(scope.registration.showNotification(alert.title, alert.options));
 });
 
-async function decide(code: string, action: string): Promise<void> {
-  let status = 0;
-  let body: unknown = null;
+async function decide(code: string, choice: string): Promise<void> {
+  let title: string;
   try {
-    const res = await fetch('/api/decide', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
-    status = res.status;
-    body = await res.json().catch(() => null);
+    const res = await fetch('/api/decide', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }), credentials: 'omit' });
+    title = decideResult(res.ok, choice, await res.json().catch(() => null));
   } catch {
-    body = { message: 'The hub could not be reached; open the thread to decide there.' };
+    title = decideResult(false, choice, null);
   }
-  const notice = decidedNotice(action, status, body);
-  await scope.registration.showNotification(notice.title, { body: notice.body, tag: `decided:${code.slice(0, 8)}` });
+  await scope.registration.showNotification(title, { tag: 'decide-result' });
 }
 
-async function open(url: string): Promise<void> {
+async function focusOrOpen(url: string): Promise<void> {
+  const target = new URL(url, scope.location.origin).href;
   const windows = await scope.clients.matchAll({ type: 'window', includeUncontrolled: true });
-  const same = windows.find((w) => w.url === url) ?? windows[0];
+  const same = windows.find((w) => w.url === target);
   if (same) {
     await same.focus();
-    if (same.url !== url) await same.navigate(url);
     return;
   }
-  await scope.clients.openWindow(url);
+  const any = windows[0];
+  if (any) {
+    await any.focus();
+    await any.navigate(target);
+    return;
+  }
+  await scope.clients.openWindow(target);
 }
 
 scope.addEventListener('notificationclick', (e) => {
-  const tap = tapOf(e.action, e.notification.data);
   e.notification.close();
-  if (tap === null) return;
-  e.waitUntil(tap.type === 'decide' ? decide(tap.code, tap.action) : open(tap.url));
+  const target = clickTarget(e.action, e.notification.data);
+  switch (target.type) {
+    case 'decide':
+      e.waitUntil(decide(target.code, target.choice));
+      break;
+    case 'open':
+      e.waitUntil(focusOrOpen(target.url));
+      break;
+    case 'none':
+      break;
+  }
 });

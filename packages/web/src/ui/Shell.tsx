@@ -1,5 +1,5 @@
 // Signed in: the channel list (a drawer on phones), reconnect banner, the view the address names
-// (a channel, a thread or the audit log) and the shortcut list. App.tsx loads this module and its
+// (a channel, a thread, the audit log or the notification centre and its settings) and the shortcut list. App.tsx loads this module and its
 // views on demand, so the sign-in page fetches neither the socket client nor the thread renderer
 // (markdown-it, DOMPurify, ansi_up, diff); highlighting is a chunk of its own, loaded on first use.
 
@@ -16,6 +16,9 @@ import { DRAWER_ID, DrawerProvider, useDrawerState } from './layout/drawer.js';
 import { Preferences } from './layout/Preferences.js';
 import { Shortcuts, type ShortcutsDialog } from './layout/Shortcuts.js';
 import { ThreadView } from './ThreadView.js';
+import { CentreContext } from './notifications/context.js';
+import { NotificationsView } from './notifications/NotificationsView.js';
+import { PrefsView } from './notifications/PrefsView.js';
 
 
 function ReconnectBanner({ ws }: { ws: Workspace }) {
@@ -56,6 +59,12 @@ export function Shell({ me, onSignOut, onExpired }: { me: Me; onSignOut: () => v
     case 'audit':
       main = <AuditView />;
       break;
+    case 'notifications':
+      main = <NotificationsView />;
+      break;
+    case 'notification-prefs':
+      main = <PrefsView />;
+      break;
     case 'unknown':
       main = <p className="placeholder">Nothing lives at {route.path}.</p>;
       break;
@@ -63,26 +72,28 @@ export function Shell({ me, onSignOut, onExpired }: { me: Me; onSignOut: () => v
       main = assertNever(route, 'route');
   }
   return (
-    <DrawerProvider drawer={drawer}>
-      <div className="shell" data-drawer={drawer.open ? 'open' : 'closed'}>
-        <div
-          id={DRAWER_ID}
-          className="drawer"
-          onClick={(e) => {
-            // Choosing a channel closes the drawer, even the one already open.
-            if (e.target instanceof Element && e.target.closest('a')) drawer.setOpen(false);
-          }}
-        >
-          <Sidebar ws={ws} current={current} auditOpen={route.type === 'audit'} onSignOut={onSignOut} />
-          <Preferences onShortcuts={() => shortcuts.current?.open()} />
+    <CentreContext.Provider value={ws.notifications}>
+      <DrawerProvider drawer={drawer}>
+        <div className="shell" data-drawer={drawer.open ? 'open' : 'closed'}>
+          <div
+            id={DRAWER_ID}
+            className="drawer"
+            onClick={(e) => {
+              // Choosing a channel closes the drawer, even the one already open.
+              if (e.target instanceof Element && e.target.closest('a')) drawer.setOpen(false);
+            }}
+          >
+            <Sidebar ws={ws} current={current} auditOpen={route.type === 'audit'} notificationsOpen={route.type === 'notifications'} onSignOut={onSignOut} />
+            <Preferences onShortcuts={() => shortcuts.current?.open()} />
+          </div>
+          {drawer.open ? <div className="drawer-scrim" aria-hidden="true" onClick={() => drawer.setOpen(false)} /> : null}
+          <main className="main">
+            <ReconnectBanner ws={ws} />
+            {main}
+          </main>
+          <Shortcuts ref={shortcuts} />
         </div>
-        {drawer.open ? <div className="drawer-scrim" aria-hidden="true" onClick={() => drawer.setOpen(false)} /> : null}
-        <main className="main">
-          <ReconnectBanner ws={ws} />
-          {main}
-        </main>
-        <Shortcuts ref={shortcuts} />
-      </div>
-    </DrawerProvider>
+      </DrawerProvider>
+    </CentreContext.Provider>
   );
 }

@@ -1,4 +1,4 @@
-// Workspaces and their channels (the caller's memberships), each with an unread marker, for
+// The notification bell, workspaces and their channels (the caller's memberships), each with an unread marker, for
 // admins a link to the audit log, and the signed-in user with a sign-out button.
 
 import { useMemo, useSyncExternalStore } from 'react';
@@ -9,6 +9,7 @@ import { latestLiveSession } from '../state/sessions.js';
 import { summariesOf } from '../state/threads.js';
 import { isChannelUnread } from '../state/unread.js';
 import { Link } from './Link.js';
+import { SidebarBell } from './notifications/Bell.js';
 
 function ChannelLink({ ws, channel, current }: { ws: Workspace; channel: string; current: boolean }) {
   const session = ws.session(channel);
@@ -26,7 +27,7 @@ function ChannelLink({ ws, channel, current }: { ws: Workspace; channel: string;
   );
 }
 
-export function Sidebar({ ws, current, auditOpen, onSignOut }: { ws: Workspace; current: string | null; auditOpen: boolean; onSignOut: () => void }) {
+export function Sidebar({ ws, current, auditOpen, notificationsOpen, onSignOut }: { ws: Workspace; current: string | null; auditOpen: boolean; notificationsOpen: boolean; onSignOut: () => void }) {
   const groups = useMemo(() => {
     const by = new Map<string, string[]>();
     for (const c of ws.channels) {
@@ -37,7 +38,10 @@ export function Sidebar({ ws, current, auditOpen, onSignOut }: { ws: Workspace; 
   }, [ws]);
   return (
     <nav className="sidebar" aria-label="Channels">
-      <div className="brand">Pilothouse</div>
+      <div className="side-top">
+        <div className="brand">Pilothouse</div>
+        <SidebarBell current={notificationsOpen} />
+      </div>
       {groups.length === 0 ? <p className="muted">You are not in any channel yet.</p> : null}
       {groups.map(([workspace, channels]) => (
         <section key={workspace} className="workspace">

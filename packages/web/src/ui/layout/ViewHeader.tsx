@@ -6,6 +6,7 @@ import { useId, useState, type ReactNode } from 'react';
 import { Link } from '../Link.js';
 import { Icon } from './icons.js';
 import { MenuButton } from './drawer.js';
+import { HeaderBell } from '../notifications/Bell.js';
 
 export interface ViewHeaderProps {
   title: string;
@@ -32,6 +33,7 @@ export function ViewHeader({ title, back, details, aside }: ViewHeaderProps) {
         ) : null}
         <h1 title={title}>{title}</h1>
         {aside}
+        <HeaderBell />
         {details ? (
           <button type="button" className="icon-button details-toggle" aria-label="Details" aria-expanded={open} aria-controls={id} onClick={() => setOpen(!open)}>
             <Icon name="details" />
