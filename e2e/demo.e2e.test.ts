@@ -209,7 +209,7 @@ describe('pilothouse demo', () => {
     demo.child.kill('SIGINT');
     expect(await demo.exited).toBe(0);
     expect(demo.stderr()).toMatch(/Stopping the demo \(Ctrl-C\)… Ctrl-C again forces it\.\nStopped in \d+(\.\d)? m?s\.\n$/);
-    await until('every process the demo started is gone', () => procs.every((p) => !isAlive(p)) && processesIn(scratch).length === 0);
+    await until('every process the demo started is gone', () => procs.every((p) => !isAlive(p)) && processesIn(scratch).length === 0).catch((e: Error) => { throw new Error(`${e.message}: alive ${JSON.stringify(procs.filter((p) => isAlive(p)))} in scratch ${JSON.stringify(processesIn(scratch).map((pid) => { try { return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}`; } catch { return pid; } }))}`); });
     const listening = allListeningPorts();
     expect(ports.filter((p) => listening.has(p))).toEqual([]);
     expect(existsSync(scratch)).toBe(false);
