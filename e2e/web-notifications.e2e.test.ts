@@ -190,3 +190,39 @@ describe('notification settings', () => {
     }
   });
 });
+
+describe('alerts from a background tab', () => {
+  it('a new unread item raises one browser notification, tagged by its prompt; what was there at load does not', async () => {
+    // The page is "hidden" and may notify; the Notification constructor records what it is given.
+    const p = await openPerson(browser, { ...DESKTOP, reducedMotion: 'reduce' });
+    await p.page.addInitScript(() => {
+      const g = globalThis as unknown as { document: object; alerts: { title: string; tag: string | undefined }[]; Notification: unknown };
+      g.alerts = [];
+      Object.defineProperty(g.document, 'visibilityState', { get: () => 'hidden' });
+      g.Notification = class {
+        static permission = 'granted';
+        onclick: (() => void) | null = null;
+        constructor(title: string, options: { tag?: string }) {
+          g.alerts.push({ title, tag: options.tag });
+        }
+        close(): void {}
+      };
+    });
+    await signInAs(p.page, 'alice');
+    await p.page.getByRole('button', { name: /^Notifications, \d+ unread$/ }).waitFor();
+    const before = await bell(p.page).getAttribute('data-unread');
+
+    h.model.enqueue({ type: 'exec', cmd: 'npm run lint', escalated: 'Needs the network', login: false }, { type: 'text', chunks: ['Linted.'] });
+    const id = await h.say(h.alice, 'Lint the project');
+    const thread = await h.waitFor(hasState(id, 'processing', 'awaiting approval'), 'second approval prompt');
+    const requestId = thread.find((m) => m.id === id)!.state!.approval!.request_id;
+    await p.page.locator(`.sidebar button.bell:not([data-unread="${before}"])`).waitFor();
+    const alerts = await p.page.waitForFunction(() => {
+      const a = (globalThis as unknown as { alerts: unknown[] }).alerts;
+      return a.length > 0 ? a : null;
+    });
+    expect(await alerts.jsonValue()).toEqual([{ title: expect.stringMatching(/^Approval needed: .*npm run lint/) as unknown, tag: `prompt:${requestId}` }]);
+    expect(p.errors).toEqual([]);
+    await p.context.close();
+  });
+});
