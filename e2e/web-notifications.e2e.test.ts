@@ -1,9 +1,11 @@
 // The notification centre and its settings, in Chromium against a real hub, runner, Codex and the
 // scripted model: Codex asks alice to approve a command; her bell says so, the centre lists it
 // newest first, choosing it marks it read and opens the thread; once she approves, the item reads
-// as settled. The settings save whole, and a bad email shows the hub's own message. No serious axe
-// finding in light or dark; with PILOTHOUSE_SCREENSHOTS, both views at phone and desktop size,
-// light and dark, go to docs/screenshots/.
+// as settled, and what comes next shows up without a reload; from a background tab a new item
+// raises one browser notification; "Mark all read" empties the count. The settings save whole,
+// and a bad email shows the hub's own message. No serious axe finding in light or dark; with
+// PILOTHOUSE_SCREENSHOTS, both views at phone and desktop size, light and dark, go to
+// docs/screenshots/.
 
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
@@ -222,6 +224,14 @@ describe('alerts from a background tab', () => {
       return a.length > 0 ? a : null;
     });
     expect(await alerts.jsonValue()).toEqual([{ title: expect.stringMatching(/^Approval needed: .*npm run lint/) as unknown, tag: `prompt:${requestId}` }]);
+
+    // "Mark all read" empties the count, here and at the hub.
+    await bell(p.page).click();
+    await p.page.getByRole('button', { name: 'Mark all read' }).click();
+    await p.page.getByRole('button', { name: 'Notifications, 0 unread' }).waitFor();
+    expect(await p.page.locator('.bell-panel li.notification[data-read=false]').count()).toBe(0);
+    await p.page.reload();
+    await p.page.getByRole('button', { name: 'Notifications, 0 unread' }).waitFor();
     expect(p.errors).toEqual([]);
     await p.context.close();
   });
