@@ -1,9 +1,11 @@
 // The notification centre and its settings, in Chromium against a real hub, runner, Codex and the
 // scripted model: Codex asks alice to approve a command; her bell says so, the centre lists it
 // newest first, choosing it marks it read and opens the thread; once she approves, the item reads
-// as settled. The settings save whole, and a bad email shows the hub's own message. No serious axe
-// finding in light or dark; with PILOTHOUSE_SCREENSHOTS, both views at phone and desktop size,
-// light and dark, go to docs/screenshots/.
+// as settled, and what comes next shows up without a reload; from a background tab a new item
+// raises one browser notification; "Mark all read" empties the count. The settings save whole,
+// and a bad email shows the hub's own message. No serious axe finding in light or dark; with
+// PILOTHOUSE_SCREENSHOTS, both views at phone and desktop size, light and dark, go to
+// docs/screenshots/.
 
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
@@ -188,5 +190,49 @@ describe('notification settings', () => {
         await p.context.close();
       }
     }
+  });
+});
+
+describe('alerts from a background tab', () => {
+  it('a new unread item raises one browser notification, tagged by its prompt; what was there at load does not', async () => {
+    // The page is "hidden" and may notify; the Notification constructor records what it is given.
+    const p = await openPerson(browser, { ...DESKTOP, reducedMotion: 'reduce' });
+    await p.page.addInitScript(() => {
+      const g = globalThis as unknown as { document: object; alerts: { title: string; tag: string | undefined }[]; Notification: unknown };
+      g.alerts = [];
+      Object.defineProperty(g.document, 'visibilityState', { get: () => 'hidden' });
+      g.Notification = class {
+        static permission = 'granted';
+        onclick: (() => void) | null = null;
+        constructor(title: string, options: { tag?: string }) {
+          g.alerts.push({ title, tag: options.tag });
+        }
+        close(): void {}
+      };
+    });
+    await signInAs(p.page, 'alice');
+    await p.page.getByRole('button', { name: /^Notifications, \d+ unread$/ }).waitFor();
+    const before = await bell(p.page).getAttribute('data-unread');
+
+    h.model.enqueue({ type: 'exec', cmd: 'npm run lint', escalated: 'Needs the network', login: false }, { type: 'text', chunks: ['Linted.'] });
+    const id = await h.say(h.alice, 'Lint the project');
+    const thread = await h.waitFor(hasState(id, 'processing', 'awaiting approval'), 'second approval prompt');
+    const requestId = thread.find((m) => m.id === id)!.state!.approval!.request_id;
+    await p.page.locator(`.sidebar button.bell:not([data-unread="${before}"])`).waitFor();
+    const alerts = await p.page.waitForFunction(() => {
+      const a = (globalThis as unknown as { alerts: unknown[] }).alerts;
+      return a.length > 0 ? a : null;
+    });
+    expect(await alerts.jsonValue()).toEqual([{ title: expect.stringMatching(/^Approval needed: .*npm run lint/) as unknown, tag: `prompt:${requestId}` }]);
+
+    // "Mark all read" empties the count, here and at the hub.
+    await bell(p.page).click();
+    await p.page.getByRole('button', { name: 'Mark all read' }).click();
+    await p.page.getByRole('button', { name: 'Notifications, 0 unread' }).waitFor();
+    expect(await p.page.locator('.bell-panel li.notification[data-read=false]').count()).toBe(0);
+    await p.page.reload();
+    await p.page.getByRole('button', { name: 'Notifications, 0 unread' }).waitFor();
+    expect(p.errors).toEqual([]);
+    await p.context.close();
   });
 });

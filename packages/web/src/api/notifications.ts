@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { NotificationList, NotificationPrefs } from '@pilothouse/protocol';
 import { call } from './http.js';
 
-export const NOTIFICATION_PAGE = 30;
+const NOTIFICATION_PAGE = 30;
 
 export function fetchNotifications(before?: string): Promise<NotificationList> {
   const params = new URLSearchParams({ limit: String(NOTIFICATION_PAGE) });

@@ -10,9 +10,9 @@ import { HttpError } from '../api/http.js';
 import { alertTag, initialNotifications, newUnread, stepNotifications, type NotificationsEvent, type NotificationsState } from '../state/notifications.js';
 import { navigate } from './route.js';
 
-export const REFRESH_MS = 30_000;
+const REFRESH_MS = 30_000;
 /** A burst of channel events becomes one refresh this long after the last. */
-export const ACTIVITY_DEBOUNCE_MS = 1_500;
+const ACTIVITY_DEBOUNCE_MS = 1_500;
 
 const messageOf = (err: unknown) => (err instanceof HttpError ? err.message : err instanceof Error ? err.message : String(err));
 

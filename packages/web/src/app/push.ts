@@ -4,7 +4,7 @@
 
 import { addPushSubscription, removePushSubscription } from '../api/notifications.js';
 
-export type PushSupport = { type: 'available'; publicKey: string } | { type: 'unavailable'; reason: string };
+type PushSupport = { type: 'available'; publicKey: string } | { type: 'unavailable'; reason: string };
 
 export function pushSupport(publicKey: string | null): PushSupport {
   if (publicKey === null) return { type: 'unavailable', reason: 'The hub has no push key (VAPID) configured, so it sends no push notifications. Ask an admin to set one up.' };
@@ -34,7 +34,7 @@ export function keyBytes(base64url: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-export class PushRefused extends Error {
+class PushRefused extends Error {
   override readonly name = 'PushRefused';
 }
 

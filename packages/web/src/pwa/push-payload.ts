@@ -5,12 +5,12 @@
 
 const PROMPTS = new Set(['approval_requested', 'preview_requested', 'approval_expiring']);
 
-export interface AlertData {
+interface AlertData {
   url: string;
   codes: Record<string, string>;
 }
 
-export interface Alert {
+interface Alert {
   title: string;
   options: NotificationOptions & { actions?: { action: string; title: string }[]; requireInteraction?: boolean; data: AlertData };
 }
@@ -47,7 +47,7 @@ export function alertFromPush(raw: unknown): Alert {
   };
 }
 
-export type ClickTarget = { type: 'decide'; code: string; choice: string } | { type: 'open'; url: string } | { type: 'none' };
+type ClickTarget = { type: 'decide'; code: string; choice: string } | { type: 'open'; url: string } | { type: 'none' };
 
 export function clickTarget(action: string, data: unknown): ClickTarget {
   const d = isRecord(data) ? data : {};

@@ -24,10 +24,15 @@ export function SidebarBell({ current }: { current: boolean }) {
   const [open, setOpen] = useState(false);
   const panelId = useId();
   const wrap = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (!open) return;
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') setOpen(false);
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      // Handled here: the drawer's own Esc must not also act on it.
+      e.preventDefault();
+      setOpen(false);
+      button.current?.focus();
     };
     const onDown = (e: PointerEvent) => {
       if (!(e.target instanceof Node) || !wrap.current?.contains(e.target)) setOpen(false);
@@ -50,6 +55,7 @@ export function SidebarBell({ current }: { current: boolean }) {
       }}
     >
       <button
+        ref={button}
         type="button"
         className="icon-button bell"
         aria-label={bellLabel(state.unread)}
