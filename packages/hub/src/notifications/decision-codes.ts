@@ -90,17 +90,23 @@ export async function promptStillOpen(store: Store, channelId: string, target: P
   }
 }
 
-export async function previewCode(store: Store, code: string, now = new Date()): Promise<CodePreview> {
-  const row = await lookup(store, code, now);
-  const approval = await openPrompt(store, row);
-  const channel = await store.db
+/** `workspace/channel` of a channel id. */
+async function channelName(store: Store, channelId: string): Promise<string> {
+  const c = await store.db
     .selectFrom('channels')
     .innerJoin('workspaces', 'workspaces.id', 'channels.workspace_id')
     .select(['workspaces.name as ws', 'channels.name as ch'])
-    .where('channels.id', '=', row.channel_id)
+    .where('channels.id', '=', channelId)
     .executeTakeFirstOrThrow();
+  return `${c.ws}/${c.ch}`;
+}
+
+export async function previewCode(store: Store, code: string, now = new Date()): Promise<CodePreview> {
+  const row = await lookup(store, code, now);
+  const approval = await openPrompt(store, row);
+  const channel = await channelName(store, row.channel_id);
   const label = approval.choices.find((c) => c.id === row.choice)?.label ?? row.choice;
-  return { summary: approval.summary, choice: label, channel: `${channel.ws}/${channel.ch}`, threadId: row.thread_id, expiresAt: row.expires_at };
+  return { summary: approval.summary, choice: label, channel, threadId: row.thread_id, expiresAt: row.expires_at };
 }
 
 /**
@@ -119,13 +125,7 @@ export async function redeemCode(store: Store, code: string, now = new Date()): 
   ]);
   const actor = { user_id: row.user_id, name: user?.name ?? '' };
   const runner = root ? sessionRunner(root, runners) : null;
-  const channel = await store.db
-    .selectFrom('channels')
-    .innerJoin('workspaces', 'workspaces.id', 'channels.workspace_id')
-    .select(['workspaces.name as ws', 'channels.name as ch'])
-    .where('channels.id', '=', row.channel_id)
-    .executeTakeFirstOrThrow();
-  const auditRef = { actor: { id: row.user_id, name: actor.name }, channel: `${channel.ws}/${channel.ch}` };
+  const auditRef = { actor: { id: row.user_id, name: actor.name }, channel: await channelName(store, row.channel_id) };
   const detail = { thread_id: row.thread_id, request_id: row.request_id, choice: row.choice, via: row.medium };
   if (!user || !member) {
     await store.audit({ ...auditRef, action: 'control_refused', detail: { ...detail, code: 'not_member' } });
