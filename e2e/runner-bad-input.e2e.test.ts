@@ -52,7 +52,7 @@ describe('runner bad input', () => {
   });
 
   it('reports a missing codex binary as codex_missing with the fix', async () => {
-    const { error } = await refusal({ codexBin: '/nonexistent' });
+    const { error } = await refusal({ agent: { name: 'codex', bin: '/nonexistent' } });
     expect(error).toMatchObject({ code: 'codex_missing', message: expect.stringContaining('codex not found at /nonexistent') });
     expect(error.message).toMatch(/npm install|PILOTHOUSE_CODEX_BIN/);
     await nothingInTheChannel();
@@ -62,7 +62,7 @@ describe('runner bad input', () => {
     const bin = join(tempDir('ph-e2e-codex-'), 'codex');
     writeFileSync(bin, '#!/bin/sh\necho "codex-cli 0.1.0"\n');
     chmodSync(bin, 0o755);
-    const { error } = await refusal({ codexBin: bin });
+    const { error } = await refusal({ agent: { name: 'codex', bin } });
     expect(error).toMatchObject({ code: 'codex_version_mismatch', message: expect.stringContaining(`codex at ${bin} is 0.1.0, Pilothouse needs 0.169.0`) });
     await nothingInTheChannel();
   });

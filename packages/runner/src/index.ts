@@ -1,4 +1,4 @@
-// @pilothouse/runner: the machine-side half of Pilothouse. For now, the Codex adapter.
+// @pilothouse/runner: the machine-side half of Pilothouse: the runner and its agent drivers.
 export { startCodex, type CodexAppServer, type CodexEvent, type CodexExit, type StartCodexOptions } from './codex/app-server.js';
 export { locateCodex, PINNED_CODEX_VERSION, type CodexBinary, type LocateOptions } from './codex/locate.js';
 export { CodexError, CodexErrorCodes, type CodexErrorCode } from './codex/errors.js';
@@ -18,7 +18,11 @@ export {
 export type * as codex from './codex/generated/index.js';
 export { TrustStore } from './local/trust.js';
 export { pilothouseHome } from './local/home.js';
+export * from './agent/runtime-options.js';
 export * from './codex/runtime-options.js';
+export { AGENT_NAMES, type AgentBinary, type AgentName } from './agent/driver.js';
+export { AGENT_TITLES, agentTitle, locateAgent, type AgentChoice } from './agent/drivers.js';
+export { AgentError } from './agent/errors.js';
 export { startRunner, type RunnerOptions, type RunningRunner } from './shell/runner.js';
 export { terminalTui, tuiCommand, type TuiCommand, type TuiLauncher, type TuiProcess } from './shell/tui.js';
 export { connectHub } from './hub/client.js';

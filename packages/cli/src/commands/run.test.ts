@@ -4,7 +4,7 @@ import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parseConfig, withConfig } from '../config/config.js';
 import { UsageError } from '../errors.js';
-import { portLists, runCommand } from './run.js';
+import { agentChoice, portLists, runCommand } from './run.js';
 
 function parse(args: string[]): Record<string, unknown> {
   const command = runCommand().exitOverride().configureOutput({ writeErr: () => {} });
@@ -42,5 +42,23 @@ describe('pilothouse run: ports', () => {
     expect(() => portLists({ forward: [5173, 3000], noForward: [3000] })).toThrow(
       new UsageError('port 3000 is given to both --forward and --no-forward (or no_forward in config.toml); keep it in one of them.'),
     );
+  });
+});
+
+describe('pilothouse run: --agent', () => {
+  it('parses the agent by name and refuses an unknown one, listing the known', () => {
+    expect(parse(['--agent', 'claude']).agent).toBe('claude');
+    expect(failure(['--agent', 'cursor'])).toMatch(/Unknown agent "cursor"; use one of: codex, claude, gemini, acp\./);
+  });
+
+  it('takes a command after -- for an ACP agent only, and needs one there', () => {
+    const command = runCommand().exitOverride().configureOutput({ writeErr: () => {} });
+    command.parseOptions(['--agent', 'acp', '--', 'my-agent', '--acp']);
+    expect(command.opts().agent).toBe('acp');
+    expect(agentChoice('acp', ['my-agent', '--acp'])).toEqual({ name: 'acp', command: ['my-agent', '--acp'] });
+    expect(agentChoice('claude', [])).toEqual({ name: 'claude' });
+    expect(() => agentChoice('acp', [])).toThrow(UsageError);
+    expect(() => agentChoice('acp', [])).toThrow(/--agent acp needs the agent's command after --/);
+    expect(() => agentChoice('codex', ['x'])).toThrow(/only --agent acp takes a command/);
   });
 });

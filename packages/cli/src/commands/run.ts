@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
 import { createLogger } from '../logger.js';
 import { parseChannelRef } from '@pilothouse/protocol';
-import { parseApprovalPolicy, parseEffort, parseSandbox, pilothouseHome, startRunner, type ApprovalPolicy, type Effort, type SandboxMode } from '@pilothouse/runner';
+import { parseAgentName, parseApprovalPolicy, parseEffort, parseSandbox, pilothouseHome, startRunner, type AgentChoice, type AgentName, type ApprovalPolicy, type Effort, type SandboxMode } from '@pilothouse/runner';
 import { UsageError } from '../errors.js';
 import { configPath, isPort, loadConfig, withConfig } from '../config/config.js';
 
@@ -48,7 +48,18 @@ export function portLists(flags: { forward: readonly number[]; noForward?: reado
   return { forward: [...flags.forward], suppressPorts };
 }
 
+/** `--agent` and the command after `--`: only an ACP agent takes (and needs) one. */
+export function agentChoice(name: AgentName, command: readonly string[]): AgentChoice {
+  if (name === 'acp') {
+    if (command.length === 0) throw new UsageError('--agent acp needs the agent\'s command after --, e.g. pilothouse run --agent acp -- gemini --acp');
+    return { name, command: [...command] };
+  }
+  if (command.length > 0) throw new UsageError(`unexpected arguments ${command.join(' ')}: only --agent acp takes a command (after --).`);
+  return { name };
+}
+
 interface RunFlags {
+  agent?: AgentName;
   hub?: string;
   token?: string;
   channel?: string;
@@ -72,13 +83,15 @@ interface RunFlags {
 
 export function runCommand(): Command {
   return new Command('run')
-    .description('Run Codex in this (trusted) folder, streaming into a session thread that your team can watch and steer.')
+    .description('Run a coding agent (Codex by default) in this (trusted) folder, streaming into a session thread that your team can watch and steer.')
+    .argument('[agent-command...]', 'with --agent acp: the ACP agent to start, after --')
+    .option('--agent <name>', 'the agent to drive: codex, claude, gemini, or acp (then -- CMD [ARGS…]); default codex', wrap(parseAgentName))
     .addOption(new Option('--hub <url>', 'hub URL').env('PILOTHOUSE_HUB'))
     .addOption(new Option('--token <token>', 'API token (pilothouse token create)').env('PILOTHOUSE_TOKEN'))
     .addOption(new Option('--channel <ws/ch>', 'channel to open the session thread in').env('PILOTHOUSE_CHANNEL'))
     .option('--listen-user <name>', 'who steers the agent (default: the token\'s user)')
     .option('--allow <name>', 'also allow this user to steer and approve (repeatable)', collect, [])
-    .option('--model <slug>', 'model to use (default: your Codex configuration)')
+    .option('--model <slug>', "model to use (default: the agent's own configuration)")
     .option('--effort <level>', 'reasoning effort: none, minimal, low, medium, high, xhigh', wrap(parseEffort))
     .option('--fast', 'use the fast service tier', false)
     .option('--approval-policy <policy>', 'on-request, never or untrusted', wrap(parseApprovalPolicy))
@@ -87,19 +100,20 @@ export function runCommand(): Command {
     .option('--stream-flush-ms <ms>', 'how often streamed output is sent to the hub', positiveInt, 150)
     .option('--forward <port>', 'pre-approve previews of this port, no prompt (repeatable)', collectPort('--forward', 5173), [])
     .addOption(noForwardOption())
-    .option('--resume', 're-attach to the last session thread and Codex thread of this folder', false)
+    .option('--resume', "re-attach to the last session thread and agent thread of this folder", false)
     .option('--tui', "also open Codex's own terminal UI on this session (turns typed there are mirrored into the thread)", false)
     .option('--cwd <dir>', 'the folder to run in', process.cwd())
     .option('--name <name>', 'how this runner is shown (default: the host name)')
     .option('--log-level <level>', 'pino log level', process.env.PILOTHOUSE_LOG_LEVEL ?? 'info')
     .addHelpText(
       'after',
-      '\nExamples:\n  pilothouse trust . && pilothouse run --hub http://127.0.0.1:4860 --token ph_… --channel acme/agents\n  pilothouse run --channel acme/agents --allow bob --sandbox workspace-write --approval-policy on-request\n  pilothouse run --channel acme/agents --resume\n  pilothouse run --channel acme/agents --forward 5173 --no-forward 5432',
+      '\nExamples:\n  pilothouse trust . && pilothouse run --hub http://127.0.0.1:4860 --token ph_… --channel acme/agents\n  pilothouse run --channel acme/agents --agent claude\n  pilothouse run --channel acme/agents --agent acp -- my-agent --acp\n  pilothouse run --channel acme/agents --allow bob --sandbox workspace-write --approval-policy on-request\n  pilothouse run --channel acme/agents --resume\n  pilothouse run --channel acme/agents --forward 5173 --no-forward 5432',
     )
-    .action(async (given: RunFlags, command: Command) => {
+    .action(async (agentCommand: string[], given: RunFlags, command: Command) => {
       // Flags, then their environment variables, then $PILOTHOUSE_HOME/config.toml.
       const flags = withConfig(given, loadConfig(pilothouseHome()));
       const file = configPath(pilothouseHome());
+      const agent = agentChoice(flags.agent ?? 'codex', agentCommand);
       if (!flags.hub) throw new UsageError(`--hub is required: pass --hub URL, set PILOTHOUSE_HUB, or put hub = "http://…" in ${file}.`);
       if (!flags.token) throw new UsageError(`--token is required: pass --token, set PILOTHOUSE_TOKEN, or put token = "ph_…" in ${file}; create one with: pilothouse token create --user NAME`);
       if (!flags.channel || !parseChannelRef(flags.channel)) throw new UsageError(`--channel WS/CH is required, e.g. --channel acme/agents (or channel = "acme/agents" in ${file}).`);
@@ -125,6 +139,7 @@ export function runCommand(): Command {
         streamFlushMs: flags.streamFlushMs,
         approvalTimeoutMs: flags.approvalTimeout ? flags.approvalTimeout * 1000 : null,
         resume: flags.resume,
+        agent,
         tui: flags.tui,
         ...ports,
         ...(flags.name ? { name: flags.name } : {}),

@@ -30,19 +30,26 @@ describe('config.toml', () => {
 
   it.each([
     ['effort = "high"', `${PATH}, line 1: unknown key effort at the top of the file; fix: move it under [run].`],
-    ['[run]\nmodle = "x"', `${PATH}, line 2: unknown key modle in [run]; fix: the keys in [run] are: model, effort, sandbox, approval_policy, fast, no_forward.`],
+    ['[run]\nmodle = "x"', `${PATH}, line 2: unknown key modle in [run]; fix: the keys in [run] are: agent, model, effort, sandbox, approval_policy, fast, no_forward.`],
     ['[run]\nhub = "http://x"', `${PATH}, line 2: unknown key hub in [run]; fix: move it to the top of the file, above every [table].`],
     ['[runner]\nmodel = "x"', `${PATH}, line 2: unknown table [runner]; fix: the tables are: [run]; keys at the top of the file: hub, token, channel.`],
     ['[run]\neffort = "hgh"', `${PATH}, line 2: effort = "hgh" is not one of none, minimal, low, medium, high, xhigh; fix: use one of them, e.g. effort = "none".`],
     ['hub = "127.0.0.1:4860"', `${PATH}, line 1: hub = "127.0.0.1:4860" is not an http(s) URL; fix: write the hub's address, e.g. hub = "http://127.0.0.1:4860".`],
     ['channel = "Acme"', `${PATH}, line 1: channel = "Acme" is not WORKSPACE/CHANNEL; fix: write it like channel = "acme/agents" (lower-case letters, digits, - and _).`],
     ['token = 12', `${PATH}, line 1: token must be a non-empty string; fix: quote it: token = "…".`],
+    ['[run]\nagent = "cursor"', `${PATH}, line 2: agent = "cursor" is not one of codex, claude, gemini, acp; fix: use one of them, e.g. agent = "codex".`],
     ['[run]\nfast = "yes"', `${PATH}, line 2: fast must be true or false; fix: write fast = true (no quotes).`],
     ['hub = http://x', `${PATH}, line 1: http://x is not a value this file understands; fix: quote text: "http://x".`],
     ['[run]\nno_forward = [5432, 70000]', `${PATH}, line 2: no_forward holds 70000, not a TCP port number (1–65535); fix: list port numbers without quotes, e.g. no_forward = [5432, 6379].`],
     ['[run]\nno_forward = ["5432"]', `${PATH}, line 2: no_forward holds "5432", not a TCP port number (1–65535); fix: list port numbers without quotes, e.g. no_forward = [5432, 6379].`],
   ])('names the file, the line and the fix: %j', (source, message) => {
     expect(messageOf(source)).toBe(message);
+  });
+
+  it('reads [run] agent, which a --agent flag overrides', () => {
+    expect(parseConfig(PATH, '[run]\nagent = "claude"').run).toEqual({ agent: 'claude' });
+    expect(withConfig({ agent: 'gemini' as const }, parseConfig(PATH, '[run]\nagent = "claude"')).agent).toBe('gemini');
+    expect(withConfig({}, parseConfig(PATH, '[run]\nagent = "claude"')).agent).toBe('claude');
   });
 
   it('reads [run] no_forward as a list of ports (one port alone too)', () => {

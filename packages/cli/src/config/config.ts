@@ -5,11 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseChannelRef } from '@pilothouse/protocol';
-import { APPROVAL_POLICIES, EFFORTS, SANDBOX_MODES, type ApprovalPolicy, type Effort, type SandboxMode } from '@pilothouse/runner';
+import { AGENT_NAMES, APPROVAL_POLICIES, EFFORTS, SANDBOX_MODES, type AgentName, type ApprovalPolicy, type Effort, type SandboxMode } from '@pilothouse/runner';
 import { UsageError } from '../errors.js';
 import { parseToml, TomlError, type TomlEntry, type TomlValue } from './toml.js';
 
 export interface RunDefaults {
+  /** The agent `run` drives (`--agent`). */
+  readonly agent?: AgentName;
   readonly model?: string;
   readonly effort?: Effort;
   readonly sandbox?: SandboxMode;
@@ -74,6 +76,7 @@ const KEYS: Record<string, Record<string, Setter>> = {
     },
   },
   run: {
+    agent: (value, fail) => ({ run: { agent: oneOf('agent', AGENT_NAMES)(value, fail) } }),
     model: (value, fail) => ({ run: { model: text('model', value, fail) } }),
     effort: (value, fail) => ({ run: { effort: oneOf('effort', EFFORTS)(value, fail) } }),
     sandbox: (value, fail) => ({ run: { sandbox: oneOf('sandbox', SANDBOX_MODES)(value, fail) } }),
@@ -143,6 +146,7 @@ export function loadConfig(home: string): PilothouseConfig {
 
 /** What `run` and `doctor` take from the file: whatever no flag or environment variable gave. */
 export interface ConfigurableFlags {
+  agent?: AgentName | undefined;
   hub?: string | undefined;
   token?: string | undefined;
   channel?: string | undefined;
@@ -162,6 +166,7 @@ export function withConfig<F extends ConfigurableFlags>(flags: F, config: Piloth
     hub: flags.hub ?? config.hub,
     token: flags.token ?? config.token,
     channel: flags.channel ?? config.channel,
+    agent: flags.agent ?? run.agent,
     model: flags.model ?? run.model,
     effort: flags.effort ?? run.effort,
     sandbox: flags.sandbox ?? run.sandbox,

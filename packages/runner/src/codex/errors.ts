@@ -1,6 +1,8 @@
 // Errors of the Codex adapter: one constant table of codes, one error class.
 // Messages are one line and name the fix, because the CLI prints them as they are.
 
+import { AgentError } from '../agent/errors.js';
+
 export const CodexErrorCodes = {
   codex_missing: 'The Codex binary was not found.',
   codex_version_mismatch: 'The Codex binary is not the pinned version.',
@@ -12,14 +14,9 @@ export const CodexErrorCodes = {
 
 export type CodexErrorCode = keyof typeof CodexErrorCodes;
 
-export class CodexError extends Error {
+export class CodexError extends AgentError<CodexErrorCode> {
   override readonly name = 'CodexError';
-  constructor(
-    readonly code: CodexErrorCode,
-    message: string = CodexErrorCodes[code],
-    readonly details?: unknown,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: CodexErrorCode, message: string = CodexErrorCodes[code], details?: unknown, options?: { cause?: unknown }) {
+    super(code, message, details, options);
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseApprovalPolicy, parseEffort, parseSandbox, policyInForce, sandboxPolicy, threadStartParams, turnOverrides } from './runtime-options.js';
+import { parseApprovalPolicy, parseEffort, parseSandbox } from '../agent/runtime-options.js';
+import { policyInForce, sandboxPolicy, threadStartParams, turnOverrides } from './runtime-options.js';
 
 describe('runtime options', () => {
   it('maps sandbox modes to Codex policies, refusing unknown ones by name', () => {

@@ -1,32 +1,9 @@
-// The runner's runtime options (--model, --effort, --fast, --approval-policy, --sandbox) mapped to
-// Codex's thread/start and turn/start parameters: the one place this mapping lives.
+// The runner's runtime options (agent/runtime-options.ts) mapped to Codex's thread/start and
+// turn/start parameters: the one place this mapping lives.
 
 import { PilothouseError } from '@pilothouse/protocol';
+import type { RuntimeOptions, SandboxMode } from '../agent/runtime-options.js';
 import type { v2 } from './generated/index.js';
-
-export const SANDBOX_MODES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
-export type SandboxMode = (typeof SANDBOX_MODES)[number];
-export const APPROVAL_POLICIES = ['on-request', 'never', 'untrusted'] as const;
-export type ApprovalPolicy = (typeof APPROVAL_POLICIES)[number];
-export const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
-export type Effort = (typeof EFFORTS)[number];
-
-export interface RuntimeOptions {
-  model?: string | undefined;
-  effort?: Effort | undefined;
-  fast?: boolean | undefined;
-  approvalPolicy?: ApprovalPolicy | undefined;
-  sandbox?: SandboxMode | undefined;
-}
-
-function oneOf<T extends string>(what: string, allowed: readonly T[], value: string): T {
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new PilothouseError('bad_request', `Unknown ${what} "${value}"; use one of: ${allowed.join(', ')}.`);
-}
-
-export const parseSandbox = (value: string): SandboxMode => oneOf('sandbox mode', SANDBOX_MODES, value);
-export const parseApprovalPolicy = (value: string): ApprovalPolicy => oneOf('approval policy', APPROVAL_POLICIES, value);
-export const parseEffort = (value: string): Effort => oneOf('reasoning effort', EFFORTS, value);
 
 /** Sandbox modes as Codex policies: no network in either sandbox; workspace-write may write only cwd. */
 export function sandboxPolicy(mode: SandboxMode, cwd: string): v2.SandboxPolicy {

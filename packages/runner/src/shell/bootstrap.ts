@@ -1,4 +1,4 @@
-// What happens before the session core starts: check trust and the Codex binary, load what this
+// What happens before the session core starts: check trust and the agent's binary, load what this
 // runner remembers (local-state.ts), end what a dead earlier process left (`--resume`), then open
 // the session thread (the one ran before, or a new root row) and read back what it holds.
 
@@ -7,43 +7,47 @@ import { realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { PilothouseError, type JoinReply } from '@pilothouse/protocol';
-import { locateCodex, PINNED_CODEX_VERSION, type CodexBinary } from '../codex/locate.js';
-import type { RuntimeOptions } from '../codex/runtime-options.js';
+import { sessionMarker, type AgentBinary } from '../agent/driver.js';
+import { agentTitle, locateAgent, type AgentChoice } from '../agent/drivers.js';
+import type { RuntimeOptions } from '../agent/runtime-options.js';
 import type { HubClient } from '../hub/api.js';
 import { fileCursor, type CursorStore } from '../hub/cursor.js';
 import { TrustStore } from '../local/trust.js';
 import type { AllowedActor, ThreadSnapshot } from '../session/index.js';
-import { sessionMarker } from './agent-process.js';
 import { LocalStateStore, rememberSession, stagedCursor, type LocalState } from './local-state.js';
 import { endLeftovers, readThread } from './restart.js';
 
 export interface Prepared {
   readonly cwd: string;
-  readonly codexBin: CodexBinary;
+  readonly agent: AgentChoice;
+  readonly agentBinary: AgentBinary;
   readonly runnerId: string;
   /** This process: its marker is in the environment of everything its agent starts. */
   readonly instanceId: string;
   /** The session `--resume` re-attaches to; null for a new one. */
   readonly resumed: NonNullable<LocalState['session']> | null;
   readonly cursor: CursorStore;
-  /** Remembers the session (hub thread + Codex thread) for a later `--resume`; the one it replaces becomes an older one. */
-  remember(threadId: string, codexThreadId: string): void;
+  /** Remembers the session (hub thread + agent thread) for a later `--resume`; the one it replaces becomes an older one. */
+  remember(threadId: string, agentThreadId: string): void;
   /** The earlier sessions here, newest first (a reply in one of their threads re-binds the session). */
   older(): LocalState['older'];
   /** The new session is saved: its cursor now writes through (a no-op on resume). */
   commitCursor(): void;
 }
 
-export async function prepare(opts: { cwd: string; home: string; hubUrl: string; channel: string; resume: boolean; codexBin?: string | undefined; env?: NodeJS.ProcessEnv | undefined; log: Logger }): Promise<Prepared> {
+export async function prepare(opts: { cwd: string; home: string; hubUrl: string; channel: string; resume: boolean; agent: AgentChoice; env?: NodeJS.ProcessEnv | undefined; log: Logger }): Promise<Prepared> {
   const cwd = realpathSync(opts.cwd);
   if (!new TrustStore(opts.home).trustedRoot(cwd)) {
     throw new PilothouseError('forbidden', `The folder ${cwd} is not trusted; trust it first with: pilothouse trust ${cwd}`);
   }
-  const codexBin = await locateCodex({ ...(opts.codexBin ? { bin: opts.codexBin } : {}), ...(opts.env ? { env: opts.env } : {}) });
+  const agentBinary = await locateAgent(opts.agent, opts.env ?? process.env);
   const local = new LocalStateStore(opts.home, { hubUrl: opts.hubUrl, channel: opts.channel, cwd });
   const saved = local.load();
   const resumed = opts.resume ? saved.session : null;
   if (opts.resume && !resumed) throw new PilothouseError('not_found', 'No earlier session to resume here; start one without --resume.');
+  const ranWith = resumed?.agent ?? 'codex';
+  if (resumed && ranWith !== opts.agent.name)
+    throw new PilothouseError('bad_request', `The session here ran ${ranWith}; resume it with --agent ${ranWith}, or start a new ${opts.agent.name} session without --resume.`);
   // A resumed session reads on from its saved cursor; a new one from the channel's head, saved
   // only once the new session is (the previous one stays resumable if this start fails).
   const staged = resumed ? null : stagedCursor(fileCursor(local.cursorFile));
@@ -57,13 +61,14 @@ export async function prepare(opts: { cwd: string; home: string; hubUrl: string;
   }
   return {
     cwd,
-    codexBin,
+    agent: opts.agent,
+    agentBinary,
     runnerId: saved.runner_id,
     instanceId,
     resumed,
     cursor: staged ?? fileCursor(local.cursorFile),
-    remember(threadId, codexThreadId) {
-      current = rememberSession(current, { thread_id: threadId, codex_thread_id: codexThreadId, instance_id: instanceId });
+    remember(threadId, agentThreadId) {
+      current = rememberSession(current, { thread_id: threadId, codex_thread_id: agentThreadId, agent: opts.agent.name, instance_id: instanceId });
       local.save(current);
     },
     older: () => current.older,
@@ -89,7 +94,7 @@ export interface SessionThread {
 export async function openSessionThread(
   hub: HubClient,
   prepared: Prepared,
-  codexThreadId: string,
+  agentThreadId: string,
   root: { listen: string; allowed: readonly AllowedActor[]; runtime: RuntimeOptions; intro?: string | undefined },
 ): Promise<SessionThread> {
   const { cwd, resumed } = prepared;
@@ -100,13 +105,13 @@ export async function openSessionThread(
     const row = await hub.push('post_row', {
       client_id: `session:${prepared.runnerId}:${randomUUID()}`,
       kind: 'session',
-      body: `Codex session in \`${cwd}\`. Reply in this thread to steer it (listen user: ${root.listen}).${root.intro ? `\n\n${root.intro}` : ''}`,
+      body: `${agentTitle(prepared.agent, prepared.agentBinary)} session in \`${cwd}\`. Reply in this thread to steer it (listen user: ${root.listen}).${root.intro ? `\n\n${root.intro}` : ''}`,
       // SessionRowMeta (packages/protocol row-meta.ts): the web signs agent rows with agent, runner and host.
-      meta: { cwd, agent: 'codex', agent_version: PINNED_CODEX_VERSION, listen_user: root.listen, host: hostname(), allowed, ...root.runtime },
+      meta: { cwd, agent: prepared.agentBinary.name, agent_version: prepared.agentBinary.version, listen_user: root.listen, host: hostname(), allowed, ...root.runtime },
     });
     threadId = row.thread_id;
   }
-  prepared.remember(threadId, codexThreadId);
+  prepared.remember(threadId, agentThreadId);
   prepared.commitCursor();
   const recovered = resumed ? await readThread(hub, threadId) : null;
   await hub.push('runner_status', { status: 'idle', thread_id: threadId, allowed });

@@ -5,8 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { PilothouseError } from '@pilothouse/protocol';
 import type { HubClient } from '../hub/api.js';
 import type { SessionInput } from '../session/index.js';
-import type { AgentProcess } from './agent-process.js';
-import type { AgentThreads } from './agent-thread.js';
+import type { AgentDriver } from '../agent/driver.js';
 import { EffectRunner } from './effect-runner.js';
 
 function refusingRunner() {
@@ -20,8 +19,7 @@ function refusingRunner() {
   } as unknown as HubClient;
   const runner = new EffectRunner({
     hub,
-    agent: {} as AgentProcess,
-    threads: {} as AgentThreads,
+    agent: {} as AgentDriver,
     ports: { open: () => {}, closePreview: () => {}, scan: () => {} },
     feed: (input) => {
       fed.push(input);
@@ -30,8 +28,6 @@ function refusingRunner() {
     log,
     bound: () => 'thread-1',
     allowed: ['alice'],
-    runtime: {},
-    cwd: '/tmp',
     remember: () => {},
   });
   return { runner, logs, fed, refusals };

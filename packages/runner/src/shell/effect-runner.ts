@@ -1,32 +1,27 @@
-// Performs the session core's effects, in order: pushes to the hub, requests to Codex, answers to
-// its server requests, a new agent thread, preview pushes and listener scans, log lines and cursor acks. Two
+// Performs the session core's effects, in order: pushes to the hub, requests to the agent (through
+// its driver), answers to its requests, a new agent thread, preview pushes and listener scans, log lines and cursor acks. Two
 // pieces of state live here: the state write each turn start waits for, and the batched ack.
 
 import { assertNever } from '@pilothouse/protocol';
 import type { Logger } from 'pino';
+import type { AgentDriver } from '../agent/driver.js';
+import { describeError } from '../errors.js';
 import type { HubClient } from '../hub/api.js';
-import { turnOverrides, type RuntimeOptions } from '../codex/runtime-options.js';
-import { isThreadLost } from '../codex/translate.js';
 import type { Effect, SessionInput } from '../session/index.js';
-import type { AgentProcess } from './agent-process.js';
-import type { AgentThreads } from './agent-thread.js';
-import { describeError } from './errors.js';
+import { reportResumeFailure } from './agent-thread.js';
 import type { PortWiring } from './port-wiring.js';
 
 export interface EffectRunnerOptions {
   readonly hub: HubClient;
-  readonly agent: AgentProcess;
-  readonly threads: AgentThreads;
+  readonly agent: AgentDriver;
   readonly ports: Pick<PortWiring, 'open' | 'closePreview' | 'scan'>;
   readonly feed: (input: SessionInput) => void;
   readonly log: Logger;
   /** The hub thread the session is bound to now (it follows re-binds): where a resume failure is told. */
   readonly bound: () => string;
   readonly allowed: readonly string[];
-  readonly runtime: RuntimeOptions;
-  readonly cwd: string;
   /** A new agent thread is in use in the bound session thread: remember both for `--resume`. */
-  readonly remember: (threadId: string, codexThreadId: string) => void;
+  readonly remember: (threadId: string, agentThreadId: string) => void;
 }
 
 export class EffectRunner {
@@ -63,9 +58,9 @@ export class EffectRunner {
       case 'start_turn':
         return this.#turnStart(effect);
       case 'interrupt':
-        this.#o.agent.current?.turnInterrupt({ threadId: effect.threadId, turnId: effect.turnId }).catch((err: unknown) => {
+        this.#o.agent.interrupt({ threadId: effect.threadId, turnId: effect.turnId }).catch((err: unknown) => {
           const { code, message } = describeError(err);
-          log.warn({ event: 'interrupt_failed', code, err: message }, 'turn/interrupt failed');
+          log.warn({ event: 'interrupt_failed', code, err: message }, 'the agent refused the interrupt');
         });
         return;
       case 'answer':
@@ -111,36 +106,26 @@ export class EffectRunner {
   #turnStart(effect: Extract<Effect, { type: 'start_turn' }>): void {
     // Only once the hub has the message `processing`: a restart then knows it may have run.
     const recorded = this.#stateWrites.get(effect.message_id) ?? Promise.resolve();
-    const started = recorded.then(() => {
-      const codex = this.#o.agent.current;
-      if (!codex) throw new Error('codex is not running');
-      return codex.turnStart({
-        threadId: effect.threadId,
-        // Codex echoes it as the userMessage item's clientId: how the session tells its own input from the TUI's.
-        clientUserMessageId: effect.message_id,
-        input: [{ type: 'text', text: effect.text, text_elements: [] }],
-        ...turnOverrides(this.#o.runtime, this.#o.cwd),
-      });
-    });
+    const { agent } = this.#o;
+    const started = recorded.then(() => agent.startTurn({ threadId: effect.threadId, messageId: effect.message_id, text: effect.text }));
     started.then(
-      (r) => this.#o.feed({ type: 'turn_start_ok', now: Date.now(), message_id: effect.message_id, turnId: r.turn.id }),
+      (r) => this.#o.feed({ type: 'turn_start_ok', now: Date.now(), message_id: effect.message_id, turnId: r.turnId }),
       (err: unknown) => {
         const error = describeError(err).message;
-        this.#o.feed({ type: 'turn_start_failed', now: Date.now(), message_id: effect.message_id, error, threadLost: isThreadLost(error) });
+        this.#o.feed({ type: 'turn_start_failed', now: Date.now(), message_id: effect.message_id, error, threadLost: agent.isThreadLost(error) });
       },
     );
   }
 
   #startThread(resume: string | null, reason: string): void {
-    const { threads, log, feed } = this.#o;
-    threads.open(resume).then(
-      ({ response, resumeFailure }) => {
-        const id = response.thread.id;
+    const { agent, hub, log, feed } = this.#o;
+    agent.openThread(resume).then(
+      ({ threadId: id, resumeFailure }) => {
         // The session does not re-bind while it waits for this thread: `bound` is the thread it is for.
         const threadId = this.#o.bound();
         this.#o.remember(threadId, id);
-        if (resumeFailure) threads.reportResumeFailure(threadId, resumeFailure, id);
-        log.info({ event: 'codex_thread_started', old: resume, new: id, reason }, 'codex thread started');
+        if (resumeFailure) reportResumeFailure((row) => hub.push('post_row', row), log, threadId, resumeFailure, id);
+        log.info({ event: 'agent_thread_started', agent: agent.binary.name, old: resume, new: id, reason }, 'agent thread started');
         feed({ type: 'thread_started', now: Date.now(), threadId: id });
       },
       (err: unknown) => feed({ type: 'thread_start_failed', now: Date.now(), error: describeError(err).message }),

@@ -16,7 +16,10 @@ const LocalStateFile = z.object({
   session: z
     .object({
       thread_id: z.string().min(1),
+      /** The agent thread (named for the first agent; a Claude or ACP session id for those agents). */
       codex_thread_id: z.string().min(1).nullable(),
+      /** The agent that ran it (absent: Codex, written before other agents existed): `--resume` must use the same. */
+      agent: z.string().min(1).optional(),
       /** The runner process that ran it last (its marker is in the environment of all it started). */
       instance_id: z.string().min(1).optional(),
     })

@@ -8,7 +8,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ScanToolMissingError, type ListenerScanner } from '../previews/listeners/scanner.js';
 import { createSession, sessionConfig, step, type SessionInput } from '../session/index.js';
-import { sessionMarker } from './agent-process.js';
+import { sessionMarker } from '../agent/driver.js';
 import { PortWiring } from './port-wiring.js';
 
 const INSTANCE = 'port-wiring-test';

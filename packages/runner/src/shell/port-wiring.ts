@@ -11,8 +11,8 @@ import { ScanToolMissingError, type ListenerScanner } from '../previews/listener
 import { defaultScanner } from '../previews/listeners/default-scanner.js';
 import { createTunnelClient, type TunnelClient } from '../previews/tunnel-client.js';
 import { previewApproved, type PreviewsConfig, type SessionInput, type SessionState } from '../session/index.js';
-import { sessionMarker } from './agent-process.js';
-import { describeError } from './errors.js';
+import { sessionMarker } from '../agent/driver.js';
+import { describeError } from '../errors.js';
 
 type PreviewPush = <K extends 'preview_open' | 'preview_close'>(event: K, payload: PushPayload<K>) => Promise<PushReply<K>>;
 

@@ -9,7 +9,7 @@ import type { PushPayload } from '@pilothouse/protocol';
 import type { HubClient } from '../hub/api.js';
 import { environMarker, readProcessStats } from '../previews/listeners/procfs.js';
 import type { ThreadSnapshot } from '../session/index.js';
-import { describeError, systemCode } from './errors.js';
+import { describeError, systemCode } from '../errors.js';
 
 /** At most this many pages of one thread (a bound, not an expectation: a page is a byte budget). */
 const MAX_PAGES = 10_000;

@@ -1,17 +1,20 @@
 // The runner's shell: composes the parts and owns the order they start and close in. Before the
-// core: bootstrap.ts (trust, local state, session thread) and agent-thread.ts (the Codex thread).
-// Then session-loop.ts steps the core with hub events (hub client), agent inputs
-// (agent-process.ts) and ticks (clock.ts); effect-runner.ts performs what it returns. Port
-// forwarding sits behind port-wiring.ts; the owner's TUI behind tui.ts. See docs/architecture.md.
+// core: bootstrap.ts (trust, the agent's binary, local state, session thread) and the agent's
+// first thread (through its driver, agent/drivers.ts). Then session-loop.ts steps the core with
+// hub events (hub client), agent inputs (the driver) and ticks (clock.ts); effect-runner.ts
+// performs what it returns. Port forwarding sits behind port-wiring.ts; the owner's Codex TUI
+// behind tui.ts. See docs/architecture.md.
 
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { PINNED_CODEX_VERSION } from '../codex/locate.js';
-import { policyInForce, type RuntimeOptions } from '../codex/runtime-options.js';
+import { PilothouseError } from '@pilothouse/protocol';
+import type { OpenedAgentThread } from '../agent/driver.js';
+import { createDriver, type AgentChoice } from '../agent/drivers.js';
+import type { RuntimeOptions } from '../agent/runtime-options.js';
+import type { CodexDriver } from '../codex/driver.js';
 import { connectHub } from '../hub/client.js';
 import { createSession, sessionConfig } from '../session/index.js';
-import { AgentProcess } from './agent-process.js';
-import { AgentThreads, type OpenedThread } from './agent-thread.js';
+import { reportResumeFailure } from './agent-thread.js';
 import { allowedActors, openSessionThread, prepare, type SessionThread } from './bootstrap.js';
 import { EffectRunner } from './effect-runner.js';
 import { PortWiring } from './port-wiring.js';
@@ -33,8 +36,9 @@ export interface RunnerOptions {
   streamFlushMs: number;
   approvalTimeoutMs: number | null;
   resume: boolean;
-  codexBin?: string | undefined;
-  /** The environment Codex runs in (CODEX_HOME, API keys): the user's own by default. */
+  /** The agent to drive (`--agent`); default Codex. */
+  agent?: AgentChoice | undefined;
+  /** The environment the agent runs in (CODEX_HOME, API keys): the user's own by default. */
   env?: NodeJS.ProcessEnv;
   name?: string;
   /** Keep retrying while the hub is unreachable at start instead of failing. */
@@ -66,7 +70,9 @@ export interface RunningRunner {
 
 export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   const log = opts.logger;
-  const prepared = await prepare({ ...opts, log });
+  const choice = opts.agent ?? { name: 'codex' };
+  if (opts.tui && choice.name !== 'codex') throw new PilothouseError('bad_request', `--tui opens Codex's own terminal UI; it cannot be used with --agent ${choice.name}.`);
+  const prepared = await prepare({ ...opts, agent: choice, log });
   const { cwd, instanceId } = prepared;
   const loop = new SessionLoop();
   const ports = new PortWiring({ ...opts, log, state: () => loop.state, feed: loop.feed });
@@ -82,7 +88,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       instance_id: instanceId,
       name: opts.name ?? hostname(),
       cwd,
-      agent: { name: 'codex', version: PINNED_CODEX_VERSION },
+      agent: { name: prepared.agentBinary.name, version: prepared.agentBinary.version },
       capabilities: ['stream', 'approvals', 'interrupt', 'previews', ...(opts.tui ? ['tui'] : [])],
     },
     onEvent: loop.hubEvent,
@@ -96,24 +102,20 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   // With the TUI, Codex listens on a private Unix socket that both clients join; the TUI cannot
   // follow a restarted app-server, so the session ends with it.
   const tui = opts.tui ? new OwnerTui() : null;
-  const agent = new AgentProcess({
-    codexBin: prepared.codexBin.path,
-    cwd,
-    env: opts.env ?? process.env,
-    instanceId,
-    socketPath: tui?.socket.path ?? null,
-    log,
-    feed: loop.feed,
-    onLost: tui ? () => void close('Codex exited') : null,
-  });
-  const threads = new AgentThreads({ agent, runtime: opts.runtime, cwd, log, name: tui ? `Pilothouse ${opts.channel}` : null, postRow: (row) => hub.push('post_row', row) });
+  const agent = createDriver(
+    choice,
+    prepared.agentBinary,
+    { cwd, env: opts.env ?? process.env, instanceId, runtime: opts.runtime, log, feed: loop.feed },
+    { socketPath: tui?.socket.path ?? null, threadName: tui ? `Pilothouse ${opts.channel}` : null, onLost: tui ? () => void close('Codex exited') : null },
+  );
+  const postRow = (row: Parameters<typeof hub.push<'post_row'>>[1]) => hub.push('post_row', row);
 
-  // The Codex thread (resumed, or new), then the session thread: the one we ran before
+  // The agent thread (resumed, or new), then the session thread: the one we ran before
   // (--resume), or a new root row. A failure on the way leaves no runner connected.
-  let opened: OpenedThread, session: SessionThread;
+  let opened: OpenedAgentThread, session: SessionThread;
   try {
-    opened = await threads.open(prepared.resumed?.codex_thread_id ?? null);
-    session = await openSessionThread(hub, prepared, opened.response.thread.id, { listen, allowed, runtime: opts.runtime, intro: opts.intro });
+    opened = await agent.openThread(prepared.resumed?.codex_thread_id ?? null);
+    session = await openSessionThread(hub, prepared, opened.threadId, { listen, allowed, runtime: opts.runtime, intro: opts.intro });
   } catch (err) {
     await agent.close();
     tui?.remove();
@@ -121,40 +123,36 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     throw err;
   }
   const { threadId } = session;
-  const codexThreadId = opened.response.thread.id;
-  if (opened.resumeFailure) threads.reportResumeFailure(threadId, opened.resumeFailure, codexThreadId);
+  const agentThreadId = opened.threadId;
+  if (opened.resumeFailure) reportResumeFailure(postRow, log, threadId, opened.resumeFailure, agentThreadId);
 
   const effects = new EffectRunner({
     hub,
     agent,
-    threads,
     ports,
     feed: loop.feed,
     log,
     bound: () => loop.state?.bound ?? threadId,
     allowed: allowed.map((a) => a.name),
-    runtime: opts.runtime,
-    cwd,
-    remember: (id, codexId) => prepared.remember(id, codexId),
+    remember: (id, agentId) => prepared.remember(id, agentId),
   });
   const config = sessionConfig({
     threadId,
-    agentThreadId: codexThreadId,
+    agentThreadId,
     threads: prepared.older().map((o) => ({ threadId: o.thread_id, agentThreadId: o.codex_thread_id })),
     allowed,
-    // As Codex reports it: the flags, else the user's own Codex configuration.
-    policy: policyInForce(opened.response),
+    policy: opened.policy,
     flushMs: opts.streamFlushMs,
     approvalTimeoutMs: opts.approvalTimeoutMs,
     previews: ports.config(instanceId, opts.forward ?? [], opts.suppressPorts ?? [], () => agent.pid),
   });
   ports.attach((event, payload) => hub.push(event, payload));
   loop.start(createSession(config, prepared.cursor.load() ?? 0), effects.perform, session.recovered);
-  log.info({ event: 'session_started', thread_id: threadId, codex_thread_id: codexThreadId, listen_user: listen, allowed: allowed.map((a) => a.name) }, 'session started');
+  log.info({ event: 'session_started', thread_id: threadId, agent: prepared.agentBinary.name, agent_thread_id: agentThreadId, listen_user: listen, allowed: allowed.map((a) => a.name) }, 'session started');
 
   // The close order: the owner's terminal first (the TUI leaves it as it found it; its exit calls
   // close() again, which waits for this one), then the core's last effects, port forwarding, the
-  // clock and the batched ack, the hub (drained), Codex, and the TUI's socket.
+  // clock and the batched ack, the hub (drained), the agent, and the TUI's socket.
   let closing: Promise<void> | null = null;
   let ended = (): void => {};
   const done = new Promise<void>((resolve) => (ended = resolve));
@@ -173,10 +171,10 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       ended();
     })());
 
-  const remote = agent.current?.remoteAddress;
+  const remote = tui ? (agent as CodexDriver).current?.remoteAddress : undefined;
   if (tui && remote) {
     const launch = typeof opts.tui === 'function' ? opts.tui : terminalTui;
-    tui.launch(launch, tuiCommand(prepared.codexBin.path, remote, codexThreadId, cwd, opts.env ?? process.env), (how) => {
+    tui.launch(launch, tuiCommand(prepared.agentBinary.path, remote, agentThreadId, cwd, opts.env ?? process.env), (how) => {
       log.info({ event: 'tui_exited', how }, 'the Codex TUI exited');
       void close(`the Codex TUI exited (${how})`);
     });

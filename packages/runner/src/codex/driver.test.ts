@@ -1,4 +1,4 @@
-// The agent-thread bootstrap against the real Codex binary and the scripted model: a resume that
+// The Codex driver's threads against the real Codex binary and the scripted model: a resume that
 // fails is logged with its code and reported in the session thread; a new thread is started.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,10 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PushPayload } from '@pilothouse/protocol';
 import { startScriptedModel } from '@pilothouse/scripted-model';
 import { createCodexHome } from '../../test/codex-home.js';
-import { locateCodex } from '../codex/locate.js';
-import type { RuntimeOptions } from '../codex/runtime-options.js';
-import { AgentProcess } from './agent-process.js';
-import { AgentThreads, resumeFailedNotice } from './agent-thread.js';
+import type { RuntimeOptions } from '../agent/runtime-options.js';
+import { reportResumeFailure, resumeFailedNotice } from '../shell/agent-thread.js';
+import { CodexDriver } from './driver.js';
+import { locateCodex } from './locate.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -28,20 +28,22 @@ async function setup(runtime: RuntimeOptions = {}) {
   const env = { ...process.env, ...home.env };
   const logs: Record<string, unknown>[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const agent = new AgentProcess({ codexBin: (await locateCodex({ env })).path, cwd, env, instanceId: 'test-instance', socketPath: null, log, feed: () => {}, onLost: null });
+  const binary = await locateCodex({ env });
+  const agent = new CodexDriver({ binary: { name: 'codex', ...binary }, cwd, env, instanceId: 'test-instance', runtime, socketPath: null, threadName: null, log, feed: () => {}, onLost: null });
   cleanups.push(() => agent.close());
   const posted: PushPayload<'post_row'>[] = [];
-  const threads = new AgentThreads({ agent, runtime, cwd, log, name: null, postRow: async (row) => void posted.push(row) });
-  return { model, agent, threads, posted, logs };
+  const report = (sessionThreadId: string, failure: NonNullable<Awaited<ReturnType<CodexDriver['openThread']>>['resumeFailure']>, newThreadId: string) =>
+    reportResumeFailure(async (row) => void posted.push(row), log, sessionThreadId, failure, newThreadId);
+  return { model, agent, report, posted, logs };
 }
 
-describe('agent thread bootstrap', () => {
+describe('Codex driver threads', () => {
   it('starts a new thread when the earlier one cannot be resumed, logs why and tells the session thread', async () => {
-    const { threads, posted, logs } = await setup();
+    const { agent, report, posted, logs } = await setup();
     const gone = '019a0000-0000-7000-8000-000000000000';
-    const opened = await threads.open(gone);
+    const opened = await agent.openThread(gone);
 
-    const newThread = opened.response.thread.id;
+    const newThread = opened.threadId;
     expect(newThread).not.toBe(gone);
     expect(opened.resumeFailure).toEqual({ previous: gone, code: 'codex_rpc_error', message: `codex app-server refused thread/resume: no rollout found for thread id ${gone} (code -32600)` });
     const failure = opened.resumeFailure!;
@@ -49,7 +51,7 @@ describe('agent thread bootstrap', () => {
       expect.objectContaining({ level: 40, thread_id: gone, code: 'codex_rpc_error', err: failure.message }),
     ]);
 
-    threads.reportResumeFailure('hub-thread-1', failure, newThread);
+    report('hub-thread-1', failure, newThread);
     expect(posted).toEqual([
       {
         client_id: `agent-resume-failed:${newThread}`,
@@ -63,21 +65,20 @@ describe('agent thread bootstrap', () => {
   });
 
   it('starts a new thread without a notice when there is nothing to resume', async () => {
-    const { threads, posted, logs } = await setup();
-    const opened = await threads.open(null);
+    const { agent, posted, logs } = await setup();
+    const opened = await agent.openThread(null);
     expect(opened.resumeFailure).toBeNull();
-    expect(opened.response.thread.id).toMatch(/\S/);
+    expect(opened.threadId).toMatch(/\S/);
     expect(posted).toEqual([]);
     expect(logs.filter((l) => l.event === 'codex_resume_failed')).toEqual([]);
   });
 
   it('starts a new thread with the runtime effort: its first model request carries it, with no per-turn override', async () => {
-    const { model, agent, threads } = await setup({ effort: 'low' });
-    const opened = await threads.open(null);
-    expect(opened.response.reasoningEffort).toBe('low');
+    const { model, agent } = await setup({ effort: 'low' });
+    const opened = await agent.openThread(null);
 
     model.enqueue({ type: 'text', chunks: ['ok'] });
-    await agent.current!.turnStart({ threadId: opened.response.thread.id, input: [{ type: 'text', text: 'hi', text_elements: [] }] });
+    await agent.current!.turnStart({ threadId: opened.threadId, input: [{ type: 'text', text: 'hi', text_elements: [] }] });
     const first = await model.waitForRequest(1);
     expect((first.body as { reasoning?: { effort?: string } }).reasoning?.effort).toBe('low');
   });

@@ -1,8 +1,8 @@
-// The shell's one normaliser for thrown values: a code and a message to log or show people.
-// Hub refusals keep their protocol code, Codex failures their adapter code (codex/errors.ts).
+// The runner's one normaliser for thrown values: a code and a message to log or show people.
+// Hub refusals keep their protocol code, agent failures their driver's code (agent/errors.ts).
 
 import { PilothouseError } from '@pilothouse/protocol';
-import { CodexError } from '../codex/errors.js';
+import { AgentError } from './agent/errors.js';
 
 export interface ErrorFacts {
   readonly code: string;
@@ -10,7 +10,8 @@ export interface ErrorFacts {
 }
 
 export function describeError(err: unknown): ErrorFacts {
-  if (err instanceof PilothouseError || err instanceof CodexError) return { code: err.code, message: err.message };
+  if (err instanceof PilothouseError) return { code: err.code, message: err.message };
+  if (err instanceof AgentError) return { code: (err as AgentError<string>).code, message: err.message };
   if (err instanceof Error) return { code: 'internal', message: err.message };
   return { code: 'internal', message: String(err) };
 }

@@ -1,20 +1,15 @@
-// The agent process: spawns `codex app-server` (again after it exits), turns its notifications,
-// server requests and exit into session inputs, and keeps the server requests waiting for the
+// The Codex process: spawns `codex app-server` (again after it exits), turns its notifications,
+// server requests and exit into agent inputs, and keeps the server requests waiting for the
 // core's answer (by request id) until they are answered, withdrawn, or die with the process.
 
 import type { Logger } from 'pino';
-import { CodexAdapter } from '../codex/adapter.js';
-import { startCodex, type CodexAppServer } from '../codex/app-server.js';
-import type { ServerRequestAnswer } from '../codex/methods.js';
-import type { SessionInput } from '../session/index.js';
+import { SESSION_MARKER_ENV } from '../agent/driver.js';
+import type { AgentInput } from '../agent/vocabulary.js';
+import { CodexAdapter } from './adapter.js';
+import { startCodex, type CodexAppServer } from './app-server.js';
+import type { ServerRequestAnswer } from './methods.js';
 
-/** Set in Codex's environment, inherited by everything the agent starts: how the port watcher and `--resume` find what this session started. */
-const SESSION_MARKER_ENV = 'PILOTHOUSE_SESSION';
-
-/** The `NAME=value` environment marker of a runner instance. */
-export const sessionMarker = (instanceId: string): string => `${SESSION_MARKER_ENV}=${instanceId}`;
-
-export interface AgentProcessOptions {
+export interface CodexProcessOptions {
   readonly codexBin: string;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
@@ -22,20 +17,20 @@ export interface AgentProcessOptions {
   /** With the owner's TUI: the private Unix socket both clients join. */
   readonly socketPath: string | null;
   readonly log: Logger;
-  readonly feed: (input: SessionInput) => void;
+  readonly feed: (input: AgentInput) => void;
   /** Set when the session cannot outlive the process (the TUI cannot follow a restart): called instead of feeding `agent_exited`. */
   readonly onLost: (() => void) | null;
 }
 
-export class AgentProcess {
-  readonly #o: AgentProcessOptions;
+export class CodexProcess {
+  readonly #o: CodexProcessOptions;
   #codex: CodexAppServer | null = null;
   readonly #pending = new Map<string, (answer: ServerRequestAnswer) => void>();
   /** Codex's notifications and requests in the session's vocabulary, and its answers back. */
   readonly #adapter = new CodexAdapter();
   #stopping = false;
 
-  constructor(options: AgentProcessOptions) {
+  constructor(options: CodexProcessOptions) {
     this.#o = options;
   }
 
