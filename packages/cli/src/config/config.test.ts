@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig, withConfig } from './config.js';
+import { ConfigError, loadConfig, parseConfig, withConfig, type ConfigurableFlags } from './config.js';
 
 const PATH = '/home/me/.pilothouse/config.toml';
 const messageOf = (source: string): string => {
@@ -49,7 +49,7 @@ describe('config.toml', () => {
   it('reads [run] agent, which a --agent flag overrides', () => {
     expect(parseConfig(PATH, '[run]\nagent = "claude"').run).toEqual({ agent: 'claude' });
     expect(withConfig({ agent: 'gemini' as const }, parseConfig(PATH, '[run]\nagent = "claude"')).agent).toBe('gemini');
-    expect(withConfig({}, parseConfig(PATH, '[run]\nagent = "claude"')).agent).toBe('claude');
+    expect(withConfig<ConfigurableFlags>({}, parseConfig(PATH, '[run]\nagent = "claude"')).agent).toBe('claude');
   });
 
   it('reads [run] no_forward as a list of ports (one port alone too)', () => {

@@ -144,6 +144,11 @@ describe('the address guard', () => {
       expect(isRefusedAddress(a), a).toBe(true);
     }
     for (const a of ['64:ff9b::10.0.0.1', '64:ff9b::7f00:1']) expect(isRefusedAddress(a), a).toBe(true);
+    // Benchmark, documentation and protocol-assignment ranges; 6to4 carrying a private IPv4; IPv6 documentation and discard.
+    for (const a of ['198.18.0.1', '198.19.255.254', '192.0.2.7', '198.51.100.1', '203.0.113.9', '192.0.0.8', '2002:7f00:1::', '2002:a00:1::5', '2001:db8::1', '100::1']) {
+      expect(isRefusedAddress(a), a).toBe(true);
+    }
+    for (const a of ['198.20.0.1', '2002:808:808::1', '192.0.3.1']) expect(isRefusedAddress(a), a).toBe(false);
     for (const a of ['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700::1111', '::ffff:8.8.8.8']) {
       expect(isRefusedAddress(a), a).toBe(false);
     }
