@@ -1,10 +1,14 @@
 // Which driver runs which agent: the one place `--agent` is turned into a binary to check and a
-// driver to start. Each agent's own code lives in its folder (codex/, later claude/ and acp/).
+// driver to start. Each agent's own code lives in its folder (codex/, claude/, later acp/).
 
+import { ClaudeDriver } from '../claude/driver.js';
+import { locateClaude } from '../claude/locate.js';
+import { checkClaudeRuntime } from '../claude/runtime-options.js';
 import { CodexDriver } from '../codex/driver.js';
 import { locateCodex } from '../codex/locate.js';
 import type { AgentBinary, AgentDriver, AgentDriverOptions, AgentName } from './driver.js';
 import { AgentError } from './errors.js';
+import type { RuntimeOptions } from './runtime-options.js';
 
 /** What `pilothouse run` was asked to drive. */
 export interface AgentChoice {
@@ -31,14 +35,22 @@ export const AGENT_TITLES: Readonly<Record<AgentName, string>> = { codex: 'Codex
 /** What people call the running agent: its title, or an ACP agent's own name. */
 export const agentTitle = (choice: AgentChoice, binary: AgentBinary): string => (choice.name === 'acp' ? binary.name : AGENT_TITLES[choice.name]);
 
-/** Finds the agent's binary and checks its version before anything starts; a missing one is an AgentError naming the fix. */
-export async function locateAgent(choice: AgentChoice, env: NodeJS.ProcessEnv): Promise<AgentBinary> {
+/**
+ * Finds the agent's binary and checks its version before anything starts; a missing one is an
+ * AgentError naming the fix. `runtime`, when given, is checked first: options the agent cannot
+ * honour are refused before anything starts.
+ */
+export async function locateAgent(choice: AgentChoice, env: NodeJS.ProcessEnv, runtime?: RuntimeOptions): Promise<AgentBinary> {
   switch (choice.name) {
     case 'codex': {
       const found = await locateCodex({ ...(choice.bin ? { bin: choice.bin } : {}), env });
       return { name: 'codex', ...found };
     }
-    case 'claude':
+    case 'claude': {
+      if (runtime !== undefined) checkClaudeRuntime(runtime);
+      const found = await locateClaude({ bin: choice.bin, env });
+      return { name: 'claude', ...found };
+    }
     case 'gemini':
     case 'acp':
       throw new AgentError('agent_unsupported', `${AGENT_TITLES[choice.name]} is not supported by this version of Pilothouse yet; run with --agent codex.`);
@@ -55,6 +67,8 @@ export function createDriver(choice: AgentChoice, binary: AgentBinary, options: 
     case 'codex':
       return new CodexDriver({ ...options, binary, socketPath: extras.socketPath ?? null, threadName: extras.threadName ?? null, onLost: extras.onLost ?? null });
     case 'claude':
+      checkClaudeRuntime(options.runtime);
+      return new ClaudeDriver({ ...options, binary });
     case 'gemini':
     case 'acp':
       throw new AgentError('agent_unsupported', `${AGENT_TITLES[choice.name]} is not supported by this version of Pilothouse yet; run with --agent codex.`);

@@ -35,12 +35,12 @@ export interface Prepared {
   commitCursor(): void;
 }
 
-export async function prepare(opts: { cwd: string; home: string; hubUrl: string; channel: string; resume: boolean; agent: AgentChoice; env?: NodeJS.ProcessEnv | undefined; log: Logger }): Promise<Prepared> {
+export async function prepare(opts: { cwd: string; home: string; hubUrl: string; channel: string; resume: boolean; agent: AgentChoice; runtime?: RuntimeOptions | undefined; env?: NodeJS.ProcessEnv | undefined; log: Logger }): Promise<Prepared> {
   const cwd = realpathSync(opts.cwd);
   if (!new TrustStore(opts.home).trustedRoot(cwd)) {
     throw new PilothouseError('forbidden', `The folder ${cwd} is not trusted; trust it first with: pilothouse trust ${cwd}`);
   }
-  const agentBinary = await locateAgent(opts.agent, opts.env ?? process.env);
+  const agentBinary = await locateAgent(opts.agent, opts.env ?? process.env, opts.runtime);
   const local = new LocalStateStore(opts.home, { hubUrl: opts.hubUrl, channel: opts.channel, cwd });
   const saved = local.load();
   const resumed = opts.resume ? saved.session : null;
