@@ -11,7 +11,8 @@ export type ContentBlock = z.infer<typeof block>;
 const streamEvent = z.looseObject({
   type: z.string(),
   index: z.number().int().optional(),
-  delta: z.looseObject({ type: z.string(), text: z.string().optional(), thinking: z.string().optional() }).optional(),
+  // message_delta's delta has no type (stop_reason only).
+  delta: z.looseObject({ type: z.string().optional(), text: z.string().optional(), thinking: z.string().optional() }).optional(),
   message: z.looseObject({ id: z.string() }).optional(),
 });
 
