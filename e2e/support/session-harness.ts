@@ -1,5 +1,5 @@
 // End-to-end support: a real hub (in-process, temp SQLite), the scripted model, the real Codex
-// binary on a scratch CODEX_HOME, a real runner in a trusted scratch folder, and phoenix clients
+// binary on a scratch CODEX_HOME (or, with `agent: 'claude'`, Claude Code on a scratch HOME), a real runner in a trusted scratch folder, and phoenix clients
 // for the people in the channel. Waits are driven by channel events, never by sleeps.
 
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import type { Message, MessageState } from '@pilothouse/protocol';
 import { digest, newToken, startHub, type RunningHub } from '@pilothouse/hub';
 import { startScriptedModel, type ScriptedModel } from '@pilothouse/scripted-model';
 import { TrustStore, startRunner, type RunnerOptions, type RunningRunner } from '@pilothouse/runner';
-import { createCodexHome, type CodexHome, type CodexHomeOptions } from '@pilothouse/runner/testing';
+import { createClaudeHome, createCodexHome, type ClaudeHome, type CodexHome, type CodexHomeOptions } from '@pilothouse/runner/testing';
 import { WEB_ROOT } from './browser.js';
 import { connect, join as joinChannel, push } from '@pilothouse/hub/testing';
 
@@ -25,6 +25,8 @@ export interface SessionHarness {
   hub: RunningHub;
   model: ScriptedModel;
   codexHome: CodexHome;
+  /** With `agent: 'claude'`: Claude Code's scratch HOME (null otherwise). */
+  claudeHome: ClaudeHome | null;
   home: string;
   workspace: string;
   dataDir: string;
@@ -55,7 +57,7 @@ export interface SessionHarness {
 let counter = 0;
 
 export async function startSessionHarness(
-  opts: { codex?: Omit<CodexHomeOptions, 'modelUrl'>; runner?: Partial<RunnerOptions>; /** default true */ start?: boolean } = {},
+  opts: { codex?: Omit<CodexHomeOptions, 'modelUrl'>; runner?: Partial<RunnerOptions>; /** default true */ start?: boolean; /** The agent the runners drive; default Codex. */ agent?: 'codex' | 'claude' } = {},
 ): Promise<SessionHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ph-e2e-hub-'));
   const home = mkdtempSync(join(tmpdir(), 'ph-e2e-home-'));
@@ -74,6 +76,7 @@ export async function startSessionHarness(
   }
   const model = await startScriptedModel();
   const codexHome = await createCodexHome({ modelUrl: model.url, ...opts.codex });
+  const claudeHome = opts.agent === 'claude' ? await createClaudeHome({ modelUrl: model.url }) : null;
   new TrustStore(home).add(workspace);
 
   const person = async (name: string): Promise<Person> => {
@@ -106,7 +109,8 @@ export async function startSessionHarness(
     streamFlushMs: 50,
     approvalTimeoutMs: null,
     resume: false,
-    env: { ...process.env, ...codexHome.env },
+    env: { ...process.env, ...codexHome.env, ...claudeHome?.env },
+    ...(opts.agent === 'claude' ? { agent: { name: 'claude' as const } } : {}),
     ...opts.runner,
     ...overrides,
   });
@@ -120,6 +124,7 @@ export async function startSessionHarness(
     hub,
     model,
     codexHome,
+    claudeHome,
     home,
     workspace,
     dataDir,
@@ -184,6 +189,7 @@ export async function startSessionHarness(
       await hub.close();
       await model.close();
       await codexHome.remove();
+      await claudeHome?.remove();
       for (const dir of [dataDir, home, workspace]) rmSync(dir, { recursive: true, force: true });
     },
   };
