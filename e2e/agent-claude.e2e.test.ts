@@ -2,7 +2,7 @@
 // scripted model's Anthropic Messages endpoint, driven by a real runner and hub. What people see
 // in the thread, and what crossed to the model.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Message } from '@pilothouse/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,20 @@ afterEach(async () => {
 
 const claude = () => startSessionHarness({ agent: 'claude' });
 
+/** Writes a file, so Claude Code asks before running it. */
+const CMD = 'echo approved-output > out.txt && cat out.txt';
+const DENY_MESSAGE = 'A person in the Pilothouse thread denied this.';
+
+/** Posts a message whose turn asks to run CMD; resolves with the thread once the prompt shows. */
+async function askForCommand(harness: SessionHarness, after: string[] = ['done']): Promise<{ id: string; thread: Message[] }> {
+  harness.model.enqueue({ type: 'exec', cmd: CMD }, { type: 'text', chunks: after });
+  const id = await harness.say(harness.alice, 'run it');
+  const thread = await harness.waitFor(hasState(id, 'processing', 'awaiting approval'), 'approval prompt');
+  return { id, thread };
+}
+
+const approvalOf = (thread: Message[], id: string) => stateOf(thread, id)!.approval!;
+
 describe('Claude Code', () => {
   it('streams an answer into the thread, and the session row names Claude Code', async () => {
     h = await claude();
@@ -27,4 +41,187 @@ describe('Claude Code', () => {
     expect(thread[0]!.meta).toMatchObject({ agent: 'claude', agent_version: '2.1.332' });
     expect(h.states(id).map((s) => s.state)).toEqual(expect.arrayContaining(['processing', 'processed']));
   });
+  it('streams reasoning before the answer', async () => {
+    h = await claude();
+    h.model.enqueue({ type: 'reasoning', summary: ['Thinking ', 'it over.'], text: ['Here ', 'it is.'] });
+    const id = await h.say(h.alice, 'think first');
+    const thread = await h.waitFor(hasState(id, 'processed'), 'processed');
+    expect(runnerRows(thread)).toEqual([
+      { kind: 'reasoning', body: 'Thinking it over.', status: 'completed', meta: {} },
+      { kind: 'assistant', body: 'Here it is.', status: 'completed', meta: {} },
+    ]);
+  });
+
+  it("asks before a Bash command: bob's decision is refused with sender_not_allowed, alice's approval runs it", async () => {
+    h = await claude();
+    const { id, thread } = await askForCommand(h, ['ran it']);
+    const approval = approvalOf(thread, id);
+    expect(approval).toEqual({
+      request_id: expect.any(String),
+      kind: 'command',
+      summary: CMD,
+      reason: null,
+      choices: [
+        { id: 'approve', label: 'Allow once', description: 'Allow it this once.' },
+        ...approval.choices.slice(1, -1).map(() => ({ id: expect.stringMatching(/^always_\d+$/), label: expect.stringMatching(/^Always allow/), description: expect.any(String) })),
+        { id: 'deny', label: 'Deny', description: 'Do not allow it; Claude is told it was denied.' },
+      ],
+      allowed: [{ name: 'alice', user_id: thread[0]!.author.user_id }],
+      detail: expect.objectContaining({ tool: 'Bash', input: { command: CMD } }),
+    });
+    expect(approval.choices.length).toBeGreaterThan(2);
+    expect(runnerRows(thread)).toEqual([{ kind: 'command', body: '', status: 'streaming', meta: { command: CMD, description: null, tool: 'Bash' } }]);
+    expect(existsSync(join(h.workspace, 'out.txt'))).toBe(false);
+
+    await expect(h.control(h.bob, { type: 'resolve_approval', request_id: approval.request_id, choice: 'approve' })).rejects.toMatchObject({ code: 'sender_not_allowed' });
+    expect(stateOf(await h.thread(), id)).toMatchObject({ state: 'processing', reason: 'awaiting approval' });
+
+    await h.control(h.alice, { type: 'resolve_approval', request_id: approval.request_id, choice: 'approve' });
+    const done = await h.waitFor(hasState(id, 'processed'), 'processed');
+    expect(runnerRows(done)).toEqual([
+      { kind: 'command', body: 'approved-output', status: 'completed', meta: { command: CMD, description: null, tool: 'Bash', status: 'completed' } },
+      { kind: 'assistant', body: 'ran it', status: 'completed', meta: {} },
+    ]);
+    expect(stateOf(done, id)).toEqual({
+      state: 'processed',
+      reason: null,
+      approval: null,
+      decided: [expect.objectContaining({ request_id: approval.request_id, outcome: 'approved', choice: 'approve', by: { user_id: done[0]!.author.user_id, name: 'alice' }, via: 'control' })],
+    });
+    expect(readFileSync(join(h.workspace, 'out.txt'), 'utf8')).toBe('approved-output\n');
+    // The command's output went back to the model.
+    expect(JSON.stringify(h.model.requests.filter((r) => !r.side).at(-1)!.body)).toContain('approved-output');
+  });
+
+  it('a denied command ends declined, Claude is told, and the turn completes', async () => {
+    h = await claude();
+    const { id, thread } = await askForCommand(h, ['not running it']);
+    await h.control(h.alice, { type: 'resolve_approval', request_id: approvalOf(thread, id).request_id, choice: 'deny' });
+    const done = await h.waitFor(hasState(id, 'processed'), 'processed');
+    expect(runnerRows(done)).toEqual([
+      { kind: 'command', body: DENY_MESSAGE, status: 'declined', meta: { command: CMD, description: null, tool: 'Bash', status: 'declined' } },
+      { kind: 'assistant', body: 'not running it', status: 'completed', meta: {} },
+    ]);
+    expect(stateOf(done, id)).toEqual({ state: 'processed', reason: null, approval: null, decided: [expect.objectContaining({ outcome: 'denied', choice: 'deny', via: 'control' })] });
+    expect(existsSync(join(h.workspace, 'out.txt'))).toBe(false);
+    expect(JSON.stringify(h.model.requests.filter((r) => !r.side).at(-1)!.body)).toContain(DENY_MESSAGE);
+  });
+
+  it('"Always allow" the command: the same command later runs without asking', async () => {
+    h = await claude();
+    // Writes nothing (a redirect would need a folder permission too), but is not read-only: Claude asks.
+    const cmd = `node -e "console.log('approved-output')"`;
+    h.model.enqueue({ type: 'exec', cmd }, { type: 'text', chunks: ['ran it'] });
+    const id = await h.say(h.alice, 'run it');
+    const thread = await h.waitFor(hasState(id, 'processing', 'awaiting approval'), 'approval prompt');
+    const approval = approvalOf(thread, id);
+    const always = approval.choices.find((c) => c.label === `Always allow Bash(${cmd})`)!;
+    expect(always).toBeDefined();
+    await h.control(h.alice, { type: 'resolve_approval', request_id: approval.request_id, choice: always.id });
+    const first = await h.waitFor(hasState(id, 'processed'), 'first processed');
+    expect(stateOf(first, id)!.decided).toEqual([expect.objectContaining({ outcome: 'always_allowed', choice: always.id })]);
+
+    expect(readFileSync(join(h.workspace, '.claude', 'settings.local.json'), 'utf8')).toContain('approved-output');
+
+    h.model.enqueue({ type: 'exec', cmd }, { type: 'text', chunks: ['again'] });
+    const second = await h.say(h.alice, 'run it again');
+    const done = await h.waitFor(hasState(second, 'processed'), 'second processed');
+    expect(h.states(second).map((s) => s.reason)).not.toContain('awaiting approval');
+    expect(runnerRows(done).slice(-2)).toEqual([
+      { kind: 'command', body: 'approved-output', status: 'completed', meta: { command: cmd, description: null, tool: 'Bash', status: 'completed' } },
+      { kind: 'assistant', body: 'again', status: 'completed', meta: {} },
+    ]);
+  });
+
+  it('shows a new file as a diff, asks, and writes it once approved', async () => {
+    h = await claude();
+    h.model.enqueue({ type: 'apply_patch', patch: '*** Begin Patch\n*** Add File: hello.txt\n+hello world\n*** End Patch\n' }, { type: 'text', chunks: ['written'] });
+    const id = await h.say(h.alice, 'add hello.txt');
+    const asking = await h.waitFor(hasState(id, 'processing', 'awaiting approval'), 'write approval');
+    // The path as the model gave it to Write (the scripted model may give it relative to the workspace).
+    const path = runnerRows(asking)[0]?.meta?.changes?.[0]?.path as string;
+    expect([join(h.workspace, 'hello.txt'), 'hello.txt']).toContain(path);
+    const diff = `--- /dev/null\n+++ ${path}\n@@ -0,0 +1,1 @@\n+hello world\n`;
+    expect(approvalOf(asking, id)).toMatchObject({ kind: 'file_change', summary: `${path}\n\n${diff}` });
+    expect(runnerRows(asking)).toEqual([{ kind: 'file_change', body: diff, status: 'streaming', meta: { changes: [{ path, kind: 'add' }], tool: 'Write' } }]);
+    await h.control(h.alice, { type: 'resolve_approval', request_id: approvalOf(asking, id).request_id, choice: 'approve' });
+    const done = await h.waitFor(hasState(id, 'processed'), 'processed');
+    expect(runnerRows(done)).toEqual([
+      { kind: 'file_change', body: diff, status: 'completed', meta: { changes: [{ path, kind: 'add' }], tool: 'Write', status: 'completed' } },
+      { kind: 'assistant', body: 'written', status: 'completed', meta: {} },
+    ]);
+    expect(readFileSync(join(h.workspace, 'hello.txt'), 'utf8')).toBe('hello world\n');
+  });
+
+  it('interrupts a streaming answer; the next message works', async () => {
+    h = await claude();
+    h.model.enqueue({ type: 'hang', chunks: ['partial ', 'answer'] });
+    const id = await h.say(h.alice, 'go on');
+    await h.waitFor((t) => hasState(id, 'processing', 'streaming response')(t) && runnerRows(t).some((r) => r.body === 'partial answer'), 'streaming');
+    await h.control(h.alice, { type: 'interrupt' });
+    const thread = await h.waitFor(hasState(id, 'processed'), 'interrupted');
+    expect(stateOf(thread, id)).toEqual({ state: 'processed', reason: 'interrupted by alice', approval: null });
+    expect(runnerRows(thread)).toEqual([{ kind: 'assistant', body: 'partial answer', status: 'interrupted', meta: {} }]);
+
+    h.model.enqueue({ type: 'text', chunks: ['back again'] });
+    const next = await h.say(h.alice, 'hello again');
+    const after = await h.waitFor(hasState(next, 'processed'), 'next processed');
+    expect(runnerRows(after).at(-1)).toEqual({ kind: 'assistant', body: 'back again', status: 'completed', meta: {} });
+  });
+
+  it('interrupts while an approval is pending: the prompt ends withdrawn, nothing ran, the next message works', async () => {
+    h = await claude();
+    const { id } = await askForCommand(h);
+    await h.control(h.alice, { type: 'interrupt' });
+    const done = await h.waitFor(hasState(id, 'processed'), 'interrupted');
+    // Claude cancels its own prompt when interrupted (control_cancel_request): withdrawn by the agent.
+    const withdrawn = [expect.objectContaining({ outcome: 'withdrawn', by: null, via: 'agent', reason: 'the agent withdrew the request' })];
+    expect(stateOf(done, id)).toEqual({ state: 'processed', reason: 'interrupted by alice', approval: null, decided: withdrawn });
+    expect(runnerRows(done).map((r) => [r.kind, r.status])).toEqual([['command', expect.stringMatching(/^(interrupted|declined)$/)]]);
+    expect(existsSync(join(h.workspace, 'out.txt'))).toBe(false);
+
+    h.model.enqueue({ type: 'text', chunks: ['still here'] });
+    const next = await h.say(h.alice, 'hello again');
+    const after = await h.waitFor(hasState(next, 'processed'), 'next processed');
+    expect(runnerRows(after).at(-1)).toEqual({ kind: 'assistant', body: 'still here', status: 'completed', meta: {} });
+  });
+
+  it('runs a second turn in the same Claude session, which sees the first', async () => {
+    h = await claude();
+    h.model.enqueue({ type: 'text', chunks: ['first'] }, { type: 'text', chunks: ['second'] });
+    const one = await h.say(h.alice, 'remember the word pelican');
+    await h.waitFor(hasState(one, 'processed'), 'first processed');
+    const two = await h.say(h.alice, 'which word?');
+    const thread = await h.waitFor(hasState(two, 'processed'), 'second processed');
+    expect(runnerRows(thread).map((r) => r.body)).toEqual(['first', 'second']);
+    const asked = h.model.requests.filter((r) => !r.side);
+    expect(JSON.stringify(asked.at(-1)!.body)).toContain('pelican');
+    expect(asked.map((r) => r.headers['x-claude-code-session-id'] ?? null)).toEqual(asked.map(() => asked[0]!.headers['x-claude-code-session-id'] ?? null));
+  });
+
+  it('resumes the same Claude session after the runner restarts with resume', async () => {
+    h = await claude();
+    h.model.enqueue({ type: 'text', chunks: ['noted'] });
+    const one = await h.say(h.alice, 'remember the word pelican');
+    await h.waitFor(hasState(one, 'processed'), 'first processed');
+    const sessionId = claudeSession(h);
+    await h.runner.close();
+
+    await h.startRunner({ resume: true });
+    h.model.enqueue({ type: 'text', chunks: ['pelican'] });
+    const two = await h.say(h.alice, 'which word?');
+    const thread = await h.waitFor(hasState(two, 'processed'), 'resumed turn processed');
+    expect(runnerRows(thread).map((r) => r.body)).toEqual(['noted', 'pelican']);
+    expect(claudeSession(h)).toBe(sessionId);
+    expect(JSON.stringify(h.model.requests.filter((r) => !r.side).at(-1)!.body)).toContain('remember the word pelican');
+  });
 });
+
+/** The Claude session id the runner remembers for its hub thread (local state in PILOTHOUSE_HOME). */
+function claudeSession(harness: SessionHarness): string {
+  const file = readdirSync(join(harness.home, 'runner')).find((f) => f.endsWith('.json') && !f.endsWith('.cursor.json'))!;
+  const state = readFileSync(join(harness.home, 'runner', file), 'utf8');
+  const id = /"codex_thread_id"\s*:\s*"([^"]+)"/.exec(state)?.[1];
+  if (!id) throw new Error(`no agent thread in the runner state: ${state}`);
+  return id;
+}

@@ -60,6 +60,12 @@ export function suggestionChoice(suggestion: PermissionSuggestion, index: number
   }
 }
 
+/** A Bash call's description, when the model gave one (Claude falls back to the command itself). */
+function bashDescription(prompt: CanUseTool): string | undefined {
+  if (prompt.tool_name !== 'Bash' || prompt.description === undefined || prompt.description === str(prompt.input.command)) return undefined;
+  return prompt.description;
+}
+
 /** What a choice means, for the record of the decision. */
 export function outcomeOf(choiceId: string): DecisionOutcome {
   if (choiceId === 'approve') return 'approved';
@@ -90,7 +96,7 @@ export function draftApproval(requestId: string, turnId: string, itemKey: string
       itemKey,
       kind: file ? 'file_change' : 'command',
       summary,
-      reason: prompt.decision_reason ?? (prompt.tool_name === 'Bash' ? prompt.description : undefined) ?? null,
+      reason: prompt.decision_reason ?? bashDescription(prompt) ?? null,
       choices,
       outcomes: Object.fromEntries(Object.keys(answers).map((id) => [id, outcomeOf(id)])),
       detail: { tool: prompt.tool_name, input, blocked_path: prompt.blocked_path ?? null, suggestions },

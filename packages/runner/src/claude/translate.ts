@@ -1,10 +1,10 @@
 // Claude Code's stream-json output lines into the agent vocabulary (agent/vocabulary.ts), as a
 // pure step: `translate(state, line, now) → {state, inputs}` over plain data. Token deltas
 // (`stream_event`) stream assistant and reasoning rows; each `assistant` line closes its content
-// blocks (one block per line in 2.1.332) or opens a tool call's row (tools.ts); the `tool_result`
+// blocks (one block per line in 2.1.332; `aborted` when interrupted mid-stream) or opens a tool call's row (tools.ts); the `tool_result`
 // in the next `user` line closes it; `result` ends the turn. Control lines are the adapter's.
 
-import { assertNever } from '@pilothouse/protocol';
+import { assertNever, type RowStatus } from '@pilothouse/protocol';
 import type { AgentInput, RowData, TurnOutcome } from '../agent/vocabulary.js';
 import { toolFinished, toolStarted, type ToolCall } from './tools.js';
 import type { ClaudeLine, ContentBlock } from './wire.js';
@@ -56,7 +56,7 @@ export function translate(state: TranslatorState, line: ContentLine, now: number
       const inputs: AgentInput[] = [];
       const tools: Record<string, ToolCall> = { ...state.tools };
       content.forEach((block, i) => {
-        const row = blockRow(turnId, id, base + i, block);
+        const row = blockRow(turnId, id, base + i, block, line.aborted === true ? 'interrupted' : 'completed');
         if (row !== null) return inputs.push({ type: 'item_completed', now, turnId, row });
         if (block.type === 'tool_use' && typeof block.id === 'string') {
           const call: ToolCall = { key: toolKey(turnId, block.id), name: typeof block.name === 'string' ? block.name : 'tool', input: isRecord(block.input) ? block.input : {} };
@@ -89,10 +89,10 @@ export function translate(state: TranslatorState, line: ContentLine, now: number
 }
 
 /** A text or thinking block as its final row; null for other blocks (tool_use is a tool row). */
-function blockRow(turnId: string, messageId: string, index: number, block: ContentBlock): RowData | null {
+function blockRow(turnId: string, messageId: string, index: number, block: ContentBlock, status: RowStatus): RowData | null {
   const key = blockKey(turnId, messageId, index);
-  if (block.type === 'text' && typeof block.text === 'string') return { key, kind: 'assistant', body: block.text, meta: {}, status: 'completed', eager: false };
-  if (block.type === 'thinking' && typeof block.thinking === 'string') return { key, kind: 'reasoning', body: block.thinking, meta: {}, status: 'completed', eager: false };
+  if (block.type === 'text' && typeof block.text === 'string') return { key, kind: 'assistant', body: block.text, meta: {}, status, eager: false };
+  if (block.type === 'thinking' && typeof block.thinking === 'string') return { key, kind: 'reasoning', body: block.thinking, meta: {}, status, eager: false };
   return null;
 }
 
