@@ -70,7 +70,7 @@ describe('Claude Code', () => {
       detail: expect.objectContaining({ tool: 'Bash', input: { command: CMD } }),
     });
     expect(approval.choices.length).toBeGreaterThan(2);
-    expect(runnerRows(thread)).toEqual([{ kind: 'command', body: '', status: 'streaming', meta: { command: CMD, description: null, tool: 'Bash' } }]);
+    expect(runnerRows(thread)).toEqual([{ kind: 'command', body: '', status: 'streaming', meta: { command: CMD, description: null, tool: 'Bash', activity: 'awaiting_approval' } }]);
     expect(existsSync(join(h.workspace, 'out.txt'))).toBe(false);
 
     await expect(h.control(h.bob, { type: 'resolve_approval', request_id: approval.request_id, choice: 'approve' })).rejects.toMatchObject({ code: 'sender_not_allowed' });
@@ -139,10 +139,13 @@ describe('Claude Code', () => {
     const id = await h.say(h.alice, 'add hello.txt');
     const asking = await h.waitFor(hasState(id, 'processing', 'awaiting approval'), 'write approval');
     // The path as the model gave it to Write (the scripted model may give it relative to the workspace).
-    const path = runnerRows(asking)[0]?.meta?.changes?.[0]?.path as string;
+    const [shown] = (runnerRows(asking)[0]?.meta?.changes ?? []) as { path: string }[];
+    const path = shown?.path ?? '';
     expect([join(h.workspace, 'hello.txt'), 'hello.txt']).toContain(path);
     const diff = `--- /dev/null\n+++ ${path}\n@@ -0,0 +1,1 @@\n+hello world\n`;
-    expect(approvalOf(asking, id)).toMatchObject({ kind: 'file_change', summary: `${path}\n\n${diff}` });
+    // Claude asks with the path made absolute.
+    const absolute = join(h.workspace, 'hello.txt');
+    expect(approvalOf(asking, id)).toMatchObject({ kind: 'file_change', summary: `${absolute}\n\n--- /dev/null\n+++ ${absolute}\n@@ -0,0 +1,1 @@\n+hello world\n` });
     expect(runnerRows(asking)).toEqual([{ kind: 'file_change', body: diff, status: 'streaming', meta: { changes: [{ path, kind: 'add' }], tool: 'Write' } }]);
     await h.control(h.alice, { type: 'resolve_approval', request_id: approvalOf(asking, id).request_id, choice: 'approve' });
     const done = await h.waitFor(hasState(id, 'processed'), 'processed');
@@ -171,7 +174,9 @@ describe('Claude Code', () => {
 
   it('interrupts while an approval is pending: the prompt ends withdrawn, nothing ran, the next message works', async () => {
     h = await claude();
-    const { id } = await askForCommand(h);
+    h.model.enqueue({ type: 'exec', cmd: CMD });
+    const id = await h.say(h.alice, 'run it');
+    await h.waitFor(hasState(id, 'processing', 'awaiting approval'), 'approval prompt');
     await h.control(h.alice, { type: 'interrupt' });
     const done = await h.waitFor(hasState(id, 'processed'), 'interrupted');
     // Claude cancels its own prompt when interrupted (control_cancel_request): withdrawn by the agent.
@@ -179,6 +184,7 @@ describe('Claude Code', () => {
     expect(stateOf(done, id)).toEqual({ state: 'processed', reason: 'interrupted by alice', approval: null, decided: withdrawn });
     expect(runnerRows(done).map((r) => [r.kind, r.status])).toEqual([['command', expect.stringMatching(/^(interrupted|declined)$/)]]);
     expect(existsSync(join(h.workspace, 'out.txt'))).toBe(false);
+    expect(h.model.requests.filter((r) => !r.side)).toHaveLength(1);
 
     h.model.enqueue({ type: 'text', chunks: ['still here'] });
     const next = await h.say(h.alice, 'hello again');
