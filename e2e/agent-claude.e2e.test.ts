@@ -202,7 +202,8 @@ describe('Claude Code', () => {
     expect(runnerRows(thread).map((r) => r.body)).toEqual(['first', 'second']);
     const asked = h.model.requests.filter((r) => !r.side);
     expect(JSON.stringify(asked.at(-1)!.body)).toContain('pelican');
-    expect(asked.map((r) => r.headers['x-claude-code-session-id'] ?? null)).toEqual(asked.map(() => asked[0]!.headers['x-claude-code-session-id'] ?? null));
+    // Both turns in the one Claude session the runner remembers (Claude sends its id with each request).
+    expect(asked.map((r) => r.headers['x-claude-code-session-id'])).toEqual(asked.map(() => claudeSession(h!)));
   });
 
   it('resumes the same Claude session after the runner restarts with resume', async () => {
@@ -219,7 +220,56 @@ describe('Claude Code', () => {
     const thread = await h.waitFor(hasState(two, 'processed'), 'resumed turn processed');
     expect(runnerRows(thread).map((r) => r.body)).toEqual(['noted', 'pelican']);
     expect(claudeSession(h)).toBe(sessionId);
+    expect(h.model.requests.filter((r) => !r.side).at(-1)!.headers['x-claude-code-session-id']).toBe(sessionId);
     expect(JSON.stringify(h.model.requests.filter((r) => !r.side).at(-1)!.body)).toContain('remember the word pelican');
+  });
+
+  it('a Claude Code that dies mid-turn fails the message with the reason; the next message resumes the same session', async () => {
+    h = await claude();
+    // A finished first turn: Claude has the session on disk (one killed before its first write cannot be resumed).
+    h.model.enqueue({ type: 'text', chunks: ['first'] }, { type: 'hang', chunks: ['half an ans'] });
+    await h.waitFor(hasState(await h.say(h.alice, 'hello'), 'processed'), 'first processed');
+    const id = await h.say(h.alice, 'work');
+    await h.waitFor((t) => runnerRows(t).some((r) => r.body === 'half an ans'), 'streaming');
+    const sessionId = claudeSession(h);
+    const pids = h.claudePids();
+    expect(pids).toHaveLength(1);
+    process.kill(pids[0]!, 'SIGKILL');
+    const failed = await h.waitFor(hasState(id, 'failed'), 'failed');
+    expect(stateOf(failed, id)).toEqual({ state: 'failed', reason: expect.stringMatching(/exited: killed by SIGKILL$/), approval: null });
+    expect(runnerRows(failed).at(-1)).toEqual({ kind: 'assistant', body: 'half an ans', status: 'failed', meta: {} });
+
+    h.model.enqueue({ type: 'text', chunks: ['back'] });
+    const next = await h.say(h.alice, 'again');
+    const thread = await h.waitFor(hasState(next, 'processed'), 'next processed');
+    expect(runnerRows(thread).at(-1)).toEqual({ kind: 'assistant', body: 'back', status: 'completed', meta: {} });
+    expect(h.claudePids()).toHaveLength(1);
+    expect(h.claudePids()[0]).not.toBe(pids[0]);
+    expect(claudeSession(h)).toBe(sessionId);
+    expect(h.model.requests.filter((r) => !r.side).at(-1)!.headers['x-claude-code-session-id']).toBe(sessionId);
+  });
+
+  it('refuses --sandbox and --fast before anything starts, naming Claude Code', async () => {
+    h = await startSessionHarness({ agent: 'claude', start: false });
+    await expect(h.startRunner({ runtime: { sandbox: 'read-only' } })).rejects.toMatchObject({ code: 'claude_option_unsupported', message: expect.stringContaining('Claude Code') });
+    await expect(h.startRunner({ runtime: { fast: true } })).rejects.toMatchObject({ code: 'claude_option_unsupported', message: expect.stringContaining('Claude Code') });
+    expect(h.claudePids()).toEqual([]);
+  });
+
+  it('passes --model and the approval policy on: never asks nobody, and what would ask is refused', async () => {
+    h = await claude();
+    await h.runner.close();
+    await h.startRunner({ runtime: { model: 'claude-scripted-1', approvalPolicy: 'never' } });
+    h.model.enqueue({ type: 'exec', cmd: CMD }, { type: 'text', chunks: ['could not'] });
+    const id = await h.say(h.alice, 'run it');
+    const thread = await h.waitFor(hasState(id, 'processed'), 'processed');
+    expect(h.states(id).map((s) => s.reason)).not.toContain('awaiting approval');
+    expect(runnerRows(thread).map((r) => [r.kind, r.status])).toEqual([
+      ['command', 'declined'],
+      ['assistant', 'completed'],
+    ]);
+    expect(existsSync(join(h.workspace, 'out.txt'))).toBe(false);
+    expect((h.model.requests.filter((r) => !r.side).at(-1)!.body as { model?: string }).model).toBe('claude-scripted-1');
   });
 });
 

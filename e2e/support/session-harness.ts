@@ -1,6 +1,7 @@
 // End-to-end support: a real hub (in-process, temp SQLite), the scripted model, the real Codex
-// binary on a scratch CODEX_HOME (or, with `agent: 'claude'`, Claude Code on a scratch HOME), a real runner in a trusted scratch folder, and phoenix clients
-// for the people in the channel. Waits are driven by channel events, never by sleeps.
+// binary on a scratch CODEX_HOME (or, with `agent: 'claude'`, Claude Code on a scratch HOME), a
+// real runner in a trusted scratch folder, and phoenix clients for the people in the channel.
+// Waits are driven by channel events, never by sleeps.
 
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,6 +51,8 @@ export interface SessionHarness {
   startRunner(overrides?: Partial<RunnerOptions>): Promise<RunningRunner>;
   /** Pids of the `codex app-server` processes this test process spawned in the workspace. */
   codexPids(): number[];
+  /** Pids of the Claude Code processes this test process spawned in the workspace. */
+  claudePids(): number[];
   restartHub(): Promise<void>;
   close(): Promise<void>;
 }
@@ -177,6 +180,7 @@ export async function startSessionHarness(
       return runner;
     },
     codexPids: () => childProcesses().filter((p) => p.comm === 'codex' && p.cwd === workspaceReal).map((p) => p.pid),
+    claudePids: () => childProcesses().filter((p) => p.comm.startsWith('claude') && p.cwd === workspaceReal).map((p) => p.pid),
     async restartHub() {
       await hub.close();
       hub = await startHub({ host: '127.0.0.1', port, store: { kind: 'sqlite', dataDir }, logger, webRoot: WEB_ROOT });

@@ -175,14 +175,15 @@ export class ClaudeProcess {
   }
 }
 
+/** How the process ended, as the core words it after "… exited: " (the last stderr line says why, e.g. a failed --resume). */
 function exitReason(exit: ChildExit): string {
   const how = exit.spawnError ? `could not start (${exit.spawnError.message})` : exit.signal !== null ? `killed by ${exit.signal}` : `exit code ${String(exit.code)}`;
   const tail = exit.stderrTail.split('\n').filter(Boolean).at(-1);
-  return tail ? `Claude Code ${how}: ${tail}` : `Claude Code ${how}`;
+  return tail ? `${how}: ${tail}` : how;
 }
 
 function exitError(exit: ChildExit): ClaudeError {
-  return new ClaudeError(exit.spawnError ? 'claude_missing' : 'claude_exited', exitReason(exit), exit);
+  return new ClaudeError(exit.spawnError ? 'claude_missing' : 'claude_exited', `Claude Code exited (${exitReason(exit)})`, exit);
 }
 
 /** Resolves true if `promise` settles within `ms`; the timer never outlives the wait. */
