@@ -236,7 +236,7 @@ describe('Claude Code', () => {
     expect(pids).toHaveLength(1);
     process.kill(pids[0]!, 'SIGKILL');
     const failed = await h.waitFor(hasState(id, 'failed'), 'failed');
-    expect(stateOf(failed, id)).toEqual({ state: 'failed', reason: expect.stringMatching(/exited: killed by SIGKILL$/), approval: null });
+    expect(stateOf(failed, id)).toEqual({ state: 'failed', reason: 'Claude Code exited: killed by SIGKILL', approval: null });
     expect(runnerRows(failed).at(-1)).toEqual({ kind: 'assistant', body: 'half an ans', status: 'failed', meta: {} });
 
     h.model.enqueue({ type: 'text', chunks: ['back'] });

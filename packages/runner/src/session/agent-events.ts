@@ -190,7 +190,7 @@ function onAgentExited(ctx: Ctx, reason: string): void {
   const t = s.turn;
   const dropped = s.approvals.length;
   // Their requests died with the process: nothing to answer; the record says so.
-  for (const [, p] of s.approvals) recordDecision(ctx, p, { outcome: 'withdrawn', choice: null, by: null, via: 'runner', reason: `Codex exited: ${reason}` });
+  for (const [, p] of s.approvals) recordDecision(ctx, p, { outcome: 'withdrawn', choice: null, by: null, via: 'runner', reason: `${s.config.agentTitle} exited: ${reason}` });
   s.approvals = [];
   // A starting turn may have reached the agent (its turn start goes out once `processing` is on the
   // hub): it fails like a running one rather than start again unasked (docs/protocol.md §10.2).
@@ -203,11 +203,11 @@ function onAgentExited(ctx: Ctx, reason: string): void {
     const record = s.turn.status === 'idle' ? {} : onRecord(s.turn);
     s.turn = IDLE;
     advanceAck(ctx, true);
-    out.push(setState(t.message.message_id, { state: 'failed', reason: `Codex exited: ${reason}`, approval: null, ...record }));
+    out.push(setState(t.message.message_id, { state: 'failed', reason: `${s.config.agentTitle} exited: ${reason}`, approval: null, ...record }));
   }
   out.push(log('error', 'codex_exited', { reason, thread_id: previous, message_id: t.status === 'idle' ? null : t.message.message_id, approvals_dropped: dropped }));
   s.turn = IDLE;
-  abandonForeign(ctx, { status: 'failed', reason }, 'Codex exited');
+  abandonForeign(ctx, { status: 'failed', reason }, `${s.config.agentTitle} exited`);
   drain(ctx);
 }
 

@@ -34,6 +34,8 @@ export interface SessionConfig {
   readonly allowed: readonly AllowedActor[];
   /** Shown with approvals, e.g. `{approval_policy: 'on-request', sandbox: 'workspace-write'}`. */
   readonly policy: Readonly<Record<string, string | null>>;
+  /** What people call the agent, e.g. in "Claude Code exited: …" (agent/drivers.ts agentTitle). */
+  readonly agentTitle: string;
   readonly flushMs: number;
   readonly heartbeatMs: number;
   /** Pending approvals are cancelled after this long; null waits forever. */
@@ -55,6 +57,7 @@ export const DEFAULTS = {
   agentThreadId: null,
   threads: [],
   policy: {},
+  agentTitle: 'Codex',
   flushMs: 150,
   heartbeatMs: 5_000,
   approvalTimeoutMs: null,

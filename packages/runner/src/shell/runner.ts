@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { PilothouseError } from '@pilothouse/protocol';
 import type { OpenedAgentThread } from '../agent/driver.js';
-import { createDriver, type AgentChoice } from '../agent/drivers.js';
+import { agentTitle, createDriver, type AgentChoice } from '../agent/drivers.js';
 import type { RuntimeOptions } from '../agent/runtime-options.js';
 import type { CodexDriver } from '../codex/driver.js';
 import { connectHub } from '../hub/client.js';
@@ -142,6 +142,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     threads: prepared.older().map((o) => ({ threadId: o.thread_id, agentThreadId: o.codex_thread_id })),
     allowed,
     policy: opened.policy,
+    agentTitle: agentTitle(choice, prepared.agentBinary),
     flushMs: opts.streamFlushMs,
     approvalTimeoutMs: opts.approvalTimeoutMs,
     previews: ports.config(instanceId, opts.forward ?? [], opts.suppressPorts ?? [], () => agent.pid),
