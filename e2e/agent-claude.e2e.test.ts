@@ -271,6 +271,18 @@ describe('Claude Code', () => {
     expect(existsSync(join(h.workspace, 'out.txt'))).toBe(false);
     expect((h.model.requests.filter((r) => !r.side).at(-1)!.body as { model?: string }).model).toBe('claude-scripted-1');
   });
+  it("takes Claude's own permission mode: acceptEdits writes a file without asking", async () => {
+    h = await startSessionHarness({ agent: 'claude', runner: { runtime: { approvalPolicy: 'acceptEdits' } } });
+    h.model.enqueue({ type: 'apply_patch', patch: '*** Begin Patch\n*** Add File: hello.txt\n+hello world\n*** End Patch\n' }, { type: 'text', chunks: ['written'] });
+    const id = await h.say(h.alice, 'add hello.txt');
+    const done = await h.waitFor(hasState(id, 'processed'), 'processed');
+    expect(h.states(id).map((s) => s.reason)).not.toContain('awaiting approval');
+    expect(runnerRows(done).map((r) => [r.kind, r.status])).toEqual([
+      ['file_change', 'completed'],
+      ['assistant', 'completed'],
+    ]);
+    expect(readFileSync(join(h.workspace, 'hello.txt'), 'utf8')).toBe('hello world\n');
+  });
 });
 
 /** The Claude session id the runner remembers for its hub thread (local state in PILOTHOUSE_HOME). */

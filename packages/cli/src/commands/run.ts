@@ -94,7 +94,7 @@ export function runCommand(): Command {
     .option('--model <slug>', "model to use (default: the agent's own configuration)")
     .option('--effort <level>', 'reasoning effort: none, minimal, low, medium, high, xhigh', wrap(parseEffort))
     .option('--fast', 'use the fast service tier', false)
-    .option('--approval-policy <policy>', 'on-request, never or untrusted', wrap(parseApprovalPolicy))
+    .option('--approval-policy <policy>', 'on-request, never or untrusted; with --agent claude also its own modes: default, acceptEdits, plan, bypassPermissions, dontAsk', wrap(parseApprovalPolicy))
     .option('--sandbox <mode>', 'read-only, workspace-write or danger-full-access', wrap(parseSandbox))
     .option('--approval-timeout <seconds>', 'expire unanswered approvals after this long', positiveInt)
     .option('--stream-flush-ms <ms>', 'how often streamed output is sent to the hub', positiveInt, 150)

@@ -7,8 +7,16 @@ import { AGENT_NAMES, type AgentName } from './driver.js';
 
 export const SANDBOX_MODES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
 export type SandboxMode = (typeof SANDBOX_MODES)[number];
-export const APPROVAL_POLICIES = ['on-request', 'never', 'untrusted'] as const;
+/** The agent-neutral policies (Codex's own names): every driver maps them. */
+export const NEUTRAL_APPROVAL_POLICIES = ['on-request', 'never', 'untrusted'] as const;
+/** Claude Code's own permission modes (`--permission-mode`), for `--agent claude` only: other drivers refuse them. */
+export const CLAUDE_PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions', 'dontAsk'] as const;
+export const APPROVAL_POLICIES = [...NEUTRAL_APPROVAL_POLICIES, ...CLAUDE_PERMISSION_MODES] as const;
 export type ApprovalPolicy = (typeof APPROVAL_POLICIES)[number];
+export type NeutralApprovalPolicy = (typeof NEUTRAL_APPROVAL_POLICIES)[number];
+
+/** A policy every agent knows, or null for one of Claude Code's own modes. */
+export const neutralPolicy = (policy: ApprovalPolicy): NeutralApprovalPolicy | null => ((NEUTRAL_APPROVAL_POLICIES as readonly string[]).includes(policy) ? (policy as NeutralApprovalPolicy) : null);
 export const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
 export type Effort = (typeof EFFORTS)[number];
 

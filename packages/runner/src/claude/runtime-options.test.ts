@@ -9,6 +9,9 @@ describe('Claude runtime options', () => {
     expect(claudeArgs({ approvalPolicy: 'never' })).toEqual(['--permission-mode', 'dontAsk']);
     expect(policyInForce({ approvalPolicy: 'never' })).toEqual({ approval_policy: 'never', permission_mode: 'dontAsk' });
     expect(policyInForce({})).toEqual({ approval_policy: null, permission_mode: null });
+    // Claude's own modes pass as they are.
+    expect(claudeArgs({ approvalPolicy: 'acceptEdits' })).toEqual(['--permission-mode', 'acceptEdits']);
+    expect(claudeArgs({ approvalPolicy: 'plan' })).toEqual(['--permission-mode', 'plan']);
   });
 
   it('refuses what Claude Code has no flag for, naming it', () => {

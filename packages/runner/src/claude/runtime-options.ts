@@ -12,8 +12,8 @@ const EFFORTS: Readonly<Record<Effort, string | null>> = { none: null, minimal: 
  * Approval policies as Claude permission modes. on-request and untrusted: Claude's `default`
  * (it asks before anything its rules do not allow). never: `dontAsk` (nothing asks a person;
  * what would have asked is refused and Claude goes on), the closest to Codex's "never ask" without
- * a sandbox; `bypassPermissions` is never chosen for people. Without a policy Claude's own
- * settings (`permissions.defaultMode`) decide.
+ * a sandbox; `bypassPermissions` is only ever chosen by name. Claude's own modes pass as they are.
+ * Without a policy Claude's own settings (`permissions.defaultMode`) decide.
  */
 export function permissionMode(policy: ApprovalPolicy): string {
   switch (policy) {
@@ -22,6 +22,12 @@ export function permissionMode(policy: ApprovalPolicy): string {
       return 'default';
     case 'never':
       return 'dontAsk';
+    case 'default':
+    case 'acceptEdits':
+    case 'plan':
+    case 'bypassPermissions':
+    case 'dontAsk':
+      return policy;
     default: {
       const never: never = policy;
       throw new ClaudeError('claude_option_unsupported', `Unknown approval policy ${String(never)}.`);

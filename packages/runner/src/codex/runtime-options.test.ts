@@ -41,6 +41,11 @@ describe('runtime options', () => {
     expect(turnOverrides({}, '/repo')).toEqual({ cwd: '/repo' });
   });
 
+  it("refuses Claude Code's own permission modes, naming Codex's policies", () => {
+    expect(() => threadStartParams({ approvalPolicy: 'acceptEdits' }, '/repo')).toThrow('--approval-policy acceptEdits is a Claude Code permission mode; Codex takes on-request, never or untrusted.');
+    expect(() => turnOverrides({ approvalPolicy: 'bypassPermissions' }, '/repo')).toThrow(/Claude Code permission mode/);
+  });
+
   it('names the policy in force as Codex reports it for the thread', () => {
     expect(policyInForce({ approvalPolicy: 'on-request', sandbox: sandboxPolicy('workspace-write', '/w') })).toEqual({ approval_policy: 'on-request', sandbox: 'workspace-write' });
     expect(policyInForce({ approvalPolicy: 'never', sandbox: { type: 'readOnly', networkAccess: false } })).toEqual({ approval_policy: 'never', sandbox: 'read-only' });

@@ -2,7 +2,7 @@
 // turn/start parameters: the one place this mapping lives.
 
 import { PilothouseError } from '@pilothouse/protocol';
-import type { RuntimeOptions, SandboxMode } from '../agent/runtime-options.js';
+import { neutralPolicy, type ApprovalPolicy, type NeutralApprovalPolicy, type RuntimeOptions, type SandboxMode } from '../agent/runtime-options.js';
 import type { v2 } from './generated/index.js';
 
 /** Sandbox modes as Codex policies: no network in either sandbox; workspace-write may write only cwd. */
@@ -21,6 +21,14 @@ export function sandboxPolicy(mode: SandboxMode, cwd: string): v2.SandboxPolicy 
   }
 }
 
+/** Codex takes the neutral policies; Claude Code's own permission modes are refused, naming the fix. */
+export function codexApprovalPolicy(policy: ApprovalPolicy | undefined): NeutralApprovalPolicy | undefined {
+  if (policy === undefined) return undefined;
+  const neutral = neutralPolicy(policy);
+  if (neutral === null) throw new PilothouseError('bad_request', `--approval-policy ${policy} is a Claude Code permission mode; Codex takes on-request, never or untrusted.`);
+  return neutral;
+}
+
 const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 /**
@@ -32,7 +40,7 @@ export function threadStartParams(opts: RuntimeOptions, cwd: string): v2.ThreadS
   return defined({
     cwd,
     model: opts.model,
-    approvalPolicy: opts.approvalPolicy,
+    approvalPolicy: codexApprovalPolicy(opts.approvalPolicy),
     sandbox: opts.sandbox,
     serviceTier: opts.fast ? 'fast' : undefined,
     config: opts.effort ? { model_reasoning_effort: opts.effort } : undefined,
@@ -45,7 +53,7 @@ export function turnOverrides(opts: RuntimeOptions, cwd: string): Omit<v2.TurnSt
     cwd,
     model: opts.model,
     effort: opts.effort,
-    approvalPolicy: opts.approvalPolicy,
+    approvalPolicy: codexApprovalPolicy(opts.approvalPolicy),
     sandboxPolicy: opts.sandbox ? sandboxPolicy(opts.sandbox, cwd) : undefined,
     serviceTier: opts.fast ? 'fast' : undefined,
   });
