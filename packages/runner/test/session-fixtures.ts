@@ -146,7 +146,7 @@ export interface FakeRow {
   status: string | null;
 }
 
-/** The hub's row rules (log-writes.ts) in miniature: offsets must match, closed rows refuse appends. */
+/** The hub's row rules (message-writes.ts) in miniature: offsets must match, closed rows refuse appends. */
 export class FakeHub {
   readonly rows = new Map<string, FakeRow>();
   readonly states = new Map<string, Array<{ state: string; reason?: string | null | undefined }>>();
