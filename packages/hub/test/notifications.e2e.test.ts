@@ -147,6 +147,24 @@ describe.each(['sqlite', 'postgres'] as const)('notifications (%s)', (KIND) => {
       expect((await centre('dave')).items.filter((n) => n.message_id === m.message_id)).toEqual([]);
     });
 
+    it('an instruction retried and failing again is told again; its failed state written twice is told once', async () => {
+      const ch = await open('bob');
+      const m = (await push(ch, 'post_message', { client_id: `n-${++seq}`, body: 'flaky job', thread_id: threadId })) as { message_id: string };
+      const run = async (reason: string) => {
+        await push(runner, 'set_state', { message_id: m.message_id, state: { state: 'processing', reason: null, approval: null } });
+        await push(runner, 'set_state', { message_id: m.message_id, state: { state: 'failed', reason, approval: null } });
+      };
+      await run('first failure');
+      // The same outcome written again (a decision recorded on it): nothing new.
+      await push(runner, 'set_state', { message_id: m.message_id, state: { state: 'failed', reason: 'first failure', approval: null } });
+      await run('second failure');
+      const alice = (await centre('alice')).items.filter((n) => n.message_id === m.message_id);
+      expect(alice.map((n) => [n.kind, n.body]).sort()).toEqual([
+        ['turn_failed', 'first failure'],
+        ['turn_failed', 'second failure'],
+      ]);
+    });
+
     it('a mention reaches the member named, never the author nor a non-member', async () => {
       const ch = await open('bob');
       const m = (await push(ch, 'post_message', { client_id: `n-${++seq}`, body: '@dave can you look? cc @bob @carol @nobody', thread_id: threadId })) as { message_id: string };
