@@ -307,7 +307,7 @@ const notifications: Migration = {
 
 /** A message's state events, found by message: which run of an instruction an outcome ends (a retry is a new run). */
 const stateEventsByMessage: Migration = {
-  async up(db: Kysely<any>) {
+  async up(db: Kysely<unknown>) {
     await db.schema
       .createIndex('events_state')
       .on('events')
