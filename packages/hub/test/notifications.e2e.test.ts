@@ -244,7 +244,7 @@ describe.each(['sqlite', 'postgres'] as const)('notifications (%s)', (KIND) => {
       const done = await fetch(approve, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
       expect(await done.text()).toContain('was sent to the session');
       const twice = await fetch(approve, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
-      expect(twice.status).toBe(400);
+      expect(twice.status).toBe(409);
       expect(await twice.text()).toContain('already used');
       const events = await hub.store.eventsSince(channelId, 0, 10_000);
       const decided = events.filter((e) => e.type === 'control' && e.payload.action.type === 'resolve_approval' && e.payload.action.request_id === 'req-mail');
@@ -288,7 +288,7 @@ describe.each(['sqlite', 'postgres'] as const)('notifications (%s)', (KIND) => {
       expect(await api(null, 'POST', '/api/decide', { code: 'A'.repeat(32) })).toMatchObject({ status: 404, json: { code: 'decision_code_invalid' } });
       expect(await api(null, 'POST', '/api/decide', { code: 'short' })).toMatchObject({ status: 400, json: { code: 'invalid_payload' } });
       const forged = await api(null, 'GET', `/decide/${'B'.repeat(32)}`);
-      expect(forged.status).toBe(400);
+      expect(forged.status).toBe(404);
       expect(forged.text).toContain('not valid');
 
       const messageId = await prompt('bob', 'req-late', ['alice', 'dave']);
