@@ -182,13 +182,21 @@ async function askForCommand(cmd: string, after: string): Promise<{ id: string; 
   return { id, requestId: stateOf(thread, id)!.approval!.request_id };
 }
 
+/** The next push message to `device` that `pred` accepts (earlier ones, e.g. a finished turn, are passed over). */
+async function nextPush(device: Device, pred: (p: PushPayload) => boolean): Promise<PushReceived> {
+  for (;;) {
+    const message = await fake.next(device.sub.id);
+    if (pred(message.payload as PushPayload)) return message;
+  }
+}
+
 const kinds = (device: Device) => fake.received.filter((r) => r.id === device.sub.id).map((r) => (r.payload as PushPayload).kind);
 
 async function api(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
   return page.evaluate(
     async ({ method, path, body }) => {
       const res = await fetch(path, { method, headers: { 'content-type': 'application/json' }, ...(body === null ? {} : { body: JSON.stringify(body) }) });
-      return { status: res.status, json: (await res.json()) as unknown };
+      return { status: res.status, json: await res.json() };
     },
     { method, path, body: body ?? null },
   );
@@ -197,7 +205,7 @@ async function api(page: Page, method: string, path: string, body?: unknown): Pr
 describe('deciding from a push alert', () => {
   it('reaches the decider’s browser only; its Approve action, run by the service worker, decides via push; the code works once', async () => {
     const { id, requestId } = await askForCommand('echo pushed-approval', 'ran it');
-    const message = await fake.next(alice.sub.id);
+    const message = await nextPush(alice, (p) => p.request_id === requestId);
     const payload = message.payload as PushPayload;
     const threadUrl = `${h.hub.url}/c/acme/agents/t/${h.runner.threadId}`;
     expect(payload).toMatchObject({ kind: 'approval_requested', url: threadUrl, tag: `prompt:${requestId}`, request_id: requestId, title: expect.stringMatching(/^Approval needed: .*echo pushed-approval/) as unknown });
@@ -255,7 +263,7 @@ describe('deciding from a push alert', () => {
     expect(stateOf(await h.thread(), id)).toEqual(stateOf(done, id));
 
     // The finished turn reaches alice (she steers it); bob, who may not decide, heard nothing at all.
-    expect((await fake.next(alice.sub.id)).payload).toMatchObject({ kind: 'turn_finished' });
+    await nextPush(alice, (p) => p.kind === 'turn_finished');
     await h.hub.notifications.worker.idle();
     expect(kinds(alice)).toEqual(['approval_requested', 'turn_finished']);
     expect(kinds(bob)).toEqual([]);
@@ -284,7 +292,7 @@ describe('deciding from an email', () => {
     const [approveLink, denyLink] = htmlLinks as [string, string];
     expect(approveLink.startsWith(`${h.hub.url}/decide/`)).toBe(true);
     // Her browser got the prompt too, with codes of its own.
-    const pushed = (await fake.next(alice.sub.id)).payload as PushPayload;
+    const pushed = (await nextPush(alice, (p) => p.request_id === requestId)).payload as PushPayload;
     expect(pushed).toMatchObject({ kind: 'approval_requested', request_id: requestId });
 
     // The link opens where the mail is read: a browser with no Pilothouse session.
