@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakePushService, startSmtpSink, type FakePushService, type FakeSubscription, type PushReceived, type SmtpSink } from '@pilothouse/hub/testing';
 import { hasState, runnerRows, stateOf } from './support/rows.js';
 import { startSessionHarness, type SessionHarness } from './support/session-harness.js';
-import { ensureWebBuild, launchBrowser, openPerson, setPasswords, signIn, type Person } from './support/browser.js';
+import { DEVICES, ensureWebBuild, launchBrowser, openPerson, screenshot, setPasswords, signIn, type Person } from './support/browser.js';
 
 const PASSWORDS = { alice: 'correct horse battery', bob: 'battery staple horse' };
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
@@ -305,7 +305,24 @@ describe('deciding from an email', () => {
       await page.getByRole('heading', { name: 'Approve?', exact: true }).waitFor();
       expect(await page.locator('pre').textContent()).toContain('echo mailed-approval');
     }
-    // Opening it (twice) changed nothing.
+    // The page in light and dark, phone and desktop (saved with PILOTHOUSE_SCREENSHOTS): it fits.
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const [device, options] of [
+        ['desktop', DESKTOP],
+        ['phone', DEVICES.phone],
+      ] as const) {
+        const p = await openPerson(browser, { ...options, colorScheme, reducedMotion: 'reduce' });
+        await p.page.goto(approveLink);
+        await p.page.getByRole('button', { name: 'Approve', exact: true }).waitFor();
+        expect(await p.page.evaluate(() => {
+          const g = globalThis as unknown as { document: { documentElement: { scrollWidth: number } }; innerWidth: number };
+          return g.document.documentElement.scrollWidth - g.innerWidth;
+        })).toBe(0);
+        await screenshot(p.page, `decide-confirm-${device}-${colorScheme}`);
+        await p.context.close();
+      }
+    }
+    // Opening it (six times) changed nothing.
     expect(stateOf(await h.thread(), id)).toMatchObject({ state: 'processing', reason: 'awaiting approval', approval: { request_id: requestId } });
     expect(await controlsOf(requestId)).toEqual([]);
 
