@@ -9,12 +9,13 @@
 // answer; opening one shows a confirmation and changes nothing; its button decides once via
 // email; confirming again, or reopening the link, is refused as used, and nothing else changes.
 
-import type { Browser, CDPSession, Page, Worker } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakePushService, startSmtpSink, type FakePushService, type FakeSubscription, type PushReceived, type SmtpSink } from '@pilothouse/hub/testing';
+import { startFakePushService, startSmtpSink, type FakePushService, type PushReceived, type SmtpSink } from '@pilothouse/hub/testing';
 import { hasState, runnerRows, stateOf } from './support/rows.js';
 import { startSessionHarness, type SessionHarness } from './support/session-harness.js';
-import { DEVICES, ensureWebBuild, launchBrowser, openPerson, screenshot, setPasswords, signIn, type Person } from './support/browser.js';
+import { DEVICES, ensureWebBuild, launchBrowser, openPerson, screenshot, setPasswords } from './support/browser.js';
+import { clickAction, deliverPush, openDevice, shown, waitShown, type Device } from './support/service-worker.js';
 
 const PASSWORDS = { alice: 'correct horse battery', bob: 'battery staple horse' };
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
@@ -31,25 +32,6 @@ interface PushPayload {
   codes: { approve?: string; deny?: string };
 }
 
-/** A notification as the service worker's registration lists it. */
-interface Shown {
-  title: string;
-  body: string;
-  tag: string;
-  actions: { action: string; title: string }[];
-  data: unknown;
-  requireInteraction: boolean;
-}
-
-/** A browser with the UI signed in, its service worker active, and a push subscription at the hub. */
-interface Device extends Person {
-  sub: FakeSubscription;
-  cdp: CDPSession;
-  /** The service worker registration's id, as the DevTools protocol names it. */
-  registrationId: string;
-  worker: Worker;
-}
-
 let h: SessionHarness;
 let browser: Browser;
 let fake: FakePushService;
@@ -62,8 +44,8 @@ beforeAll(async () => {
   [fake, sink] = await Promise.all([startFakePushService(), startSmtpSink()]);
   [h, browser] = await Promise.all([startSessionHarness({ notifications: { smtpUrl: sink.url } }), launchBrowser()]);
   await setPasswords(h.hub, PASSWORDS);
-  alice = await openDevice('alice');
-  bob = await openDevice('bob');
+  alice = await openDevice(browser, h.hub.url, fake, 'alice', PASSWORDS.alice);
+  bob = await openDevice(browser, h.hub.url, fake, 'bob', PASSWORDS.bob);
 });
 
 afterAll(async () => {
@@ -72,104 +54,6 @@ afterAll(async () => {
   await Promise.all([fake?.close(), sink?.close()]);
 });
 
-/** Signs `name` in, waits for the service worker, and registers a subscription at the hub from the page. */
-async function openDevice(name: keyof typeof PASSWORDS): Promise<Device> {
-  const person = await openPerson(browser, { ...DESKTOP, reducedMotion: 'reduce' });
-  const origin = h.hub.url;
-  await person.context.grantPermissions(['notifications'], { origin });
-  const cdp = await person.context.newCDPSession(person.page);
-  const registrations: { registrationId: string; scopeURL: string; isDeleted: boolean }[] = [];
-  cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => registrations.push(...e.registrations));
-  await cdp.send('ServiceWorker.enable');
-  const workerSeen = person.context.waitForEvent('serviceworker');
-  await person.page.goto(origin);
-  await signIn(person.page, name, PASSWORDS[name]);
-  await person.page.locator('nav.sidebar').waitFor({ state: 'attached' });
-  await person.page.evaluate(async () => {
-    const nav = (globalThis as unknown as { navigator: { serviceWorker: { ready: Promise<unknown> } } }).navigator;
-    await nav.serviceWorker.ready;
-  });
-  const worker = person.context.serviceWorkers().find((w) => w.url() === `${origin}/sw.js`) ?? (await workerSeen);
-  expect(worker.url()).toBe(`${origin}/sw.js`);
-  const registration = registrations.find((r) => r.scopeURL === `${origin}/` && !r.isDeleted);
-  if (!registration) throw new Error(`no service worker registration for ${origin}/: ${JSON.stringify(registrations)}`);
-
-  // Headless Chromium has no push service of its own to subscribe with: the page registers the
-  // fake's subscription, made for the hub's VAPID key, through the hub's API as a browser would.
-  const publicKey = await person.page.evaluate(async () => {
-    const prefs = (await (await fetch('/api/notifications/prefs')).json()) as { push: { public_key: string | null } };
-    return prefs.push.public_key;
-  });
-  expect(publicKey).toEqual(expect.any(String));
-  const sub = fake.subscribe({ applicationServerKey: publicKey! });
-  const status = await person.page.evaluate(async (s) => {
-    const res = await fetch('/api/push/subscriptions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: s.endpoint, keys: s.keys, expirationTime: null }) });
-    return res.status;
-  }, { endpoint: sub.endpoint, keys: sub.keys });
-  expect(status).toBe(200);
-  return { ...person, sub, cdp, registrationId: registration.registrationId, worker };
-}
-
-/** The notifications the page's service worker registration shows now. */
-function shown(page: Page, tag?: string): Promise<Shown[]> {
-  return page.evaluate(async (t) => {
-    interface N {
-      title: string;
-      body: string;
-      tag: string;
-      actions: { action: string; title: string }[];
-      data: unknown;
-      requireInteraction: boolean;
-    }
-    const nav = (globalThis as unknown as { navigator: { serviceWorker: { ready: Promise<{ getNotifications(o?: { tag: string }): Promise<N[]> }> } } }).navigator;
-    const reg = await nav.serviceWorker.ready;
-    const list = await reg.getNotifications(t === null ? undefined : { tag: t });
-    return list.map((n) => ({ title: n.title, body: n.body, tag: n.tag, actions: n.actions.map((a) => ({ action: a.action, title: a.title })), data: n.data, requireInteraction: n.requireInteraction }));
-  }, tag ?? null);
-}
-
-/** Waits until the page's registration shows a notification tagged `tag` (shown after an event, so polled on the page's side). */
-async function waitShown(page: Page, tag: string): Promise<Shown> {
-  await page.waitForFunction(async (t) => {
-    const nav = (globalThis as unknown as { navigator: { serviceWorker: { ready: Promise<{ getNotifications(o: { tag: string }): Promise<unknown[]> }> } } }).navigator;
-    return (await (await nav.serviceWorker.ready).getNotifications({ tag: t })).length > 0;
-  }, tag);
-  const [n] = await shown(page, tag);
-  return n!;
-}
-
-/** A push message, as the push service would hand it to the browser, delivered into the device's service worker. */
-async function deliverPush(device: Device, message: PushReceived): Promise<void> {
-  await device.cdp.send('ServiceWorker.deliverPushMessage', { origin: h.hub.url, registrationId: device.registrationId, data: message.plaintext });
-}
-
-/**
- * Runs the service worker's own notificationclick handler for the notification tagged `tag` with
- * `action`, as a click on that button would (headless Chromium cannot click a system
- * notification), and waits for what the handler hands to waitUntil.
- */
-async function clickAction(device: Device, tag: string, action: string): Promise<void> {
-  await device.worker.evaluate(
-    async ({ tag, action }) => {
-      interface Scope {
-        registration: { getNotifications(o: { tag: string }): Promise<unknown[]> };
-        dispatchEvent(e: Event): boolean;
-        NotificationEvent: new (type: string, init: { notification: unknown; action: string }) => Event;
-      }
-      const scope = globalThis as unknown as Scope;
-      const [notification] = await scope.registration.getNotifications({ tag });
-      if (notification === undefined) throw new Error(`no notification tagged ${tag}`);
-      const event = new scope.NotificationEvent('notificationclick', { notification, action });
-      // A script-made event's own waitUntil throws (it is not trusted): collect what the handler hands it.
-      const pending: Promise<unknown>[] = [];
-      Object.defineProperty(event, 'waitUntil', { value: (p: Promise<unknown>) => pending.push(p) });
-      scope.dispatchEvent(event);
-      if (pending.length === 0) throw new Error('the notificationclick handler handed nothing to waitUntil');
-      await Promise.all(pending);
-    },
-    { tag, action },
-  );
-}
 
 const controlsOf = async (requestId: string) =>
   (await h.hub.store.eventsSince(h.channelId, 0, 100_000)).filter((e) => e.type === 'control' && e.payload.action.type === 'resolve_approval' && e.payload.action.request_id === requestId);
