@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join as pathJoin } from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Channel, Socket } from 'phoenix';
 import type { Approval, NotificationItem } from '@pilothouse/protocol';
 import { startHub, type RunningHub } from '../src/hub.js';
@@ -163,6 +163,53 @@ describe.each(['sqlite', 'postgres'] as const)('notifications (%s)', (KIND) => {
         ['turn_failed', 'first failure'],
         ['turn_failed', 'second failure'],
       ]);
+    });
+
+    it('a runner that goes away during a turn tells its steerers, not the watcher; one that goes away idle tells nobody', async () => {
+      const away = async (runnerId: string, busy: boolean) => {
+        const s = connect(hub.url, tokens.alice!);
+        const ch = s.channel('channel:acme/agents', {});
+        await join(ch);
+        await push(ch, 'runner_register', { runner_id: runnerId, instance_id: `i-${runnerId}`, name: `box ${runnerId}`, cwd: '/src/x', agent: { name: 'codex', version: '0.1' }, capabilities: [] });
+        const thread = ((await push(ch, 'post_row', { client_id: `root-${runnerId}`, kind: 'session', body: 'Codex session' })) as { thread_id: string }).thread_id;
+        await push(ch, 'runner_status', { status: busy ? 'working' : 'idle', thread_id: thread, allowed: ['alice', 'dave'] });
+        const m = (await push(await open('bob'), 'post_message', { client_id: `n-${++seq}`, body: `long job on ${runnerId}`, thread_id: thread })) as { message_id: string };
+        if (busy) await push(ch, 'set_state', { message_id: m.message_id, state: { state: 'processing', reason: null, approval: null } });
+        else await push(ch, 'set_state', { message_id: m.message_id, state: { state: 'processed', reason: null, approval: null } });
+        s.disconnect();
+        // The hub marks the runner offline as its socket closes: wait for that event in the store.
+        await vi.waitFor(async () => expect((await hub.store.db.selectFrom('runners').select('status').where('runner_id', '=', runnerId).executeTakeFirst())?.status).toBe('offline'));
+        return m.message_id;
+      };
+      const busyJob = await away('r-busy', true);
+      const idleJob = await away('r-idle', false);
+      for (const who of ['alice', 'dave']) {
+        const mine = (await centre(who)).items.filter((n) => n.kind === 'runner_offline');
+        expect(mine.map((n) => [n.message_id, n.title, n.body])).toEqual([[busyJob, 'Runner offline during a turn: box r-busy', 'It went away while working on: long job on r-busy']]);
+      }
+      expect((await centre('bob')).items.filter((n) => n.kind === 'runner_offline')).toEqual([]);
+      expect((await centre('alice')).items.filter((n) => n.message_id === idleJob && n.kind === 'runner_offline')).toEqual([]);
+    });
+
+    it('an approval with a deadline reminds its deciders once, shortly before it, and not before that time', async () => {
+      const expiresAt = new Date(Date.now() + 10 * 60_000).toISOString();
+      const ch = await open('bob');
+      const m = (await push(ch, 'post_message', { client_id: `n-${++seq}`, body: 'slow approval', thread_id: threadId })) as { message_id: string };
+      const asked = approval('req-deadline', ['alice', 'dave'], { detail: { expires_at: expiresAt } });
+      await push(runner, 'set_state', { message_id: m.message_id, state: { state: 'processing', reason: null, approval: asked } });
+      await push(runner, 'set_state', { message_id: m.message_id, state: { state: 'processing', reason: null, approval: asked } });
+      const reminders = await hub.store.db.selectFrom('notifications').select(['user_id', 'visible_at', 'title']).where('key', '=', 'expiring:req-deadline').execute();
+      expect(reminders.map((r) => r.user_id).sort()).toEqual([users.alice!, users.dave!].sort());
+      for (const r of reminders) {
+        expect(r.visible_at).toBe(new Date(Date.parse(expiresAt) - 60_000).toISOString());
+        expect(r.title).toBe('Approval expires soon: npm test -- --runInBand');
+      }
+      // Not in the centre (nor sent) before its time: only the prompt itself shows now.
+      expect((await centre('alice')).items.filter((n) => n.request_id === 'req-deadline').map((n) => n.kind)).toEqual(['approval_requested']);
+      // Decided before the reminder was due: it is settled, never shown.
+      await push(runner, 'set_state', { message_id: m.message_id, state: { state: 'processed', reason: null, approval: null } });
+      const settled = await hub.store.db.selectFrom('notifications').select('resolved_at').where('key', '=', 'expiring:req-deadline').execute();
+      expect(settled.every((r) => r.resolved_at !== null)).toBe(true);
     });
 
     it('a mention reaches the member named, never the author nor a non-member', async () => {
