@@ -129,8 +129,8 @@ export function hubMessage(author: { user_id: string; name: string }, body: stri
   return { type: 'message', payload: { seq, message } };
 }
 
-export function hubControl(actor: { user_id: string; name: string }, action: ControlAction, seq = nextSeq++): ChannelEvent {
-  return { type: 'control', payload: { seq, control_id: `ctl-${seq}`, thread_id: HUB_THREAD, actor, action } };
+export function hubControl(actor: { user_id: string; name: string }, action: ControlAction, seq = nextSeq++, extra: { via?: 'push' | 'email' } = {}): ChannelEvent {
+  return { type: 'control', payload: { seq, control_id: `ctl-${seq}`, thread_id: HUB_THREAD, actor, action, ...extra } };
 }
 
 export const only = <T extends Effect['type']>(effects: readonly Effect[], type: T): Array<Extract<Effect, { type: T }>> =>
