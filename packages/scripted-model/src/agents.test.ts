@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JsonLinesProcess, type Json } from '../test/json-lines-process.js';
-import { cueResponder, loadCueScript } from './cues.js';
-import { scenarioPath } from './scenario.js';
+import { AGENTS_SCRIPT_PATH, cueResponder, loadCueScript } from './cues.js';
 import { startScriptedModel, type ScriptedModel } from './server.js';
 
 /** The `command` cue's shell command (scenarios/agents.json): it writes a file, so agents ask first. */
@@ -22,7 +21,7 @@ let workspace: string;
 let agent: JsonLinesProcess | undefined;
 
 beforeEach(async () => {
-  model = await startScriptedModel({ respond: cueResponder(await loadCueScript(scenarioPath('agents.json'))) });
+  model = await startScriptedModel({ respond: cueResponder(await loadCueScript(AGENTS_SCRIPT_PATH)) });
   scratch = await mkdtemp(join(tmpdir(), 'scripted-model-agents-'));
   home = join(scratch, 'home');
   workspace = join(scratch, 'workspace');
@@ -115,6 +114,27 @@ describe('Claude Code (stream-json) against POST /v1/messages', () => {
     expect(await readFile(join(workspace, 'notes.txt'), 'utf8')).toBe('written by the scripted model\n');
     expect(results(claude)).toHaveLength(1);
   });
+
+  it('edits a file the scripted patch updates, reading it first (Read + Edit), once allowed', async () => {
+    await writeFile(join(workspace, 'notes.txt'), 'written by the scripted model\n');
+    const claude = (agent = startClaude());
+    say(claude, 'edit the file');
+    const asked: string[] = [];
+    // Allow whatever Claude Code asks about until the turn ends (Read may not need asking).
+    const result = await claude.until(() => {
+      for (const m of claude.messages) {
+        if (m.type !== 'control_request' || asked.includes(m.request_id as string)) continue;
+        asked.push(m.request_id as string);
+        const request = m.request as { tool_name: string; input: Json };
+        claude.send({ type: 'control_response', response: { subtype: 'success', request_id: m.request_id, response: { behavior: 'allow', updatedInput: request.input } } });
+      }
+      return claude.messages.find((m) => m.type === 'result');
+    }, 'result');
+    expect(result).toMatchObject({ subtype: 'success', result: 'The file is edited.' });
+    const askedTools = claude.messages.flatMap((m) => (m.type === 'control_request' ? [(m.request as { tool_name: string }).tool_name] : []));
+    expect(askedTools).toContain('Edit');
+    expect(await readFile(join(workspace, 'notes.txt'), 'utf8')).toBe('edited by the scripted model\n');
+  });
 });
 
 describe('Gemini CLI (ACP) against POST /v1beta/models/{model}:streamGenerateContent', () => {
@@ -176,6 +196,18 @@ describe('Gemini CLI (ACP) against POST /v1beta/models/{model}:streamGenerateCon
     expect(response?.functionResponse).toMatchObject({ name: 'run_shell_command' });
     expect(JSON.stringify(response?.functionResponse)).toContain('scripted-42');
   });
+
+  it('writes then edits a file over two prompts of one session (write_file, replace), each allowed once', async () => {
+    const acp = await startGemini();
+    acp.allowEverything();
+    expect(await acp.prompt('write the file')).toMatchObject({ stopReason: 'end_turn' });
+    expect(await readFile(join(workspace, 'notes.txt'), 'utf8')).toBe('written by the scripted model\n');
+    expect(await acp.prompt('now edit the file')).toMatchObject({ stopReason: 'end_turn' });
+    expect(await readFile(join(workspace, 'notes.txt'), 'utf8')).toBe('edited by the scripted model\n');
+    expect(acp.chunks('agent_message_chunk').join('')).toBe('The file is written.The file is edited.');
+    const asked = acp.process.messages.flatMap((m) => (m.method === 'session/request_permission' ? [(m.params as { toolCall: { kind: string } }).toolCall.kind] : []));
+    expect(asked).toEqual(['edit', 'edit']);
+  });
 });
 
 /** A minimal ACP client (JSON-RPC 2.0 over the process's stdio). */
@@ -191,6 +223,21 @@ class Acp {
     const answer = await this.process.waitFor((m) => m.id === id && m.method === undefined, `answer to ${method}`);
     if (answer.error !== undefined) throw new Error(`${method} failed: ${JSON.stringify(answer.error)}`);
     return answer.result;
+  }
+
+  /** Answers every permission request, now and later, with `proceed_once`. */
+  allowEverything(): void {
+    const answered = new Set<unknown>();
+    void this.process
+      .until(() => {
+        for (const m of this.process.messages) {
+          if (m.method !== 'session/request_permission' || answered.has(m.id)) continue;
+          answered.add(m.id);
+          this.process.send({ jsonrpc: '2.0', id: m.id, result: { outcome: { outcome: 'selected', optionId: 'proceed_once' } } });
+        }
+        return undefined;
+      }, 'the end of the session', 10 * 60_000)
+      .catch(() => {}); // Ends with the process.
   }
 
   prompt(text: string): Promise<unknown> {

@@ -1,8 +1,7 @@
 // The Anthropic and Gemini endpoints of the real HTTP server (port 0): same queue, same cues,
 // side calls answered without consuming either.
 import { afterEach, describe, expect, it } from 'vitest';
-import { cueResponder, loadCueScript } from './cues.js';
-import { scenarioPath } from './scenario.js';
+import { AGENTS_SCRIPT_PATH, cueResponder, loadCueScript } from './cues.js';
 import { startScriptedModel, type ScriptedModel } from './server.js';
 
 let model: ScriptedModel | undefined;
@@ -88,7 +87,7 @@ describe('Gemini endpoints', () => {
 
 describe('one cue script behind every wire', () => {
   it('answers Claude Code and Gemini CLI turns, and their tool results, from the same cues', async () => {
-    const m = (model = await startScriptedModel({ respond: cueResponder(await loadCueScript(scenarioPath('agents.json'))) }));
+    const m = (model = await startScriptedModel({ respond: cueResponder(await loadCueScript(AGENTS_SCRIPT_PATH)) }));
     const claude = await frames(await post(m, '/v1/messages', claudeTurn('Please run the command')));
     expect(claude.find((f) => f.event === 'content_block_start')?.data).toMatchObject({ content_block: { type: 'tool_use', name: 'Bash' } });
     const toolResult = { ...claudeTurn(''), messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'scripted-42' }] }] };
