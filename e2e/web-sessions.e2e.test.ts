@@ -7,6 +7,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSessionHarness, type SessionHarness } from './support/session-harness.js';
 import { each, ensureWebBuild, launchBrowser, openPerson, screenshot, setPasswords, signIn, type Person } from './support/browser.js';
+import { connect, join, push } from '@pilothouse/hub/testing';
 
 const PASSWORD = 'correct horse battery';
 
@@ -80,7 +81,8 @@ describe('sessions in the web UI', () => {
     const folder = h.workspace.split('/').at(-1)!;
     expect(await second.locator('.session-folder').textContent()).toBe(folder);
     expect(await second.locator('.session-folder').getAttribute('title')).toBe(h.workspace);
-    expect(await second.locator('.session-agent').textContent()).toContain('codex');
+    expect(await second.locator('.session-agent').textContent()).toBe('Codex 0.169.0');
+    expect(await second.locator('.session-agent').getAttribute('data-agent')).toBe('codex');
     expect(await second.locator('time.session-when').textContent()).toMatch(/just now|\d+ (s|min) ago/);
     expect(await second.locator('time.session-when').getAttribute('title')).toMatch(/\d{4}/);
     // Newest activity first.
@@ -140,5 +142,62 @@ describe('sessions in the web UI', () => {
     await bob.page.goto(`${h.hub.url}/c/acme/agents`);
     await aliceSees.locator('.avatar[data-user=bob]').waitFor({ state: 'detached' });
     expect([...alice.errors, ...bob.errors]).toEqual([]);
+  });
+
+  it('tells agents apart: each session shows its agent by name, version and mark, and its rows are signed by that agent', async () => {
+    // Runners of other agents, as the hub sees them: a registration naming the agent, a session root with its meta.
+    const agents = [
+      { id: 'claude', version: '2.1.332', shown: 'Claude Code 2.1.332', mark: 'claude', signed: 'Claude Code' },
+      { id: 'gemini', version: '0.61.0', shown: 'Gemini CLI 0.61.0', mark: 'gemini', signed: 'Gemini CLI' },
+      { id: 'my-acp-agent', version: '1.2.0', shown: 'my-acp-agent 1.2.0', mark: 'other', signed: 'my-acp-agent' },
+    ];
+    const sockets = [];
+    const threads: Record<string, string> = {};
+    for (const a of agents) {
+      const socket = connect(h.hub.url, h.alice.token);
+      sockets.push(socket);
+      const ch = socket.channel('channel:acme/agents', {});
+      await join(ch);
+      await push(ch, 'runner_register', { runner_id: `r-${a.id}`, instance_id: `i-${a.id}`, name: 'laptop', cwd: `/src/${a.id}`, agent: { name: a.id, version: a.version }, capabilities: ['stream'] });
+      const root = (await push(ch, 'post_row', {
+        client_id: `root-${a.id}`,
+        kind: 'session',
+        body: `${a.signed} session in \`/src/${a.id}\`.`,
+        meta: { cwd: `/src/${a.id}`, agent: a.id, agent_version: a.version, listen_user: 'alice', host: 'laptop', allowed: ['alice'] },
+      })) as { thread_id: string };
+      await push(ch, 'post_row', { client_id: `answer-${a.id}`, thread_id: root.thread_id, kind: 'assistant', body: `Hello from ${a.signed}.`, status: 'completed' });
+      await push(ch, 'runner_status', { status: 'idle', thread_id: root.thread_id, allowed: ['alice'] });
+      threads[a.id] = root.thread_id;
+    }
+    await alice.page.goto(`${h.hub.url}/c/acme/agents`);
+    for (const a of agents) {
+      const item = sessionItem(alice, threads[a.id]!);
+      await item.waitFor();
+      expect(await item.locator('.session-agent').textContent()).toBe(a.shown);
+      expect(await item.locator('.session-agent').getAttribute('data-agent')).toBe(a.mark);
+      expect(await item.locator(`.session-agent .avatar-agent.agent-${a.mark}`).getAttribute('title')).toBe(a.signed);
+    }
+    const devices = [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 820 }]] as const;
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const [size, viewport] of devices) {
+        const p = await openPerson(browser, { viewport, colorScheme, reducedMotion: 'reduce' });
+        await p.page.goto(h.hub.url);
+        await signIn(p.page, 'alice', PASSWORD);
+        // Signed in, the page opens the channel's latest live session; then to the list.
+        await p.page.waitForURL(/\/c\/acme\/agents\/t\//);
+        await p.page.goto(`${h.hub.url}/c/acme/agents`);
+        await sessionItem(p, threads.gemini!).waitFor();
+        await screenshot(p.page, `agents-sessions-${size}-${colorScheme}`);
+        await p.page.goto(`${h.hub.url}/c/acme/agents/t/${threads.claude!}`);
+        const answer = p.page.locator('article.row[data-kind=assistant]', { hasText: 'Hello from Claude Code.' });
+        await answer.waitFor();
+        expect(await answer.locator('.author-agent strong').textContent()).toBe('Claude Code');
+        expect(await answer.locator('.avatar-agent.agent-claude').count()).toBe(1);
+        expect(await p.page.locator('.presence-agent').first().textContent()).toBe('Claude Code 2.1.332');
+        await screenshot(p.page, `agents-thread-${size}-${colorScheme}`);
+        await p.context.close();
+      }
+    }
+    for (const socket of sockets) socket.disconnect();
   });
 });

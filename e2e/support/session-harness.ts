@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { Channel, Socket } from 'phoenix';
 import type { Message, MessageState } from '@pilothouse/protocol';
-import { digest, newToken, startHub, type RunningHub } from '@pilothouse/hub';
+import { digest, newToken, startHub, type HubConfig, type RunningHub } from '@pilothouse/hub';
 import { startScriptedModel, type ScriptedModel } from '@pilothouse/scripted-model';
 import { TrustStore, startRunner, type RunnerOptions, type RunningRunner } from '@pilothouse/runner';
 import { createClaudeHome, createCodexHome, type ClaudeHome, type CodexHome, type CodexHomeOptions } from '@pilothouse/runner/testing';
@@ -60,14 +60,20 @@ export interface SessionHarness {
 let counter = 0;
 
 export async function startSessionHarness(
-  opts: { codex?: Omit<CodexHomeOptions, 'modelUrl'>; runner?: Partial<RunnerOptions>; /** default true */ start?: boolean; /** The agent the runners drive; default Codex. */ agent?: 'codex' | 'claude' } = {},
+  opts: {
+    codex?: Omit<CodexHomeOptions, 'modelUrl'>;
+    runner?: Partial<RunnerOptions>;
+    /** default true */ start?: boolean;
+    /** Notification media for the hub (an SMTP sink, push on or off). */ notifications?: HubConfig['notifications'];
+    /** The agent the runners drive; default Codex. */ agent?: 'codex' | 'claude';
+  } = {},
 ): Promise<SessionHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ph-e2e-hub-'));
   const home = mkdtempSync(join(tmpdir(), 'ph-e2e-home-'));
   const workspace = mkdtempSync(join(tmpdir(), 'ph-e2e-ws-'));
   const logger = pino({ level: process.env.PILOTHOUSE_TEST_LOG ?? 'silent' });
   // The web UI of this checkout (a worktree's hub package may resolve to another checkout's).
-  let hub = await startHub({ host: '127.0.0.1', port: 0, store: { kind: 'sqlite', dataDir }, logger, webRoot: WEB_ROOT });
+  let hub = await startHub({ host: '127.0.0.1', port: 0, store: { kind: 'sqlite', dataDir }, logger, webRoot: WEB_ROOT, ...(opts.notifications ? { notifications: opts.notifications } : {}) });
   const port = hub.port;
   const tokens: Record<string, string> = {};
   const channel = await hub.store.createChannel({ workspace: 'acme', channel: 'agents' });
@@ -183,7 +189,7 @@ export async function startSessionHarness(
     claudePids: () => childProcesses().filter((p) => p.comm.startsWith('claude') && p.cwd === workspaceReal).map((p) => p.pid),
     async restartHub() {
       await hub.close();
-      hub = await startHub({ host: '127.0.0.1', port, store: { kind: 'sqlite', dataDir }, logger, webRoot: WEB_ROOT });
+      hub = await startHub({ host: '127.0.0.1', port, store: { kind: 'sqlite', dataDir }, logger, webRoot: WEB_ROOT, ...(opts.notifications ? { notifications: opts.notifications } : {}) });
       h.hub = hub;
     },
     async close() {

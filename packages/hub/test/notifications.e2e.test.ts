@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join as pathJoin } from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Channel, Socket } from 'phoenix';
 import type { Approval, NotificationItem } from '@pilothouse/protocol';
 import { startHub, type RunningHub } from '../src/hub.js';
@@ -147,6 +147,71 @@ describe.each(['sqlite', 'postgres'] as const)('notifications (%s)', (KIND) => {
       expect((await centre('dave')).items.filter((n) => n.message_id === m.message_id)).toEqual([]);
     });
 
+    it('an instruction retried and failing again is told again; its failed state written twice is told once', async () => {
+      const ch = await open('bob');
+      const m = (await push(ch, 'post_message', { client_id: `n-${++seq}`, body: 'flaky job', thread_id: threadId })) as { message_id: string };
+      const run = async (reason: string) => {
+        await push(runner, 'set_state', { message_id: m.message_id, state: { state: 'processing', reason: null, approval: null } });
+        await push(runner, 'set_state', { message_id: m.message_id, state: { state: 'failed', reason, approval: null } });
+      };
+      await run('first failure');
+      // The same outcome written again (a decision recorded on it): nothing new.
+      await push(runner, 'set_state', { message_id: m.message_id, state: { state: 'failed', reason: 'first failure', approval: null } });
+      await run('second failure');
+      const alice = (await centre('alice')).items.filter((n) => n.message_id === m.message_id);
+      expect(alice.map((n) => [n.kind, n.body]).sort()).toEqual([
+        ['turn_failed', 'first failure'],
+        ['turn_failed', 'second failure'],
+      ]);
+    });
+
+    it('a runner that goes away during a turn tells its steerers, not the watcher; one that goes away idle tells nobody', async () => {
+      const away = async (runnerId: string, busy: boolean) => {
+        const s = connect(hub.url, tokens.alice!);
+        const ch = s.channel('channel:acme/agents', {});
+        await join(ch);
+        await push(ch, 'runner_register', { runner_id: runnerId, instance_id: `i-${runnerId}`, name: `box ${runnerId}`, cwd: '/src/x', agent: { name: 'codex', version: '0.1' }, capabilities: [] });
+        const thread = ((await push(ch, 'post_row', { client_id: `root-${runnerId}`, kind: 'session', body: 'Codex session' })) as { thread_id: string }).thread_id;
+        await push(ch, 'runner_status', { status: busy ? 'working' : 'idle', thread_id: thread, allowed: ['alice', 'dave'] });
+        const m = (await push(await open('bob'), 'post_message', { client_id: `n-${++seq}`, body: `long job on ${runnerId}`, thread_id: thread })) as { message_id: string };
+        if (busy) await push(ch, 'set_state', { message_id: m.message_id, state: { state: 'processing', reason: null, approval: null } });
+        else await push(ch, 'set_state', { message_id: m.message_id, state: { state: 'processed', reason: null, approval: null } });
+        s.disconnect();
+        // The hub marks the runner offline as its socket closes: wait for that event in the store.
+        await vi.waitFor(async () => expect((await hub.store.db.selectFrom('runners').select('status').where('runner_id', '=', runnerId).executeTakeFirst())?.status).toBe('offline'));
+        return m.message_id;
+      };
+      const busyJob = await away('r-busy', true);
+      const idleJob = await away('r-idle', false);
+      for (const who of ['alice', 'dave']) {
+        const mine = (await centre(who)).items.filter((n) => n.kind === 'runner_offline');
+        expect(mine.map((n) => [n.message_id, n.title, n.body])).toEqual([[busyJob, 'Runner offline during a turn: box r-busy', 'It went away while working on: long job on r-busy']]);
+      }
+      expect((await centre('bob')).items.filter((n) => n.kind === 'runner_offline')).toEqual([]);
+      expect((await centre('alice')).items.filter((n) => n.message_id === idleJob && n.kind === 'runner_offline')).toEqual([]);
+    });
+
+    it('an approval with a deadline reminds its deciders once, shortly before it, and not before that time', async () => {
+      const expiresAt = new Date(Date.now() + 10 * 60_000).toISOString();
+      const ch = await open('bob');
+      const m = (await push(ch, 'post_message', { client_id: `n-${++seq}`, body: 'slow approval', thread_id: threadId })) as { message_id: string };
+      const asked = approval('req-deadline', ['alice', 'dave'], { detail: { expires_at: expiresAt } });
+      await push(runner, 'set_state', { message_id: m.message_id, state: { state: 'processing', reason: null, approval: asked } });
+      await push(runner, 'set_state', { message_id: m.message_id, state: { state: 'processing', reason: null, approval: asked } });
+      const reminders = await hub.store.db.selectFrom('notifications').select(['user_id', 'visible_at', 'title']).where('key', '=', 'expiring:req-deadline').execute();
+      expect(reminders.map((r) => r.user_id).sort()).toEqual([users.alice!, users.dave!].sort());
+      for (const r of reminders) {
+        expect(r.visible_at).toBe(new Date(Date.parse(expiresAt) - 60_000).toISOString());
+        expect(r.title).toBe('Approval expires soon: npm test -- --runInBand');
+      }
+      // Not in the centre (nor sent) before its time: only the prompt itself shows now.
+      expect((await centre('alice')).items.filter((n) => n.request_id === 'req-deadline').map((n) => n.kind)).toEqual(['approval_requested']);
+      // Decided before the reminder was due: it is settled, never shown.
+      await push(runner, 'set_state', { message_id: m.message_id, state: { state: 'processed', reason: null, approval: null } });
+      const settled = await hub.store.db.selectFrom('notifications').select('resolved_at').where('key', '=', 'expiring:req-deadline').execute();
+      expect(settled.every((r) => r.resolved_at !== null)).toBe(true);
+    });
+
     it('a mention reaches the member named, never the author nor a non-member', async () => {
       const ch = await open('bob');
       const m = (await push(ch, 'post_message', { client_id: `n-${++seq}`, body: '@dave can you look? cc @bob @carol @nobody', thread_id: threadId })) as { message_id: string };
@@ -244,7 +309,7 @@ describe.each(['sqlite', 'postgres'] as const)('notifications (%s)', (KIND) => {
       const done = await fetch(approve, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
       expect(await done.text()).toContain('was sent to the session');
       const twice = await fetch(approve, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
-      expect(twice.status).toBe(400);
+      expect(twice.status).toBe(409);
       expect(await twice.text()).toContain('already used');
       const events = await hub.store.eventsSince(channelId, 0, 10_000);
       const decided = events.filter((e) => e.type === 'control' && e.payload.action.type === 'resolve_approval' && e.payload.action.request_id === 'req-mail');
@@ -265,12 +330,16 @@ describe.each(['sqlite', 'postgres'] as const)('notifications (%s)', (KIND) => {
       const page = await api(null, 'GET', `/decide/${codes.approve!}`);
       expect(page.status).toBe(200);
       expect(page.text).toContain('npm test -- --runInBand');
-      expect(page.text).toContain(`action="/decide/${codes.approve!}"`);
+      // The form posts back to the page's own address, relative to it: behind a proxy that serves
+      // the hub under a path prefix (links in emails keep it), the button still reaches the hub.
+      const action = /<form method="post" action="([^"]*)"/.exec(page.text)?.[1];
+      expect(new URL(action!, `https://ph.example.org/pilothouse/decide/${codes.approve!}`).pathname).toBe(`/pilothouse/decide/${codes.approve!}`);
+      expect(new URL(action!, `${hub.url}/decide/${codes.approve!}`).href).toBe(`${hub.url}/decide/${codes.approve!}`);
       // Twice more: a mail scanner opening the link decides nothing.
       expect((await api(null, 'GET', `/decide/${codes.approve!}`)).status).toBe(200);
       const done = await fetch(`${hub.url}/decide/${codes.approve!}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
       expect(done.status).toBe(200);
-      expect(await done.text()).toContain('Your answer (approve) was sent');
+      expect(await done.text()).toContain('Your answer (Approve) was sent');
       const again = await api(null, 'POST', '/api/decide', { code: codes.approve! });
       expect(again).toMatchObject({ status: 409, json: { code: 'decision_code_used' } });
       const sibling = await api(null, 'POST', '/api/decide', { code: codes.deny! });
@@ -288,7 +357,7 @@ describe.each(['sqlite', 'postgres'] as const)('notifications (%s)', (KIND) => {
       expect(await api(null, 'POST', '/api/decide', { code: 'A'.repeat(32) })).toMatchObject({ status: 404, json: { code: 'decision_code_invalid' } });
       expect(await api(null, 'POST', '/api/decide', { code: 'short' })).toMatchObject({ status: 400, json: { code: 'invalid_payload' } });
       const forged = await api(null, 'GET', `/decide/${'B'.repeat(32)}`);
-      expect(forged.status).toBe(400);
+      expect(forged.status).toBe(404);
       expect(forged.text).toContain('not valid');
 
       const messageId = await prompt('bob', 'req-late', ['alice', 'dave']);

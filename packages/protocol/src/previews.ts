@@ -3,7 +3,7 @@
 // browser-side connection rides one tunnel stream that the runner dials out to the hub.
 
 import { z } from 'zod';
-import { Id } from './model.js';
+import { DecisionVia, Id } from './model.js';
 
 /** Lower-case letters and digits only: it is a DNS label in the preview's host name. */
 export const PREVIEW_ID_PATTERN = /^[a-z0-9]{8,40}$/;
@@ -83,5 +83,8 @@ export const PortForwardMeta = z.object({
   url: z.string().nullable(),
   thread_id: Id.optional(),
   reason: z.string().nullable().optional(),
+  /** Who decided the prompt (null: the runner, e.g. `--forward`) and how it reached the runner; absent while undecided. */
+  decided_by: z.string().max(100).nullable().optional(),
+  decided_via: DecisionVia.optional(),
 });
 export type PortForwardMeta = z.infer<typeof PortForwardMeta>;

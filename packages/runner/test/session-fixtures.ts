@@ -129,8 +129,8 @@ export function hubMessage(author: { user_id: string; name: string }, body: stri
   return { type: 'message', payload: { seq, message } };
 }
 
-export function hubControl(actor: { user_id: string; name: string }, action: ControlAction, seq = nextSeq++): ChannelEvent {
-  return { type: 'control', payload: { seq, control_id: `ctl-${seq}`, thread_id: HUB_THREAD, actor, action } };
+export function hubControl(actor: { user_id: string; name: string }, action: ControlAction, seq = nextSeq++, extra: { via?: 'push' | 'email' } = {}): ChannelEvent {
+  return { type: 'control', payload: { seq, control_id: `ctl-${seq}`, thread_id: HUB_THREAD, actor, action, ...extra } };
 }
 
 export const only = <T extends Effect['type']>(effects: readonly Effect[], type: T): Array<Extract<Effect, { type: T }>> =>
@@ -146,7 +146,7 @@ export interface FakeRow {
   status: string | null;
 }
 
-/** The hub's row rules (log-writes.ts) in miniature: offsets must match, closed rows refuse appends. */
+/** The hub's row rules (message-writes.ts) in miniature: offsets must match, closed rows refuse appends. */
 export class FakeHub {
   readonly rows = new Map<string, FakeRow>();
   readonly states = new Map<string, Array<{ state: string; reason?: string | null | undefined }>>();

@@ -90,6 +90,9 @@ export async function promptStillOpen(store: Store, channelId: string, target: P
   }
 }
 
+/** A choice as the prompt words it ("Approve" for `approve`). */
+const choiceLabel = (approval: Approval, choice: string): string => approval.choices.find((c) => c.id === choice)?.label ?? choice;
+
 /** `workspace/channel` of a channel id. */
 async function channelName(store: Store, channelId: string): Promise<string> {
   const c = await store.db
@@ -105,8 +108,7 @@ export async function previewCode(store: Store, code: string, now = new Date()):
   const row = await lookup(store, code, now);
   const approval = await openPrompt(store, row);
   const channel = await channelName(store, row.channel_id);
-  const label = approval.choices.find((c) => c.id === row.choice)?.label ?? row.choice;
-  return { summary: approval.summary, choice: label, channel, threadId: row.thread_id, expiresAt: row.expires_at };
+  return { summary: approval.summary, choice: choiceLabel(approval, row.choice), channel, threadId: row.thread_id, expiresAt: row.expires_at };
 }
 
 /**
@@ -114,7 +116,11 @@ export async function previewCode(store: Store, code: string, now = new Date()):
  * person may no longer decide; otherwise recorded once as that person's control (`via` the
  * medium), and every code of the same prompt and person is spent with it.
  */
-export async function redeemCode(store: Store, code: string, now = new Date()): Promise<{ seq: number; control_id: string; choice: string; thread_id: string }> {
+export async function redeemCode(
+  store: Store,
+  code: string,
+  now = new Date(),
+): Promise<{ seq: number; control_id: string; choice: string; label: string; thread_id: string }> {
   const row = await lookup(store, code, now);
   const approval = await openPrompt(store, row);
   const [user, member, root, runners] = await Promise.all([
@@ -158,5 +164,7 @@ export async function redeemCode(store: Store, code: string, now = new Date()): 
   const medium = row.medium === 'email' ? 'email' : 'push';
   const result = await store.recordControl(row.channel_id, actor, { client_id: `alert:${randomUUID()}`, thread_id: row.thread_id, action, via: medium });
   await store.audit({ ...auditRef, action: 'approval_decided', detail: { ...detail, control_id: result.control_id } });
-  return { ...result, choice: row.choice, thread_id: row.thread_id };
+  // `label`: the choice as the prompt words it (the confirmation page showed it so).
+  const label = choiceLabel(approval, row.choice);
+  return { ...result, choice: row.choice, label, thread_id: row.thread_id };
 }

@@ -59,7 +59,22 @@ async function contextOf(trx: Trx, channelId: string, event: ChannelEvent): Prom
       .executeTakeFirst();
     if (row) running = { id: row.id, thread_id: row.thread_id, body: row.body.slice(0, CONTEXT_CHARS) };
   }
-  return { message, running };
+  let run = 0;
+  if (event.type === 'state' && (event.payload.state.state === 'processed' || event.payload.state.state === 'failed')) {
+    // State events are stored as JSON of the payload without its seq: the state object follows `"state":`.
+    const started = await trx
+      .selectFrom('events')
+      .select('seq')
+      .where('message_id', '=', event.payload.message_id)
+      .where('type', '=', 'state')
+      .where('channel_id', '=', channelId)
+      .where('seq', '<', event.payload.seq)
+      .where('data', 'like', '%"state":{"state":"processing"%')
+      .orderBy('seq', 'desc')
+      .executeTakeFirst();
+    run = started?.seq ?? 0;
+  }
+  return { message, running, run };
 }
 
 async function settle(trx: Trx, s: Settle, at: string): Promise<void> {

@@ -20,6 +20,7 @@ import {
 import type { Store } from '../store/store.js';
 import type { Principal } from '../socket/types.js';
 import { isCrossOrigin } from '../auth/authenticate.js';
+import { httpStatus } from '../http/errors.js';
 import { previewCode, redeemCode } from './decision-codes.js';
 import { readPrefs } from './routing.js';
 import { confirmPage, DECIDE_PAGE_CSP, resultPage } from './decide-page.js';
@@ -187,7 +188,8 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: Notificat
       return confirmPage(code, preview);
     } catch (err) {
       const e = err instanceof PilothouseError ? err : new PilothouseError('internal');
-      void reply.status(e.code === 'internal' ? 500 : 400);
+      // The same status the JSON route gives (a used link is 409, an expired one 410…).
+      void reply.status(httpStatus[e.code]);
       return resultPage({ ok: false, code: e.code, message: e.message });
     }
   });
@@ -199,10 +201,11 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: Notificat
     try {
       const result = await redeemCode(store, parse(DecideInput, { code }).code);
       deps.poke();
-      return resultPage({ ok: true, choice: result.choice });
+      return resultPage({ ok: true, choice: result.label });
     } catch (err) {
       const e = err instanceof PilothouseError ? err : new PilothouseError('internal');
-      void reply.status(e.code === 'internal' ? 500 : 400);
+      // The same status the JSON route gives (a used link is 409, an expired one 410…).
+      void reply.status(httpStatus[e.code]);
       return resultPage({ ok: false, code: e.code, message: e.message });
     }
   });

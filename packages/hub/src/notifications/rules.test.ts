@@ -54,7 +54,7 @@ describe('routing', () => {
 describe('triggers', () => {
   const approval = { request_id: 'r1', kind: 'command' as const, summary: 'rm -rf build', choices: [{ id: 'approve', label: 'Approve' }, { id: 'cancel', label: 'Cancel' }], allowed: [{ name: 'dave' }], detail: { expires_at: '2026-12-05T10:10:00Z' } };
   it('an approval asks its deciders, offers only the answers it has, and schedules its reminder', () => {
-    const d = deriveTriggers({ type: 'state', payload: { seq: 9, message_id: 'm1', thread_id: 't1', state: { state: 'processing', approval } } }, { message: null, running: null }, Date.parse('2026-12-05T10:00:00Z'));
+    const d = deriveTriggers({ type: 'state', payload: { seq: 9, message_id: 'm1', thread_id: 't1', state: { state: 'processing', approval } } }, { message: null, running: null, run: 0 }, Date.parse('2026-12-05T10:00:00Z'));
     expect(d.triggers.map((t) => [t.kind, t.key, t.prompt?.actions, t.visibleAt])).toEqual([
       ['approval_requested', 'prompt:r1', ['approve'], null],
       ['approval_expiring', 'expiring:r1', ['approve'], '2026-12-05T10:09:00.000Z'],
@@ -63,9 +63,20 @@ describe('triggers', () => {
   });
   it('a chat command\'s answer is not a finished turn; appends are never looked at', () => {
     const message = { id: 'm2', thread_id: 't1', kind: 'text' as const, body: '/pilothouse retry', runner_id: null, author: { user_id: 'u', name: 'bob' }, meta: null };
-    const d = deriveTriggers({ type: 'state', payload: { seq: 10, message_id: 'm2', thread_id: 't1', state: { state: 'processed' } } }, { message, running: null }, 0);
+    const d = deriveTriggers({ type: 'state', payload: { seq: 10, message_id: 'm2', thread_id: 't1', state: { state: 'processed' } } }, { message, running: null, run: 0 }, 0);
     expect(d.triggers).toEqual([]);
     expect(mayNotify({ type: 'append', payload: { seq: 1, message_id: 'm', thread_id: 't', item_key: 'k', offset: 0, text: '@dave' } })).toBe(false);
+  });
+});
+
+describe('turn outcomes', () => {
+  const message = { id: 'm3', thread_id: 't1', kind: 'text' as const, body: 'run the tests', runner_id: null, author: { user_id: 'u', name: 'bob' }, meta: null };
+  const failed = (seq: number, run: number) =>
+    deriveTriggers({ type: 'state', payload: { seq, message_id: 'm3', thread_id: 't1', state: { state: 'failed', reason: 'boom' } } }, { message, running: null, run }, 0).triggers.map((t) => t.key);
+  it('one alert per outcome of a run: the same run failing again is the same alert, a retry that fails again is a new one', () => {
+    expect(failed(20, 12)).toEqual(['turn:m3:failed:12']);
+    expect(failed(21, 12)).toEqual(failed(20, 12));
+    expect(failed(30, 25)).toEqual(['turn:m3:failed:25']);
   });
 });
 

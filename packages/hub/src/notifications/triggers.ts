@@ -64,6 +64,8 @@ export interface EventContext {
   readonly message: Pick<Message, 'id' | 'thread_id' | 'kind' | 'body' | 'runner_id' | 'author' | 'meta'> | null;
   /** For a runner going offline: the instruction its session was running, if any. */
   readonly running: Pick<Message, 'id' | 'thread_id' | 'body'> | null;
+  /** For a state: the seq of the instruction's latest `processing` state before it (its run; a retry is a new one), 0 if none. */
+  readonly run: number;
 }
 
 const NONE: Derived = { triggers: [], settles: [] };
@@ -128,8 +130,9 @@ function stateDerived(event: Extract<ChannelEvent, { type: 'state' }>['payload']
       kind: failed ? 'turn_failed' : 'turn_finished',
       threadId: event.thread_id,
       messageId: event.message_id,
-      // One per outcome: a later state change of the same outcome (a decision recorded) tells nothing new.
-      key: `turn:${event.message_id}:${state.state}`,
+      // One per outcome of a run: a later state change of the same outcome (a decision recorded)
+      // tells nothing new, the outcome of a retry does.
+      key: `turn:${event.message_id}:${state.state}:${ctx.run}`,
       title: `${failed ? 'Turn failed' : 'Turn finished'}: ${instruction || 'an instruction'}`,
       body: failed ? clip(state.reason ?? 'The turn failed.', 400) : 'The agent finished this instruction.',
       audience: { type: 'steerers', watchers: true },

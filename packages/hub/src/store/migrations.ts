@@ -305,6 +305,18 @@ const notifications: Migration = {
   },
 };
 
+/** A message's state events, found by message: which run of an instruction an outcome ends (a retry is a new run). */
+const stateEventsByMessage: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createIndex('events_state')
+      .on('events')
+      .columns(['message_id', 'seq'])
+      .where(sql.ref('type'), '=', 'state')
+      .execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     getMigrations: async () => ({
@@ -314,6 +326,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
       '0004_item_keys_per_runner': itemKeysPerRunner,
       '0005_thread_titles': threadTitles,
       '0006_notifications': notifications,
+      '0007_state_events_by_message': stateEventsByMessage,
     }),
   };
 }

@@ -12,7 +12,9 @@ import type { Database } from './schema.js';
 import * as identity from './identity.js';
 import * as signInCodes from './sign-in-codes.js';
 import * as reads from './log-reads.js';
-import * as writes from './log-writes.js';
+import * as controls from './control-writes.js';
+import * as messages from './message-writes.js';
+import * as runners from './runner-writes.js';
 import * as binding from './session-binding.js';
 import * as titles from './thread-titles.js';
 import { WriteQueue, type Publish } from './write-queue.js';
@@ -24,7 +26,8 @@ export type StoreConfig =
 export type { User, UserWithSecret, Channel, AuditEntry, TokenInfo, TokenScope } from './identity.js';
 export { TOKEN_SCOPES } from './identity.js';
 export type { CodeExchange } from './sign-in-codes.js';
-export type { Author, PostInput, PostResult } from './log-writes.js';
+export type { Author } from './log-events.js';
+export type { PostInput, PostResult } from './message-writes.js';
 
 /** mkdir -p, one level at a time: Node's recursive mkdir can spin forever on procfs-like paths. */
 function makeDirs(dir: string): void {
@@ -169,16 +172,16 @@ export class Store {
   exchangeSignInCode = (codeHash: string, now: Date) => signInCodes.exchangeSignInCode(this.db, codeHash, now);
 
   // the channel log: writes are group-committed, reads go straight to the database
-  postMessage = (...a: Parameters<typeof writes.postMessage>) => this.queue.run(writes.postMessage(...a));
-  appendRow = (...a: Parameters<typeof writes.appendRow>) => this.queue.run(writes.appendRow(...a));
-  updateRow = (...a: Parameters<typeof writes.updateRow>) => this.queue.run(writes.updateRow(...a));
-  setState = (...a: Parameters<typeof writes.setState>) => this.queue.run(writes.setState(...a));
-  recordControl = (...a: Parameters<typeof writes.recordControl>) => this.queue.run(writes.recordControl(...a));
-  registerRunner = (...a: Parameters<typeof writes.registerRunner>) => this.queue.run(writes.registerRunner(...a));
-  setRunnerStatus = (...a: Parameters<typeof writes.setRunnerStatus>) => this.queue.run(writes.setRunnerStatus(...a));
+  postMessage = (...a: Parameters<typeof messages.postMessage>) => this.queue.run(messages.postMessage(...a));
+  appendRow = (...a: Parameters<typeof messages.appendRow>) => this.queue.run(messages.appendRow(...a));
+  updateRow = (...a: Parameters<typeof messages.updateRow>) => this.queue.run(messages.updateRow(...a));
+  setState = (...a: Parameters<typeof messages.setState>) => this.queue.run(messages.setState(...a));
+  recordControl = (...a: Parameters<typeof controls.recordControl>) => this.queue.run(controls.recordControl(...a));
+  registerRunner = (...a: Parameters<typeof runners.registerRunner>) => this.queue.run(runners.registerRunner(...a));
+  setRunnerStatus = (...a: Parameters<typeof runners.setRunnerStatus>) => this.queue.run(runners.setRunnerStatus(...a));
   setTitle = (...a: Parameters<typeof titles.setTitle>) => this.queue.run(titles.setTitle(...a));
 
-  findControl = (channelId: string, actorId: string, clientId: string) => writes.findControl(this.db, channelId, actorId, clientId);
+  findControl = (channelId: string, actorId: string, clientId: string) => controls.findControl(this.db, channelId, actorId, clientId);
   rootOf = (channelId: string, messageId: string) => binding.rootOf(this.db, channelId, messageId);
   threadRoot = (channelId: string, threadId: string) => binding.threadRoot(this.db, channelId, threadId);
 

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { PilothouseError, type Actor, type ChannelEvent } from '@pilothouse/protocol';
 import type { Database } from './schema.js';
 import type { WriteOp } from './write-queue.js';
-import { emitted, insertEvent, nextSeq } from './log-writes.js';
+import { emitted, insertEvent, nextSeq } from './log-events.js';
 import { nowIso } from './rows.js';
 
 /** Sets (or, with `null`, clears) a thread root's title; `seq: null` when it is already so. */

@@ -4,9 +4,19 @@
 
 import { agentDisplayName, SessionRowMeta, type Message, type RunnerPresence } from '@pilothouse/protocol';
 
+/** The agents the page draws a mark of their own for; any other (an ACP agent) gets the generic one. */
+export type AgentKind = 'codex' | 'claude' | 'gemini' | 'other';
+
+export function agentKind(agent: string): AgentKind {
+  const id = agent.toLowerCase();
+  return id === 'codex' || id === 'claude' || id === 'gemini' ? id : 'other';
+}
+
 export interface AgentIdentity {
   /** "Codex" */
   readonly agent: string;
+  /** Which mark to draw. */
+  readonly kind: AgentKind;
   /** "alice's runner on vm" */
   readonly runner: string;
 }
@@ -24,8 +34,9 @@ export function agentIdentity(message: Pick<Message, 'runner_id' | 'author'>, ru
   const meta = sessionMeta(root, runnerId);
   const user = presence?.user.name ?? message.author.name;
   const host = meta.host ?? presence?.name;
-  const agent = agentDisplayName(meta.agent ?? presence?.agent.name ?? 'Agent');
-  return { agent, runner: `${user}'s runner${host ? ` on ${host}` : ''}` };
+  const id = meta.agent ?? presence?.agent.name ?? 'Agent';
+  const agent = agentDisplayName(id);
+  return { agent, kind: agentKind(id), runner: `${user}'s runner${host ? ` on ${host}` : ''}` };
 }
 
 /** "Codex · alice's runner on vm" */

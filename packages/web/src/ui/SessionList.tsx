@@ -3,23 +3,26 @@
 // activity (relative; the full time on hover) and unread. Steerers rename a session in place.
 
 import { useState, type KeyboardEvent } from 'react';
-import { isLiveSession, mayRetitle, MAX_TITLE, sessionRunner, type Actor, type RunnerPresence } from '@pilothouse/protocol';
+import { agentDisplayName, isLiveSession, mayRetitle, MAX_TITLE, sessionRunner, type Actor, type RunnerPresence } from '@pilothouse/protocol';
 import type { ChannelSession } from '../app/channel-session.js';
 import { threadPath } from '../app/route.js';
+import { agentKind, type AgentKind } from '../render/agent-identity.js';
 import { folderName, threadTitle as rootTitle } from '../render/thread-title.js';
 import { threadTitle, type ThreadSummary } from '../state/threads.js';
 import { isThreadUnread, type Seen } from '../state/unread.js';
 import { Link } from './Link.js';
 import { Time } from './Time.js';
+import { AgentMark } from './truth.js';
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
-/** The agent and folder of a thread: from its session root's meta, else from its runner. */
-function facts(t: ThreadSummary, runner: RunnerPresence | null): { agent: string | null; cwd: string | null } {
+/** The agent (its name as people say it, its version, its mark) and folder of a thread: from its session root's meta, else from its runner. */
+function facts(t: ThreadSummary, runner: RunnerPresence | null): { agent: { label: string; kind: AgentKind; name: string } | null; cwd: string | null } {
   const meta = t.root.meta ?? {};
-  const agent = text(meta.agent) ?? runner?.agent.name ?? null;
+  const id = text(meta.agent) ?? runner?.agent.name ?? null;
   const version = text(meta.agent_version) ?? runner?.agent.version ?? null;
-  return { agent: agent && (version ? `${agent} ${version}` : agent), cwd: text(meta.cwd) ?? runner?.cwd ?? null };
+  const agent = id === null ? null : { name: agentDisplayName(id), label: version ? `${agentDisplayName(id)} ${version}` : agentDisplayName(id), kind: agentKind(id) };
+  return { agent, cwd: text(meta.cwd) ?? runner?.cwd ?? null };
 }
 
 function Rename({ initial, save, done }: { initial: string; save: (title: string | null) => Promise<unknown>; done: () => void }) {
@@ -77,7 +80,12 @@ export function SessionList({ session, threads, runners, me, seen, current }: { 
             </div>
             <div className="session-facts">
               {isSession ? <span className={`session-live ${live ? 'live' : 'ended'}`}>{live ? 'live' : 'ended'}</span> : <span className="session-author">{t.root.author.name}</span>}
-              {agent ? <span className="session-agent">{agent}</span> : null}
+              {agent ? (
+                <span className="session-agent" data-agent={agent.kind}>
+                  <AgentMark kind={agent.kind} title={agent.name} />
+                  {agent.label}
+                </span>
+              ) : null}
               {cwd ? (
                 <span className="session-folder" title={cwd}>
                   {folderName(cwd)}

@@ -1,7 +1,7 @@
 // Small status marks: a human message's state (queued → processing with its reason → processed,
 // or ignored / failed with the reason), a row's lifecycle, and a runner's presence.
 
-import type { MessageState, RowStatus, RunnerPresence } from '@pilothouse/protocol';
+import { agentDisplayName, type MessageState, type RowStatus, type RunnerPresence } from '@pilothouse/protocol';
 import { names } from '../state/steering.js';
 
 export function StateBadge({ state }: { state: MessageState }) {
@@ -32,7 +32,7 @@ export function RunnerPresenceLine({ runner }: { runner: RunnerPresence }) {
         {runner.cwd}
       </span>
       <span className="presence-agent">
-        {runner.agent.name} {runner.agent.version}
+        {agentDisplayName(runner.agent.name)} {runner.agent.version}
       </span>
       <span className="presence-allowed">steered by {names(runner.allowed)}</span>
     </div>

@@ -2,7 +2,7 @@
 // shown, not in how they arrive or update (Row.tsx is the one pipeline for all of them).
 
 import type { ComponentType } from 'react';
-import { isRetryable, type Message, type MessageKind } from '@pilothouse/protocol';
+import { agentDisplayName, isRetryable, type Message, type MessageKind } from '@pilothouse/protocol';
 import { CommandMeta, FileChangeMeta, PlanMeta, SessionMeta, WebSearchMeta, readMeta } from '../render/meta.js';
 import { closeOpenMarkdown } from '../render/streaming-markdown.js';
 import { stripAnsi } from '../render/strip-ansi.js';
@@ -58,7 +58,7 @@ function Session({ message }: RowProps) {
       <Markdown text={message.body} />
       <div className="facts">
         {meta.cwd ? <span title="folder">{meta.cwd}</span> : null}
-        {meta.agent ? <span>{`${meta.agent} ${meta.agent_version ?? ''}`.trim()}</span> : null}
+        {meta.agent ? <span className="session-agent-fact">{`${agentDisplayName(meta.agent)} ${meta.agent_version ?? ''}`.trim()}</span> : null}
         {meta.listen_user ? <span>listens to {meta.listen_user}</span> : null}
       </div>
     </>

@@ -3,18 +3,25 @@
 // its model. Their words come from render/ (agent-identity, command-state, decision-text).
 
 import type { AgentTrouble, ApprovalDecision, Message } from '@pilothouse/protocol';
-import type { AgentIdentity } from '../render/agent-identity.js';
+import type { AgentIdentity, AgentKind } from '../render/agent-identity.js';
 import { commandLabel, commandState } from '../render/command-state.js';
 import { decisionLine, outcomeWord } from '../render/decision-text.js';
 import { Icon } from './layout/icons.js';
 
 /** Avatar and name of a runner row: the agent, then whose runner on which machine. */
+/** An agent's mark: its own shape and colour for the agents Pilothouse drives by name, a generic one for any other. */
+export function AgentMark({ kind, title }: { kind: AgentKind; title: string }) {
+  return (
+    <span className={`avatar avatar-agent agent-${kind}`} aria-hidden="true" title={title}>
+      <Icon name={kind === 'other' ? 'agent' : `agent-${kind}`} />
+    </span>
+  );
+}
+
 export function AgentSignature({ who }: { who: AgentIdentity }) {
   return (
     <>
-      <span className="avatar avatar-agent" aria-hidden="true" title={who.agent}>
-        <Icon name="agent" />
-      </span>
+      <AgentMark kind={who.kind} title={who.agent} />
       <span className="author author-agent">
         <strong>{who.agent}</strong>
         <span className="agent-runner"> · {who.runner}</span>

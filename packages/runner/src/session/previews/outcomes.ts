@@ -2,10 +2,10 @@
 // opens, is revoked or closes, and preview_open / preview_close. Pure: a `Run` carries the previews
 // state of one step (replaced, never mutated) and the effects emitted so far.
 
-import { assertNever } from '@pilothouse/protocol';
+import { assertNever, type DecisionVia } from '@pilothouse/protocol';
 import { log, type Effect } from '../effects.js';
-import type { ReviewEffect, Target } from './review.js';
-import { rowContent, type Phase } from './rows.js';
+import type { ReviewEffect, Target, Via } from './review.js';
+import { rowContent, type Phase, type RowFacts } from './rows.js';
 import { previewIdFor, type OpenPreview, type PortRow, type PreviewsState, type PreviewView, type Prompt } from './state.js';
 
 export interface Run {
@@ -24,13 +24,16 @@ export function perform(run: Run, effect: ReviewEffect): void {
       return;
     }
     case 'resolved': {
-      const prompt = takePrompt(run, effect.id);
+      const taken = takePrompt(run, effect.id);
       const by = effect.actor?.name ?? null;
+      // The record of the decision stays on the row through its later phases.
+      const decided = { by, via: decisionVia(effect.via) };
+      const promptRow = taken === undefined ? undefined : { ...taken.row, facts: { ...taken.row.facts, decided } };
       if (effect.outcome === 'denied') {
-        if (prompt !== undefined) updateRow(run, prompt.row, { phase: 'denied', by });
+        if (promptRow !== undefined) updateRow(run, promptRow, { phase: 'denied', by });
         return;
       }
-      serve(run, effect.port, effect.target, effect.id, prompt?.row, by);
+      serve(run, effect.port, effect.target, effect.id, promptRow, by, decided);
       return;
     }
     case 'found': {
@@ -98,8 +101,24 @@ export function closeAll(run: Run): void {
   run.p = { ...run.p, prompts: [], closed: true, scan: { status: 'off' } };
 }
 
+/** A review's way in as the protocol's DecisionVia (the record approvals keep too). */
+function decisionVia(via: Via | 'manual'): DecisionVia {
+  switch (via) {
+    case 'button':
+      return 'control';
+    case 'command':
+    case 'manual':
+      return 'chat_command';
+    case 'push':
+    case 'email':
+      return via;
+    default:
+      return assertNever(via, 'review via');
+  }
+}
+
 /** An approved port: a new preview, shown in the prompt's row (or a new row), opened on the hub. */
-function serve(run: Run, port: number, tgt: Target | null, requestId: string | null, promptRow: PortRow | undefined, by: string | null): void {
+function serve(run: Run, port: number, tgt: Target | null, requestId: string | null, promptRow: PortRow | undefined, by: string | null, decided?: RowFacts['decided']): void {
   const old = previewOn(run, port);
   if (old !== undefined) stop(run, old, 'revoked', { phase: 'revoked', preview_id: old.id, why: 'listener_changed' });
   const { p } = run;
@@ -107,7 +126,7 @@ function serve(run: Run, port: number, tgt: Target | null, requestId: string | n
   const view: PreviewView = { phase: 'opening', preview_id: id, by };
   let row: PortRow;
   if (promptRow === undefined) {
-    row = { key: `port:${p.config.idPrefix}r${p.rowsPosted + 1}`, facts: { port, target: tgt, request_id: requestId, thread_id: p.threadId } };
+    row = { key: `port:${p.config.idPrefix}r${p.rowsPosted + 1}`, facts: { port, target: tgt, request_id: requestId, thread_id: p.threadId, decided } };
     run.p = { ...p, rowsPosted: p.rowsPosted + 1 };
     postRow(run, row, view);
   } else {

@@ -13,6 +13,7 @@ const P1 = previewIdFor(SECRET, 1);
 const P2 = previewIdFor(SECRET, 2);
 const vite: Target = { port: 5173, pid: 100, command: 'node vite', cwd: '/repo' };
 const other: Target = { port: 5173, pid: 200, command: 'python3 -m http.server 5173', cwd: '/repo' };
+const other2: Target = { port: 5174, pid: 300, command: 'node api', cwd: '/repo' };
 
 function setup(over: Partial<PreviewsConfig> = {}) {
   const h = new Harness({ previews: { idPrefix: 'pf-t-', secret: SECRET, initialForward: [], suppressed: [], scanMs: 1000, ...over } });
@@ -108,9 +109,28 @@ describe('port forwarding: prompts', () => {
         thread_id: HUB_THREAD,
         reason: null,
         approval: null,
+        decided_by: 'alice',
+        decided_via: 'control',
       },
     });
     expect(t.logs()).toContain('forward_port_opened');
+  });
+
+  it('a decision from an alert (a decision code) is recorded with its channel, on the row and in its words', () => {
+    const t = setup();
+    t.scan(vite);
+    t.h.hub_(hubControl(ALICE, { type: 'resolve_port_forward', request_id: 'pf-t-1', decision: 'approve' }, 50, { via: 'push' }));
+    expect(t.updates()[0]).toMatchObject({
+      body: 'Port 5173 (`node vite`, pid 100) is approved by alice from a push notification; opening its preview…',
+      meta: { decided_by: 'alice', decided_via: 'push' },
+    });
+    t.scan(vite, other2);
+    t.h.hub_(hubControl(ALICE, { type: 'resolve_port_forward', request_id: 'pf-t-2', decision: 'deny' }, 51, { via: 'email' }));
+    expect(t.updates().at(-1)).toMatchObject({
+      item_key: 'port:pf-t-2',
+      body: 'Port 5174 (`node api`, pid 300) stays private: denied by alice from an emailed link.',
+      meta: { phase: 'denied', decided_by: 'alice', decided_via: 'email' },
+    });
   });
 
   it('shows the hub refusing preview_open on the row, and tries again after a reconnect', () => {
@@ -370,7 +390,7 @@ describe('port forwarding: the scan clock and plain state', () => {
         {
           id: P1,
           port: 5173,
-          row: { key: 'port:pf-t-1', facts: { port: 5173, target: vite, request_id: 'pf-t-1', thread_id: HUB_THREAD } },
+          row: { key: 'port:pf-t-1', facts: { port: 5173, target: vite, request_id: 'pf-t-1', thread_id: HUB_THREAD, decided: { by: 'alice', via: 'control' } } },
           view: { phase: 'ready', preview_id: P1, url: `http://${P1}.preview.test` },
         },
       ],

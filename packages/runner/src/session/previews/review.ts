@@ -56,7 +56,8 @@ export type ReviewEvent =
   | { readonly type: 'chat_command'; readonly text: string; readonly actor: ActorRef | null };
 
 export type Decision = 'approve' | 'deny';
-export type Via = 'button' | 'command';
+/** How a decision reached the review: the prompt's buttons, a chat command, or an alert's action (a decision code). */
+export type Via = 'button' | 'command' | 'push' | 'email';
 
 export type RejectCode = 'port_forward_request_not_found' | 'sender_not_allowed' | 'invalid_port' | 'invalid_command';
 export type SkipReason = 'not_bound' | 'suppressed' | 'already_approved' | 'already_pending' | 'dismissed';

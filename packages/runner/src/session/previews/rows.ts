@@ -3,7 +3,7 @@
 // Pure: outcomes.ts decides when a row changes, this decides how it reads.
 
 import { assertNever } from '@pilothouse/protocol';
-import type { Approval, PortForwardMeta, RowStatus } from '@pilothouse/protocol';
+import type { Approval, DecisionVia, PortForwardMeta, RowStatus } from '@pilothouse/protocol';
 import type { AllowedActor } from '../actors.js';
 import type { Decision, Target } from './review.js';
 
@@ -33,6 +33,27 @@ export interface RowFacts {
   readonly target: Target | null;
   readonly request_id: string | null;
   readonly thread_id: string;
+  /** Who decided the prompt, and how it reached the runner (the record of the decision), once someone did. */
+  readonly decided?: { readonly by: string | null; readonly via: DecisionVia } | undefined;
+}
+
+/** How a decision's channel reads after "by NAME". */
+function through(via: DecisionVia | undefined): string {
+  switch (via) {
+    case 'push':
+      return ' from a push notification';
+    case 'email':
+      return ' from an emailed link';
+    case 'chat_command':
+      return ' with a chat command';
+    case 'control':
+    case 'runner':
+    case 'agent':
+    case undefined:
+      return '';
+    default:
+      return assertNever(via, 'decision via');
+  }
 }
 
 export type Phase =
@@ -72,6 +93,7 @@ export function rowContent(facts: RowFacts, phase: Phase): RowContent {
     cwd: t?.cwd ?? null,
     request_id: facts.request_id,
     thread_id: facts.thread_id,
+    ...(facts.decided !== undefined ? { decided_by: facts.decided.by, decided_via: facts.decided.via } : {}),
   };
   switch (phase.phase) {
     case 'prompt': {
@@ -94,7 +116,7 @@ export function rowContent(facts: RowFacts, phase: Phase): RowContent {
     }
     case 'opening':
       return {
-        body: `${cap(what(facts))} is approved${phase.by === null ? '' : ` by ${phase.by}`}; opening its preview…`,
+        body: `${cap(what(facts))} is approved${phase.by === null ? '' : ` by ${phase.by}${through(facts.decided?.via)}`}; opening its preview…`,
         meta: { ...base, phase: 'ready', preview_id: phase.preview_id, url: null, reason: null, approval: null },
         status: 'streaming',
       };
@@ -112,7 +134,7 @@ export function rowContent(facts: RowFacts, phase: Phase): RowContent {
       };
     case 'denied':
       return {
-        body: `${cap(what(facts))} stays private${phase.by === null ? '' : `: denied by ${phase.by}`}.`,
+        body: `${cap(what(facts))} stays private${phase.by === null ? '' : `: denied by ${phase.by}${through(facts.decided?.via)}`}.`,
         meta: { ...base, phase: 'denied', preview_id: null, url: null, reason: 'port_forward_denied', approval: null },
         status: 'declined',
       };

@@ -93,7 +93,7 @@ export function portControl(state: PreviewsState | null, control: Control, reque
     return { state, effects: [notice(control, 'invalid_command', `${OFF}.`, state?.threadId ?? control.thread_id), refused] };
   }
   return within(state, (run) => {
-    const effects = decide(run, { type: 'decision', id: requestId, decision, actor: control.actor, via: 'button' });
+    const effects = decide(run, { type: 'decision', id: requestId, decision, actor: control.actor, via: control.via ?? 'button' });
     const rejected = effects.find((e) => e.type === 'rejected');
     if (rejected !== undefined) run.out.push(notice(control, rejected.code, describeRejection(rejected, run.p), run.p.threadId));
   });

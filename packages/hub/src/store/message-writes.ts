@@ -1,88 +1,16 @@
-// Writes to a channel's log, as WriteOps for the group-commit queue. Each one is idempotent: a
-// repeat (same client id, or same item key + offset) returns the original result and appends
-// nothing. Each validates before it writes, so a refused write leaves no trace.
+// Writes of messages and rows, as WriteOps for the group-commit queue: post a message or a
+// runner's row, append to a row, update it, set a message's state. Each is idempotent: a repeat
+// (same client id, or same item key + offset) returns the original result and appends nothing.
+// Each validates before it writes, so a refused write leaves no trace.
 
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
-import {
-  PilothouseError,
-  type Actor,
-  type AlertMedium,
-  type ChannelEvent,
-  type ControlAction,
-  type MessageKind,
-  type MessageState,
-  type RowStatus,
-  type RunnerInfo,
-  type RunnerPresence,
-  type RunnerStatus,
-} from '@pilothouse/protocol';
-import type { Database, MessagesTable } from './schema.js';
-import { nowIso, splitEvent, toMessage, toPresence } from './rows.js';
+import { PilothouseError, type ChannelEvent, type MessageKind, type MessageState, type RowStatus } from '@pilothouse/protocol';
+import type { MessagesTable } from './schema.js';
+import { nowIso, toMessage } from './rows.js';
 import type { Committed, WriteOp } from './write-queue.js';
 import { decodeText, encodeText } from './text-codec.js';
 import { assertSessionRunner, threadRoot } from './session-binding.js';
-
-type Trx = Transaction<Database>;
-
-export interface Author {
-  userId: string;
-  name: string;
-  /** Set when a registered runner writes. */
-  runnerId: string | null;
-}
-
-export async function nextSeq(trx: Trx, channelId: string): Promise<number> {
-  const row = await trx
-    .updateTable('channels')
-    .set((eb) => ({ head_seq: eb('head_seq', '+', 1) }))
-    .where('id', '=', channelId)
-    .returning('head_seq')
-    .executeTakeFirstOrThrow();
-  return Number(row.head_seq);
-}
-
-export async function insertEvent(
-  trx: Trx,
-  channelId: string,
-  event: ChannelEvent,
-  extra: { message_id?: string; item_offset?: number; actor_id?: string; client_id?: string } = {},
-): Promise<void> {
-  const { data, text } = splitEvent(event);
-  await trx
-    .insertInto('events')
-    .values({
-      channel_id: channelId,
-      seq: event.payload.seq,
-      type: event.type,
-      message_id: extra.message_id ?? null,
-      item_offset: extra.item_offset ?? null,
-      actor_id: extra.actor_id ?? null,
-      client_id: extra.client_id ?? null,
-      data,
-      text,
-      created_at: nowIso(),
-    })
-    .execute();
-}
-
-export const emitted = <R>(channelId: string, value: R, ...events: ChannelEvent[]): Committed<R> => ({
-  value,
-  events: events.map((event) => ({ channelId, event })),
-});
-
-/** The full current body: the stored body plus every append after it. */
-export async function currentBody(trx: Pick<Trx, 'selectFrom'>, row: Pick<MessagesTable, 'id' | 'body' | 'body_seq'>): Promise<string> {
-  const appends = await trx
-    .selectFrom('events')
-    .select('text')
-    .where('message_id', '=', row.id)
-    .where('type', '=', 'append')
-    .where('seq', '>', row.body_seq)
-    .orderBy('seq')
-    .execute();
-  return decodeText(row.body) + appends.map((a) => (a.text === null ? '' : decodeText(a.text))).join('');
-}
+import { currentBody, emitted, insertEvent, nextSeq, type Author, type Trx } from './log-events.js';
 
 export interface PostInput {
   client_id: string;
@@ -280,113 +208,6 @@ export function setState(channelId: string, author: Author, input: { message_id:
     await trx.updateTable('messages').set({ state }).where('id', '=', row.id).execute();
     const event: ChannelEvent = { type: 'state', payload: { seq, message_id: row.id, thread_id: row.thread_id, state: input.state } };
     await insertEvent(trx, channelId, event, { message_id: row.id });
-    return emitted(channelId, { seq }, event);
-  };
-}
-
-export async function findControl(
-  db: Pick<Trx, 'selectFrom'>,
-  channelId: string,
-  actorId: string,
-  clientId: string,
-): Promise<{ seq: number; control_id: string } | undefined> {
-  const earlier = await db
-    .selectFrom('events')
-    .select(['seq', 'data'])
-    .where('channel_id', '=', channelId)
-    .where('actor_id', '=', actorId)
-    .where('client_id', '=', clientId)
-    .executeTakeFirst();
-  return earlier && { seq: Number(earlier.seq), control_id: (JSON.parse(earlier.data) as { control_id: string }).control_id };
-}
-
-export function recordControl(
-  channelId: string,
-  actor: Actor,
-  input: { client_id: string; thread_id: string; action: ControlAction; via?: AlertMedium },
-): WriteOp<{ seq: number; control_id: string }> {
-  return async (trx) => {
-    const earlier = await findControl(trx, channelId, actor.user_id, input.client_id);
-    if (earlier) return emitted(channelId, earlier);
-    const seq = await nextSeq(trx, channelId);
-    const controlId = randomUUID();
-    const event: ChannelEvent = {
-      type: 'control',
-      payload: { seq, control_id: controlId, thread_id: input.thread_id, actor, action: input.action, ...(input.via ? { via: input.via } : {}) },
-    };
-    await insertEvent(trx, channelId, event, { actor_id: actor.user_id, client_id: input.client_id });
-    return emitted(channelId, { seq, control_id: controlId }, event);
-  };
-}
-
-export function registerRunner(channelId: string, user: Actor, info: RunnerInfo): WriteOp<{ seq: number; runner: RunnerPresence }> {
-  return async (trx) => {
-    const existing = await trx.selectFrom('runners').selectAll().where('runner_id', '=', info.runner_id).executeTakeFirst();
-    if (existing && existing.user_id !== user.user_id) {
-      throw new PilothouseError('runner_conflict', `Runner id ${info.runner_id} belongs to another user.`);
-    }
-    const sameChannel = existing?.channel_id === channelId;
-    // The same instance re-registering after a reconnect keeps its status: no online/working flap.
-    const sameInstance = sameChannel && existing.status !== 'offline' && (JSON.parse(existing.info) as RunnerInfo).instance_id === info.instance_id;
-    const row = {
-      runner_id: info.runner_id,
-      user_id: user.user_id,
-      channel_id: channelId,
-      info: JSON.stringify(info),
-      status: sameInstance ? existing.status : 'online',
-      thread_id: sameChannel ? existing.thread_id : null,
-      allowed: sameChannel ? existing.allowed : '[]',
-      updated_at: nowIso(),
-    };
-    if (existing) await trx.updateTable('runners').set(row).where('runner_id', '=', info.runner_id).execute();
-    else await trx.insertInto('runners').values(row).execute();
-    const seq = await nextSeq(trx, channelId);
-    const runner = toPresence(row, user.name);
-    const event: ChannelEvent = { type: 'presence', payload: { seq, runner } };
-    await insertEvent(trx, channelId, event, { actor_id: user.user_id });
-    return emitted(channelId, { seq, runner }, event);
-  };
-}
-
-export function setRunnerStatus(
-  channelId: string,
-  user: Actor,
-  runnerId: string,
-  input: { status: RunnerStatus; thread_id?: string | null | undefined; allowed?: string[] | undefined; instanceId?: string },
-): WriteOp<{ seq: number | null }> {
-  return async (trx) => {
-    const existing = await trx
-      .selectFrom('runners')
-      .selectAll()
-      .where('runner_id', '=', runnerId)
-      .where('channel_id', '=', channelId)
-      .executeTakeFirst();
-    if (!existing || existing.user_id !== user.user_id) throw new PilothouseError('not_runner');
-    // A runner reports only a session thread it opened (its own older ones too, after a restart).
-    if (typeof input.thread_id === 'string') {
-      const root = await threadRoot(trx, channelId, input.thread_id);
-      if (!root) throw new PilothouseError('thread_not_found', `No thread ${input.thread_id} in this channel.`);
-      if (root.thread_id !== root.id) throw new PilothouseError('not_session_runner', `${input.thread_id} is a reply, not the root of a session thread.`);
-      assertSessionRunner(root, { userId: user.user_id, runnerId });
-    }
-    // A stale socket of an earlier instance must not mark a newer instance offline.
-    if (input.instanceId !== undefined && (JSON.parse(existing.info) as RunnerInfo).instance_id !== input.instanceId) {
-      return emitted(channelId, { seq: null });
-    }
-    const next = {
-      ...existing,
-      status: input.status,
-      thread_id: input.thread_id === undefined ? existing.thread_id : input.thread_id,
-      allowed: input.allowed === undefined ? existing.allowed : JSON.stringify(input.allowed),
-    };
-    if (next.status === existing.status && next.thread_id === existing.thread_id && next.allowed === existing.allowed) {
-      return emitted(channelId, { seq: null });
-    }
-    next.updated_at = nowIso();
-    await trx.updateTable('runners').set(next).where('runner_id', '=', runnerId).execute();
-    const seq = await nextSeq(trx, channelId);
-    const event: ChannelEvent = { type: 'presence', payload: { seq, runner: toPresence(next, user.name) } };
-    await insertEvent(trx, channelId, event, { actor_id: user.user_id });
     return emitted(channelId, { seq }, event);
   };
 }
