@@ -2,7 +2,7 @@
 // scripted model's Anthropic Messages endpoint, driven by a real runner and hub. What people see
 // in the thread, and what crossed to the model.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Message } from '@pilothouse/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -282,6 +282,43 @@ describe('Claude Code', () => {
       ['assistant', 'completed'],
     ]);
     expect(readFileSync(join(h.workspace, 'hello.txt'), 'utf8')).toBe('hello world\n');
+  });
+  it('shows an edit of an existing file as a diff with line numbers, once approved', async () => {
+    h = await claude();
+    const path = join(h.workspace, 'notes.txt');
+    writeFileSync(path, 'one\ntwo\nthree\n');
+    h.model.enqueue({ type: 'apply_patch', patch: '*** Begin Patch\n*** Update File: notes.txt\n@@\n-two\n+TWO\n*** End Patch\n' }, { type: 'text', chunks: ['edited'] });
+    const id = await h.say(h.alice, 'edit notes.txt');
+    const asking = await h.waitFor(hasState(id, 'processing', 'awaiting approval'), 'edit approval');
+    expect(approvalOf(asking, id)).toMatchObject({ kind: 'file_change', summary: `${path}\n\n--- ${path}\n+++ ${path}\n@@ -1,1 +1,1 @@\n-two\n+TWO\n` });
+    await h.control(h.alice, { type: 'resolve_approval', request_id: approvalOf(asking, id).request_id, choice: 'approve' });
+    const done = await h.waitFor(hasState(id, 'processed'), 'processed');
+    // Claude reads a file before it edits it: the Read is a generic tool row.
+    const rows = runnerRows(done);
+    expect(rows.map((r) => [r.kind, r.status])).toEqual([
+      ['command', 'completed'],
+      ['file_change', 'completed'],
+      ['assistant', 'completed'],
+    ]);
+    expect(rows[0]!.meta).toMatchObject({ command: expect.stringMatching(/^Read /), tool: { name: 'Read' } });
+    const [shown] = (rows[1]!.meta?.changes ?? []) as { path: string }[];
+    expect(rows[1]!.body).toBe(`--- ${shown!.path}\n+++ ${shown!.path}\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n`);
+    expect(readFileSync(path, 'utf8')).toBe('one\nTWO\nthree\n');
+  });
+
+  it('a model error fails the message with Claude\'s reason; the session goes on', async () => {
+    h = await claude();
+    // 403: Claude Code asks once (a 400 it tries again in other ways, a 5xx after a backoff).
+    h.model.enqueue({ type: 'http_error', status: 403, body: { type: 'error', error: { type: 'permission_error', message: 'scripted refusal' } } });
+    const id = await h.say(h.alice, 'hello');
+    const failed = await h.waitFor(hasState(id, 'failed'), 'failed');
+    expect(stateOf(failed, id)).toMatchObject({ state: 'failed', reason: expect.stringContaining('scripted refusal') });
+
+    expect(h.model.pending()).toBe(0);
+    h.model.enqueue({ type: 'text', chunks: ['fine now'] });
+    const next = await h.say(h.alice, 'hello again');
+    const after = await h.waitFor(hasState(next, 'processed'), 'next processed');
+    expect(runnerRows(after).at(-1)).toEqual({ kind: 'assistant', body: 'fine now', status: 'completed', meta: {} });
   });
 });
 

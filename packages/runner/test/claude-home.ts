@@ -31,6 +31,8 @@ export async function createClaudeHome(options: { readonly modelUrl: string }): 
       DISABLE_AUTOUPDATER: '1',
       DISABLE_TELEMETRY: '1',
       DISABLE_ERROR_REPORTING: '1',
+      // Like the Codex home's request_max_retries = 0: a scripted error is final, not retried with backoff.
+      CLAUDE_CODE_MAX_RETRIES: '0',
     },
     remove: () => rm(dir, { recursive: true, force: true }),
   };

@@ -20,6 +20,9 @@ export interface TranslatorState {
   readonly tools: Readonly<Record<string, ToolCall>>;
 }
 
+/** Tool calls remembered per turn. */
+const MAX_TOOLS = 256;
+
 export const initialTranslator: TranslatorState = { turnId: null, streaming: null, message: null, tools: {} };
 
 /** A new user line was written: what follows belongs to turn `turnId`. */
@@ -61,6 +64,9 @@ export function translate(state: TranslatorState, line: ContentLine, now: number
         if (block.type === 'tool_use' && typeof block.id === 'string') {
           const call: ToolCall = { key: toolKey(turnId, block.id), name: typeof block.name === 'string' ? block.name : 'tool', input: isRecord(block.input) ? block.input : {} };
           tools[block.id] = call;
+          // Bounded: a runaway turn forgets its oldest calls (their results then close nothing).
+          const ids = Object.keys(tools);
+          if (ids.length > MAX_TOOLS) delete tools[ids[0]!];
           inputs.push({ type: 'item_started', now, turnId, row: toolStarted(call) });
         }
         return undefined;
