@@ -313,12 +313,23 @@ describe('Claude Code', () => {
     const id = await h.say(h.alice, 'hello');
     const failed = await h.waitFor(hasState(id, 'failed'), 'failed');
     expect(stateOf(failed, id)).toMatchObject({ state: 'failed', reason: expect.stringContaining('scripted refusal') });
+    // Claude's stand-in reply with the error text is not shown as an answer: the state says it.
+    expect(runnerRows(failed)).toEqual([]);
 
     expect(h.model.pending()).toBe(0);
     h.model.enqueue({ type: 'text', chunks: ['fine now'] });
     const next = await h.say(h.alice, 'hello again');
     const after = await h.waitFor(hasState(next, 'processed'), 'next processed');
     expect(runnerRows(after).at(-1)).toEqual({ kind: 'assistant', body: 'fine now', status: 'completed', meta: {} });
+  });
+  it("shows Claude's retries of a failing model on the message, then the answer", async () => {
+    h = await startSessionHarness({ agent: 'claude', start: false });
+    await h.startRunner({ env: { ...h.runnerOptions().env, CLAUDE_CODE_MAX_RETRIES: '1' } });
+    h.model.enqueue({ type: 'http_error', status: 500, body: { type: 'error', error: { type: 'api_error', message: 'upstream down' } } }, { type: 'text', chunks: ['recovered'] });
+    const id = await h.say(h.alice, 'hello');
+    const done = await h.waitFor(hasState(id, 'processed'), 'processed');
+    expect(h.states(id).flatMap((s) => (s.trouble ? [s.trouble] : []))[0]).toEqual({ kind: 'reconnecting', attempt: 1, message: expect.stringContaining('HTTP 500 (attempt 1 of 1)'), http_status: 500 });
+    expect(runnerRows(done)).toEqual([{ kind: 'assistant', body: 'recovered', status: 'completed', meta: {} }]);
   });
 });
 

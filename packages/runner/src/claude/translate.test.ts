@@ -148,6 +148,22 @@ describe('translate', () => {
   });
 });
 
+describe('model trouble', () => {
+  it("reports Claude's retries as trouble on the message, and leaves its synthetic error reply out", () => {
+    const { inputs } = run([
+      JSON.stringify({ type: 'system', subtype: 'api_retry', attempt: 1, max_retries: 2, retry_delay_ms: 566, error_status: 500, error: 'server_error', session_id: S }),
+      JSON.stringify({ type: 'system', subtype: 'api_retry', attempt: 2, max_retries: 2, retry_delay_ms: 1029, error_status: 429, error: 'rate_limit', session_id: S }),
+      JSON.stringify({ type: 'assistant', message: { id: 'd1d8f2e6', model: '<synthetic>', role: 'assistant', content: [{ type: 'text', text: 'API Error: 500 upstream down' }] }, session_id: S }),
+      JSON.stringify({ type: 'result', subtype: 'success', is_error: true, result: 'API Error: 500 upstream down', session_id: S }),
+    ]);
+    expect(inputs).toEqual([
+      { type: 'agent_trouble', now: 5, turnId: 't1', kind: 'reconnecting', message: 'server_error, HTTP 500 (attempt 1 of 2), retrying in 1 s', httpStatus: 500 },
+      { type: 'agent_trouble', now: 5, turnId: 't1', kind: 'rate_limited', message: 'rate_limit, HTTP 429 (attempt 2 of 2), retrying in 1 s', httpStatus: 429 },
+      { type: 'turn_completed', now: 5, turnId: 't1', outcome: { status: 'failed', reason: 'API Error: 500 upstream down' }, finals: [] },
+    ]);
+  });
+});
+
 describe('outcomeOf', () => {
   const result = (fields: object) => parseLine(JSON.stringify({ type: 'result', ...fields })) as Extract<ClaudeLine, { type: 'result' }>;
   it('maps success, interrupts and failures', () => {

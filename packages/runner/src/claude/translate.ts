@@ -42,7 +42,9 @@ export function translate(state: TranslatorState, line: ContentLine, now: number
   const turnId = state.turnId;
   switch (line.type) {
     case 'system':
-      return { state, inputs: line.subtype === 'init' ? [{ type: 'agent_note', now, level: 'debug', event: 'claude_init', fields: { session_id: line.session_id, model: line.model, permission_mode: line.permissionMode } }] : [] };
+      if (line.subtype === 'init') return { state, inputs: [{ type: 'agent_note', now, level: 'debug', event: 'claude_init', fields: { session_id: line.session_id, model: line.model, permission_mode: line.permissionMode } }] };
+      if (line.subtype === 'api_retry' && turnId !== null) return { state, inputs: [retryTrouble(turnId, line, now)] };
+      return { state, inputs: [] };
     case 'stream_event': {
       const e = line.event;
       if (e.type === 'message_start') return { state: { ...state, streaming: e.message?.id ?? null }, inputs: [] };
@@ -53,7 +55,8 @@ export function translate(state: TranslatorState, line: ContentLine, now: number
       return { state, inputs: [] };
     }
     case 'assistant': {
-      if (turnId === null) return { state, inputs: [] };
+      // Claude's own stand-in for a reply it could not get (an API error): the `result` tells the reason.
+      if (turnId === null || line.message.model === SYNTHETIC) return { state, inputs: [] };
       const { id, content } = line.message;
       const base = state.message?.id === id ? state.message.blocks : 0;
       const inputs: AgentInput[] = [];
@@ -92,6 +95,17 @@ export function translate(state: TranslatorState, line: ContentLine, now: number
     default:
       return assertNever(line, 'claude line');
   }
+}
+
+const SYNTHETIC = '<synthetic>';
+
+/** Claude retries a failed model request: the message says so (rate limited on 429). */
+function retryTrouble(turnId: string, line: Extract<ClaudeLine, { type: 'system' }>, now: number): AgentInput {
+  const status = line.error_status ?? null;
+  const attempt = line.attempt !== undefined && line.max_retries !== undefined ? ` (attempt ${line.attempt} of ${line.max_retries})` : '';
+  const delay = line.retry_delay_ms !== undefined ? `, retrying in ${Math.max(1, Math.round(line.retry_delay_ms / 1000))} s` : '';
+  const what = [line.error ?? 'model request failed', status !== null ? `HTTP ${status}` : null].filter(Boolean).join(', ');
+  return { type: 'agent_trouble', now, turnId, kind: status === 429 ? 'rate_limited' : 'reconnecting', message: `${what}${attempt}${delay}`, httpStatus: status };
 }
 
 /** A text or thinking block as its final row; null for other blocks (tool_use is a tool row). */

@@ -32,9 +32,21 @@ const canUseTool = z.looseObject({
 export type CanUseTool = z.infer<typeof canUseTool>;
 
 const lineSchema = z.discriminatedUnion('type', [
-  z.looseObject({ type: z.literal('system'), subtype: z.string(), session_id: z.string().optional(), permissionMode: z.string().optional(), model: z.string().optional() }),
+  z.looseObject({
+    type: z.literal('system'),
+    subtype: z.string(),
+    session_id: z.string().optional(),
+    permissionMode: z.string().optional(),
+    model: z.string().optional(),
+    // api_retry (sdk.d.ts SDKAPIRetryMessage): Claude retries a failed model request.
+    attempt: z.number().optional(),
+    max_retries: z.number().optional(),
+    retry_delay_ms: z.number().optional(),
+    error_status: z.number().nullable().optional(),
+    error: z.string().optional(),
+  }),
   z.looseObject({ type: z.literal('stream_event'), event: streamEvent }),
-  z.looseObject({ type: z.literal('assistant'), message: z.looseObject({ id: z.string(), content: z.array(block) }), aborted: z.boolean().optional() }),
+  z.looseObject({ type: z.literal('assistant'), message: z.looseObject({ id: z.string(), model: z.string().optional(), content: z.array(block) }), aborted: z.boolean().optional() }),
   z.looseObject({ type: z.literal('user'), message: z.looseObject({ content: z.union([z.string(), z.array(block)]) }), tool_use_result: z.unknown().optional() }),
   z.looseObject({
     type: z.literal('result'),
