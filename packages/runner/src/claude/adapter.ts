@@ -3,7 +3,7 @@
 // pending prompt, what its choice ids answer Claude; control responses go to whoever waits.
 
 import type { AgentInput } from '../agent/vocabulary.js';
-import { draftApproval } from './approvals.js';
+import { DENY_MESSAGE, draftApproval } from './approvals.js';
 import { beginTurn, initialTranslator, toolKey, translate, type TranslatorState } from './translate.js';
 import { isCanUseTool, type ClaudeLine, type PermissionResult } from './wire.js';
 
@@ -57,11 +57,16 @@ export class ClaudeAdapter {
     }
   }
 
-  /** Claude's answer for the session's choice; undefined when the prompt is no longer pending. */
-  answer(requestId: string, choice: string): PermissionResult | undefined {
+  /**
+   * Claude's answer for the session's choice; undefined when the prompt is no longer pending. A
+   * choice the prompt did not offer is answered deny: a pending prompt is never left unanswered.
+   */
+  answer(requestId: string, choice: string): { readonly result: PermissionResult; readonly known: boolean } | undefined {
     const pending = this.#answers.get(requestId);
     this.#answers.delete(requestId);
-    return pending?.answers[choice];
+    if (pending === undefined) return undefined;
+    const result = pending.answers[choice];
+    return result !== undefined ? { result, known: true } : { result: { behavior: 'deny', message: DENY_MESSAGE }, known: false };
   }
 
   /** Forgets a prompt (refused by the core); true if it was pending. */

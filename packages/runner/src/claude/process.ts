@@ -14,6 +14,9 @@ import { ClaudeError } from './errors.js';
 import { LineSplitter } from './lines.js';
 import { encodeLine, parseLine, type Outbound } from './wire.js';
 
+/** How long a starting Claude may take to answer `initialize` (it answers in well under a second). */
+const READY_TIMEOUT_MS = 60_000;
+
 /** Claude's lines can carry whole files (a Write's content, a tool result): generous, but bounded. */
 const MAX_LINE_CHARS = 32 * 1024 * 1024;
 
@@ -68,10 +71,18 @@ export class ClaudeProcess {
     return this.#exit === null;
   }
 
-  /** Sends `initialize` and waits for its answer: proves Claude started (a failed `--resume` exits first). */
-  async ready(): Promise<void> {
-    const reply = await this.#control('initialize');
-    if (reply.subtype === 'error') throw new ClaudeError('claude_exited', `Claude Code refused to start: ${reply.error ?? 'no reason given'}`);
+  /**
+   * Sends `initialize` and waits for its answer: proves Claude started (a failed `--resume` exits
+   * first). One that neither answers nor exits in time is stopped: the runner never waits on it.
+   */
+  async ready(timeoutMs = READY_TIMEOUT_MS): Promise<void> {
+    const reply = this.#control('initialize');
+    if (!(await settlesWithin(reply, timeoutMs))) {
+      await this.close();
+      throw new ClaudeError('claude_exited', `Claude Code did not answer within ${Math.round(timeoutMs / 1000)} s of starting.`);
+    }
+    const answered = await reply;
+    if (answered.subtype === 'error') throw new ClaudeError('claude_exited', `Claude Code refused to start: ${answered.error ?? 'no reason given'}`);
   }
 
   /** Writes the user line of a new turn. */
@@ -89,12 +100,13 @@ export class ClaudeProcess {
   }
 
   answer(requestId: string, choice: string): void {
-    const result = this.#adapter.answer(requestId, choice);
-    if (result === undefined) {
-      this.#o.log.warn({ event: 'answer_unknown', request_id: requestId, choice }, 'no pending Claude prompt for that answer');
+    const answer = this.#adapter.answer(requestId, choice);
+    if (answer === undefined) {
+      this.#o.log.debug({ event: 'answer_moot', request_id: requestId, choice }, 'the Claude prompt is no longer pending');
       return;
     }
-    this.#write({ type: 'permission', requestId, result });
+    if (!answer.known) this.#o.log.warn({ event: 'answer_unknown', request_id: requestId, choice }, 'a choice the Claude prompt did not offer; denied');
+    this.#write({ type: 'permission', requestId, result: answer.result });
   }
 
   refuse(requestId: string, message: string): void {
