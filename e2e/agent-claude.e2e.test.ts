@@ -2,7 +2,7 @@
 // scripted model's Anthropic Messages endpoint, driven by a real runner and hub. What people see
 // in the thread, and what crossed to the model.
 
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Message } from '@pilothouse/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -330,6 +330,36 @@ describe('Claude Code', () => {
     const done = await h.waitFor(hasState(id, 'processed'), 'processed');
     expect(h.states(id).flatMap((s) => (s.trouble ? [s.trouble] : []))[0]).toEqual({ kind: 'reconnecting', attempt: 1, message: expect.stringContaining('HTTP 500 (attempt 1 of 1)'), http_status: 500 });
     expect(runnerRows(done)).toEqual([{ kind: 'assistant', body: 'recovered', status: 'completed', meta: {} }]);
+  });
+  it('a session Claude no longer has starts afresh on resume, and the thread says why', async () => {
+    h = await claude();
+    h.model.enqueue({ type: 'text', chunks: ['noted: banana'] });
+    const first = await h.say(h.alice, 'remember the word banana');
+    await h.waitFor(hasState(first, 'processed'), 'first processed');
+    const previous = claudeSession(h);
+    const { threadId } = h.runner;
+    await h.runner.close();
+    // Claude forgets its sessions (its transcripts are gone): --resume must fail.
+    rmSync(join(h.claudeHome!.dir, '.claude', 'projects'), { recursive: true, force: true });
+
+    await h.startRunner({ resume: true });
+    expect(h.runner.threadId).toBe(threadId);
+    const noticed = await h.waitFor((t) => t.some((m) => m.kind === 'notice'), 'resume notice');
+    expect(runnerRows(noticed).at(-1)).toEqual({
+      kind: 'notice',
+      body: expect.stringContaining(`No conversation found with session ID: ${previous}`),
+      status: null,
+      meta: { code: 'claude_exited', previous_agent_thread: previous, agent_thread: expect.any(String) },
+    });
+    const fresh = claudeSession(h);
+    expect(fresh).not.toBe(previous);
+
+    h.model.enqueue({ type: 'text', chunks: ['which word?'] });
+    const next = await h.say(h.alice, 'which word?');
+    await h.waitFor(hasState(next, 'processed'), 'next processed');
+    const last = h.model.requests.filter((r) => !r.side).at(-1)!;
+    expect(last.headers['x-claude-code-session-id']).toBe(fresh);
+    expect(JSON.stringify(last.body)).not.toContain('banana');
   });
 });
 
