@@ -34,6 +34,6 @@ export type CommandRowMeta = z.infer<typeof CommandRowMeta>;
 
 /** Display names of agents by id (the session row's `agent`, presence `agent.name`). */
 export function agentDisplayName(agent: string): string {
-  const known: Record<string, string> = { codex: 'Codex' };
+  const known: Record<string, string> = { codex: 'Codex', gemini: 'Gemini CLI' };
   return known[agent.toLowerCase()] ?? agent;
 }

@@ -1,0 +1,17 @@
+// Errors of the Gemini CLI driver: one constant table of codes. Messages name the fix.
+
+import { AgentError } from '../agent/errors.js';
+
+export const GeminiErrorCodes = {
+  gemini_missing: 'Gemini CLI was not found.',
+  gemini_option_unsupported: 'Gemini CLI cannot honour a runtime option.',
+} as const;
+
+export type GeminiErrorCode = keyof typeof GeminiErrorCodes;
+
+export class GeminiError extends AgentError<GeminiErrorCode> {
+  override readonly name = 'GeminiError';
+  constructor(code: GeminiErrorCode, message: string = GeminiErrorCodes[code], details?: unknown, options?: { cause?: unknown }) {
+    super(code, message, details, options);
+  }
+}
