@@ -55,7 +55,8 @@ export function draftPermission(requestId: string, turnId: string, itemKey: stri
   const title = p.toolCall.title ?? 'Use a tool';
   const summary = kind === 'file_change' && row.body !== null ? `${title}\n\n${row.body}` : kind === 'command' ? String(row.meta.command) : title;
   // Rejected when the turn ends or the runner closes, and on expiry: the agent's own "reject once", else cancelled.
-  const reject = refusals.find((id) => outcomes[id] === 'denied' && p.options[choices.findIndex((c) => c.id === id)]?.kind === 'reject_once') ?? refusals[0] ?? CANCELLED;
+  const once = p.options.findIndex((o) => o.kind === 'reject_once');
+  const reject = once >= 0 ? choiceId(p.options[once]!, once) : (refusals[0] ?? CANCELLED);
   return {
     request: {
       requestId,

@@ -16,7 +16,8 @@ export type ContentBlock = z.infer<typeof contentBlock>;
 
 const toolContent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('content'), content: contentBlock }),
-  z.object({ type: z.literal('diff'), path: z.string(), oldText: z.string().nullish(), newText: z.string() }),
+  // Gemini CLI marks a new file `_meta: {kind: 'add'}` with `oldText: ''`.
+  z.object({ type: z.literal('diff'), path: z.string(), oldText: z.string().nullish(), newText: z.string(), _meta: z.object({ kind: z.string().optional() }).loose().nullish().catch(null) }),
   z.object({ type: z.literal('terminal'), terminalId: z.string() }),
 ]);
 export type ToolContent = z.infer<typeof toolContent>;

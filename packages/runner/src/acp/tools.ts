@@ -36,7 +36,10 @@ export const isFinished = (call: ToolCallFields): boolean => call.status === 'co
 
 const texts = (content: readonly ToolContent[]): string[] =>
   content.flatMap((c) => (c.type === 'content' ? [c.content.text ?? `[${c.content.type}${c.content.uri ? `: ${c.content.uri}` : ''}]`] : []));
-const diffs = (content: readonly ToolContent[]) => content.flatMap((c) => (c.type === 'diff' ? [c] : []));
+type DiffBlock = Extract<ToolContent, { type: 'diff' }>;
+const diffs = (content: readonly ToolContent[]): DiffBlock[] => content.flatMap((c) => (c.type === 'diff' ? [c] : []));
+/** A new file: no old text (ACP), or Gemini CLI's `_meta.kind: 'add'` with an empty one. */
+const isNew = (d: DiffBlock): boolean => d.oldText === null || d.oldText === undefined || (d.oldText === '' && d._meta?.kind === 'add');
 const joined = (parts: readonly string[]): string | null => (parts.length === 0 ? null : parts.join('\n'));
 /** A command's output: what a finished call's content says (before that, content describes the call, e.g. Gemini's pending command). */
 const output = (call: ToolCallFields, content: readonly ToolContent[]): string | null => (isFinished(call) ? (joined(texts(content)) ?? '') : null);
@@ -60,8 +63,8 @@ export function toolRow(key: string, call: ToolCallFields, status: RowStatus = r
     case 'edit': {
       const blocks = diffs(content);
       const paths = blocks.length > 0 ? blocks.map((d) => d.path) : (call.locations ?? []).map((l) => l.path);
-      const changes = blocks.length > 0 ? blocks.map((d) => ({ path: d.path, kind: d.oldText === null || d.oldText === undefined ? 'add' : 'update' })) : paths.map((path) => ({ path, kind: 'update' }));
-      const body = blocks.length > 0 ? blocks.map((d) => unifiedDiff(d.path, d.oldText, d.newText)).join('\n') : joined(texts(content));
+      const changes = blocks.length > 0 ? blocks.map((d) => ({ path: d.path, kind: isNew(d) ? 'add' : 'update' })) : paths.map((path) => ({ path, kind: 'update' }));
+      const body = blocks.length > 0 ? blocks.map((d) => unifiedDiff(d.path, isNew(d) ? null : d.oldText, d.newText)).join('\n') : joined(texts(content));
       return row('file_change', body, { changes, title: call.title ?? null });
     }
     case 'fetch':

@@ -67,9 +67,16 @@ describe('ACP session updates as agent inputs', () => {
     expect(inputs[4]).toMatchObject({ type: 'item_delta', key: `${T}:m1` });
   });
 
+  it('an edit of an existing file (as Gemini CLI reports a replace) is an update with a diff', () => {
+    const call = { toolCallId: 'replace_1', status: 'completed', title: 'edit.txt: old line => new line', kind: 'edit', locations: [{ path: '/w/edit.txt' }] };
+    const diff = { type: 'diff', path: '/w/edit.txt', oldText: 'old line\n', newText: 'new line\n', _meta: { kind: 'modify' } };
+    const { inputs } = run([{ sessionUpdate: 'tool_call_update', ...call, content: [diff] }]);
+    expect(inputs).toMatchObject([{ type: 'item_completed', row: { kind: 'file_change', body: '--- /w/edit.txt\n+++ /w/edit.txt\n@@ -1,1 +1,1 @@\n-old line\n+new line\n', meta: { changes: [{ path: '/w/edit.txt', kind: 'update' }] }, status: 'completed' } }]);
+  });
+
   it('an edit is a file change with a diff from its diff blocks', () => {
     const { inputs } = run([
-      { sessionUpdate: 'tool_call', toolCallId: 'e1', title: 'Writing to hello.txt', kind: 'edit', status: 'completed', content: [{ type: 'diff', path: '/w/hello.txt', oldText: null, newText: 'hello world\n' }] },
+      { sessionUpdate: 'tool_call', toolCallId: 'e1', title: 'Writing to hello.txt', kind: 'edit', status: 'completed', content: [{ type: 'diff', path: '/w/hello.txt', oldText: '', newText: 'hello world\n', _meta: { kind: 'add' } }] },
     ]);
     expect(inputs).toEqual([
       {
