@@ -56,8 +56,11 @@ export type TurnInput =
   | { readonly type: 'unknown' };
 
 const TOOL_OUTPUTS = new Set(['function_call_output', 'custom_tool_call_output', 'mcp_tool_call_output']);
-// Codex sends its own context as user messages: `<environment_context>`, `<turn_aborted>`, ...
-const CODEX_CONTEXT = /^\s*<[a-z_]+>/;
+/**
+ * Agents send their own context as user text: Codex `<environment_context>`, `<turn_aborted>`;
+ * Claude Code `<system-reminder>`; Gemini CLI `<session_context>`. Such text is not the person's.
+ */
+export const AGENT_CONTEXT = /^\s*<[a-z_-]+>/;
 
 const inputItem = z.looseObject({
   type: z.string().optional(),
@@ -80,7 +83,7 @@ export function readTurnInput(body: unknown): TurnInput {
     const item = items[i]!;
     if (item.role !== 'user' || (item.type !== undefined && item.type !== 'message')) continue;
     const text = typeof item.content === 'string' ? item.content : (item.content ?? []).map((c) => c.text ?? '').join('');
-    if (!CODEX_CONTEXT.test(text)) return { type: 'user', text };
+    if (!AGENT_CONTEXT.test(text)) return { type: 'user', text };
   }
   return { type: 'unknown' };
 }
@@ -122,11 +125,14 @@ export function stepCues(script: CueScript, state: CueState, input: TurnInput): 
   }
 }
 
-/** A responder for `startScriptedModel({ respond })` that keeps the turn state between requests. */
-export function cueResponder(script: CueScript): (body: unknown) => Reply {
+/**
+ * A responder for `startScriptedModel({ respond })` that keeps the turn state between requests.
+ * The server reads each request into a TurnInput whatever its wire (Responses, Anthropic, Gemini).
+ */
+export function cueResponder(script: CueScript): (body: unknown, input: TurnInput) => Reply {
   let state = initialCueState;
-  return (body) => {
-    const result = stepCues(script, state, readTurnInput(body));
+  return (_body, input) => {
+    const result = stepCues(script, state, input);
     state = result.state;
     return result.reply;
   };

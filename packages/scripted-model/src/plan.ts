@@ -1,94 +1,79 @@
 // Turns one scripted Reply into what the server must do: pure, so the event sequence
-// for every reply kind is testable with plain values.
+// for every reply kind is testable with plain values. The Responses API encoder lives here, with
+// the layout (`assemble`) that the Anthropic and Gemini encoders share.
 import type { OutputItem, Reply } from './reply.js';
+import { shapeReply, type Shape } from './shape.js';
 import { sse, type SseEvent } from './sse.js';
 
 /** An event to write after waiting `delayMs`. */
-export interface Frame {
-  readonly event: SseEvent;
+export interface Frame<E = SseEvent> {
+  readonly event: E;
   readonly delayMs: number;
 }
 
-export type Plan =
+/** What the server must do for one request, in one wire's events (Responses API events by default). */
+export type Plan<E = SseEvent> =
   | { readonly kind: 'http_error'; readonly status: number; readonly body: unknown }
   /**
    * Write `frames`; when `hold` is set, keep the response open until released (then write
    * `tail`) or until the client goes away.
    */
-  | { readonly kind: 'stream'; readonly frames: readonly Frame[]; readonly hold: boolean; readonly tail: readonly SseEvent[] };
+  | { readonly kind: 'stream'; readonly frames: readonly Frame<E>[]; readonly hold: boolean; readonly tail: readonly E[] };
 
 /** Hands out ids that stay unique for the server's lifetime (`msg_3`, `call_4`, ...). */
 export type IdSource = (prefix: string) => string;
 
+/** One reply as Responses API events. */
 export function planReply(reply: Reply, nextId: IdSource): Plan {
-  const delay = 'delayMs' in reply ? (reply.delayMs ?? 0) : 0;
-  switch (reply.type) {
-    case 'http_error':
-      return { kind: 'http_error', status: reply.status, body: reply.body };
-    case 'text':
-      return completedStream([{ type: 'message', chunks: reply.chunks }], delay, nextId);
-    case 'reasoning':
-      return completedStream(
-        [
-          { type: 'reasoning', summary: reply.summary },
-          { type: 'message', chunks: reply.text },
-        ],
-        delay,
-        nextId,
-      );
-    case 'exec':
-      return completedStream([{ type: 'exec', cmd: reply.cmd, escalated: reply.escalated, login: reply.login }], delay, nextId);
-    case 'apply_patch':
-      return completedStream([{ type: 'apply_patch', patch: reply.patch }], delay, nextId);
-    case 'web_search': {
-      const items: OutputItem[] = [{ type: 'web_search', query: reply.query }];
-      if (reply.text) items.push({ type: 'message', chunks: reply.text });
-      return completedStream(items, delay, nextId);
-    }
-    case 'items':
-      return completedStream(reply.items, delay, nextId);
-    case 'hang': {
-      const responseId = nextId('resp');
-      const message = expandItem({ type: 'message', chunks: reply.chunks }, 0, delay, nextId);
-      return {
-        kind: 'stream',
-        frames: [now(sse.created(responseId)), ...message.open],
-        hold: true,
-        tail: [...message.close, sse.completed(responseId)],
-      };
-    }
-    case 'failed_midstream': {
-      const responseId = nextId('resp');
-      const message = expandItem({ type: 'message', chunks: reply.chunks }, 0, delay, nextId);
-      return {
-        kind: 'stream',
-        frames: [
-          now(sse.created(responseId)),
-          ...message.open,
-          now(sse.failed(responseId, reply.code ?? 'server_error', reply.message)),
-        ],
-        hold: false,
-        tail: [],
-      };
-    }
+  return encodeResponses(shapeReply(reply), nextId);
+}
+
+/** The Responses API encoder of the neutral shape (see shape.ts). */
+export function encodeResponses(shape: Shape, nextId: IdSource): Plan {
+  if (shape.kind === 'http_error') return shape;
+  return assemble(shape, nextId('resp'), (item, index) => expandItem(item, index, shape.delayMs, nextId), {
+    start: [(id) => sse.created(id)],
+    completed: (id) => [sse.completed(id)],
+    failed: (id, code, message) => [sse.failed(id, code, message)],
+  });
+}
+
+/** A wire's events around the items: opening, normal end, failure. */
+export interface Envelope<E> {
+  readonly start: readonly ((id: string) => E)[];
+  readonly completed: (id: string) => E[];
+  readonly failed: (id: string, code: string, message: string) => E[];
+}
+
+/** Lays out expanded items per the shape's ending; shared by every wire encoder. */
+export function assemble<E>(
+  shape: Extract<Shape, { kind: 'stream' }>,
+  id: string,
+  expand: (item: OutputItem, index: number) => ExpandedItem<E>,
+  envelope: Envelope<E>,
+): Plan<E> {
+  const frames: Frame<E>[] = envelope.start.map((make) => now(make(id)));
+  const expanded = shape.items.map(expand);
+  const last = expanded.at(-1);
+  const whole = shape.ending.type === 'completed' ? expanded : expanded.slice(0, -1);
+  for (const item of whole) frames.push(...item.open, ...item.close.map((event) => now(event)));
+  switch (shape.ending.type) {
+    case 'completed':
+      frames.push(...envelope.completed(id).map((event) => now(event)));
+      return { kind: 'stream', frames, hold: false, tail: [] };
+    case 'hold':
+      frames.push(...(last?.open ?? []));
+      return { kind: 'stream', frames, hold: true, tail: [...(last?.close ?? []), ...envelope.completed(id)] };
+    case 'failed':
+      frames.push(...(last?.open ?? []), ...envelope.failed(id, shape.ending.code, shape.ending.message).map((event) => now(event)));
+      return { kind: 'stream', frames, hold: false, tail: [] };
   }
 }
 
-function completedStream(items: readonly OutputItem[], delayMs: number, nextId: IdSource): Plan {
-  const responseId = nextId('resp');
-  const frames: Frame[] = [now(sse.created(responseId))];
-  items.forEach((item, index) => {
-    const expanded = expandItem(item, index, delayMs, nextId);
-    frames.push(...expanded.open, ...expanded.close.map(now));
-  });
-  frames.push(now(sse.completed(responseId)));
-  return { kind: 'stream', frames, hold: false, tail: [] };
-}
-
 /** An item's events up to its last delta (`open`) and its closing `output_item.done` (`close`). */
-interface ExpandedItem {
-  readonly open: Frame[];
-  readonly close: SseEvent[];
+export interface ExpandedItem<E = SseEvent> {
+  readonly open: Frame<E>[];
+  readonly close: E[];
 }
 
 function expandItem(item: OutputItem, index: number, delayMs: number, nextId: IdSource): ExpandedItem {
@@ -154,6 +139,6 @@ function toolCall(index: number, item: Record<string, unknown>): ExpandedItem {
   return { open: [now(sse.itemAdded(index, item))], close: [sse.itemDone(index, item)] };
 }
 
-function now(event: SseEvent): Frame {
+export function now<E>(event: E): Frame<E> {
   return { event, delayMs: 0 };
 }

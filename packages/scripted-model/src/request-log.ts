@@ -11,6 +11,10 @@ export interface RecordedRequest {
   readonly body: unknown;
   /** False when no reply was queued and the server answered 500. */
   readonly scripted: boolean;
+  /** Which API the request spoke: OpenAI Responses (Codex), Anthropic Messages (Claude Code), Gemini (Gemini CLI). */
+  readonly wire: 'responses' | 'anthropic' | 'gemini';
+  /** A side call (title, token count, model list, an agent's JSON check): answered without consuming a reply or cue step. */
+  readonly side: boolean;
 }
 
 interface Waiter {

@@ -1,28 +1,32 @@
-// A local fake of the OpenAI Responses API: every POST /v1/responses takes the next
-// scripted Reply from a FIFO queue; an empty queue answers 500 so a mis-scripted test fails fast
-// (or asks the `respond` option, which a cue script uses to answer what the person typed).
+// A local fake of the OpenAI Responses API (Codex), the Anthropic Messages API (Claude Code) and
+// the Gemini API (Gemini CLI): every agent request takes the next scripted Reply from one FIFO
+// queue; an empty queue answers 500 so a mis-scripted test fails fast (or asks the `respond`
+// option, which a cue script uses to answer what the person typed). Side calls (titles, token
+// counts, model lists) are answered and recorded without consuming a reply. Routes: wires.ts.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { planReply } from './plan.js';
+import type { TurnInput } from './cues.js';
 import { replySchema, type Reply } from './reply.js';
 import { RequestLog, type RecordedRequest } from './request-log.js';
 import { writeHttpError, writeStream } from './stream.js';
+import { exchangeFor, type Answer } from './wires.js';
 
 export interface ScriptedModelOptions {
   /** 0 (default) picks a free port. */
   readonly port?: number;
   readonly host?: string;
   /**
-   * Answers a request when nothing is queued (e.g. `cueResponder` for an interactive demo); its
-   * reply is validated like a queued one. Without it an empty queue answers 500.
+   * Answers a request when nothing is queued (e.g. `cueResponder` for an interactive demo), given
+   * the raw body and what it means for a cue script whatever the wire; its reply is validated like
+   * a queued one. Without it an empty queue answers 500.
    */
-  readonly respond?: (body: unknown) => Reply;
+  readonly respond?: (body: unknown, input: TurnInput) => Reply;
 }
 
 export interface ScriptedModel {
   /** Base URL for a provider config, e.g. `http://127.0.0.1:40123/v1`. */
   readonly url: string;
-  /** Every POST /v1/responses so far, in arrival order. */
+  /** Every request so far, in arrival order (side calls included, marked `side`). */
   readonly requests: readonly RecordedRequest[];
   /** Appends replies to the queue; each answers one future request. */
   enqueue(...replies: Reply[]): void;
@@ -36,8 +40,6 @@ export interface ScriptedModel {
   close(): Promise<void>;
 }
 
-const RESPONSES_PATH = '/v1/responses';
-
 export async function startScriptedModel(options: ScriptedModelOptions = {}): Promise<ScriptedModel> {
   const host = options.host ?? '127.0.0.1';
   const queue: Reply[] = [];
@@ -48,32 +50,43 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
   const nextId = (prefix: string) => `${prefix}_${++lastId}`;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (req.method !== 'POST' || path !== RESPONSES_PATH) {
-      writeHttpError(res, 404, { error: { message: `scripted model: no route for ${req.method} ${path}`, type: 'not_found' } });
+    const body = method === 'GET' ? undefined : parseBody(await readBody(req));
+    const exchange = exchangeFor(method, path, body);
+    if (!exchange) {
+      writeHttpError(res, 404, { error: { message: `scripted model: no route for ${method} ${path}`, type: 'not_found' } });
       return;
     }
-    const body = parseBody(await readBody(req));
-    const reply = queue.shift() ?? (options.respond ? replySchema.parse(options.respond(body)) : undefined);
-    const recorded = log.record({ method: req.method, path, headers: req.headers, body, scripted: reply !== undefined });
+    if (exchange.aside) {
+      log.record({ method, path, headers: req.headers, body, scripted: true, wire: exchange.wire, side: true });
+      if (exchange.aside.type === 'json') writeJson(res, 200, exchange.aside.body);
+      else await write(res, exchange.answer(exchange.aside, nextId));
+      return;
+    }
+    const reply = queue.shift() ?? (options.respond ? replySchema.parse(options.respond(body, exchange.input)) : undefined);
+    const recorded = log.record({ method, path, headers: req.headers, body, scripted: reply !== undefined, wire: exchange.wire, side: false });
     if (!reply) {
       const message = `scripted model: no reply queued for request #${recorded.n}`;
       writeHttpError(res, 500, { error: { message, type: 'server_error' } });
       return;
     }
-    const plan = planReply(reply, nextId);
-    switch (plan.kind) {
-      case 'http_error':
-        writeHttpError(res, plan.status, plan.body);
+    await write(res, exchange.answer(reply, nextId));
+  }
+
+  async function write(res: ServerResponse, answer: Answer): Promise<void> {
+    switch (answer.kind) {
+      case 'json':
+        writeHttpError(res, answer.status, answer.body);
         return;
       case 'stream': {
         const gone = new AbortController();
         res.on('close', () => gone.abort());
         let resolveRelease = () => {};
         const released = new Promise<void>((resolve) => (resolveRelease = resolve));
-        if (plan.hold) held.add(resolveRelease);
+        if (answer.hold) held.add(resolveRelease);
         try {
-          await writeStream(res, plan, released, AbortSignal.any([gone.signal, closing.signal]));
+          await writeStream(res, answer, released, AbortSignal.any([gone.signal, closing.signal]));
         } finally {
           held.delete(resolveRelease);
         }
@@ -122,6 +135,10 @@ async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+function writeJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
 function parseBody(text: string): unknown {

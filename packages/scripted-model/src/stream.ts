@@ -2,9 +2,9 @@
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Plan } from './plan.js';
-import { encodeSse } from './sse.js';
 
-type StreamPlan = Extract<Plan, { kind: 'stream' }>;
+/** A stream whose events are already framed as SSE text by their wire's encoder. */
+type StreamPlan = Extract<Plan<string>, { kind: 'stream' }>;
 
 /**
  * Streams `plan` as `text/event-stream`. A held plan waits for `released` (then writes its
@@ -17,12 +17,12 @@ export async function writeStream(res: ServerResponse, plan: StreamPlan, release
     for (const frame of plan.frames) {
       if (frame.delayMs > 0) await sleep(frame.delayMs, undefined, { signal });
       if (signal.aborted) return;
-      res.write(encodeSse(frame.event));
+      res.write(frame.event);
     }
     if (plan.hold) {
       await Promise.race([released, aborted(signal)]);
       if (signal.aborted) return;
-      for (const event of plan.tail) res.write(encodeSse(event));
+      for (const event of plan.tail) res.write(event);
     }
     res.end();
   } catch (error) {
