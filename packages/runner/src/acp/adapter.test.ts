@@ -33,7 +33,7 @@ describe('ACP adapter', () => {
         type: 'approval_requested',
         now: 7,
         threadId: S,
-        requestId: `${T}:0`,
+        requestId: '0',
         turnId: T,
         itemKey: KEY,
         kind: 'command',
@@ -55,15 +55,15 @@ describe('ACP adapter', () => {
   it('allowed: the agent gets the selected option; its own update closes the row', () => {
     const a = asking();
     a.permission(0, REQUEST, 7);
-    expect(a.answer(`${T}:0`, 'proceed_once', 8)).toEqual({ rpcId: 0, answer: { result: { outcome: { outcome: 'selected', optionId: 'proceed_once' } } }, inputs: [] });
+    expect(a.answer('0', 'proceed_once', 8)).toEqual({ rpcId: 0, answer: { result: { outcome: { outcome: 'selected', optionId: 'proceed_once' } } }, inputs: [] });
     // Answered once: a second answer (the session's reject at the turn end) is moot.
-    expect(a.answer(`${T}:0`, 'cancel', 9)).toBeUndefined();
+    expect(a.answer('0', 'cancel', 9)).toBeUndefined();
   });
 
   it('denied: the runner closes the row declined (Gemini sends no update after a deny)', () => {
     const a = asking();
     a.permission(0, REQUEST, 7);
-    const reply = a.answer(`${T}:0`, 'cancel', 8);
+    const reply = a.answer('0', 'cancel', 8);
     expect(reply?.answer).toEqual({ result: { outcome: { outcome: 'selected', optionId: 'cancel' } } });
     expect(reply?.inputs).toEqual([
       { type: 'item_completed', now: 8, threadId: S, turnId: T, row: { key: KEY, kind: 'command', body: null, meta: { command: 'touch made.txt', tool_kind: 'execute', status: 'declined' }, status: 'declined', eager: true } },

@@ -73,7 +73,8 @@ export class AcpAdapter {
       return { inputs: [note], reply: { rpcId, answer: { result: { outcome: { outcome: 'cancelled' } } }, inputs: [] } };
     }
     const opened = this.#step(onToolCall(turn, p.toolCall, now));
-    const requestId = `${turn.turnId}:${String(rpcId)}`;
+    // The session names the approval by turn and this id; the agent's JSON-RPC ids are unique per process (reset with it).
+    const requestId = String(rpcId);
     const drafted = draftPermission(requestId, turn.turnId, toolKey(turn.turnId, p.toolCall.toolCallId), p);
     this.#pending.set(requestId, { rpcId, turnId: turn.turnId, toolCallId: p.toolCall.toolCallId, answers: drafted.answers, refusals: drafted.refusals });
     return { inputs: [...opened, { type: 'approval_requested', now, threadId: p.sessionId, ...drafted.request }], reply: null };

@@ -131,7 +131,12 @@ export class AcpDriver implements AgentDriver {
 
   #send(reply: Reply): void {
     this.#agent?.rpc.respond(reply.rpcId, reply.answer);
-    for (const input of reply.inputs) this.#o.feed(input);
+    if (reply.inputs.length === 0) return;
+    // After the session's current step has performed all its effects (an answer is one of them),
+    // as an agent's own report would arrive: never interleaved with that step's row updates.
+    queueMicrotask(() => {
+      for (const input of reply.inputs) this.#o.feed(input);
+    });
   }
 
   isThreadLost(error: string): boolean {
