@@ -3,13 +3,12 @@
 // where the protocol grows: an unknown tool kind is `other`, an unknown content block is skipped,
 // an unknown session update is named and left to the caller.
 
-import type { PermissionOptionKind, SessionModeId, StopReason, ToolCallStatus, ToolKind } from '@agentclientprotocol/sdk';
+import type { PermissionOptionKind, ToolCallStatus, ToolKind } from '@agentclientprotocol/sdk';
 import { z } from 'zod';
 
 const TOOL_KINDS = ['read', 'edit', 'delete', 'move', 'search', 'execute', 'think', 'fetch', 'switch_mode', 'other'] as const satisfies readonly ToolKind[];
 const TOOL_STATUSES = ['pending', 'in_progress', 'completed', 'failed'] as const satisfies readonly ToolCallStatus[];
-export const PERMISSION_KINDS = ['allow_once', 'allow_always', 'reject_once', 'reject_always'] as const satisfies readonly PermissionOptionKind[];
-export const STOP_REASONS = ['end_turn', 'max_tokens', 'max_turn_requests', 'refusal', 'cancelled'] as const satisfies readonly StopReason[];
+const PERMISSION_KINDS = ['allow_once', 'allow_always', 'reject_once', 'reject_always'] as const satisfies readonly PermissionOptionKind[];
 
 const contentBlock = z.object({ type: z.string(), text: z.string().optional(), uri: z.string().optional() });
 export type ContentBlock = z.infer<typeof contentBlock>;
@@ -73,7 +72,7 @@ export function parseSessionNotification(params: unknown): { sessionId: string; 
   return { sessionId: n.data.sessionId, update: { sessionUpdate: kind, ...body.data } as SessionUpdate };
 }
 
-export const permissionOption = z.object({ optionId: z.string(), name: z.string(), kind: z.enum(PERMISSION_KINDS) });
+const permissionOption = z.object({ optionId: z.string(), name: z.string(), kind: z.enum(PERMISSION_KINDS) });
 export type PermissionOption = z.infer<typeof permissionOption>;
 
 export const permissionRequest = z.object({ sessionId: z.string(), toolCall: toolCallFields, options: z.array(permissionOption).min(1) });
@@ -92,6 +91,3 @@ export type InitializeResult = z.infer<typeof initializeResult>;
 export const newSessionResult = z.object({ sessionId: z.string(), modes });
 export const loadSessionResult = z.object({ modes }).nullish();
 export const promptResult = z.object({ stopReason: z.string() });
-
-/** A mode id as the protocol types it. */
-export type ModeId = SessionModeId;

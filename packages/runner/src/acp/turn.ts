@@ -3,6 +3,7 @@
 // rows (a new row after a tool call or a new message id), tool calls become rows (tools.ts), the
 // plan one row per turn, and the prompt's stop reason the turn's outcome.
 
+import type { StopReason } from '@agentclientprotocol/sdk';
 import { assertNever, type RowStatus } from '@pilothouse/protocol';
 import type { AgentInput, RowData, TurnOutcome } from '../agent/vocabulary.js';
 import type { ContentBlock, PlanEntry, SessionUpdate, ToolCallFields } from './schema.js';
@@ -110,8 +111,12 @@ export function onUpdate(turn: AcpTurn, update: SessionUpdate, now: number): Ste
   }
 }
 
-/** The prompt's stop reason as the turn's outcome (ACP StopReason). */
+const STOP_REASONS = ['end_turn', 'max_tokens', 'max_turn_requests', 'refusal', 'cancelled'] as const satisfies readonly StopReason[];
+const isStopReason = (reason: string): reason is StopReason => (STOP_REASONS as readonly string[]).includes(reason);
+
+/** The prompt's stop reason as the turn's outcome (ACP StopReason; one this version does not know fails the turn, named). */
 export function outcomeOf(stopReason: string): TurnOutcome {
+  if (!isStopReason(stopReason)) return { status: 'failed', reason: `the agent stopped: ${stopReason}` };
   switch (stopReason) {
     case 'end_turn':
       return { status: 'completed' };
@@ -124,7 +129,7 @@ export function outcomeOf(stopReason: string): TurnOutcome {
     case 'refusal':
       return { status: 'failed', reason: 'the agent refused to continue (refusal)' };
     default:
-      return { status: 'failed', reason: `the agent stopped: ${stopReason}` };
+      return assertNever(stopReason, 'stop reason');
   }
 }
 

@@ -4,7 +4,6 @@ import { AgentError } from '../agent/errors.js';
 
 export const GeminiErrorCodes = {
   gemini_missing: 'Gemini CLI was not found.',
-  gemini_option_unsupported: 'Gemini CLI cannot honour a runtime option.',
 } as const;
 
 export type GeminiErrorCode = keyof typeof GeminiErrorCodes;
