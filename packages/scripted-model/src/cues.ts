@@ -10,6 +10,9 @@ import { replySchema, type Reply } from './reply.js';
 /** The cue script `pilothouse demo` answers with (see its repository in packages/cli/src/demo/repo.ts). */
 export const DEMO_SCRIPT_PATH = fileURLToPath(new URL('../scenarios/demo.json', import.meta.url));
 
+/** The cue script the real Claude Code and Gemini CLI are tested with (src/agents.test.ts). */
+export const AGENTS_SCRIPT_PATH = fileURLToPath(new URL('../scenarios/agents.json', import.meta.url));
+
 export const cueSchema = z.object({
   /** A short name, for logs and tests. */
   name: z.string().min(1),

@@ -14,11 +14,11 @@ export interface GeminiRequest {
 const part = z.looseObject({ text: z.string().optional(), thought: z.boolean().optional(), functionResponse: z.unknown().optional() });
 const body = z.looseObject({
   contents: z.array(z.looseObject({ role: z.string().optional(), parts: z.array(part).default([]) })),
-  generationConfig: z.looseObject({ responseMimeType: z.string().optional(), responseJsonSchema: z.unknown(), responseSchema: z.unknown() }).optional(),
+  generationConfig: z.looseObject({ responseMimeType: z.string().optional(), responseJsonSchema: z.unknown().optional(), responseSchema: z.unknown().optional() }).optional(),
 });
 
-// Gemini CLI's first user message names the folder it works in.
-const CWD = /(?:working (?:in the )?directory|current working directory)[^/]*(\/[^\s'"`]*)/i;
+// Gemini CLI's first user message (`<session_context>`) lists the folders it works in.
+const CWD = /Workspace Directories:\W*(\/[^\n]*)/;
 
 export function readGeminiRequest(raw: unknown): GeminiRequest {
   const parsed = body.safeParse(raw);
@@ -27,7 +27,7 @@ export function readGeminiRequest(raw: unknown): GeminiRequest {
   const allText = contents.flatMap((c) => c.parts.map((p) => p.text ?? '')).join('\n');
   return {
     input: turnInput(contents),
-    cwd: CWD.exec(allText)?.[1]?.replace(/[.,:;]$/, ''),
+    cwd: CWD.exec(allText)?.[1]?.trim(),
     wantsJson: generationConfig?.responseMimeType === 'application/json',
     responseSchema: generationConfig?.responseJsonSchema ?? generationConfig?.responseSchema,
   };

@@ -3,4 +3,4 @@ export { startScriptedModel, type ScriptedModel, type ScriptedModelOptions } fro
 export { replySchema, outputItemSchema, type Reply, type OutputItem } from './reply.js';
 export { loadScenario, parseScenario, scenarioPath, scenarioSchema, type Scenario } from './scenario.js';
 export type { RecordedRequest } from './request-log.js';
-export { cueResponder, cueScriptSchema, DEMO_SCRIPT_PATH, loadCueScript, parseCueScript, type Cue, type CueScript, type TurnInput } from './cues.js';
+export { AGENTS_SCRIPT_PATH, cueResponder, cueScriptSchema, DEMO_SCRIPT_PATH, loadCueScript, parseCueScript, type Cue, type CueScript, type TurnInput } from './cues.js';
