@@ -11,7 +11,7 @@ import type { Message, MessageState } from '@pilothouse/protocol';
 import { digest, newToken, startHub, type HubConfig, type RunningHub } from '@pilothouse/hub';
 import { startScriptedModel, type ScriptedModel } from '@pilothouse/scripted-model';
 import { TrustStore, startRunner, type RunnerOptions, type RunningRunner } from '@pilothouse/runner';
-import { createCodexHome, type CodexHome, type CodexHomeOptions } from '@pilothouse/runner/testing';
+import { createCodexHome, createGeminiHome, GEMINI_TEST_MODEL, type CodexHome, type CodexHomeOptions } from '@pilothouse/runner/testing';
 import { WEB_ROOT } from './browser.js';
 import { connect, join as joinChannel, push } from '@pilothouse/hub/testing';
 
@@ -60,6 +60,7 @@ export async function startSessionHarness(
     runner?: Partial<RunnerOptions>;
     /** default true */ start?: boolean;
     /** Notification media for the hub (an SMTP sink, push on or off). */ notifications?: HubConfig['notifications'];
+    /** default codex; gemini: the real Gemini CLI on a scratch HOME, model fixed */ agent?: 'codex' | 'gemini';
   } = {},
 ): Promise<SessionHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ph-e2e-hub-'));
@@ -79,6 +80,7 @@ export async function startSessionHarness(
   }
   const model = await startScriptedModel();
   const codexHome = await createCodexHome({ modelUrl: model.url, ...opts.codex });
+  const geminiHome = opts.agent === 'gemini' ? await createGeminiHome({ modelUrl: model.url }) : null;
   new TrustStore(home).add(workspace);
 
   const person = async (name: string): Promise<Person> => {
@@ -107,11 +109,12 @@ export async function startSessionHarness(
     home,
     logger,
     allow: [],
-    runtime: {},
+    runtime: geminiHome ? { model: GEMINI_TEST_MODEL } : {},
     streamFlushMs: 50,
     approvalTimeoutMs: null,
     resume: false,
-    env: { ...process.env, ...codexHome.env },
+    env: { ...process.env, ...codexHome.env, ...geminiHome?.env },
+    ...(geminiHome ? { agent: { name: 'gemini' as const } } : {}),
     ...opts.runner,
     ...overrides,
   });
@@ -189,6 +192,7 @@ export async function startSessionHarness(
       await hub.close();
       await model.close();
       await codexHome.remove();
+      await geminiHome?.remove();
       for (const dir of [dataDir, home, workspace]) rmSync(dir, { recursive: true, force: true });
     },
   };

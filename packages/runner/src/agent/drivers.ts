@@ -1,8 +1,13 @@
 // Which driver runs which agent: the one place `--agent` is turned into a binary to check and a
 // driver to start. Each agent's own code lives in its folder (codex/, later claude/ and acp/).
 
+import { AcpDriver } from '../acp/driver.js';
+import { acpLaunch, acpSettings, locateAcp } from '../acp/locate.js';
 import { CodexDriver } from '../codex/driver.js';
 import { locateCodex } from '../codex/locate.js';
+import { geminiLaunch } from '../gemini/launch.js';
+import { locateGemini } from '../gemini/locate.js';
+import { geminiSettings } from '../gemini/runtime-options.js';
 import type { AgentBinary, AgentDriver, AgentDriverOptions, AgentName } from './driver.js';
 import { AgentError } from './errors.js';
 
@@ -39,9 +44,11 @@ export async function locateAgent(choice: AgentChoice, env: NodeJS.ProcessEnv): 
       return { name: 'codex', ...found };
     }
     case 'claude':
-    case 'gemini':
-    case 'acp':
       throw new AgentError('agent_unsupported', `${AGENT_TITLES[choice.name]} is not supported by this version of Pilothouse yet; run with --agent codex.`);
+    case 'gemini':
+      return { name: 'gemini', ...(await locateGemini({ bin: choice.bin, env })) };
+    case 'acp':
+      return locateAcp(choice.command, env);
     default: {
       const never: never = choice.name;
       throw new AgentError('agent_unsupported', `Unknown agent ${String(never)}.`);
@@ -55,9 +62,11 @@ export function createDriver(choice: AgentChoice, binary: AgentBinary, options: 
     case 'codex':
       return new CodexDriver({ ...options, binary, socketPath: extras.socketPath ?? null, threadName: extras.threadName ?? null, onLost: extras.onLost ?? null });
     case 'claude':
-    case 'gemini':
-    case 'acp':
       throw new AgentError('agent_unsupported', `${AGENT_TITLES[choice.name]} is not supported by this version of Pilothouse yet; run with --agent codex.`);
+    case 'gemini':
+      return new AcpDriver({ ...options, binary, launch: geminiLaunch(binary, options.runtime, options.env), settings: geminiSettings(options.runtime) });
+    case 'acp':
+      return new AcpDriver({ ...options, binary, launch: acpLaunch(choice.command ?? [binary.path], binary.path, options.env), settings: acpSettings(options.runtime, binary.name) });
     default: {
       const never: never = choice.name;
       throw new AgentError('agent_unsupported', `Unknown agent ${String(never)}.`);
