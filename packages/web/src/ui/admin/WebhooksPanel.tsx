@@ -136,7 +136,7 @@ function AddForm({ channel, onAdded }: { channel: string; onAdded: (url: string,
       <p id={warnId} className={allowPrivate ? 'webhook-warn' : 'muted webhook-hint'}>
         {allowPrivate
           ? 'Warning: the hub will call addresses inside your network (loopback, LAN, link-local). Allow this only for a receiver you run.'
-          : 'Private and loopback addresses are refused unless allowed.'}
+          : 'Without it, a private or loopback address is refused when the hub sends (webhook_address_refused).'}
       </p>
       <div className="webhook-submit">
         <button type="submit" className="primary" disabled={submit.status === 'saving' || kinds.size === 0 || url.trim() === ''}>
