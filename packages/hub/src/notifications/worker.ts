@@ -49,7 +49,7 @@ export interface RetrySchedule {
   readonly firstDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetrySchedule = { maxAttempts: 8, firstDelayMs: 5_000 };
+const DEFAULT_RETRY: RetrySchedule = { maxAttempts: 8, firstDelayMs: 5_000 };
 
 /** Delay before attempt `attempts + 1`: 5 s, 10 s, 20 s … capped at 30 min, with ±20 % jitter. */
 export function backoffMs(attempts: number, random = Math.random, firstDelayMs = DEFAULT_RETRY.firstDelayMs): number {

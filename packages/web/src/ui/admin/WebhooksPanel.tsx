@@ -203,24 +203,26 @@ export function WebhooksPanel({ channels }: { channels: readonly string[] }) {
   return (
     <section className="admin-section webhooks" aria-labelledby="webhooks-title" aria-busy={load.status === 'loading'}>
       <h2 id="webhooks-title">Webhooks</h2>
-      <span className="audit-action-filter">
-        <label htmlFor={selectId}>Channel</label>
-        <select
-          id={selectId}
-          value={channel}
-          onChange={(e) => {
-            setChannel(e.target.value);
-            setLoad({ status: 'loading' });
-            setSecret(null);
-          }}
-        >
-          {channels.map((c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
-        </select>
-      </span>
+      <div className="audit-filters">
+        <span className="audit-action-filter">
+          <label htmlFor={selectId}>Channel</label>
+          <select
+            id={selectId}
+            value={channel}
+            onChange={(e) => {
+              setChannel(e.target.value);
+              setLoad({ status: 'loading' });
+              setSecret(null);
+            }}
+          >
+            {channels.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </span>
+      </div>
       {secret !== null ? <SecretOnce url={secret.url} secret={secret.secret} onDone={() => setSecret(null)} /> : null}
       {load.status === 'loading' ? <p className="placeholder">Loading…</p> : null}
       {load.status === 'failed' ? (
