@@ -12,7 +12,7 @@ import type { Message, MessageState } from '@pilothouse/protocol';
 import { digest, newToken, startHub, type HubConfig, type RunningHub } from '@pilothouse/hub';
 import { startScriptedModel, type ScriptedModel } from '@pilothouse/scripted-model';
 import { TrustStore, startRunner, type RunnerOptions, type RunningRunner } from '@pilothouse/runner';
-import { createClaudeHome, createCodexHome, type ClaudeHome, type CodexHome, type CodexHomeOptions } from '@pilothouse/runner/testing';
+import { createClaudeHome, createCodexHome, createGeminiHome, GEMINI_TEST_MODEL, type ClaudeHome, type CodexHome, type CodexHomeOptions } from '@pilothouse/runner/testing';
 import { WEB_ROOT } from './browser.js';
 import { connect, join as joinChannel, push } from '@pilothouse/hub/testing';
 
@@ -65,7 +65,7 @@ export async function startSessionHarness(
     runner?: Partial<RunnerOptions>;
     /** default true */ start?: boolean;
     /** Notification media for the hub (an SMTP sink, push on or off). */ notifications?: HubConfig['notifications'];
-    /** The agent the runners drive; default Codex. */ agent?: 'codex' | 'claude';
+    /** default codex; claude: the real Claude Code on a scratch HOME; gemini: the real Gemini CLI on a scratch HOME, model fixed */ agent?: 'codex' | 'claude' | 'gemini';
   } = {},
 ): Promise<SessionHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ph-e2e-hub-'));
@@ -86,6 +86,7 @@ export async function startSessionHarness(
   const model = await startScriptedModel();
   const codexHome = await createCodexHome({ modelUrl: model.url, ...opts.codex });
   const claudeHome = opts.agent === 'claude' ? await createClaudeHome({ modelUrl: model.url }) : null;
+  const geminiHome = opts.agent === 'gemini' ? await createGeminiHome({ modelUrl: model.url }) : null;
   new TrustStore(home).add(workspace);
 
   const person = async (name: string): Promise<Person> => {
@@ -114,12 +115,13 @@ export async function startSessionHarness(
     home,
     logger,
     allow: [],
-    runtime: {},
+    runtime: geminiHome ? { model: GEMINI_TEST_MODEL } : {},
     streamFlushMs: 50,
     approvalTimeoutMs: null,
     resume: false,
-    env: { ...process.env, ...codexHome.env, ...claudeHome?.env },
-    ...(opts.agent === 'claude' ? { agent: { name: 'claude' as const } } : {}),
+    env: { ...process.env, ...codexHome.env, ...claudeHome?.env, ...geminiHome?.env },
+    ...(claudeHome ? { agent: { name: 'claude' as const } } : {}),
+    ...(geminiHome ? { agent: { name: 'gemini' as const } } : {}),
     ...opts.runner,
     ...overrides,
   });
@@ -200,6 +202,7 @@ export async function startSessionHarness(
       await model.close();
       await codexHome.remove();
       await claudeHome?.remove();
+      await geminiHome?.remove();
       for (const dir of [dataDir, home, workspace]) rmSync(dir, { recursive: true, force: true });
     },
   };

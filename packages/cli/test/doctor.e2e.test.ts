@@ -22,9 +22,9 @@ afterAll(async () => {
   rmSync(project, { recursive: true, force: true });
 });
 
-function doctor(args: string[], pilothouseHome = home): Promise<{ code: number; stdout: string; stderr: string }> {
-  // A clean environment: none of the caller's PILOTHOUSE_* or CODEX_* settings leak in.
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? home, PILOTHOUSE_HOME: pilothouseHome };
+function doctor(args: string[], pilothouseHome = home, extra: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  // A clean environment: none of the caller's PILOTHOUSE_*, CODEX_* or agent keys leak in, nor their sign-ins (HOME).
+  const env = { PATH: process.env.PATH ?? '', HOME: home, PILOTHOUSE_HOME: pilothouseHome, ...extra };
   return new Promise((res) => {
     const child = spawn(process.execPath, [CLI, 'doctor', ...args], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -42,11 +42,13 @@ describe('pilothouse doctor', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines.map((l) => l.slice(0, l.indexOf(':')))).toEqual(
       process.platform === 'linux' || process.platform === 'darwin'
-        ? ['ok   node', 'skip config', 'ok   codex', 'ok   sandbox', 'ok   hub', 'ok   token', 'ok   trust']
-        : ['ok   node', 'skip config', 'ok   codex', 'skip sandbox', 'ok   hub', 'ok   token', 'ok   trust'],
+        ? ['ok   node', 'skip config', 'ok   codex', 'ok   sandbox', 'skip claude', 'skip gemini', 'ok   hub', 'ok   token', 'ok   trust']
+        : ['ok   node', 'skip config', 'ok   codex', 'skip sandbox', 'skip claude', 'skip gemini', 'ok   hub', 'ok   token', 'ok   trust'],
     );
-    expect(lines[5]).toBe('ok   token: accepted as alice (member of 0 channels)');
-    expect(lines[6]).toBe(`ok   trust: ${project} is trusted (1 trusted folder)`);
+    // The agents run does not use are told about, not failed: found, but no key or sign-in here.
+    expect(lines[5]).toMatch(/^skip gemini: \d+\.\d+\.\d+\S* at \S+, but no key or sign-in was found; to use it: set GEMINI_API_KEY/);
+    expect(lines[7]).toBe('ok   token: accepted as alice (member of 0 channels)');
+    expect(lines[8]).toBe(`ok   trust: ${project} is trusted (1 trusted folder)`);
     expect(r.code).toBe(0);
   });
 
@@ -57,8 +59,23 @@ describe('pilothouse doctor', () => {
     const json = await doctor(['--hub', hub.url, '--token', 'ph_wrong', '--json']);
     expect(json.code).toBe(1);
     const objects = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { status: string; name: string; fix?: string });
-    expect(objects.map((o) => o.name)).toEqual(['node', 'config', 'codex', 'sandbox', 'hub', 'token', 'trust']);
-    expect(objects[5]).toMatchObject({ status: 'fail', name: 'token', fix: expect.stringMatching(/pilothouse token create/) });
+    expect(objects.map((o) => o.name)).toEqual(['node', 'config', 'codex', 'sandbox', 'claude', 'gemini', 'hub', 'token', 'trust']);
+    expect(objects[7]).toMatchObject({ status: 'fail', name: 'token', fix: expect.stringMatching(/pilothouse token create/) });
+  });
+
+  it('checks the agent run uses: Gemini CLI with its key passes; chosen in config.toml without a key, it fails with the fix', async () => {
+    const withKey = await doctor(['--hub', hub.url, '--token', hub.token], home, { GEMINI_API_KEY: 'test-key' });
+    expect(withKey.stdout).toMatch(/\nok {3}gemini: \d+\.\d+\.\d+\S* at \S+, GEMINI_API_KEY is set\n/);
+    const configured = mkdtempSync(join(tmpdir(), 'ph-doctor-agent-'));
+    try {
+      new TrustStore(configured).add(project);
+      writeFileSync(join(configured, 'config.toml'), '[run]\nagent = "gemini"\n');
+      const r = await doctor(['--hub', hub.url, '--token', hub.token], configured);
+      expect(r.stdout).toMatch(/\nfail gemini: .* but no key or sign-in was found — fix: set GEMINI_API_KEY/);
+      expect(r.code).toBe(1);
+    } finally {
+      rmSync(configured, { recursive: true, force: true });
+    }
   });
 
   it('reads the hub and token from config.toml; a broken file fails its line with the fix', async () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PINNED_CODEX_VERSION, TrustStore, locateCodex, type CodexBinary } from '@pilothouse/runner';
+import { checkAgent, credentialOf } from '../src/doctor/agents.js';
 import { checkCodex } from '../src/doctor/codex.js';
 import { checkConfig } from '../src/doctor/config.js';
 import { realExec } from '../src/doctor/exec.js';
@@ -165,6 +166,37 @@ describe('trust', () => {
   });
 });
 
+describe('other agents', () => {
+  const missing = async () => {
+    throw new Error('claude was not found on PATH: install it');
+  };
+  it('an agent run does not use is skipped when absent or without a key, naming how to install or sign in', async () => {
+    expect(await checkAgent('claude', { env: {}, required: false, locate: missing })).toEqual(
+      skip('claude', 'Claude Code is not installed; to use it: npm install -g @anthropic-ai/claude-code'),
+    );
+    const found = async () => ({ name: 'claude', version: '2.1.332', path: '/opt/claude' });
+    expect(await checkAgent('claude', { env: { HOME: scratch }, required: false, locate: found })).toMatchObject({ status: 'skip', detail: expect.stringMatching(/^2\.1\.332 at \/opt\/claude, but no key or sign-in was found; to use it: set ANTHROPIC_API_KEY/) });
+    expect(await checkAgent('claude', { env: { HOME: scratch, ANTHROPIC_API_KEY: 'k' }, required: true, locate: found })).toEqual(ok('claude', '2.1.332 at /opt/claude, ANTHROPIC_API_KEY is set'));
+  });
+  it('the agent run uses fails when absent or without a key, with the fix', async () => {
+    expect(await checkAgent('gemini', { env: {}, required: true, locate: missing })).toMatchObject({ status: 'fail', fix: 'npm install -g @google/gemini-cli; run uses it (agent = "gemini")' });
+    const found = async () => ({ name: 'gemini', version: '0.61.0', path: '/opt/gemini' });
+    expect(await checkAgent('gemini', { env: { HOME: scratch }, required: true, locate: found })).toMatchObject({ status: 'fail', fix: expect.stringMatching(/^set GEMINI_API_KEY/) });
+  });
+  it('finds a sign-in where each agent keeps it', () => {
+    const home = join(scratch, 'agent-home');
+    mkdirSync(join(home, '.claude'), { recursive: true });
+    mkdirSync(join(home, '.gemini'), { recursive: true });
+    expect(credentialOf('claude', {}, home)).toBeNull();
+    writeFileSync(join(home, '.claude', '.credentials.json'), '{}');
+    expect(credentialOf('claude', {}, home)).toBe(`signed in (${join(home, '.claude', '.credentials.json')})`);
+    expect(credentialOf('gemini', {}, home)).toBeNull();
+    writeFileSync(join(home, '.gemini', 'settings.json'), '{"security":{"auth":{"selectedType":"vertex-ai"}}}');
+    expect(credentialOf('gemini', {}, home)).toBe(`auth vertex-ai (${join(home, '.gemini', 'settings.json')})`);
+    expect(credentialOf('gemini', { GOOGLE_API_KEY: 'k' }, home)).toBe('GOOGLE_API_KEY is set');
+  });
+});
+
 describe('runDoctor', () => {
   it('runs every check in order, wiring codex into sandbox and hub into token', async () => {
     const results = await runDoctor({
@@ -175,7 +207,7 @@ describe('runDoctor', () => {
       platform: 'linux',
       exec: async () => ({ code: null, stdout: '', stderr: '', error: 'ENOENT' }),
     });
-    expect(results.map((r) => `${r.status} ${r.name}`)).toEqual(['ok node', 'skip config', 'fail codex', 'skip sandbox', 'fail hub', 'skip token', 'fail trust']);
+    expect(results.map((r) => `${r.status} ${r.name}`)).toEqual(['ok node', 'skip config', 'fail codex', 'skip sandbox', 'skip claude', 'skip gemini', 'fail hub', 'skip token', 'fail trust']);
   });
 
   it('checks the hub and token from config.toml when no flag or variable gives them', async () => {

@@ -46,6 +46,8 @@ export const ErrorCodes = {
   prompt_settled: 'The prompt was already decided, withdrawn or expired.',
   webhook_url_refused: 'The webhook URL is not allowed (scheme, credentials, the hub itself, or a private address without allow_private).',
   push_not_configured: 'This hub sends no push notifications.',
+  delivery_not_found: 'No delivery with that id.',
+  delivery_not_failed: 'Only a failed delivery can be retried; this one is pending, being sent, sent or skipped.',
   internal: 'Internal error.',
 } as const;
 

@@ -9,6 +9,7 @@ import './styles.css';
 import './styles/layout.css';
 import './styles/icons.css';
 import './styles/audit.css';
+import './styles/admin.css';
 import './styles/notifications.css';
 
 createRoot(document.getElementById('root')!).render(

@@ -3,8 +3,9 @@
 // started, frees the port and removes the scratch folder; a second Ctrl-C forces it.
 
 import { createInterface } from 'node:readline';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { SIGN_IN_CODE_TTL_MS } from '@pilothouse/hub';
+import { DEMO_AGENTS, type DemoAgent } from '../demo/agent-home.js';
 import { Cleanup } from '../demo/cleanup.js';
 import { createProgress, formatMs } from '../demo/progress.js';
 import { DemoStopped, startDemo, type RunningDemo } from '../demo/start.js';
@@ -18,15 +19,22 @@ Examples:
   pilothouse demo --port 0        # any free port
   pilothouse demo --json          # one JSON line on stdout for scripts; progress on stderr
   pilothouse demo --keep          # keep the scratch store, repository and logs afterwards
+  pilothouse demo --agent gemini  # the same with Gemini CLI (or --agent claude: Claude Code)
   npm ci && npm run demo          # from a clone: builds the web UI first when it is missing
 
 In the thread, type: hello · run the tests · fix the greeting · search the web ·
 start the dev server · tell me a story`;
 
+function parseDemoAgent(value: string): DemoAgent {
+  if ((DEMO_AGENTS as readonly string[]).includes(value)) return value as DemoAgent;
+  throw new InvalidArgumentError(`the demo shows ${DEMO_AGENTS.join(', ')}; an ACP agent needs its own command: pilothouse run --agent acp -- CMD`);
+}
+
 /** Signals closer together than this are one Ctrl-C. */
 const SAME_SIGNAL_MS = 300;
 
 interface DemoFlags {
+  agent: DemoAgent;
   port: number;
   json: boolean;
   keep: boolean;
@@ -34,7 +42,8 @@ interface DemoFlags {
 
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('Try Pilothouse on this machine with no API key: a hub, a scripted model and the real Codex on a scratch repository, then a one-time sign-in link.')
+    .description('Try Pilothouse on this machine with no API key: a hub, a scripted model and a real agent (Codex by default) on a scratch repository, then a one-time sign-in link.')
+    .option('--agent <name>', 'the agent to show: codex, claude (Claude Code) or gemini (Gemini CLI), each on the scripted model', parseDemoAgent, 'codex' as DemoAgent)
     .option('--port <port>', 'port for the hub (0 = any free port)', parsePort, 8787)
     .option('--json', 'print one JSON line {url, signInUrl, token, channel, threadId} once the session is live (progress on stderr)', false)
     .option('--keep', 'keep the scratch folder (store, repository, logs) when the demo stops', false)
@@ -82,7 +91,7 @@ export function demoCommand(): Command {
       };
       let demo: RunningDemo;
       try {
-        starting = startDemo({ port: flags.port, keep: flags.keep, progress, cleanup, signal: abort.signal, env: process.env, onLog: (file) => (logFile = file) });
+        starting = startDemo({ agent: flags.agent, port: flags.port, keep: flags.keep, progress, cleanup, signal: abort.signal, env: process.env, onLog: (file) => (logFile = file) });
         demo = await starting;
       } catch (err) {
         // Once stopping began, whatever failed in the half-started demo is part of stopping.

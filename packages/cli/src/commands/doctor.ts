@@ -1,4 +1,4 @@
-// `pilothouse doctor`: one line per check (Node, Codex, sandbox, hub, token, trusted folders),
+// `pilothouse doctor`: one line per check (Node, Codex, sandbox, the other agents, hub, token, trusted folders),
 // with the fix for each failure; exit 0 when nothing failed, 1 otherwise.
 
 import { resolve } from 'node:path';
@@ -7,7 +7,7 @@ import { allPassed, formatJson, formatLine, runDoctor } from '../doctor/index.js
 
 export function doctorCommand(): Command {
   return new Command('doctor')
-    .description('Check that this machine can run Pilothouse: Node, the Codex binary, the sandbox, the hub and token, trusted folders.')
+    .description('Check that this machine can run Pilothouse: Node, the Codex binary, the sandbox, Claude Code and Gemini CLI (found, version, key or sign-in), the hub and token, trusted folders.')
     .addOption(new Option('--hub <url>', 'hub URL to check').env('PILOTHOUSE_HUB'))
     .addOption(new Option('--token <token>', 'API token to check against the hub').env('PILOTHOUSE_TOKEN'))
     .option('--cwd <dir>', 'the folder to check for trust', process.cwd())

@@ -12,10 +12,10 @@ import pino from 'pino';
 import { createLogger } from '../logger.js';
 import { PilothouseError } from '@pilothouse/protocol';
 import { DEFAULT_WEB_ROOT, createSignInLink, digest, newToken, startHub, type RunningHub } from '@pilothouse/hub';
-import { PINNED_CODEX_VERSION, TrustStore, startRunner, type RunningRunner } from '@pilothouse/runner';
+import { AGENT_TITLES, TrustStore, startRunner, type RunningRunner } from '@pilothouse/runner';
 import { DEMO_SCRIPT_PATH, cueResponder, loadCueScript, startScriptedModel } from '@pilothouse/scripted-model';
 import type { Cleanup } from './cleanup.js';
-import { writeDemoCodexHome } from './codex-home.js';
+import { DEMO_GEMINI_MODEL, writeDemoAgentHome, type DemoAgent } from './agent-home.js';
 import { descendants, endAll, signal, type Proc } from './process-tree.js';
 import type { Progress } from './progress.js';
 import { DEMO_README, createDemoRepo } from './repo.js';
@@ -32,8 +32,10 @@ export interface DemoOptions {
   readonly cleanup: Cleanup;
   /** Aborted when the demo is to stop: starting gives up after the step under way. */
   readonly signal: AbortSignal;
-  /** The environment Codex starts from (its OpenAI credentials are removed). */
+  /** The environment the agent starts from (every agent's credentials are removed). */
   readonly env: NodeJS.ProcessEnv;
+  /** The agent to show (default Codex). */
+  readonly agent?: DemoAgent;
   readonly webRoot?: string;
   /** Told where the log goes as soon as it exists (to show its tail if something fails). */
   readonly onLog?: (file: string) => void;
@@ -77,7 +79,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   // Forced: kill every process below this one at once, then remove the folder.
   cleanup.onForce(removeScratch);
   cleanup.onForce(() => signal(descendants(), 'SIGKILL'));
-  const dirs = { data: join(scratch, 'hub-data'), home: join(scratch, 'pilothouse-home'), codexHome: join(scratch, 'codex-home'), repo: join(scratch, 'pilothouse-demo'), logs: join(scratch, 'logs') };
+  const dirs = { data: join(scratch, 'hub-data'), home: join(scratch, 'pilothouse-home'), agentHome: join(scratch, 'agent-home'), repo: join(scratch, 'pilothouse-demo'), logs: join(scratch, 'logs') };
   mkdirSync(dirs.logs);
   const logFile = join(dirs.logs, 'demo.log');
   const logger = createLogger('info', pino.destination({ dest: logFile, sync: true }));
@@ -123,11 +125,12 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   );
   checkpoint();
 
-  const codexEnv = writeDemoCodexHome(dirs.codexHome, model.url, opts.env);
+  const agent = opts.agent ?? 'codex';
+  const agentEnv = writeDemoAgentHome(agent, dirs.agentHome, model.url, opts.env);
   // What already runs below this process (tsx's esbuild service) is not the agent's to stop.
   const ours = new Set(descendants().map((p) => p.pid));
   const runner = await progress.step(
-    'Codex and the runner',
+    `${AGENT_TITLES[agent]} and the runner`,
     () =>
       startRunner({
         hubUrl: hub.url,
@@ -137,17 +140,19 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         home: dirs.home,
         logger: logger.child({ part: 'runner' }),
         allow: [],
-        runtime: {},
+        // Codex takes its settings from the demo's CODEX_HOME; Gemini CLI is given a model (no routing call).
+        runtime: agent === 'gemini' ? { model: DEMO_GEMINI_MODEL } : {},
         streamFlushMs: 150,
         approvalTimeoutMs: null,
         resume: false,
-        env: codexEnv,
+        agent: { name: agent },
+        env: agentEnv,
         // The demo repository's README, under the session row's first line: what to type.
         intro: DEMO_README,
       }),
-    (r) => `codex ${PINNED_CODEX_VERSION}, session thread ${r.threadId}`,
+    (r) => `${r.agent.name} ${r.agent.version}, session thread ${r.threadId}`,
   );
-  cleanup.add('runner, Codex and what the agent started', () => stopRunner(runner, (p) => !ours.has(p.pid)));
+  cleanup.add('runner, the agent and what it started', () => stopRunner(runner, (p) => !ours.has(p.pid)));
   checkpoint();
 
   const threadPath = `/c/${CHANNEL}/t/${runner.threadId}`;

@@ -1,6 +1,7 @@
 // `pilothouse doctor`: every check, in a fixed order, with its dependencies injected.
 
 import { pilothouseHome } from '@pilothouse/runner';
+import { checkAgent, OTHER_AGENTS, type LocateAgent } from './agents.js';
 import { checkCodex, type Locate } from './codex.js';
 import { checkConfig } from './config.js';
 import { realExec, type Exec } from './exec.js';
@@ -22,6 +23,7 @@ export interface DoctorDeps {
   readonly fetch?: Fetch;
   readonly exec?: Exec;
   readonly locate?: Locate;
+  readonly locateAgent?: LocateAgent;
 }
 
 /** Runs the independent checks concurrently; results come back in a fixed order. */
@@ -41,6 +43,10 @@ export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
     const hub = await checkHub({ hub: hubUrl, fetch: fetchFn });
     return [hub.result, await checkToken({ hub: hubUrl, token, fetch: fetchFn, reachable: hub.reachable })];
   };
-  const [codex, hub] = await Promise.all([codexAndSandbox(), hubAndToken()]);
-  return [checkNode(deps.nodeVersion), config.result, ...codex, ...hub, checkTrust({ home, cwd: deps.cwd })];
+  // The agent `run` uses (config.toml's agent, else Codex) must be ready; the others are told about.
+  const chosen = config.config?.run.agent ?? 'codex';
+  const others = () =>
+    Promise.all(OTHER_AGENTS.map((agent) => checkAgent(agent, { env: deps.env, required: chosen === agent, ...(deps.locateAgent ? { locate: deps.locateAgent } : {}) })));
+  const [codex, agents, hub] = await Promise.all([codexAndSandbox(), others(), hubAndToken()]);
+  return [checkNode(deps.nodeVersion), config.result, ...codex, ...agents, ...hub, checkTrust({ home, cwd: deps.cwd })];
 }

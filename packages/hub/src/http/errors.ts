@@ -47,5 +47,7 @@ export const httpStatus: Record<ErrorCode, number> = {
   prompt_settled: 409,
   webhook_url_refused: 400,
   push_not_configured: 404,
+  delivery_not_found: 404,
+  delivery_not_failed: 409,
   internal: 500,
 };

@@ -1,7 +1,7 @@
 // The HTTP surface of notifications: a person's centre (list, unread count, mark read), their
 // preferences, their browsers' push subscriptions, deciding with a code (the emailed link's
 // confirmation page never changes anything on GET), and for admins the channel webhooks and the
-// deliveries that failed.
+// deliveries that failed, which they may send again.
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -46,6 +46,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 
 const ListQuery = z.object({ before: z.string().max(40).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
 const DeliveryQuery = z.object({ status: z.enum(['failed', 'pending', 'sent', 'skipped']).default('failed'), limit: z.coerce.number().int().min(1).max(500).default(100) });
+const DeliveryParams = z.object({ id: z.string().min(1).max(100) });
 const ChannelParams = z.object({ ws: z.string().min(1).max(100), ch: z.string().min(1).max(100) });
 
 /** The most push subscriptions one person keeps (browsers and devices); the oldest goes first. */
@@ -257,19 +258,51 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: Notificat
   app.get('/api/admin/deliveries', async (req) => {
     await admin(req);
     const q = parse(DeliveryQuery, req.query);
-    const rows = await store.db
-      .selectFrom('deliveries')
-      .select(['id', 'medium', 'target', 'user_id', 'status', 'attempts', 'next_at', 'last_code', 'last_error', 'created_at', 'sent_at', 'content'])
-      .where('status', '=', q.status)
-      .orderBy('created_at', 'desc')
-      .limit(q.limit)
-      .execute();
-    return {
-      deliveries: rows.map(({ content, target, ...r }) => {
-        const c = JSON.parse(content) as { kind: string; title: string };
-        // An email address is personal data; a subscription id or webhook id is not.
-        return { ...r, target: r.medium === 'email' ? target.replace(/^(.).*(@.*)$/, '$1…$2') : target, kind: c.kind, title: c.title };
-      }),
-    };
+    const rows = await store.db.selectFrom('deliveries').select(DELIVERY_COLUMNS).where('status', '=', q.status).orderBy('created_at', 'desc').limit(q.limit).execute();
+    return { deliveries: rows.map(deliveryView) };
   });
+
+  // An admin's "try again": a failed delivery goes back to pending, due now, with a fresh set of
+  // attempts (the far end was fixed; a full schedule, not one last try). Only a failed one: a
+  // pending or sending one is already on its way, a sent one must not be sent twice.
+  app.post('/api/admin/deliveries/:id/retry', async (req) => {
+    const who = await admin(req);
+    const { id } = parse(DeliveryParams, req.params);
+    const before = await store.db.selectFrom('deliveries').select([...DELIVERY_COLUMNS, 'channel_id']).where('id', '=', id).executeTakeFirst();
+    if (!before) throw new PilothouseError('delivery_not_found', `No delivery ${id}.`);
+    const now = new Date().toISOString();
+    // The status in the WHERE: a concurrent retry (or worker) cannot make it pending twice.
+    const r = await store.db
+      .updateTable('deliveries')
+      .set({ status: 'pending', next_at: now, attempts: 0, lease_until: null, last_code: null, last_error: null })
+      .where('id', '=', id)
+      .where('status', '=', 'failed')
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) throw new PilothouseError('delivery_not_failed', `The delivery is ${before.status}; only a failed delivery can be retried.`);
+    const view = deliveryView(before);
+    const channel = await store.db
+      .selectFrom('channels')
+      .innerJoin('workspaces', 'workspaces.id', 'channels.workspace_id')
+      .select(['workspaces.name as ws', 'channels.name as ch'])
+      .where('channels.id', '=', before.channel_id)
+      .executeTakeFirst();
+    await store.audit({
+      actor: { id: who.userId, name: who.name },
+      action: 'delivery_retried',
+      channel: channel ? `${channel.ws}/${channel.ch}` : null,
+      // `last_code`, not `code`: the audit log reads a detail `code` as a refusal.
+      detail: { id, medium: view.medium, target: view.target, attempts: view.attempts, last_code: view.last_code },
+    });
+    deps.poke();
+    return { delivery: { ...view, status: 'pending', attempts: 0, next_at: now, last_code: null, last_error: null } };
+  });
+}
+
+const DELIVERY_COLUMNS = ['id', 'medium', 'target', 'user_id', 'status', 'attempts', 'next_at', 'last_code', 'last_error', 'created_at', 'sent_at', 'content'] as const;
+
+/** A delivery as admins read it: what it says (kind, title), to whom (an email address masked). */
+function deliveryView({ content, target, ...r }: { content: string; target: string; medium: string; attempts: number; last_code: string | null } & Record<string, unknown>) {
+  const c = JSON.parse(content) as { kind: string; title: string };
+  // An email address is personal data; a subscription id or webhook id is not.
+  return { ...r, attempts: Number(r.attempts), target: r.medium === 'email' ? target.replace(/^(.).*(@.*)$/, '$1…$2') : target, kind: c.kind, title: c.title };
 }

@@ -8,7 +8,7 @@ import type { Store } from '../store/store.js';
 import type { Principal } from '../socket/types.js';
 import { notificationFollow } from './derive.js';
 import { registerNotificationRoutes } from './routes.js';
-import { DeliveryWorker, type Media } from './worker.js';
+import { DeliveryWorker, type Media, type RetrySchedule } from './worker.js';
 import { createWebhookSender, validateWebhookUrl } from './senders/webhook.js';
 import { createEmailSender, describeSmtp, parseSmtpUrl } from './senders/email.js';
 import { checkPushSubscription, generateVapidKeys, pushPayload, sendPush, type VapidKeys } from './senders/push.js';
@@ -24,6 +24,8 @@ export interface NotificationConfig {
   media?: Partial<Media>;
   /** How often the worker looks for due deliveries (retries, reminders); default 1 s. */
   pollMs?: number;
+  /** Attempts before a delivery is `failed`, and the first retry's delay (doubling after); default 8 and 5 s. Tests shorten it. */
+  retry?: RetrySchedule;
 }
 
 /** The hub's VAPID key pair: made on first start and kept (browsers' subscriptions are bound to the public key). */
@@ -66,7 +68,7 @@ export async function createNotifications(deps: {
   const mailer = smtp === null ? null : createEmailSender(smtp);
   if (smtp !== null) logger.info({ event: 'smtp_configured', smtp: describeSmtp(smtp) }, 'email notifications go through the SMTP server');
   const media: Media = { push: deps.config.push === false ? null : push, email: mailer === null ? null : (to, content) => mailer.send(to, content, deps.publicUrl()), webhook, ...deps.config.media };
-  const worker = new DeliveryWorker({ store, logger, media, publicUrl: deps.publicUrl, ...(deps.config.pollMs !== undefined ? { pollMs: deps.config.pollMs } : {}) });
+  const worker = new DeliveryWorker({ store, logger, media, publicUrl: deps.publicUrl, ...(deps.config.pollMs !== undefined ? { pollMs: deps.config.pollMs } : {}), ...(deps.config.retry !== undefined ? { retry: deps.config.retry } : {}) });
   store.onFollow(
     notificationFollow((err) => logger.error({ err, event: 'notifications_not_written' }, 'could not write the notifications of an event')),
     () => worker.poke(),

@@ -1,7 +1,7 @@
 // The delivery worker: takes due deliveries from the database (a lease, so a hub that dies
 // mid-send hands them to the next one after the lease), sends each through its medium, and
 // records what came of it: sent; retried with backoff (or when the far end said); failed for
-// good after MAX_ATTEMPTS or a permanent refusal (admins see these); a push subscription that
+// good after `retry.maxAttempts` (default 8) or a permanent refusal (admins see these); a push subscription that
 // answered 404/410 is removed. Prompts already settled are skipped, never sent late.
 // Everything it needs to resume is in the deliveries table: a restarted hub picks up where the
 // dead one stopped (nothing lost; a send cut off mid-flight may be repeated once, under the same
@@ -39,13 +39,21 @@ export interface WorkerOptions {
   concurrency?: number;
   /** How long a taken delivery is this hub's before another may take it (a hub that died). */
   leaseMs?: number;
+  /** How often and how soon to try again (default DEFAULT_RETRY). */
+  retry?: RetrySchedule;
 }
 
-export const MAX_ATTEMPTS = 8;
+/** Attempts before a delivery that keeps failing is `failed`, and the delay before the second (doubling after). */
+export interface RetrySchedule {
+  readonly maxAttempts: number;
+  readonly firstDelayMs: number;
+}
+
+const DEFAULT_RETRY: RetrySchedule = { maxAttempts: 8, firstDelayMs: 5_000 };
 
 /** Delay before attempt `attempts + 1`: 5 s, 10 s, 20 s … capped at 30 min, with ±20 % jitter. */
-export function backoffMs(attempts: number, random = Math.random): number {
-  const base = Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 30 * 60_000);
+export function backoffMs(attempts: number, random = Math.random, firstDelayMs = DEFAULT_RETRY.firstDelayMs): number {
+  const base = Math.min(firstDelayMs * 2 ** Math.max(0, attempts - 1), 30 * 60_000);
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
@@ -210,14 +218,15 @@ export class DeliveryWorker {
         if (row.medium === 'push') await store.db.updateTable('push_subscriptions').set({ last_sent_at: now }).where('id', '=', row.target).execute();
         return;
       case 'retry': {
-        if (row.attempts >= MAX_ATTEMPTS) {
+        const retry = this.o.retry ?? DEFAULT_RETRY;
+        if (row.attempts >= retry.maxAttempts) {
           this.stats.failed += 1;
           logger.warn({ event: 'delivery_failed', delivery_id: row.id, medium: row.medium, code: attempt.code, attempts: row.attempts }, attempt.message);
           await base.set({ status: 'failed', lease_until: null, last_code: attempt.code, last_error: `gave up after ${row.attempts} attempts: ${attempt.message}` }).execute();
           return;
         }
         this.stats.retried += 1;
-        const wait = Math.max(attempt.retryAfterMs ?? 0, backoffMs(row.attempts));
+        const wait = Math.max(attempt.retryAfterMs ?? 0, backoffMs(row.attempts, Math.random, retry.firstDelayMs));
         await base.set({ status: 'pending', next_at: new Date(this.now() + wait).toISOString(), lease_until: null, last_code: attempt.code, last_error: attempt.message }).execute();
         return;
       }

@@ -1,11 +1,16 @@
 // Which driver runs which agent: the one place `--agent` is turned into a binary to check and a
-// driver to start. Each agent's own code lives in its folder (codex/, claude/, later acp/).
+// driver to start. Each agent's own code lives in its folder (codex/, claude/, gemini/, acp/).
 
+import { AcpDriver } from '../acp/driver.js';
+import { acpLaunch, acpSettings, locateAcp } from '../acp/locate.js';
 import { ClaudeDriver } from '../claude/driver.js';
 import { locateClaude } from '../claude/locate.js';
 import { checkClaudeRuntime } from '../claude/runtime-options.js';
 import { CodexDriver } from '../codex/driver.js';
 import { locateCodex } from '../codex/locate.js';
+import { geminiLaunch } from '../gemini/launch.js';
+import { locateGemini } from '../gemini/locate.js';
+import { geminiSettings } from '../gemini/runtime-options.js';
 import type { AgentBinary, AgentDriver, AgentDriverOptions, AgentName } from './driver.js';
 import { AgentError } from './errors.js';
 import type { RuntimeOptions } from './runtime-options.js';
@@ -52,8 +57,9 @@ export async function locateAgent(choice: AgentChoice, env: NodeJS.ProcessEnv, r
       return { name: 'claude', ...found };
     }
     case 'gemini':
+      return { name: 'gemini', ...(await locateGemini({ bin: choice.bin, env })) };
     case 'acp':
-      throw new AgentError('agent_unsupported', `${AGENT_TITLES[choice.name]} is not supported by this version of Pilothouse yet; run with --agent codex.`);
+      return locateAcp(choice.command, env);
     default: {
       const never: never = choice.name;
       throw new AgentError('agent_unsupported', `Unknown agent ${String(never)}.`);
@@ -70,8 +76,9 @@ export function createDriver(choice: AgentChoice, binary: AgentBinary, options: 
       checkClaudeRuntime(options.runtime);
       return new ClaudeDriver({ ...options, binary });
     case 'gemini':
+      return new AcpDriver({ ...options, binary, launch: geminiLaunch(binary, options.runtime, options.env), settings: geminiSettings(options.runtime) });
     case 'acp':
-      throw new AgentError('agent_unsupported', `${AGENT_TITLES[choice.name]} is not supported by this version of Pilothouse yet; run with --agent codex.`);
+      return new AcpDriver({ ...options, binary, launch: acpLaunch(choice.command ?? [binary.path], binary.path, options.env), settings: acpSettings(options.runtime, binary.name) });
     default: {
       const never: never = choice.name;
       throw new AgentError('agent_unsupported', `Unknown agent ${String(never)}.`);

@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { PilothouseError } from '@pilothouse/protocol';
-import type { OpenedAgentThread } from '../agent/driver.js';
+import type { AgentBinary, OpenedAgentThread } from '../agent/driver.js';
 import { agentTitle, createDriver, type AgentChoice } from '../agent/drivers.js';
 import type { RuntimeOptions } from '../agent/runtime-options.js';
 import type { CodexDriver } from '../codex/driver.js';
@@ -63,6 +63,8 @@ export interface RunnerOptions {
 export interface RunningRunner {
   threadId: string;
   runnerId: string;
+  /** The agent it drives, as found and checked: its name (`codex`, `claude`, `gemini`, an ACP agent's own), version and binary. */
+  agent: AgentBinary;
   /** Resolves when the session ends (close(), or a fatal error). */
   done: Promise<void>;
   close(reason?: string): Promise<void>;
@@ -180,5 +182,5 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       void close(`the Codex TUI exited (${how})`);
     });
   }
-  return { threadId, runnerId: prepared.runnerId, done, close };
+  return { threadId, runnerId: prepared.runnerId, agent: prepared.agentBinary, done, close };
 }

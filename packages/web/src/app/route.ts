@@ -1,5 +1,5 @@
 // The page's address is the route: / (home), /c/WS/CH (a channel), /c/WS/CH/t/ID (a thread),
-// /audit (the audit log, admins), /notifications (the notification centre as a page) and
+// /audit (the audit log, admins), /admin/notifications (deliveries and webhooks, admins), /notifications (the notification centre as a page) and
 // /settings/notifications (what to be told about, and how).
 // The hub answers every such path with index.html (packages/hub/src/http/static.ts).
 
@@ -11,11 +11,13 @@ export type Route =
   | { type: 'channel'; channel: string }
   | { type: 'thread'; channel: string; threadId: string }
   | { type: 'audit' }
+  | { type: 'admin-notifications' }
   | { type: 'notifications' }
   | { type: 'notification-prefs' }
   | { type: 'unknown'; path: string };
 
 export const AUDIT_PATH = '/audit';
+export const ADMIN_NOTIFICATIONS_PATH = '/admin/notifications';
 export const NOTIFICATIONS_PATH = '/notifications';
 export const NOTIFICATION_PREFS_PATH = '/settings/notifications';
 
@@ -24,6 +26,7 @@ const is = (path: string, target: string) => path === target || path === `${targ
 export function parseRoute(path: string): Route {
   if (path === '/' || path === '') return { type: 'home' };
   if (is(path, AUDIT_PATH)) return { type: 'audit' };
+  if (is(path, ADMIN_NOTIFICATIONS_PATH)) return { type: 'admin-notifications' };
   if (is(path, NOTIFICATIONS_PATH)) return { type: 'notifications' };
   if (is(path, NOTIFICATION_PREFS_PATH)) return { type: 'notification-prefs' };
   const m = /^\/c\/([^/]+)\/([^/]+)(?:\/t\/([^/]+))?\/?$/.exec(path);

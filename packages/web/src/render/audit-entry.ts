@@ -18,6 +18,9 @@ export const AUDIT_ACTIONS = [
   'title_set',
   'preview_open',
   'preview_close',
+  'webhook_added',
+  'webhook_removed',
+  'delivery_retried',
 ] as const;
 
 export type AuditOutcome = { type: 'refused'; code: string } | { type: 'done' };

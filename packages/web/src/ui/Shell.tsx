@@ -1,5 +1,5 @@
 // Signed in: the channel list (a drawer on phones), reconnect banner, the view the address names
-// (a channel, a thread, the audit log or the notification centre and its settings) and the shortcut list. App.tsx loads this module and its
+// (a channel, a thread, the audit log, notifications admin or the notification centre and its settings) and the shortcut list. App.tsx loads this module and its
 // views on demand, so the sign-in page fetches neither the socket client nor the thread renderer
 // (markdown-it, DOMPurify, ansi_up, diff); highlighting is a chunk of its own, loaded on first use.
 
@@ -8,6 +8,7 @@ import { assertNever, type Actor } from '@pilothouse/protocol';
 import type { Me } from '../api/http.js';
 import { parseRoute, usePath } from '../app/route.js';
 import { Workspace } from '../app/workspace.js';
+import { AdminNotificationsView } from './admin/AdminNotificationsView.js';
 import { AuditView } from './AuditView.js';
 import { ChannelView } from './ChannelView.js';
 import { Home } from './Home.js';
@@ -59,6 +60,9 @@ export function Shell({ me, onSignOut, onExpired }: { me: Me; onSignOut: () => v
     case 'audit':
       main = <AuditView />;
       break;
+    case 'admin-notifications':
+      main = <AdminNotificationsView admin={me.user.admin} channels={ws.channels} />;
+      break;
     case 'notifications':
       main = <NotificationsView />;
       break;
@@ -83,7 +87,7 @@ export function Shell({ me, onSignOut, onExpired }: { me: Me; onSignOut: () => v
               if (e.target instanceof Element && e.target.closest('a')) drawer.setOpen(false);
             }}
           >
-            <Sidebar ws={ws} current={current} auditOpen={route.type === 'audit'} notificationsOpen={route.type === 'notifications'} onSignOut={onSignOut} />
+            <Sidebar ws={ws} current={current} auditOpen={route.type === 'audit'} adminNotificationsOpen={route.type === 'admin-notifications'} notificationsOpen={route.type === 'notifications'} onSignOut={onSignOut} />
             <Preferences onShortcuts={() => shortcuts.current?.open()} />
           </div>
           {drawer.open ? <div className="drawer-scrim" aria-hidden="true" onClick={() => drawer.setOpen(false)} /> : null}

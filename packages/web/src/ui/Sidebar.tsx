@@ -1,9 +1,9 @@
 // The notification bell, workspaces and their channels (the caller's memberships), each with an unread marker, for
-// admins a link to the audit log, and the signed-in user with a sign-out button.
+// admins links to the audit log and notifications admin (deliveries, webhooks), and the signed-in user with a sign-out button.
 
 import { useMemo, useSyncExternalStore } from 'react';
 import type { Workspace } from '../app/workspace.js';
-import { AUDIT_PATH, channelPath, threadPath } from '../app/route.js';
+import { ADMIN_NOTIFICATIONS_PATH, AUDIT_PATH, channelPath, threadPath } from '../app/route.js';
 import { runnersOf } from '../state/channel.js';
 import { latestLiveSession } from '../state/sessions.js';
 import { summariesOf } from '../state/threads.js';
@@ -27,7 +27,21 @@ function ChannelLink({ ws, channel, current }: { ws: Workspace; channel: string;
   );
 }
 
-export function Sidebar({ ws, current, auditOpen, notificationsOpen, onSignOut }: { ws: Workspace; current: string | null; auditOpen: boolean; notificationsOpen: boolean; onSignOut: () => void }) {
+export function Sidebar({
+  ws,
+  current,
+  auditOpen,
+  adminNotificationsOpen,
+  notificationsOpen,
+  onSignOut,
+}: {
+  ws: Workspace;
+  current: string | null;
+  auditOpen: boolean;
+  adminNotificationsOpen: boolean;
+  notificationsOpen: boolean;
+  onSignOut: () => void;
+}) {
   const groups = useMemo(() => {
     const by = new Map<string, string[]>();
     for (const c of ws.channels) {
@@ -60,6 +74,11 @@ export function Sidebar({ ws, current, auditOpen, notificationsOpen, onSignOut }
             <li className={auditOpen ? 'current' : ''}>
               <Link to={AUDIT_PATH} current={auditOpen}>
                 Audit log
+              </Link>
+            </li>
+            <li className={adminNotificationsOpen ? 'current' : ''}>
+              <Link to={ADMIN_NOTIFICATIONS_PATH} current={adminNotificationsOpen}>
+                Deliveries &amp; webhooks
               </Link>
             </li>
           </ul>
