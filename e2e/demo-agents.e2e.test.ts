@@ -32,7 +32,10 @@ async function until(what: string, check: () => boolean, timeoutMs = 10_000): Pr
   }
 }
 
-const AGENTS = [{ agent: 'gemini', title: 'Gemini CLI' }] as const;
+const AGENTS = [
+  { agent: 'claude', title: 'Claude Code' },
+  { agent: 'gemini', title: 'Gemini CLI' },
+] as const;
 
 describe.each(AGENTS)('pilothouse demo --agent $agent', ({ agent, title }) => {
   it('runs the real agent on the scripted model: hello is answered in the thread; Ctrl-C leaves nothing behind', async () => {
