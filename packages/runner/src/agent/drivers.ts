@@ -1,5 +1,5 @@
 // Which driver runs which agent: the one place `--agent` is turned into a binary to check and a
-// driver to start. Each agent's own code lives in its folder (codex/, later claude/ and acp/).
+// driver to start. Each agent's own code lives in its folder (codex/, acp/ with gemini/, claude/).
 
 import { AcpDriver } from '../acp/driver.js';
 import { acpLaunch, acpSettings, locateAcp } from '../acp/locate.js';
@@ -7,9 +7,10 @@ import { CodexDriver } from '../codex/driver.js';
 import { locateCodex } from '../codex/locate.js';
 import { geminiLaunch } from '../gemini/launch.js';
 import { locateGemini } from '../gemini/locate.js';
-import { geminiSettings } from '../gemini/runtime-options.js';
+import { geminiRefusal, geminiSettings } from '../gemini/runtime-options.js';
 import type { AgentBinary, AgentDriver, AgentDriverOptions, AgentName } from './driver.js';
 import { AgentError } from './errors.js';
+import type { RuntimeOptions } from './runtime-options.js';
 
 /** What `pilothouse run` was asked to drive. */
 export interface AgentChoice {
@@ -49,6 +50,26 @@ export async function locateAgent(choice: AgentChoice, env: NodeJS.ProcessEnv): 
       return { name: 'gemini', ...(await locateGemini({ bin: choice.bin, env })) };
     case 'acp':
       return locateAcp(choice.command, env);
+    default: {
+      const never: never = choice.name;
+      throw new AgentError('agent_unsupported', `Unknown agent ${String(never)}.`);
+    }
+  }
+}
+
+/**
+ * Why the agent cannot run with these runtime options (those its agent cannot honour are refused
+ * before anything starts, never dropped), or null.
+ */
+export function refusedRuntime(choice: AgentChoice, binary: AgentBinary, runtime: RuntimeOptions): string | null {
+  switch (choice.name) {
+    case 'codex':
+    case 'claude':
+      return null;
+    case 'gemini':
+      return geminiRefusal(runtime);
+    case 'acp':
+      return acpSettings(runtime, binary.name).refusal;
     default: {
       const never: never = choice.name;
       throw new AgentError('agent_unsupported', `Unknown agent ${String(never)}.`);
