@@ -251,8 +251,8 @@ describe('Claude Code', () => {
 
   it('refuses --sandbox and --fast before anything starts, naming Claude Code', async () => {
     h = await startSessionHarness({ agent: 'claude', start: false });
-    await expect(h.startRunner({ runtime: { sandbox: 'read-only' } })).rejects.toMatchObject({ code: 'claude_option_unsupported', message: expect.stringContaining('Claude Code') });
-    await expect(h.startRunner({ runtime: { fast: true } })).rejects.toMatchObject({ code: 'claude_option_unsupported', message: expect.stringContaining('Claude Code') });
+    await expect(h.startRunner({ runtime: { sandbox: 'read-only' } })).rejects.toMatchObject({ code: 'agent_option_unsupported', message: expect.stringContaining('Claude Code') });
+    await expect(h.startRunner({ runtime: { fast: true } })).rejects.toMatchObject({ code: 'agent_option_unsupported', message: expect.stringContaining('Claude Code') });
     expect(h.claudePids()).toEqual([]);
   });
 

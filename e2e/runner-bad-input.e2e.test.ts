@@ -67,6 +67,21 @@ describe('runner bad input', () => {
     await nothingInTheChannel();
   });
 
+  it('refuses options an agent cannot honour before anything starts, naming the agent and the options', async () => {
+    const { error } = await refusal({ agent: { name: 'gemini' }, runtime: { sandbox: 'workspace-write', effort: 'high' } });
+    expect(error).toMatchObject({
+      code: 'agent_option_unsupported',
+      message: expect.stringMatching(/^Gemini CLI cannot take --sandbox workspace-write, --effort high from Pilothouse/) as unknown,
+    });
+    await nothingInTheChannel();
+  });
+
+  it('refuses --tui with an agent other than Codex', async () => {
+    const { error } = await refusal({ agent: { name: 'gemini' }, tui: true });
+    expect(error).toMatchObject({ code: 'bad_request', message: "--tui opens Codex's own terminal UI; it cannot be used with --agent gemini." });
+    await nothingInTheChannel();
+  });
+
   it('refuses a bad token at once as unauthorized', async () => {
     const { error, ms } = await refusal({ token: 'ph_not-a-real-token' });
     expect(error).toMatchObject({ code: 'unauthorized', message: expect.stringContaining('refused the token') });

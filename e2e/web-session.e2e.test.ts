@@ -60,7 +60,7 @@ describe('web UI session', () => {
     await presence.and(page.locator('[data-runner-status=idle]')).waitFor();
     const facts = await presence.textContent();
     expect(facts).toContain(h.workspace.split('/').at(-1));
-    expect(facts).toContain('codex');
+    expect(facts).toContain('Codex 0.169.0');
     expect(facts).toContain('steered by alice');
     // The members' channels only: acme/secret has no members.
     expect(await each(page.locator('nav.sidebar li[data-channel]'), (li) => li.getAttribute('data-channel'))).toEqual(['acme/agents']);

@@ -3,6 +3,7 @@
 // real runner in a trusted scratch folder, and phoenix clients for the people in the channel.
 // Waits are driven by channel events, never by sleeps.
 
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +87,9 @@ export async function startSessionHarness(
   const model = await startScriptedModel();
   const codexHome = await createCodexHome({ modelUrl: model.url, ...opts.codex });
   const claudeHome = opts.agent === 'claude' ? await createClaudeHome({ modelUrl: model.url }) : null;
+  // Claude Code keeps project settings (an "always allow" rule) at the project root, the nearest
+  // folder up with a .git: the workspace is a repository of its own, as people's projects are.
+  if (claudeHome) execFileSync('git', ['init', '--quiet', workspace]);
   const geminiHome = opts.agent === 'gemini' ? await createGeminiHome({ modelUrl: model.url }) : null;
   new TrustStore(home).add(workspace);
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 export interface ClaudeHome {
   readonly dir: string;
   /** Environment for the runner's agent: HOME, the scripted model as the Anthropic API. */
-  readonly env: Record<string, string | undefined>;
+  readonly env: Record<string, string>;
   remove(): Promise<void>;
 }
 
@@ -21,12 +21,6 @@ export async function createClaudeHome(options: { readonly modelUrl: string }): 
       HOME: dir,
       ANTHROPIC_BASE_URL: options.modelUrl.replace(/\/v1\/?$/, ''),
       ANTHROPIC_API_KEY: 'test',
-      // The user's own Claude settings and credentials must not leak into a test.
-      ANTHROPIC_AUTH_TOKEN: undefined,
-      CLAUDE_CONFIG_DIR: undefined,
-      // A nested Claude Code (tests run from inside one) must not think it is one.
-      CLAUDECODE: undefined,
-      CLAUDE_CODE_ENTRYPOINT: undefined,
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       DISABLE_AUTOUPDATER: '1',
       DISABLE_TELEMETRY: '1',

@@ -1,16 +1,17 @@
 // Which driver runs which agent: the one place `--agent` is turned into a binary to check and a
-// driver to start. Each agent's own code lives in its folder (codex/, claude/, gemini/, acp/).
+// driver to start. Each agent's own code lives in its folder (codex/, claude/, acp/ with gemini/).
 
 import { AcpDriver } from '../acp/driver.js';
 import { acpLaunch, acpSettings, locateAcp } from '../acp/locate.js';
 import { ClaudeDriver } from '../claude/driver.js';
 import { locateClaude } from '../claude/locate.js';
-import { checkClaudeRuntime } from '../claude/runtime-options.js';
+import { claudeRefusal } from '../claude/runtime-options.js';
 import { CodexDriver } from '../codex/driver.js';
 import { locateCodex } from '../codex/locate.js';
+import { codexRefusal } from '../codex/runtime-options.js';
 import { geminiLaunch } from '../gemini/launch.js';
 import { locateGemini } from '../gemini/locate.js';
-import { geminiSettings } from '../gemini/runtime-options.js';
+import { geminiRefusal, geminiSettings } from '../gemini/runtime-options.js';
 import type { AgentBinary, AgentDriver, AgentDriverOptions, AgentName } from './driver.js';
 import { AgentError } from './errors.js';
 import type { RuntimeOptions } from './runtime-options.js';
@@ -40,26 +41,40 @@ export const AGENT_TITLES: Readonly<Record<AgentName, string>> = { codex: 'Codex
 /** What people call the running agent: its title, or an ACP agent's own name. */
 export const agentTitle = (choice: AgentChoice, binary: AgentBinary): string => (choice.name === 'acp' ? binary.name : AGENT_TITLES[choice.name]);
 
-/**
- * Finds the agent's binary and checks its version before anything starts; a missing one is an
- * AgentError naming the fix. `runtime`, when given, is checked first: options the agent cannot
- * honour are refused before anything starts.
- */
-export async function locateAgent(choice: AgentChoice, env: NodeJS.ProcessEnv, runtime?: RuntimeOptions): Promise<AgentBinary> {
+/** Finds the agent's binary and checks its version before anything starts; a missing one is an AgentError naming the fix. */
+export async function locateAgent(choice: AgentChoice, env: NodeJS.ProcessEnv): Promise<AgentBinary> {
   switch (choice.name) {
     case 'codex': {
       const found = await locateCodex({ ...(choice.bin ? { bin: choice.bin } : {}), env });
       return { name: 'codex', ...found };
     }
-    case 'claude': {
-      if (runtime !== undefined) checkClaudeRuntime(runtime);
-      const found = await locateClaude({ bin: choice.bin, env });
-      return { name: 'claude', ...found };
-    }
+    case 'claude':
+      return { name: 'claude', ...(await locateClaude({ bin: choice.bin, env })) };
     case 'gemini':
       return { name: 'gemini', ...(await locateGemini({ bin: choice.bin, env })) };
     case 'acp':
       return locateAcp(choice.command, env);
+    default: {
+      const never: never = choice.name;
+      throw new AgentError('agent_unsupported', `Unknown agent ${String(never)}.`);
+    }
+  }
+}
+
+/**
+ * Why the agent cannot run with these runtime options (those its agent cannot honour are refused
+ * before anything starts, never dropped), or null.
+ */
+export function refusedRuntime(choice: AgentChoice, binary: AgentBinary, runtime: RuntimeOptions): string | null {
+  switch (choice.name) {
+    case 'codex':
+      return codexRefusal(runtime);
+    case 'claude':
+      return claudeRefusal(runtime);
+    case 'gemini':
+      return geminiRefusal(runtime);
+    case 'acp':
+      return acpSettings(runtime, binary.name).refusal;
     default: {
       const never: never = choice.name;
       throw new AgentError('agent_unsupported', `Unknown agent ${String(never)}.`);
@@ -73,7 +88,6 @@ export function createDriver(choice: AgentChoice, binary: AgentBinary, options: 
     case 'codex':
       return new CodexDriver({ ...options, binary, socketPath: extras.socketPath ?? null, threadName: extras.threadName ?? null, onLost: extras.onLost ?? null });
     case 'claude':
-      checkClaudeRuntime(options.runtime);
       return new ClaudeDriver({ ...options, binary });
     case 'gemini':
       return new AcpDriver({ ...options, binary, launch: geminiLaunch(binary, options.runtime, options.env), settings: geminiSettings(options.runtime) });

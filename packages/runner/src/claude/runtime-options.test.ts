@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkClaudeRuntime, claudeArgs, policyInForce } from './runtime-options.js';
+import { checkClaudeRuntime, claudeArgs, claudeRefusal, policyInForce } from './runtime-options.js';
 
 describe('Claude runtime options', () => {
   it('passes model, effort and the approval policy as Claude flags', () => {
@@ -19,5 +19,7 @@ describe('Claude runtime options', () => {
     expect(() => checkClaudeRuntime({ fast: true })).toThrow(expect.objectContaining({ code: 'claude_option_unsupported', message: expect.stringContaining('Claude Code has no --fast') }));
     expect(() => checkClaudeRuntime({ effort: 'minimal' })).toThrow(expect.objectContaining({ code: 'claude_option_unsupported', message: 'Claude Code has no reasoning effort "minimal"; use one of: low, medium, high, xhigh.' }));
     expect(() => checkClaudeRuntime({ fast: false, model: 'opus', effort: 'xhigh' })).not.toThrow();
+    expect(claudeRefusal({ approvalPolicy: 'acceptEdits', model: 'opus' })).toBeNull();
+    expect(claudeRefusal({ fast: true })).toBe('Claude Code has no --fast mode for Pilothouse to turn on. Run without --fast.');
   });
 });

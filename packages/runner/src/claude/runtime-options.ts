@@ -35,16 +35,21 @@ export function permissionMode(policy: ApprovalPolicy): string {
   }
 }
 
-/** Refuses what Claude Code cannot honour (called before the binary is even looked for). */
-export function checkClaudeRuntime(opts: RuntimeOptions): void {
-  if (opts.sandbox !== undefined) {
-    throw new ClaudeError('claude_option_unsupported', `--sandbox ${opts.sandbox} is a Codex sandbox; Claude Code has none. Run without --sandbox, or with --agent codex.`);
-  }
-  if (opts.fast === true) throw new ClaudeError('claude_option_unsupported', 'Claude Code has no --fast mode for Pilothouse to turn on. Run without --fast.');
+/** Why Claude Code cannot run with these options, or null (agent/drivers.ts refusedRuntime: checked before the runner connects). */
+export function claudeRefusal(opts: RuntimeOptions): string | null {
+  if (opts.sandbox !== undefined) return `--sandbox ${opts.sandbox} is a Codex sandbox; Claude Code has none. Run without --sandbox, or with --agent codex.`;
+  if (opts.fast === true) return 'Claude Code has no --fast mode for Pilothouse to turn on. Run without --fast.';
   if (opts.effort !== undefined && EFFORTS[opts.effort] === null) {
     const offered = Object.keys(EFFORTS).filter((e) => EFFORTS[e as Effort] !== null);
-    throw new ClaudeError('claude_option_unsupported', `Claude Code has no reasoning effort "${opts.effort}"; use one of: ${offered.join(', ')}.`);
+    return `Claude Code has no reasoning effort "${opts.effort}"; use one of: ${offered.join(', ')}.`;
   }
+  return null;
+}
+
+/** Refuses what Claude Code cannot honour, as a ClaudeError. */
+export function checkClaudeRuntime(opts: RuntimeOptions): void {
+  const refusal = claudeRefusal(opts);
+  if (refusal !== null) throw new ClaudeError('claude_option_unsupported', refusal);
 }
 
 /** The flags for the options (checked first by checkClaudeRuntime). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseApprovalPolicy, parseEffort, parseSandbox } from '../agent/runtime-options.js';
-import { policyInForce, sandboxPolicy, threadStartParams, turnOverrides } from './runtime-options.js';
+import { codexRefusal, policyInForce, sandboxPolicy, threadStartParams, turnOverrides } from './runtime-options.js';
 
 describe('runtime options', () => {
   it('maps sandbox modes to Codex policies, refusing unknown ones by name', () => {
@@ -44,6 +44,8 @@ describe('runtime options', () => {
   it("refuses Claude Code's own permission modes, naming Codex's policies", () => {
     expect(() => threadStartParams({ approvalPolicy: 'acceptEdits' }, '/repo')).toThrow('--approval-policy acceptEdits is a Claude Code permission mode; Codex takes on-request, never or untrusted.');
     expect(() => turnOverrides({ approvalPolicy: 'bypassPermissions' }, '/repo')).toThrow(/Claude Code permission mode/);
+    expect(codexRefusal({ approvalPolicy: 'plan' })).toBe('--approval-policy plan is a Claude Code permission mode; Codex takes on-request, never or untrusted.');
+    expect(codexRefusal({ approvalPolicy: 'never', sandbox: 'read-only', fast: true })).toBeNull();
   });
 
   it('names the policy in force as Codex reports it for the thread', () => {

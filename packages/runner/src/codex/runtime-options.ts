@@ -21,11 +21,17 @@ export function sandboxPolicy(mode: SandboxMode, cwd: string): v2.SandboxPolicy 
   }
 }
 
-/** Codex takes the neutral policies; Claude Code's own permission modes are refused, naming the fix. */
+/** Why Codex cannot run with these options, or null: Claude Code's own permission modes are not Codex's. */
+export function codexRefusal(opts: RuntimeOptions): string | null {
+  if (opts.approvalPolicy === undefined || neutralPolicy(opts.approvalPolicy) !== null) return null;
+  return `--approval-policy ${opts.approvalPolicy} is a Claude Code permission mode; Codex takes on-request, never or untrusted.`;
+}
+
+/** Codex takes the neutral policies (codexRefusal turned the others away before the runner connected). */
 export function codexApprovalPolicy(policy: ApprovalPolicy | undefined): NeutralApprovalPolicy | undefined {
   if (policy === undefined) return undefined;
   const neutral = neutralPolicy(policy);
-  if (neutral === null) throw new PilothouseError('bad_request', `--approval-policy ${policy} is a Claude Code permission mode; Codex takes on-request, never or untrusted.`);
+  if (neutral === null) throw new PilothouseError('bad_request', codexRefusal({ approvalPolicy: policy }) ?? `Unknown approval policy ${policy}.`);
   return neutral;
 }
 

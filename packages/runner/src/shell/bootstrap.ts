@@ -8,7 +8,8 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { PilothouseError, type JoinReply } from '@pilothouse/protocol';
 import { sessionMarker, type AgentBinary } from '../agent/driver.js';
-import { agentTitle, locateAgent, type AgentChoice } from '../agent/drivers.js';
+import { agentTitle, locateAgent, refusedRuntime, type AgentChoice } from '../agent/drivers.js';
+import { AgentError } from '../agent/errors.js';
 import type { RuntimeOptions } from '../agent/runtime-options.js';
 import type { HubClient } from '../hub/api.js';
 import { fileCursor, type CursorStore } from '../hub/cursor.js';
@@ -35,12 +36,15 @@ export interface Prepared {
   commitCursor(): void;
 }
 
-export async function prepare(opts: { cwd: string; home: string; hubUrl: string; channel: string; resume: boolean; agent: AgentChoice; runtime?: RuntimeOptions | undefined; env?: NodeJS.ProcessEnv | undefined; log: Logger }): Promise<Prepared> {
+export async function prepare(opts: { cwd: string; home: string; hubUrl: string; channel: string; resume: boolean; agent: AgentChoice; runtime: RuntimeOptions; env?: NodeJS.ProcessEnv | undefined; log: Logger }): Promise<Prepared> {
   const cwd = realpathSync(opts.cwd);
   if (!new TrustStore(opts.home).trustedRoot(cwd)) {
     throw new PilothouseError('forbidden', `The folder ${cwd} is not trusted; trust it first with: pilothouse trust ${cwd}`);
   }
-  const agentBinary = await locateAgent(opts.agent, opts.env ?? process.env, opts.runtime);
+  const agentBinary = await locateAgent(opts.agent, opts.env ?? process.env);
+  // Options the agent cannot honour are refused before anything starts, never dropped.
+  const refused = refusedRuntime(opts.agent, agentBinary, opts.runtime);
+  if (refused !== null) throw new AgentError('agent_option_unsupported', refused);
   const local = new LocalStateStore(opts.home, { hubUrl: opts.hubUrl, channel: opts.channel, cwd });
   const saved = local.load();
   const resumed = opts.resume ? saved.session : null;
