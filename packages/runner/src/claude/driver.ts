@@ -11,7 +11,7 @@ import { ClaudeProcess } from './process.js';
 import { claudeArgs, policyInForce } from './runtime-options.js';
 
 /** `--permission-prompt-tool stdio` (not in --help; the Agent SDK passes it): permission prompts come to us as control requests. */
-export const BASE_ARGS = ['-p', '--output-format', 'stream-json', '--input-format', 'stream-json', '--verbose', '--include-partial-messages', '--permission-prompt-tool', 'stdio'] as const;
+const BASE_ARGS = ['-p', '--output-format', 'stream-json', '--input-format', 'stream-json', '--verbose', '--include-partial-messages', '--permission-prompt-tool', 'stdio'] as const;
 
 export interface ClaudeDriverOptions extends AgentDriverOptions {
   readonly binary: AgentBinary;
