@@ -68,7 +68,9 @@ export class AcpDriver implements AgentDriver {
       }
     }
     const params: NewSessionRequest = { cwd, mcpServers: [] };
-    const created = newSessionResult.parse(await agent.rpc.request('session/new', params).catch((err: unknown) => Promise.reject(signInNeeded(err, launch) ?? err)));
+    const created = newSessionResult.parse(await agent.rpc.request('session/new', params).catch((err: unknown) => {
+        throw signInNeeded(err, launch) ?? err;
+      }));
     await this.#setMode(agent, created.sessionId, created.modes ?? null);
     return { threadId: created.sessionId, policy: settings.policy, resumeFailure };
   }
