@@ -123,7 +123,7 @@ export async function runRunnerBench(line: (s?: string) => void): Promise<Runner
   );
   line(
     `  paced: first append ${paced.firstAppendAfterMs} ms after the row was posted, smallest gap between appends ${paced.minAppendGapMs} ms (steady ${paced.minSteadyGapMs} ms);` +
-      ` turn ${paced.turnSeconds} s; CPU meanwhile: codex ${paced.otherCpuSeconds.codex} s, hub ${paced.otherCpuSeconds.hub} s, model ${paced.otherCpuSeconds.model} s`,
+      ` turn ${paced.turnSeconds} s; CPU meanwhile: codex ${paced.otherCpuSeconds.agent} s, hub ${paced.otherCpuSeconds.hub} s, model ${paced.otherCpuSeconds.model} s`,
   );
   line(
     `  paced runner CPU per delta ${attribution.total} µs: a bare Node process woken once per line (readline + JSON.parse, same pacing) pays ${attribution.bareNodeWakeup};` +

@@ -1,8 +1,10 @@
 // The real parts for the runner's end-to-end figures, each in its own process: the hub
 // (`pilothouse hub` child, seeded through `Store` beforehand, as fanout.ts does), the scripted
 // model (runner-model.ts child), the runner (runner-agent.ts child, which spawns the real Codex on
-// a scratch CODEX_HOME in a trusted scratch folder), and, in this process, one phoenix client
-// that speaks as the listen user and records every event of the channel with its arrival time.
+// a scratch CODEX_HOME in a trusted scratch folder, or another agent given an AgentLaunch, see
+// bench/agents-table.ts), and, in this process, one phoenix client that speaks as the listen user
+// and records every event of the channel with its arrival time (performance.now(), and Date.now()
+// to compare with stamps taken in other processes).
 
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,10 +14,11 @@ import { performance } from 'node:perf_hooks';
 import { Socket, type Channel, type Push } from 'phoenix';
 import { WebSocket } from 'ws';
 import type { Reply } from '@pilothouse/scripted-model';
-import { TrustStore } from '@pilothouse/runner';
+import { TrustStore, type AgentName, type RunnerOptions } from '@pilothouse/runner';
 import { createCodexHome, type CodexHome } from '@pilothouse/runner/testing';
 import { startChild, stopChild, type Child } from './procs.js';
 import { seedMember } from './seed.js';
+import { CODEX_WATCH, type AgentWatch } from './agents-watch.js';
 import type { AgentConfig } from './runner-agent.js';
 import { descendants, startPeer, type Peer } from './runner-procs.js';
 
@@ -25,6 +28,8 @@ export const CHANNEL = 'bench/runner';
 
 export interface AppendSeen {
   at: number;
+  /** Date.now() at arrival. */
+  wallAt: number;
   offset: number;
   length: number;
 }
@@ -35,9 +40,11 @@ export interface RowSeen {
   messageId: string;
   kind: string;
   postedAt: number;
+  /** Date.now() when its message event arrived. */
+  postedWallAt: number;
   firstBodyLength: number;
   appends: AppendSeen[];
-  updates: { at: number; status?: string; body: boolean }[];
+  updates: { at: number; wallAt: number; status?: string; body: boolean }[];
 }
 
 export interface Listener {
@@ -101,6 +108,7 @@ async function listen(endpoint: string, token: string, topic: string): Promise<L
         messageId: message.id,
         kind: message.kind,
         postedAt: performance.now(),
+        postedWallAt: Date.now(),
         firstBodyLength: message.body.length,
         appends: [],
         updates: [],
@@ -110,11 +118,11 @@ async function listen(endpoint: string, token: string, topic: string): Promise<L
   });
   channel.on('append', (raw) => {
     const p = raw as AppendPayload;
-    rows.get(p.item_key)?.appends.push({ at: performance.now(), offset: p.offset, length: p.text.length });
+    rows.get(p.item_key)?.appends.push({ at: performance.now(), wallAt: Date.now(), offset: p.offset, length: p.text.length });
   });
   channel.on('row_updated', (raw) => {
     const p = raw as RowUpdatedPayload;
-    if (p.item_key !== null) rows.get(p.item_key)?.updates.push({ at: performance.now(), ...(p.status ? { status: p.status } : {}), body: p.body !== undefined });
+    if (p.item_key !== null) rows.get(p.item_key)?.updates.push({ at: performance.now(), wallAt: Date.now(), ...(p.status ? { status: p.status } : {}), body: p.body !== undefined });
   });
   channel.on('state', (raw) => {
     const p = raw as StatePayload;
@@ -156,9 +164,29 @@ export interface RunnerHandle {
   peer: Peer;
   threadId: string;
   runnerId: string;
-  /** The `codex app-server` the runner spawned (a descendant of the runner process). */
-  codexPid(): number;
+  agent: AgentName;
+  agentVersion: string;
+  /** The agent process the runner spawned (a descendant of the runner process named `launch.comm`): for Codex, `codex app-server`. */
+  agentPid(): number;
   close(): Promise<void>;
+}
+
+/** How the runner child runs an agent against the scripted model: its scratch home, options, and how the bench watches it. */
+export interface AgentLaunch {
+  name: AgentName;
+  /** The agent's environment (its scratch home pointed at the model). */
+  env: Record<string, string>;
+  runtime: RunnerOptions['runtime'];
+  watch: AgentWatch;
+  /** The agent process's name in /proc (`comm`), for its CPU and RSS. */
+  comm: string;
+  remove(): Promise<void>;
+}
+
+/** Codex, as the runner figures have always run it: a scratch CODEX_HOME whose provider is the scripted model. */
+export async function codexLaunch(modelUrl: string): Promise<AgentLaunch> {
+  const codexHome: CodexHome = await createCodexHome({ modelUrl });
+  return { name: 'codex', env: codexHome.env, runtime: {}, watch: CODEX_WATCH, comm: 'codex', remove: () => codexHome.remove() };
 }
 
 export interface RunnerSession {
@@ -167,8 +195,11 @@ export interface RunnerSession {
   dataDir: string;
   model: Peer;
   listener: Listener;
+  /** The scripted model's base URL (…/v1). */
+  modelUrl: string;
   enqueue(...replies: Reply[]): Promise<void>;
-  startRunner(streamFlushMs: number): Promise<RunnerHandle>;
+  /** Starts a runner child driving `launch`'s agent (default: Codex on a fresh scratch CODEX_HOME); the session removes the launch's home at stop. */
+  startRunner(streamFlushMs: number, launch?: AgentLaunch): Promise<RunnerHandle>;
   /** Stops the hub (its SQLite file stays for reading) and everything else but the data dir. */
   stop(): Promise<void>;
   /** Removes the data dir. */
@@ -196,7 +227,7 @@ export async function startRunnerSession(): Promise<RunnerSession> {
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
-  const codexHomes: CodexHome[] = [];
+  const launches: AgentLaunch[] = [];
   const runners: RunnerHandle[] = [];
 
   const session: RunnerSession = {
@@ -205,24 +236,36 @@ export async function startRunnerSession(): Promise<RunnerSession> {
     dataDir,
     model,
     listener,
+    modelUrl: model.ready[1]!,
     enqueue: async (...replies) => {
       await session.model.call('enqueue', { replies });
     },
-    async startRunner(streamFlushMs) {
-      const codexHome = await createCodexHome({ modelUrl: session.model.ready[1]! });
-      codexHomes.push(codexHome);
+    async startRunner(streamFlushMs, given) {
+      const launch = given ?? (await codexLaunch(session.modelUrl));
+      if (!launches.includes(launch)) launches.push(launch);
       const home = mkdtempSync(join(tmpdir(), 'ph-bench-runner-home-'));
       const cwd = mkdtempSync(join(tmpdir(), 'ph-bench-runner-ws-'));
       scratch.push(home, cwd);
       new TrustStore(home).add(cwd);
-      const cfg: AgentConfig = { hubUrl, token, channel: CHANNEL, cwd, home, env: codexHome.env, streamFlushMs, logLevel: 'info' };
+      const cfg: AgentConfig = {
+        hubUrl,
+        token,
+        channel: CHANNEL,
+        cwd,
+        home,
+        env: launch.env,
+        streamFlushMs,
+        logLevel: 'info',
+        ...(launch.name === 'codex' ? {} : { agent: launch.name, runtime: launch.runtime, watch: launch.watch }),
+      };
       const prof = process.env.BENCH_RUNNER_PROFILE ? ['--cpu-prof', '--cpu-prof-interval', '97', '--cpu-prof-dir', process.env.BENCH_RUNNER_PROFILE] : [];
       const peer = await startPeer(['--expose-gc', ...prof, ...TSX, join(ROOT, 'bench/runner-agent.ts'), JSON.stringify(cfg)], /RUNNER ready (.*)/, 30_000);
-      const ready = JSON.parse(peer.ready[1]!) as { threadId: string; runnerId: string };
+      const ready = JSON.parse(peer.ready[1]!) as { threadId: string; runnerId: string; agentVersion: string };
       const handle: RunnerHandle = {
         peer,
         ...ready,
-        codexPid: () => descendants(peer.pid).find((p) => p.comm === 'codex')?.pid ?? -1,
+        agent: launch.name,
+        agentPid: () => descendants(peer.pid).find((p) => p.comm === launch.comm)?.pid ?? -1,
         async close() {
           if (peer.proc.exitCode !== null || peer.proc.signalCode !== null) return;
           await peer.call('close', undefined, 15_000).catch(() => undefined);
@@ -239,7 +282,7 @@ export async function startRunnerSession(): Promise<RunnerSession> {
       listener.close();
       await session.model.stop();
       await stopChild(hub);
-      for (const c of codexHomes) await c.remove();
+      for (const l of launches) await l.remove();
       for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
     },
     remove: () => rmSync(dataDir, { recursive: true, force: true }),

@@ -4,12 +4,15 @@
 // them every `streamFlushMs` (default 150) and the hub stores and broadcasts the appends. The
 // listen user's socket counts the row's appends and times them; the runner's own process reports
 // its CPU; the store's bytes for the row are read from the SQLite file once the hub has stopped.
+// Any agent (runner-session.ts AgentLaunch, default Codex): the same reply reaches Gemini CLI or
+// Claude Code on their own wires, and the runner child counts the agent's own delta lines.
 
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { cpuSeconds, machineBusySeconds, round } from './procs.js';
-import type { RowSeen, RunnerSession } from './runner-session.js';
+import type { AgentOut } from './runner-agent.js';
+import type { AgentLaunch, RowSeen, RunnerSession } from './runner-session.js';
 import { chunks } from './runner-words.js';
 
 export interface StreamOptions {
@@ -21,8 +24,10 @@ export interface StreamOptions {
 
 export interface StreamResult {
   deltasSent: number;
-  /** `item/agentMessage/delta` notifications Codex wrote to the runner. */
+  /** Delta lines the agent wrote to the runner (Codex: `item/agentMessage/delta` notifications). */
   deltasForwarded: number;
+  /** Everything the agent wrote to the runner's pipe during the turn, and the bridge's own timing against it. */
+  raw: RawAgentOutput;
   outputChars: number;
   outputBytes: number;
   itemKey: string;
@@ -53,11 +58,35 @@ export interface StreamResult {
   /** Of which in the kernel (system time). */
   runnerSystemMicros: number;
   runnerCpuMicrosPerDelta: number;
-  /** For context (same interval): the other processes' CPU seconds. */
-  otherCpuSeconds: { hub: number; codex: number; model: number };
+  /** For context (same interval): the other processes' CPU seconds (agent: Codex for the runner figures). */
+  otherCpuSeconds: { hub: number; agent: number; model: number };
   /** CPU used meanwhile by processes outside this bench, % of one core: a noise indicator. */
   othersPct: number;
   store?: StoreBytes;
+}
+
+export interface RawAgentOutput {
+  /** Lines, bytes and reads ('data' events) of the agent's stdout in the turn. */
+  lines: number;
+  bytes: number;
+  reads: number;
+  runnerCpuMicrosPerLine: number;
+  /**
+   * Date.now() in the runner child when the chunk holding the agent's first delta line reached the
+   * runner's JS → Date.now() in this process when the listen user got the row's message event.
+   */
+  firstDeltaToRowMs: number;
+  /**
+   * The same for the last delta line → the row's last content (its final append, or a body-carrying
+   * row update if later), as the listen user got it: the runner's flush wait, the hub's write and the broadcast.
+   */
+  lastDeltaToFinalMs: number;
+  /**
+   * Of which the bridge's own: the last chunk the agent wrote before the row's final content (the
+   * line that ended the item: Codex `item/completed`, ACP the prompt's result…) → that content at
+   * the listener. The rest (lastDeltaToFinalMs minus this) is the agent's own time after its last delta.
+   */
+  lastLineToFinalMs: number;
 }
 
 export interface StoreBytes {
@@ -78,16 +107,16 @@ export interface StoreBytes {
 
 const cpuMicros = (c: { user: number; system: number }) => c.user + c.system;
 
-export async function runStream(session: RunnerSession, opts: StreamOptions): Promise<StreamResult> {
-  const runner = await session.startRunner(opts.streamFlushMs);
+export async function runStream(session: RunnerSession, opts: StreamOptions, launch?: AgentLaunch): Promise<StreamResult> {
+  const runner = await session.startRunner(opts.streamFlushMs, launch);
   try {
     const parts = chunks(opts.deltas);
     const output = parts.join('');
     await session.enqueue({ type: 'text', chunks: parts, delayMs: opts.delayMs });
-    const codexPid = runner.codexPid();
+    const agentPid = runner.agentPid();
     const modelBefore = await session.model.call<{ cpuMicros: number }>('stats');
-    const codexBefore = await runner.peer.call<{ deltas: number }>('codex');
-    const other0 = { hub: cpuSeconds(session.hub.pid), codex: cpuSeconds(codexPid) };
+    const agentBefore = await runner.peer.call<AgentOut>('agent');
+    const other0 = { hub: cpuSeconds(session.hub.pid), agent: cpuSeconds(agentPid) };
     const cpu0 = await runner.peer.call<{ user: number; system: number }>('cpu');
     const self0 = process.cpuUsage();
     const busy0 = machineBusySeconds();
@@ -95,22 +124,34 @@ export async function runStream(session: RunnerSession, opts: StreamOptions): Pr
     const messageId = await session.listener.say(runner.threadId, `Write ${opts.deltas} words.`);
     const done = await session.listener.settled(messageId, ['processed', 'failed'], 120_000);
     const cpu1 = await runner.peer.call<{ user: number; system: number }>('cpu');
-    const other1 = { hub: cpuSeconds(session.hub.pid), codex: cpuSeconds(codexPid) };
+    const other1 = { hub: cpuSeconds(session.hub.pid), agent: cpuSeconds(agentPid) };
     const busy = machineBusySeconds() - busy0;
     const wall = (performance.now() - t0) / 1000;
     const self = process.cpuUsage(self0);
-    const codexAfter = await runner.peer.call<{ deltas: number }>('codex');
+    const agentAfter = await runner.peer.call<AgentOut>('agent');
     const modelAfter = await session.model.call<{ cpuMicros: number }>('stats');
     if (done.state !== 'processed') throw new Error(`the ${opts.deltas}-delta turn ended ${done.state}: ${done.reason ?? ''}`);
     const rows = session.listener.rowsSince(runner.threadId, t0).filter((r) => r.kind === 'assistant');
     if (rows.length !== 1) throw new Error(`expected one assistant row, saw ${rows.length}`);
     const row = rows[0]!;
     const runnerCpu = cpuMicros(cpu1) - cpuMicros(cpu0);
-    const ours = (runnerCpu + cpuMicros(self) + modelAfter.cpuMicros - modelBefore.cpuMicros) / 1e6 + other1.hub - other0.hub + other1.codex - other0.codex;
-    const forwarded = codexAfter.deltas - codexBefore.deltas;
+    const ours = (runnerCpu + cpuMicros(self) + modelAfter.cpuMicros - modelBefore.cpuMicros) / 1e6 + other1.hub - other0.hub + other1.agent - other0.agent;
+    const forwarded = agentAfter.deltas - agentBefore.deltas;
+    const lines = agentAfter.lines - agentBefore.lines;
+    const finalWall = Math.max(row.appends.at(-1)?.wallAt ?? row.postedWallAt, ...row.updates.filter((u) => u.body).map((u) => u.wallAt));
+    const raw: RawAgentOutput = {
+      lines,
+      bytes: agentAfter.bytes - agentBefore.bytes,
+      reads: agentAfter.reads - agentBefore.reads,
+      runnerCpuMicrosPerLine: round(runnerCpu / Math.max(1, lines), 2),
+      firstDeltaToRowMs: agentAfter.firstDeltaAt > 0 ? row.postedWallAt - agentAfter.firstDeltaAt : Number.NaN,
+      lastDeltaToFinalMs: agentAfter.lastDeltaAt > 0 ? finalWall - agentAfter.lastDeltaAt : Number.NaN,
+      lastLineToFinalMs: finalWall - Math.max(agentAfter.lastDeltaAt, ...agentAfter.recent.filter((t) => t <= finalWall)),
+    };
     return {
       deltasSent: opts.deltas,
       deltasForwarded: forwarded,
+      raw,
       outputChars: output.length,
       outputBytes: Buffer.byteLength(output, 'utf8'),
       ...timing(row, opts.streamFlushMs),
@@ -120,7 +161,7 @@ export async function runStream(session: RunnerSession, opts: StreamOptions): Pr
       runnerCpuMicrosPerDelta: round(runnerCpu / opts.deltas, 2),
       otherCpuSeconds: {
         hub: round(other1.hub - other0.hub, 3),
-        codex: round(other1.codex - other0.codex, 3),
+        agent: round(other1.agent - other0.agent, 3),
         model: round((modelAfter.cpuMicros - modelBefore.cpuMicros) / 1e6, 3),
       },
       othersPct: round((Math.max(0, busy - ours) / wall) * 100, 0),

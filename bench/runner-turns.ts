@@ -68,7 +68,7 @@ export async function runTurns(session: RunnerSession, opts: TurnsOptions): Prom
         const cpu = await runner.peer.call<{ user: number; system: number }>('cpu');
         const mem = await runner.peer.call<{ rss: number; heapUsed: number }>('mem');
         const after = await runner.peer.call<{ user: number; system: number }>('cpu');
-        samples.push({ turn, rss: mem.rss, heapUsed: mem.heapUsed, codexRss: rssBytes(runner.codexPid()), runnerCpuMicros: cpu.user + cpu.system - probeMicros });
+        samples.push({ turn, rss: mem.rss, heapUsed: mem.heapUsed, codexRss: rssBytes(runner.agentPid()), runnerCpuMicros: cpu.user + cpu.system - probeMicros });
         probeMicros += after.user + after.system - (cpu.user + cpu.system);
       }
     }

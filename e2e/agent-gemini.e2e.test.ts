@@ -1,8 +1,10 @@
 // Gemini CLI over ACP end to end: the real `gemini --acp` (the pinned dev dependency) against the
 // scripted model's Gemini endpoint, a real hub and runner. Streamed answers and thoughts, approvals
-// (the agent's own options), deny, always allow, file edits as diffs, interrupts, resume.
+// (the agent's own options), deny, always allow, file edits as diffs, interrupts, a dev server
+// offered as a preview, resume.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Message } from '@pilothouse/protocol';
 import type { RecordedRequest } from '@pilothouse/scripted-model';
@@ -28,6 +30,22 @@ const GEMINI_CHOICES = [
 ];
 
 const approvalOf = (thread: Message[], id: string) => stateOf(thread, id)!.approval!;
+
+/** A tiny dev server: `node server.js PORT HOST`. */
+const SERVER = [
+  "const http = require('http');",
+  "const [port, host = '127.0.0.1'] = process.argv.slice(2);",
+  "http.createServer((req, res) => res.end('hello from the dev server ' + req.url)).listen(Number(port), host);",
+  '',
+].join('\n');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 /** Posts a message whose turn runs CMD; resolves once the prompt shows. */
 async function askForCommand(harness: SessionHarness, after: string[]): Promise<{ id: string; thread: Message[] }> {
@@ -183,6 +201,34 @@ describe('Gemini CLI over ACP', () => {
     const after = await h.waitFor(hasState(next, 'processed'), 'next processed');
     expect(stateOf(after, next)).toMatchObject({ state: 'processed', reason: null });
     expect(runnerRows(after).at(-1)).toEqual({ kind: 'assistant', body: 'never sent', status: 'completed', meta: {} });
+  });
+
+  it('a dev server the agent starts in the background is offered as a preview; only alice may open it', async () => {
+    const harness = await startSessionHarness({ agent: 'gemini', start: false });
+    h = harness;
+    writeFileSync(join(harness.workspace, 'server.js'), SERVER);
+    await harness.startRunner({ portScanMs: 200 });
+    const port = await freePort();
+    // The scripted model asks Gemini CLI for it as a background command (`is_background`).
+    harness.model.enqueue({ type: 'exec', cmd: `node server.js ${port} 127.0.0.1 > server-${port}.log 2>&1 &` }, { type: 'text', chunks: ['started'] });
+    const id = await harness.say(harness.alice, 'start the dev server');
+    const asked = await harness.waitFor(hasState(id, 'processing', 'awaiting approval'), 'the command prompt');
+    await harness.control(harness.alice, { type: 'resolve_approval', request_id: approvalOf(asked, id).request_id, choice: 'proceed_once' });
+    // The session marker in the server's environment says it is this session's.
+    const prompted = await harness.waitFor((t) => t.some((m) => m.kind === 'port_forward' && (m.meta as { port?: number }).port === port), 'the port prompt');
+    const row = prompted.find((m) => m.kind === 'port_forward')!;
+    const meta = row.meta as { request_id: string; command: string; phase: string; pid: number };
+    expect(meta).toMatchObject({ phase: 'prompt', command: `node server.js ${port} 127.0.0.1` });
+    try {
+      await expect(harness.control(harness.bob, { type: 'resolve_port_forward', request_id: meta.request_id, decision: 'approve' })).rejects.toMatchObject({ code: 'sender_not_allowed' });
+      await harness.control(harness.alice, { type: 'resolve_port_forward', request_id: meta.request_id, decision: 'approve' });
+      const ready = await harness.waitFor((t) => t.some((m) => m.id === row.id && typeof (m.meta as { url?: unknown }).url === 'string'), 'the preview ready');
+      const opened = ready.find((m) => m.id === row.id)!;
+      expect(opened).toMatchObject({ status: 'completed', meta: { phase: 'ready', decided_by: 'alice', decided_via: 'control' } });
+      expect(opened.body).toBe(`Preview of port ${port} (\`node server.js ${port} 127.0.0.1\`, pid ${meta.pid}) is open.`);
+    } finally {
+      process.kill(meta.pid, 'SIGTERM');
+    }
   });
 
   it('a second turn continues the same ACP session (the model sees the first)', async () => {

@@ -122,3 +122,30 @@ describe('runner bad input', () => {
     expect((await h.hub.store.runnersOf(h.channelId)).map((r) => r.status)).toEqual(['offline']);
   });
 });
+
+describe('runner bad input: another agent', () => {
+  let g: SessionHarness;
+  beforeAll(async () => {
+    g = await startSessionHarness({ agent: 'gemini', start: false });
+  });
+  afterAll(async () => {
+    await g.close();
+  });
+
+  it('Gemini CLI with no key nor sign-in: one line saying how to sign in, no session thread, no runner left online', async () => {
+    const { GEMINI_API_KEY: _key, ...env } = g.runnerOptions().env ?? {};
+    const error = await startRunner(g.runnerOptions({ env })).then(
+      async (runner) => {
+        await runner.close();
+        throw new Error('startRunner succeeded');
+      },
+      (e: unknown) => e as Error & { code?: string },
+    );
+    expect(error).toMatchObject({
+      code: 'acp_not_signed_in',
+      message: 'Gemini CLI is not signed in (Gemini API key is missing or not configured): set GEMINI_API_KEY (or GOOGLE_API_KEY), or sign in once with `gemini`.',
+    });
+    expect(await g.hub.store.listThreads(g.channelId, { limit: 10 })).toEqual([]);
+    expect((await g.hub.store.runnersOf(g.channelId)).map((r) => r.status)).toEqual(['offline']);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeGemini, encodeGeminiSse, geminiResponse, type GeminiChunk } from './gemini.js';
+import { encodeGemini, encodeGeminiSse, geminiResponse, shellArgs, type GeminiChunk } from './gemini.js';
 import type { Plan } from './plan.js';
 import type { Reply } from './reply.js';
 import { shapeReply } from './shape.js';
@@ -32,6 +32,12 @@ describe('encodeGemini', () => {
       { functionCall: { name: 'write_file', args: { file_path: '/work/repo/a.txt', content: 'A\n' } } },
       { functionCall: { name: 'replace', args: { file_path: '/work/repo/b.txt', old_string: 'x', new_string: 'y', instruction: 'Edit b.txt' } } },
     ]);
+  });
+
+  it('sends a command ending in & as a background command (Gemini CLI ends a command’s process group when it returns)', () => {
+    expect(shellArgs('setsid nohup node server.js 5173 > log 2>&1 < /dev/null &')).toEqual({ command: 'setsid nohup node server.js 5173 > log 2>&1 < /dev/null', is_background: true });
+    expect(shellArgs('npm test')).toEqual({ command: 'npm test' });
+    expect(shellArgs('a && b')).toEqual({ command: 'a && b' });
   });
 
   it('holds a hang reply with the finishing frame in the tail, and fails with an error frame', () => {

@@ -1,12 +1,22 @@
 // The Gemini API encoder of the neutral shape (shape.ts): `streamGenerateContent?alt=sse` frames,
 // each a GenerateContentResponse (`data:` only, no event name), and the same answer as one body for
 // `generateContent`. Reasoning is `thought: true` text; Codex's tools become Gemini CLI's: a
-// command is `run_shell_command {command}`, a patch `write_file` (new file) or `replace` (a hunk),
+// command is `run_shell_command {command}` (`is_background` for one ending in `&`), a patch `write_file` (new file) or `replace` (a hunk),
 // a deleted file `run_shell_command rm`. A web search is told as text.
 import { patchEdits, resolvePath } from './patch-edits.js';
 import { assemble, type ExpandedItem, type Frame, type IdSource, type Plan } from './plan.js';
 import type { OutputItem } from './reply.js';
 import type { Shape } from './shape.js';
+
+/**
+ * A command as Gemini CLI's model asks for it. Gemini CLI ends a command's process group when the
+ * command returns, so a dev server is started with `is_background` rather than a trailing `&`:
+ * a command ending in `&` is sent that way, the `&` dropped.
+ */
+export function shellArgs(cmd: string): { command: string; is_background?: true } {
+  const background = /\s*&\s*$/.exec(cmd);
+  return background === null ? { command: cmd } : { command: cmd.slice(0, background.index), is_background: true };
+}
 
 /** One GenerateContentResponse (or an error frame). */
 export type GeminiChunk = Readonly<Record<string, unknown>>;
@@ -30,7 +40,7 @@ export function geminiParts(item: OutputItem, context: GeminiContext): Part[] {
     case 'reasoning':
       return item.summary.map((text) => ({ text, thought: true }));
     case 'exec':
-      return [call('run_shell_command', { command: item.cmd })];
+      return [call('run_shell_command', shellArgs(item.cmd))];
     case 'function_call':
       return [call(item.name, item.arguments)];
     case 'web_search':

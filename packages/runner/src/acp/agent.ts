@@ -15,6 +15,8 @@ export interface AcpLaunch {
   readonly env: NodeJS.ProcessEnv;
   /** What messages call it, e.g. `Gemini CLI`. */
   readonly title: string;
+  /** How a person signs it in, for the refusal of an agent that needs it (ACP error -32000). */
+  readonly signIn?: string;
 }
 
 export interface AcpAgent {

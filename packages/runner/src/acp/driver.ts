@@ -68,7 +68,9 @@ export class AcpDriver implements AgentDriver {
       }
     }
     const params: NewSessionRequest = { cwd, mcpServers: [] };
-    const created = newSessionResult.parse(await agent.rpc.request('session/new', params));
+    const created = newSessionResult.parse(await agent.rpc.request('session/new', params).catch((err: unknown) => {
+        throw signInNeeded(err, launch) ?? err;
+      }));
     await this.#setMode(agent, created.sessionId, created.modes ?? null);
     return { threadId: created.sessionId, policy: settings.policy, resumeFailure };
   }
@@ -192,3 +194,15 @@ export class AcpDriver implements AgentDriver {
     return agent;
   }
 }
+
+/** ACP's "authentication required" (-32000) on session/new, as the one line that says how to sign in; null for any other error. */
+function signInNeeded(err: unknown, launch: AcpLaunch): AcpError | null {
+  if (!(err instanceof AcpError) || err.code !== 'acp_rpc_error') return null;
+  const details = err.details as { code?: unknown; message?: unknown } | undefined;
+  if (details?.code !== AUTH_REQUIRED) return null;
+  const said = typeof details.message === 'string' ? details.message.replace(/\.?$/, '') : 'it needs authentication';
+  return new AcpError('acp_not_signed_in', `${launch.title} is not signed in (${said}): ${launch.signIn ?? 'sign it in with its own command first'}.`, details, { cause: err });
+}
+
+/** ACP's error code for "authentication required". */
+const AUTH_REQUIRED = -32000;

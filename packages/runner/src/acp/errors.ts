@@ -10,6 +10,7 @@ export const AcpErrorCodes = {
   acp_rpc_error: 'The ACP agent answered a request with an error.',
   acp_protocol_error: 'The ACP agent sent something that is not valid ACP.',
   acp_option_unsupported: 'The agent cannot honour a runtime option.',
+  acp_not_signed_in: 'The agent needs a sign-in or a key before it starts a session.',
 } as const;
 
 export type AcpErrorCode = keyof typeof AcpErrorCodes;

@@ -14,5 +14,6 @@ export function geminiLaunch(binary: AgentBinary, opts: RuntimeOptions, env: Nod
     args: [...args, '--acp', ...(opts.model !== undefined ? ['-m', opts.model] : [])],
     env: { ...env, GEMINI_CLI_NO_RELAUNCH: 'true' },
     title: 'Gemini CLI',
+    signIn: 'set GEMINI_API_KEY (or GOOGLE_API_KEY), or sign in once with `gemini`',
   };
 }
