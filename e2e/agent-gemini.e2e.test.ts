@@ -256,11 +256,12 @@ describe('Gemini CLI over ACP', () => {
     expect(again.threadId).toBe(threadId);
     const second = await h.say(h.alice, 'after the restart');
     const done = await h.waitFor(hasState(second, 'processed'), 'second processed');
-    // Gemini CLI 0.61.0 advertises loadSession, but a new process records a fresh conversation
-    // under the session's id before reading it, then finds nothing to load (it answers "No previous
-    // sessions found for this project."). The runner says so and starts a new ACP session.
+    // Gemini CLI 0.61.0 advertises loadSession, but a new process may record a fresh conversation
+    // under the session's id before reading it, then find nothing to load (it answers "No previous
+    // sessions found for this project."); which comes first varies with the machine's load. Either
+    // the session was loaded (no notice), or the runner says it could not be and a new one goes on.
     const notices = done.filter((m) => m.kind === 'notice').map((m) => m.body);
-    expect(notices).toEqual([expect.stringMatching(/could not be resumed.*session\/load.*No previous sessions found/s)]);
+    expect(notices.length === 0 || (notices.length === 1 && /could not be resumed.*session\/load.*No previous sessions found/s.test(notices[0]!))).toBe(true);
     expect(runnerRows(done).filter((r) => r.kind === 'assistant').map((r) => [r.body, r.status])).toEqual([
       ['remembered', 'completed'],
       ['resumed', 'completed'],

@@ -7,7 +7,7 @@ const MODES = { currentModeId: 'default', availableModes: ['default', 'autoEdit'
 describe('Gemini CLI runtime options', () => {
   it('the model is -m; the approval policy a session mode (on-request: default, never: yolo)', () => {
     const launch = geminiLaunch({ name: 'gemini', version: '0.61.0', path: '/usr/bin/gemini' }, { model: 'gemini-2.5-flash' }, { PATH: '/usr/bin' });
-    expect(launch).toEqual({ bin: '/usr/bin/gemini', args: ['--acp', '-m', 'gemini-2.5-flash'], env: { PATH: '/usr/bin', GEMINI_CLI_NO_RELAUNCH: 'true' }, title: 'Gemini CLI' });
+    expect(launch).toEqual({ bin: '/usr/bin/gemini', args: ['--acp', '-m', 'gemini-2.5-flash'], env: { PATH: '/usr/bin', GEMINI_CLI_NO_RELAUNCH: 'true' }, title: 'Gemini CLI', signIn: 'set GEMINI_API_KEY (or GOOGLE_API_KEY), or sign in once with `gemini`' });
     expect(geminiLaunch({ name: 'gemini', version: '0.61.0', path: '/x/bundle/gemini.js' }, {}, {}).args).toEqual(['/x/bundle/gemini.js', '--acp']);
     expect(geminiSettings({ approvalPolicy: 'never' }).mode(MODES)).toBe('yolo');
     expect(geminiSettings({ approvalPolicy: 'on-request' }).mode(MODES)).toBe('default');
