@@ -101,3 +101,32 @@ export function processesIn(cwd: string, comm: string): number[] {
   }
   return found;
 }
+
+export interface MarkedProcess {
+  readonly pid: number;
+  readonly comm: string;
+  /** Its command line, arguments joined by spaces. */
+  readonly args: string;
+  /** `PILOTHOUSE_SESSION=<runner instance>` from its environment, or null. */
+  readonly marker: string | null;
+}
+
+/** Every live process (Linux /proc) whose working directory is `cwd`, with its session marker. */
+export function markedProcessesIn(cwd: string): MarkedProcess[] {
+  const found: MarkedProcess[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (state === 'Z' || readlinkSync(`/proc/${entry}/cwd`) !== cwd) continue;
+      const marker = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').find((e) => e.startsWith('PILOTHOUSE_SESSION=')) ?? null;
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      found.push({ pid: Number(entry), comm, args, marker });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
