@@ -28,9 +28,9 @@ function approveAll(harness: Harness, decision: 'accept' | 'decline'): ApprovalR
   return seen;
 }
 
-// Output spread over time so Codex streams it as deltas (a command that exits at once may
-// deliver its output only in the completed item).
-const CMD = 'echo one; sleep 0.1; echo two';
+// Output spread over time so Codex streams it as deltas (a command that exits at once, here
+// within a few hundred ms, may deliver its output only in the completed item).
+const CMD = 'echo one; sleep 0.6; echo two';
 
 describe('codex approvals', () => {
   it('asks before running an escalated command and runs it once accepted', async () => {

@@ -22,7 +22,12 @@ export interface CodexHomeOptions {
 
 export interface CodexHome {
   readonly dir: string;
-  /** Environment for `startCodex`: CODEX_HOME and the fake provider's key. */
+  /**
+   * Environment for `startCodex`: CODEX_HOME, the fake provider's key, and HOME there too, so the
+   * login shells Codex runs commands in do not source the machine's own profile (a profile that
+   * runs a tool's init, e.g. pyenv's rehash, can leave a lock behind when a test kills the shell,
+   * and every later login shell on the machine then waits on it).
+   */
   readonly env: Record<string, string>;
   remove(): Promise<void>;
 }
@@ -32,7 +37,7 @@ export async function createCodexHome(options: CodexHomeOptions): Promise<CodexH
   await writeFile(join(dir, 'config.toml'), configToml(options));
   return {
     dir,
-    env: { CODEX_HOME: dir, FAKE_OPENAI_KEY: 'sk-fake' },
+    env: { CODEX_HOME: dir, HOME: dir, FAKE_OPENAI_KEY: 'sk-fake' },
     remove: () => rm(dir, { recursive: true, force: true }),
   };
 }
