@@ -10,17 +10,26 @@ import { startSessionHarness, type SessionHarness } from './support/session-harn
 
 const PASSWORD = 'correct horse battery';
 
-/** Each agent with what its session and prompts look like. */
+/** Each agent with what its session and prompts look like: its own choices, and the one that allows once. */
 const AGENTS = [
+  {
+    agent: 'claude' as const,
+    title: 'Claude Code',
+    cmd: 'echo approved-output > out.txt && cat out.txt',
+    // Allow once, an "Always allow …" per rule Claude suggests, Deny.
+    choicesOk: (labels: string[]) => labels[0] === 'Allow once' && labels.at(-1) === 'Deny' && labels.length > 2 && labels.slice(1, -1).every((l) => l.startsWith('Always allow')),
+    allow: 'approve',
+  },
   {
     agent: 'gemini' as const,
     title: 'Gemini CLI',
-    choices: ['Allow for this session', 'Allow', 'Reject'],
+    cmd: 'echo scripted-42 > ran.txt && cat ran.txt',
+    choicesOk: (labels: string[]) => JSON.stringify(labels) === JSON.stringify(['Allow for this session', 'Allow', 'Reject']),
     allow: 'proceed_once',
   },
 ];
 
-describe.each(AGENTS)('a $title session in the web UI', ({ agent, title, choices, allow }) => {
+describe.each(AGENTS)('a $title session in the web UI', ({ agent, title, cmd, choicesOk, allow }) => {
   let h: SessionHarness;
   let browser: Browser;
   let alice: Person;
@@ -61,16 +70,17 @@ describe.each(AGENTS)('a $title session in the web UI', ({ agent, title, choices
   });
 
   it("shows the agent's own choices to alice only; her choice runs the command; the prompt stays decided", async () => {
-    h.model.enqueue({ type: 'exec', cmd: 'echo scripted-42 > ran.txt && cat ran.txt' }, { type: 'text', chunks: ['ran it'] });
+    h.model.enqueue({ type: 'exec', cmd }, { type: 'text', chunks: ['ran it'] });
     await alice.page.fill('.thread textarea', 'run it');
     await alice.page.press('.thread textarea', 'Enter');
     const prompt = alice.page.locator('section.approval');
     await prompt.waitFor();
-    expect(await prompt.locator('.approval-summary').textContent()).toContain('echo scripted-42');
-    expect(await prompt.locator('button').allTextContents()).toEqual(choices);
+    expect(await prompt.locator('.approval-summary').textContent()).toContain(cmd);
+    const labels = await prompt.locator('button').allTextContents();
+    expect(choicesOk(labels), labels.join(' | ')).toBe(true);
     const bobPrompt = bob.page.locator('section.approval');
     await bobPrompt.waitFor();
-    expect(await each(bobPrompt.locator('button'), (b) => b.isDisabled())).toEqual(choices.map(() => true));
+    expect(await each(bobPrompt.locator('button'), (b) => b.isDisabled())).toEqual(labels.map(() => true));
     expect(await bobPrompt.locator('.approval-who').textContent()).toBe('Waiting for alice to decide.');
     await screenshot(alice.page, `agent-approval-${agent}`);
 
@@ -80,7 +90,7 @@ describe.each(AGENTS)('a $title session in the web UI', ({ agent, title, choices
     // The decision is kept where the prompt was: who chose what.
     const decided = alice.page.locator('.decided', { hasText: 'alice' }).first();
     await decided.waitFor();
-    expect(await decided.textContent()).toContain(choices[1]);
+    expect(await decided.textContent()).toMatch(/Approved by alice/);
     // The command row no longer waits: it ran.
     await rows(alice, 'command').last().locator('text=awaiting approval').waitFor({ state: 'detached' });
   });

@@ -3,7 +3,7 @@
 // ends, every pending request is rejected at once: nothing waits on a dead agent.
 
 import type { InitializeRequest } from '@agentclientprotocol/sdk';
-import { spawnChild, type ChildExit } from '../codex/child.js';
+import { settlesWithin, spawnChild, type ChildExit } from '../agent/child.js';
 import { AcpError } from './errors.js';
 import { AcpConnection, type AcpHandlers } from './rpc.js';
 import { initializeResult, type InitializeResult } from './schema.js';
@@ -69,15 +69,4 @@ function exitError(title: string, exit: ChildExit): AcpError {
   const how = exit.signal ? `signal ${exit.signal}` : `code ${String(exit.code)}`;
   const stderr = exit.stderrTail ? `; stderr: ${exit.stderrTail.slice(-1000)}` : '';
   return new AcpError('acp_exited', `${title} exited (${how})${stderr}`, exit);
-}
-
-/** Resolves true if `promise` settles within `ms`; the timer never outlives the wait. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { SESSION_MARKER_ENV } from '../agent/driver.js';
 import type { AgentInput } from '../agent/vocabulary.js';
-import { spawnChild, type Child, type ChildExit } from '../codex/child.js';
+import { settlesWithin, spawnChild, type Child, type ChildExit } from '../agent/child.js';
 import { ClaudeAdapter, type ControlReply } from './adapter.js';
 import { DENY_MESSAGE } from './approvals.js';
 import { ClaudeError } from './errors.js';
@@ -196,15 +196,4 @@ function exitReason(exit: ChildExit): string {
 
 function exitError(exit: ChildExit): ClaudeError {
   return new ClaudeError(exit.spawnError ? 'claude_missing' : 'claude_exited', `Claude Code exited (${exitReason(exit)})`, exit);
-}
-
-/** Resolves true if `promise` settles within `ms`; the timer never outlives the wait. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

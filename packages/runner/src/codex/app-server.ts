@@ -1,7 +1,7 @@
 // A running `codex app-server`: spawn, initialize handshake, typed requests, typed
 // notifications, server requests answered by one handler, and an orderly close. It speaks over
 // stdio by default, or over its Unix socket when other clients (the owner's TUI) share it.
-import { spawnChild, type Child, type ChildExit } from './child.js';
+import { settlesWithin, spawnChild, type Child, type ChildExit } from '../agent/child.js';
 import { CodexError } from './errors.js';
 import { EventFeed } from './event-feed.js';
 import type { ClientInfo, InitializeResponse } from './generated/index.js';
@@ -203,15 +203,4 @@ function exitError(exit: ChildExit): CodexError {
   const tail = exit.stderrTail.split(/\n\s*Stack backtrace:/)[0]?.trim() ?? '';
   const stderr = tail ? `; stderr: ${tail}` : '';
   return new CodexError('codex_exited', `codex app-server exited (${how})${stderr}`, exit);
-}
-
-/** Resolves true if `promise` settles within `ms`; the timer never outlives the wait. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

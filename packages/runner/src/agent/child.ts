@@ -1,5 +1,5 @@
-// The app-server child process: spawned with piped stdio, its stderr tail kept for error
-// messages, and one promise that settles when it is gone.
+// An agent's child process (Codex's app-server, Claude Code, an ACP agent): spawned with piped
+// stdio, its stderr tail kept for error messages, and one promise that settles when it is gone.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 
 export interface ChildExit {
@@ -38,4 +38,15 @@ export function spawnChild(bin: string, args: readonly string[], options: { cwd:
     child.once('close', (code, signal) => resolve({ code, signal, stderrTail: readTail() }));
   });
   return { process: child, exited, stderrTail: readTail };
+}
+
+/** Resolves true if `promise` settles within `ms`; the timer never outlives the wait. */
+export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
