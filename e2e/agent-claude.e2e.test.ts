@@ -3,6 +3,7 @@
 // in the thread, and what crossed to the model.
 
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Message } from '@pilothouse/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -30,6 +31,22 @@ async function askForCommand(harness: SessionHarness, after: string[] = ['done']
 }
 
 const approvalOf = (thread: Message[], id: string) => stateOf(thread, id)!.approval!;
+
+/** A tiny dev server: `node server.js PORT HOST`. */
+const SERVER = [
+  "const http = require('http');",
+  "const [port, host = '127.0.0.1'] = process.argv.slice(2);",
+  "http.createServer((req, res) => res.end('hello from the dev server ' + req.url)).listen(Number(port), host);",
+  '',
+].join('\n');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 describe('Claude Code', () => {
   it('streams an answer into the thread, and the session row names Claude Code', async () => {
@@ -91,6 +108,40 @@ describe('Claude Code', () => {
     expect(readFileSync(join(h.workspace, 'out.txt'), 'utf8')).toBe('approved-output\n');
     // The command's output went back to the model.
     expect(JSON.stringify(h.model.requests.filter((r) => !r.side).at(-1)!.body)).toContain('approved-output');
+  });
+
+  it('a dev server the agent starts in the background is offered as a preview; only alice may open it', async () => {
+    const harness = await startSessionHarness({ agent: 'claude', start: false });
+    h = harness;
+    writeFileSync(join(harness.workspace, 'server.js'), SERVER);
+    await harness.startRunner({ portScanMs: 200 });
+    const port = await freePort();
+    // A plain trailing `&`: Claude Code 2.1.332's Bash tool leaves a backgrounded process running
+    // when the command returns (unlike Gemini CLI, it needs no `run_in_background`).
+    const cmd = `node server.js ${port} 127.0.0.1 > server-${port}.log 2>&1 &`;
+    harness.model.enqueue({ type: 'exec', cmd }, { type: 'text', chunks: ['started'] });
+    const id = await harness.say(harness.alice, 'start the dev server');
+    const asked = await harness.waitFor(hasState(id, 'processing', 'awaiting approval'), 'the command prompt');
+    expect(approvalOf(asked, id)).toMatchObject({ kind: 'command', summary: cmd, detail: { tool: 'Bash', input: { command: cmd } } });
+    await harness.control(harness.alice, { type: 'resolve_approval', request_id: approvalOf(asked, id).request_id, choice: 'approve' });
+    // The session marker in the server's environment says it is this session's.
+    const prompted = await harness.waitFor((t) => t.some((m) => m.kind === 'port_forward' && (m.meta as { port?: number }).port === port), 'the port prompt');
+    const row = prompted.find((m) => m.kind === 'port_forward')!;
+    const meta = row.meta as { request_id: string; command: string; phase: string; pid: number };
+    try {
+      expect(meta).toMatchObject({ phase: 'prompt', command: `node server.js ${port} 127.0.0.1` });
+      await expect(harness.control(harness.bob, { type: 'resolve_port_forward', request_id: meta.request_id, decision: 'approve' })).rejects.toMatchObject({ code: 'sender_not_allowed' });
+      await harness.control(harness.alice, { type: 'resolve_port_forward', request_id: meta.request_id, decision: 'approve' });
+      const ready = await harness.waitFor((t) => t.some((m) => m.id === row.id && typeof (m.meta as { url?: unknown }).url === 'string'), 'the preview ready');
+      const opened = ready.find((m) => m.id === row.id)!;
+      expect(opened).toMatchObject({ status: 'completed', meta: { phase: 'ready', decided_by: 'alice', decided_via: 'control' } });
+      expect(opened.body).toBe(`Preview of port ${port} (\`node server.js ${port} 127.0.0.1\`, pid ${meta.pid}) is open.`);
+      // The turn is over, and the server outlived the command that started it.
+      await harness.waitFor(hasState(id, 'processed'), 'processed');
+      expect(await (await fetch(`http://127.0.0.1:${port}/x`)).text()).toBe('hello from the dev server /x');
+    } finally {
+      process.kill(meta.pid, 'SIGTERM');
+    }
   });
 
   it('a denied command ends declined, Claude is told, and the turn completes', async () => {

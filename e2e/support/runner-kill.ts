@@ -1,12 +1,12 @@
 // End-to-end support for the runner-kill tests (runner-kill*.e2e.test.ts): the runner as a real
-// `pilothouse run` process, driving Codex or Gemini CLI against the scripted model, SIGKILLed
+// `pilothouse run` process, driving Codex, Gemini CLI or Claude Code against the scripted model, SIGKILLed
 // mid-turn again and again and restarted with --resume. `killScenario` runs the kills, then
 // checks: no row is left streaming, none is doubled, every instruction ran at most once (its
 // command appends a line to runs.log) and ended processed or failed "runner restarted"; a retry
 // (control, /pilothouse retry) runs a failed one exactly once more. Each restart ended what the dead
 // process left running (its agent and the agent's commands, found by their session marker; with
-// Gemini CLI, which exits by itself when its runner dies, each command also leaves a straggler for
-// the restart to end). One scripted `respond` serves both agents' wires.
+// Gemini CLI and Claude Code, which exit by themselves when their runner dies, each command also
+// leaves a straggler for the restart to end). One scripted `respond` serves both agents' wires.
 // docs/protocol.md, "Runner restarts". Waits are on channel events and process exits, never sleeps.
 
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
@@ -20,12 +20,12 @@ import { RUNNER_RESTARTED, type Message } from '@pilothouse/protocol';
 import { startHub, type RunningHub } from '@pilothouse/hub';
 import { startScriptedModel, type Reply, type TurnInput } from '@pilothouse/scripted-model';
 import { TrustStore } from '@pilothouse/runner';
-import { createCodexHome, createGeminiHome, GEMINI_TEST_MODEL } from '@pilothouse/runner/testing';
+import { createClaudeHome, createCodexHome, createGeminiHome, GEMINI_TEST_MODEL } from '@pilothouse/runner/testing';
 import { connect, join as joinChannel, PG_URL, push, seedStore } from '@pilothouse/hub/testing';
 import { markedProcessesIn, processesIn, startRunnerProcess, type RunnerProcess } from './runner-process.js';
 
 export type Store = 'sqlite' | 'postgres';
-export type KillAgent = 'codex' | 'gemini';
+export type KillAgent = 'codex' | 'gemini' | 'claude';
 
 const cleanups: (() => unknown)[] = [];
 /** For the test file's afterEach: stops the runner, hub and model, removes the scratch folders. */
@@ -37,13 +37,18 @@ const OPEN = new Set(['queued', 'processing']);
 const tasks = (t: Message[]) => t.filter((m) => m.runner_id === null && m.kind === 'text' && /^task \d+$/.test(m.body));
 const taskNo = (m: Message) => m.body.slice('task '.length);
 
-/** The user texts of a request, oldest first: Responses API `input` (Codex) or Gemini `contents` (Gemini CLI). */
+/**
+ * The user texts of a request, oldest first: Responses API `input` (Codex), Gemini `contents`
+ * (Gemini CLI) or Anthropic `messages` (Claude Code: a string or content blocks).
+ */
 function userTexts(body: unknown): string[] {
   type Part = { text?: string };
-  const b = body as { input?: { type?: string; role?: string; content?: Part[] }[]; contents?: { role?: string; parts?: Part[] }[] };
+  type Anthropic = { role?: string; content?: string | Part[] };
+  const b = body as { input?: { type?: string; role?: string; content?: Part[] }[]; contents?: { role?: string; parts?: Part[] }[]; messages?: Anthropic[] };
   const responses = (b.input ?? []).filter((i) => i.type === 'message' && i.role === 'user').map((i) => i.content ?? []);
   const gemini = (b.contents ?? []).filter((c) => c.role === 'user').map((c) => c.parts ?? []);
-  return [...responses, ...gemini].flatMap((parts) => parts.map((p) => (p.text ?? '').trim()));
+  const anthropic = (b.messages ?? []).filter((m) => m.role === 'user').map((m) => (typeof m.content === 'string' ? [{ text: m.content }] : (m.content ?? [])));
+  return [...responses, ...gemini, ...anthropic].flatMap((parts) => parts.map((p) => (p.text ?? '').trim()));
 }
 
 /** The instruction of the turn a request belongs to: the last `task N` the user sent. */
@@ -90,10 +95,11 @@ interface AgentSetup {
 }
 
 /**
- * Whether each command leaves a STRAGGLER. Gemini CLI exits as soon as the dead runner closes its
- * stdin (before the restart looks), so its stragglers are what shows that a restart ends leftovers.
+ * Whether each command leaves a STRAGGLER. Gemini CLI and Claude Code exit as soon as the dead
+ * runner closes their stdin (before the restart looks), so their stragglers are what shows that a
+ * restart ends leftovers.
  */
-const STRAGGLERS: Record<KillAgent, boolean> = { codex: false, gemini: true };
+const STRAGGLERS: Record<KillAgent, boolean> = { codex: false, gemini: true, claude: true };
 
 /** How each agent is run: its scratch home's environment, its flags, the name of its process. */
 async function agentSetup(agent: KillAgent, modelUrl: string): Promise<AgentSetup> {
@@ -101,6 +107,19 @@ async function agentSetup(agent: KillAgent, modelUrl: string): Promise<AgentSetu
     const codexHome = await createCodexHome({ modelUrl });
     cleanups.push(() => codexHome.remove());
     return { env: codexHome.env, args: [], comm: 'codex', turnEvents: 30 };
+  }
+  if (agent === 'claude') {
+    const claudeHome = await createClaudeHome({ modelUrl });
+    cleanups.push(() => claudeHome.remove());
+    // bypassPermissions: the command (it writes a file) runs without a prompt; `--approval-policy
+    // never` is Claude's dontAsk, which refuses what would ask. Claude refuses that mode for root
+    // unless told it runs in a sandbox (IS_SANDBOX): this test's scratch folders are one.
+    return {
+      env: { ...claudeHome.env, IS_SANDBOX: '1' },
+      args: ['--agent', 'claude', '--approval-policy', 'bypassPermissions'],
+      comm: 'claude',
+      turnEvents: 20,
+    };
   }
   const geminiHome = await createGeminiHome({ modelUrl });
   cleanups.push(() => geminiHome.remove());
@@ -235,6 +254,9 @@ async function world(store: Store, agentName: KillAgent) {
   return {
     hub,
     agent,
+    /** The runners' PILOTHOUSE_HOME (their local state). */
+    home,
+    model,
     workspace,
     threadId,
     thread,

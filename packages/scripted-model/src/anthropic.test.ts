@@ -52,6 +52,11 @@ describe('encodeAnthropic', () => {
     expect(p.frames.at(-2)?.event).toMatchObject({ delta: { stop_reason: 'tool_use' } });
   });
 
+  it('keeps a trailing & in the command as it is: Claude Code leaves a backgrounded process running (no run_in_background)', () => {
+    const p = plan({ type: 'exec', cmd: 'node server.js 3000 > log 2>&1 &' });
+    expect(deltas(p)).toEqual([{ type: 'input_json_delta', partial_json: JSON.stringify({ command: 'node server.js 3000 > log 2>&1 &' }) }]);
+  });
+
   it('turns a patch into Write / Read + Edit / Bash rm with absolute paths, one block index each', () => {
     const patch = '*** Begin Patch\n*** Add File: a.txt\n+A\n*** Update File: b.txt\n@@\n-x\n+y\n*** Delete File: c.txt\n*** End Patch';
     const p = plan({ type: 'apply_patch', patch });
