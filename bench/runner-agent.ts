@@ -62,7 +62,9 @@ const NL = 0x0a;
 function watchAgent(child: ChildProcess): void {
   out.pid = child.pid ?? -1;
   let carry = Buffer.alloc(0);
-  child.stdout?.on('data', (chunk: Buffer) => {
+  child.stdout?.on('data', (raw: Buffer | string) => {
+    // A driver that sets an encoding on the stream (Claude Code's) makes every listener get strings.
+    const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
     const now = Date.now();
     out.bytes += chunk.length;
     out.reads++;
