@@ -5,6 +5,7 @@ import { AgentError } from '../agent/errors.js';
 
 export const ClaudeErrorCodes = {
   claude_missing: 'The Claude Code binary was not found.',
+  claude_version_unsupported: 'The Claude Code binary is older than the oldest Pilothouse drives.',
   claude_exited: 'Claude Code exited.',
   claude_resume_failed: 'Claude Code could not resume the session.',
   claude_option_unsupported: 'Claude Code has no equivalent of this option.',

@@ -28,6 +28,14 @@ describe('locateClaude', () => {
     expect(onPath('claude', `/nonexistent:${own}`)).toBe(join(own, 'claude'));
   });
 
+  it('refuses one older than Pilothouse drives, with its version and the update command', async () => {
+    const old = fakeClaude('1.0.44 (Claude Code)');
+    await expect(locateClaude({ env: { PATH: old } })).rejects.toMatchObject({
+      code: 'claude_version_unsupported',
+      message: `Claude Code 1.0.44 at ${join(old, 'claude')} is older than 2.0.0, the oldest Pilothouse drives: update it with \`npm install -g @anthropic-ai/claude-code\`.`,
+    });
+  });
+
   it('falls back to the pinned dev dependency', async () => {
     expect(await locateClaude({ env: { PATH: '/nonexistent' } })).toMatchObject({ version: '2.1.332' });
   });

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
+import { olderThan } from '../agent/versions.js';
 import { ClaudeError } from './errors.js';
 
 export interface ClaudeBinary {
@@ -22,13 +23,20 @@ export interface LocateClaudeOptions {
 
 const FIX = 'install it with `npm install -g @anthropic-ai/claude-code`, or set PILOTHOUSE_CLAUDE_BIN to a claude binary';
 
+/** The oldest Claude Code whose stream-json control protocol the driver speaks (it is tested with the pinned dev dependency). */
+export const MIN_CLAUDE_VERSION = '2.0.0';
+
 /** The package's bin is a shell stub until its install script replaces it with the native binary. */
 const NATIVE_MIN_BYTES = 1024 * 1024;
 
 export async function locateClaude(options: LocateClaudeOptions): Promise<ClaudeBinary> {
   const path = options.bin ?? options.env.PILOTHOUSE_CLAUDE_BIN ?? onPath('claude', options.env.PATH) ?? installedBinary();
   if (path === null) throw new ClaudeError('claude_missing', `Claude Code was not found: ${FIX}.`);
-  return { path, version: await readVersion(path) };
+  const version = await readVersion(path);
+  if (olderThan(version, MIN_CLAUDE_VERSION)) {
+    throw new ClaudeError('claude_version_unsupported', `Claude Code ${version} at ${path} is older than ${MIN_CLAUDE_VERSION}, the oldest Pilothouse drives: update it with \`npm install -g @anthropic-ai/claude-code\`.`, { path, version });
+  }
+  return { path, version };
 }
 
 function executable(path: string): boolean {

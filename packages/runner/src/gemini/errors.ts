@@ -4,6 +4,7 @@ import { AgentError } from '../agent/errors.js';
 
 export const GeminiErrorCodes = {
   gemini_missing: 'Gemini CLI was not found.',
+  gemini_version_unsupported: 'Gemini CLI is older than the oldest Pilothouse drives.',
 } as const;
 
 export type GeminiErrorCode = keyof typeof GeminiErrorCodes;

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { which } from '../acp/which.js';
+import { olderThan } from '../agent/versions.js';
 import { GeminiError } from './errors.js';
 
 /** The @google/gemini-cli version Pilothouse is tested with (a dev dependency). */
@@ -20,7 +21,12 @@ const FIX = `install it with \`npm install -g @google/gemini-cli\` (Pilothouse i
 export async function locateGemini(options: { readonly bin?: string | undefined; readonly env: NodeJS.ProcessEnv }): Promise<GeminiBinary> {
   const path = options.bin ?? options.env.PILOTHOUSE_GEMINI_BIN ?? which('gemini', options.env) ?? pinnedBinary();
   if (path === null) throw new GeminiError('gemini_missing', `Gemini CLI was not found on PATH: ${FIX}.`);
-  return { path, version: await readVersion(path, options.env) };
+  const version = await readVersion(path, options.env);
+  // Older releases speak an earlier ACP (`--experimental-acp`): refused, not half driven.
+  if (olderThan(version, PINNED_GEMINI_VERSION)) {
+    throw new GeminiError('gemini_version_unsupported', `Gemini CLI ${version} at ${path} is older than ${PINNED_GEMINI_VERSION}, the oldest Pilothouse drives: update it with \`npm install -g @google/gemini-cli\`.`, { path, version });
+  }
+  return { path, version };
 }
 
 /** The pinned dev dependency's entry point, when installed. */
