@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PINNED_CODEX_VERSION, TrustStore, locateCodex, type CodexBinary } from '@pilothouse/runner';
+import { AgentError, PINNED_CODEX_VERSION, TrustStore, locateCodex, type CodexBinary } from '@pilothouse/runner';
 import { checkAgent, credentialOf } from '../src/doctor/agents.js';
 import { checkCodex } from '../src/doctor/codex.js';
 import { checkConfig } from '../src/doctor/config.js';
@@ -178,6 +178,15 @@ describe('other agents', () => {
     expect(await checkAgent('claude', { env: { HOME: scratch }, required: false, locate: found })).toMatchObject({ status: 'skip', detail: expect.stringMatching(/^2\.1\.332 at \/opt\/claude, but no key or sign-in was found; to use it: set ANTHROPIC_API_KEY/) });
     expect(await checkAgent('claude', { env: { HOME: scratch, ANTHROPIC_API_KEY: 'k' }, required: true, locate: found })).toEqual(ok('claude', '2.1.332 at /opt/claude, ANTHROPIC_API_KEY is set'));
   });
+  it('an agent older than Pilothouse drives is named with its version, not as missing', async () => {
+    const old = async () => {
+      throw new AgentError('claude_version_unsupported', 'Claude Code 1.0.44 at /opt/claude is older than 2.0.0, the oldest Pilothouse drives: update it with `npm install -g @anthropic-ai/claude-code`.');
+    };
+    expect(await checkAgent('claude', { env: {}, required: true, locate: old })).toEqual(
+      fail('claude', 'Claude Code 1.0.44 at /opt/claude is older than 2.0.0, the oldest Pilothouse drives', 'npm install -g @anthropic-ai/claude-code (to update it); run uses it (agent = "claude")'),
+    );
+  });
+
   it('the agent run uses fails when absent or without a key, with the fix', async () => {
     expect(await checkAgent('gemini', { env: {}, required: true, locate: missing })).toMatchObject({ status: 'fail', fix: 'npm install -g @google/gemini-cli; run uses it (agent = "gemini")' });
     const found = async () => ({ name: 'gemini', version: '0.61.0', path: '/opt/gemini' });

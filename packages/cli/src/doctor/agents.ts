@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { AGENT_TITLES, locateAgent, type AgentBinary, type AgentName } from '@pilothouse/runner';
+import { AGENT_TITLES, AgentError, locateAgent, type AgentBinary, type AgentName } from '@pilothouse/runner';
 import { fail, ok, skip, type CheckResult } from './result.js';
 
 /** The agents checked here (Codex has its own check, with the sandbox). */
@@ -70,7 +70,12 @@ export async function checkAgent(agent: OtherAgent, deps: { env: NodeJS.ProcessE
     binary = await (deps.locate ?? ((name, env) => locateAgent({ name }, env)))(agent, deps.env);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const detail = `${title} not found (${message.split(': ')[0] ?? message})`;
+    // The driver's messages end with their own fix; doctor prints the fix separately.
+    const what = message.split(': ')[0] ?? message;
+    if (err instanceof AgentError && (err as AgentError<string>).code.endsWith('_version_unsupported')) {
+      return deps.required ? fail(agent, what, `${INSTALL[agent]} (to update it); run uses it (agent = "${agent}")`) : skip(agent, `${what}; to use it: ${INSTALL[agent]}`);
+    }
+    const detail = `${title} not found (${what})`;
     return deps.required ? fail(agent, detail, `${INSTALL[agent]}; run uses it (agent = "${agent}")`) : skip(agent, `${title} is not installed; to use it: ${INSTALL[agent]}`);
   }
   const credential = credentialOf(agent, deps.env);
