@@ -3,10 +3,10 @@
 // in the thread, and what crossed to the model.
 
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Message } from '@pilothouse/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, SERVER } from './support/dev-server.js';
 import { startSessionHarness, type SessionHarness } from './support/session-harness.js';
 import { hasState, runnerRows, stateOf } from './support/rows.js';
 
@@ -32,21 +32,6 @@ async function askForCommand(harness: SessionHarness, after: string[] = ['done']
 
 const approvalOf = (thread: Message[], id: string) => stateOf(thread, id)!.approval!;
 
-/** A tiny dev server: `node server.js PORT HOST`. */
-const SERVER = [
-  "const http = require('http');",
-  "const [port, host = '127.0.0.1'] = process.argv.slice(2);",
-  "http.createServer((req, res) => res.end('hello from the dev server ' + req.url)).listen(Number(port), host);",
-  '',
-].join('\n');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('Claude Code', () => {
   it('streams an answer into the thread, and the session row names Claude Code', async () => {
