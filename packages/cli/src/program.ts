@@ -7,6 +7,7 @@ import { trustCommand } from './commands/trust.js';
 import { runCommand } from './commands/run.js';
 import { doctorCommand } from './commands/doctor.js';
 import { demoCommand } from './commands/demo.js';
+import { machineCommand } from './commands/machine.js';
 
 export const VERSION = '0.1.0';
 
@@ -15,6 +16,7 @@ Examples:
   pilothouse demo                          # try it: hub, scripted model and Codex on this machine, no API key
   pilothouse hub                           # run a hub (web UI, API, socket) on http://127.0.0.1:4860
   pilothouse trust . && pilothouse run     # run Codex here; hub, token, channel from flags, env or config.toml
+  pilothouse machine                       # let the channel start sessions here from the web
   pilothouse doctor                        # check this machine, one line per check with its fix
   pilothouse run --help                    # every command has --help with examples`;
 
@@ -29,6 +31,7 @@ export function buildProgram(): Command {
   for (const cmd of adminCommands()) program.addCommand(cmd);
   program.addCommand(trustCommand());
   program.addCommand(runCommand());
+  program.addCommand(machineCommand());
   program.addCommand(doctorCommand());
   return program;
 }

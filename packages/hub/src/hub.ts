@@ -11,6 +11,7 @@ import { Fanout } from './channels/fanout.js';
 import { PgFeed } from './channels/pg-feed.js';
 import { channelTopicHandler } from './channels/channel-topic.js';
 import { PresenceTracker } from './channels/presence.js';
+import { MachineRegistry } from './machines/registry.js';
 import { PgPresence } from './channels/pg-presence.js';
 import { createSocketServer } from './socket/server.js';
 import { createHttpApp } from './http/app.js';
@@ -121,8 +122,9 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   await pgPresence?.start(presence);
   const presenceSweep = setInterval(() => presence.sweep(), 1000);
   presenceSweep.unref();
+  const machines = new MachineRegistry({ publish: (channelId, list) => fanout.broadcast(channelId, 'machines', { machines: list }) });
   const channelTopic = channelTopicHandler({ store, fanout, logger, members, membershipRecheckMs: membershipCheckMs, previews: previews.pushes,
-    admission, reads: new FairQueue(), audit: (entry) => audits.record(entry), presence });
+    admission, reads: new FairQueue(), audit: (entry) => audits.record(entry), presence, machines });
   const sockets = createSocketServer({
     authenticate: auth.authenticate,
     router: (topic) => (parseTopic(topic) ? channelTopic : null),
@@ -185,6 +187,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
       await sockets.close();
       clearInterval(auditFlush);
       clearInterval(presenceSweep);
+      machines.close();
       await audits.flush(true);
       connections.close();
       await app.close();

@@ -29,3 +29,4 @@ export { connectHub } from './hub/client.js';
 export type { ConnectHubOptions, HubClient, HubLogger } from './hub/api.js';
 export { memoryCursor } from './hub/cursor.js';
 export { createTunnelClient, type TunnelClient, type TunnelClientOptions } from './previews/tunnel-client.js';
+export { startMachine, installedAgents, DAEMON_VERSION, type MachineOptions, type RunningMachine, type MachineLogger } from './machine/daemon.js';

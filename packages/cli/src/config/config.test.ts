@@ -25,14 +25,23 @@ describe('config.toml', () => {
       token: 'ph_abc',
       channel: 'acme/agents',
       run: { model: 'gpt-5.5', effort: 'high', sandbox: 'workspace-write', approvalPolicy: 'on-request', fast: true },
+      machine: {},
     });
+  });
+
+  it('reads the [machine] limits', () => {
+    const source = ['[machine]', 'name = "laptop"', 'may_start = ["bob", "carol"]', 'max_sessions = 3', 'sandboxes = ["workspace-write"]', 'approval_policies = "on-request"', 'port_base = 42000'].join('\n');
+    expect(parseConfig(PATH, source).machine).toEqual({ name: 'laptop', mayStart: ['bob', 'carol'], maxSessions: 3, sandboxes: ['workspace-write'], approvalPolicies: ['on-request'], portBase: 42000 });
   });
 
   it.each([
     ['effort = "high"', `${PATH}, line 1: unknown key effort at the top of the file; fix: move it under [run].`],
+    ['[machine]\nmax_sessions = 0', `${PATH}, line 2: max_sessions must be a whole number from 1 to 64; fix: write it without quotes, e.g. max_sessions = 1.`],
+    ['[machine]\nsandboxes = ["yolo"]', `${PATH}, line 2: sandboxes = "yolo" is not one of read-only, workspace-write, danger-full-access; fix: use one of them, e.g. sandboxes = "read-only".`],
+    ['[machine]\nname = "my laptop"', `${PATH}, line 2: name = "my laptop" is not a machine name; fix: use 1–63 letters, digits, ".", "_" or "-", e.g. name = "laptop".`],
     ['[run]\nmodle = "x"', `${PATH}, line 2: unknown key modle in [run]; fix: the keys in [run] are: agent, model, effort, sandbox, approval_policy, fast, no_forward.`],
     ['[run]\nhub = "http://x"', `${PATH}, line 2: unknown key hub in [run]; fix: move it to the top of the file, above every [table].`],
-    ['[runner]\nmodel = "x"', `${PATH}, line 2: unknown table [runner]; fix: the tables are: [run]; keys at the top of the file: hub, token, channel.`],
+    ['[runner]\nmodel = "x"', `${PATH}, line 2: unknown table [runner]; fix: the tables are: [run], [machine]; keys at the top of the file: hub, token, channel.`],
     ['[run]\neffort = "hgh"', `${PATH}, line 2: effort = "hgh" is not one of none, minimal, low, medium, high, xhigh; fix: use one of them, e.g. effort = "none".`],
     ['hub = "127.0.0.1:4860"', `${PATH}, line 1: hub = "127.0.0.1:4860" is not an http(s) URL; fix: write the hub's address, e.g. hub = "http://127.0.0.1:4860".`],
     ['channel = "Acme"', `${PATH}, line 1: channel = "Acme" is not WORKSPACE/CHANNEL; fix: write it like channel = "acme/agents" (lower-case letters, digits, - and _).`],
@@ -79,7 +88,7 @@ describe('loadConfig', () => {
 
   it('reads $PILOTHOUSE_HOME/config.toml; a missing file is an empty config', () => {
     home = mkdtempSync(join(tmpdir(), 'ph-config-'));
-    expect(loadConfig(home)).toEqual({ path: join(home, 'config.toml'), exists: false, run: {} });
+    expect(loadConfig(home)).toEqual({ path: join(home, 'config.toml'), exists: false, run: {}, machine: {} });
     writeFileSync(join(home, 'config.toml'), 'channel = "acme/agents"\n');
     expect(loadConfig(home)).toMatchObject({ exists: true, channel: 'acme/agents' });
   });

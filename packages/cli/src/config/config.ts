@@ -21,6 +21,17 @@ export interface RunDefaults {
   readonly noForward?: readonly number[];
 }
 
+/** `[machine]`: what `pilothouse machine` offers and allows (docs/cli.md). */
+export interface MachineDefaults {
+  readonly name?: string;
+  /** Who besides the owner may start sessions on this machine. */
+  readonly mayStart?: readonly string[];
+  readonly maxSessions?: number;
+  readonly sandboxes?: readonly SandboxMode[];
+  readonly approvalPolicies?: readonly ('on-request' | 'never' | 'untrusted')[];
+  readonly portBase?: number;
+}
+
 export interface PilothouseConfig {
   /** The file read, whether or not it exists. */
   readonly path: string;
@@ -29,6 +40,7 @@ export interface PilothouseConfig {
   readonly token?: string;
   readonly channel?: string;
   readonly run: RunDefaults;
+  readonly machine: MachineDefaults;
 }
 
 /** A config file that cannot be used: exits 2 like any other usage error, naming file, line and fix. */
@@ -47,7 +59,19 @@ export const configPath = (home: string): string => join(home, 'config.toml');
 
 const EXAMPLE = `hub = "http://127.0.0.1:4860"`;
 
-type Setter = (value: TomlValue, fail: (problem: string, fix: string) => never) => Partial<Omit<PilothouseConfig, 'path' | 'exists' | 'run'>> | { run: RunDefaults };
+type Setter = (value: TomlValue, fail: (problem: string, fix: string) => never) => Partial<Omit<PilothouseConfig, 'path' | 'exists' | 'run' | 'machine'>> | { run: RunDefaults } | { machine: MachineDefaults };
+
+const listOf = <T extends string>(key: string, allowed: readonly T[]) => (value: TomlValue, fail: (problem: string, fix: string) => never): T[] => {
+  const items = Array.isArray(value) ? value : [value];
+  if (items.length === 0) return fail(`${key} is empty`, `list at least one, e.g. ${key} = ["${allowed[0]}"]`);
+  return [...new Set(items.map((v) => oneOf(key, allowed)(v, fail)))];
+};
+const MACHINE_SANDBOXES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
+const MACHINE_POLICIES = ['on-request', 'never', 'untrusted'] as const;
+const intIn = (key: string, min: number, max: number) => (value: TomlValue, fail: (problem: string, fix: string) => never): number => {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) return fail(`${key} must be a whole number from ${min} to ${max}`, `write it without quotes, e.g. ${key} = ${min}`);
+  return value;
+};
 
 const text = (key: string, value: TomlValue, fail: (problem: string, fix: string) => never): string => {
   if (typeof value !== 'string' || value === '') return fail(`${key} must be a non-empty string`, `quote it: ${key} = "…"`);
@@ -92,6 +116,21 @@ const KEYS: Record<string, Record<string, Setter>> = {
       return { run: { noForward: [...new Set(ports as number[])] } };
     },
   },
+  machine: {
+    name: (value, fail) => {
+      const v = text('name', value, fail);
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(v)) fail(`name = "${v}" is not a machine name`, 'use 1–63 letters, digits, ".", "_" or "-", e.g. name = "laptop"');
+      return { machine: { name: v } };
+    },
+    may_start: (value, fail) => {
+      const names = (Array.isArray(value) ? value : [value]).map((v) => text('may_start', v, fail));
+      return { machine: { mayStart: [...new Set(names)] } };
+    },
+    max_sessions: (value, fail) => ({ machine: { maxSessions: intIn('max_sessions', 1, 64)(value, fail) } }),
+    sandboxes: (value, fail) => ({ machine: { sandboxes: listOf('sandboxes', MACHINE_SANDBOXES)(value, fail) } }),
+    approval_policies: (value, fail) => ({ machine: { approvalPolicies: listOf('approval_policies', MACHINE_POLICIES)(value, fail) } }),
+    port_base: (value, fail) => ({ machine: { portBase: intIn('port_base', 1024, 65000)(value, fail) } }),
+  },
 };
 
 /** A TCP port number a listener can have: 1–65535. */
@@ -108,13 +147,13 @@ export function parseConfig(path: string, source: string): PilothouseConfig {
     if (err instanceof TomlError) throw new ConfigError(path, err.line, err.message, err.fix);
     throw err;
   }
-  let config: PilothouseConfig = { path, exists: true, run: {} };
+  let config: PilothouseConfig = { path, exists: true, run: {}, machine: {} };
   for (const entry of entries) {
     const fail = (problem: string, fix: string): never => {
       throw new ConfigError(path, entry.line, problem, fix);
     };
     const table = KEYS[entry.table];
-    if (!table) return fail(`unknown table [${entry.table}]`, `the tables are: [run]; keys ${where('')}: ${Object.keys(KEYS['']!).join(', ')}`);
+    if (!table) return fail(`unknown table [${entry.table}]`, `the tables are: [run], [machine]; keys ${where('')}: ${Object.keys(KEYS['']!).join(', ')}`);
     const set = table[entry.key];
     if (!set) {
       const known = Object.keys(table);
@@ -125,7 +164,12 @@ export function parseConfig(path: string, source: string): PilothouseConfig {
       );
     }
     const change = set(entry.value, fail);
-    config = 'run' in change ? { ...config, run: { ...config.run, ...change.run } } : { ...config, ...change };
+    config =
+      'run' in change
+        ? { ...config, run: { ...config.run, ...change.run } }
+        : 'machine' in change
+          ? { ...config, machine: { ...config.machine, ...change.machine } }
+          : { ...config, ...change };
   }
   return config;
 }
@@ -138,7 +182,7 @@ export function loadConfig(home: string): PilothouseConfig {
     source = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { path, exists: false, run: {} };
+    if (code === 'ENOENT') return { path, exists: false, run: {}, machine: {} };
     throw new ConfigError(path, null, `cannot be read (${code ?? (err as Error).message})`, `make it readable (chmod 600 ${path}) or remove it`);
   }
   return parseConfig(path, source);

@@ -23,6 +23,7 @@ import type { Admission } from '../limits/admission.js';
 import { FairQueue } from '../limits/fair-queue.js';
 import type { AuditEntry } from '../limits/audit-coalesce.js';
 import type { PresenceTracker } from './presence.js';
+import type { MachineRegistry } from '../machines/registry.js';
 import { startReplay, stepReplay, type ReplayEffect, type ReplayInput, type ReplayState } from './replay.js';
 
 /** A replay page: at most this many events and about REPLAY_PAGE_CHARS characters of them. */
@@ -63,6 +64,8 @@ export function channelTopicHandler(deps: {
   audit?: (entry: AuditEntry) => Promise<void>;
   /** Watchers and typing marks; publishes through the fan-out. */
   presence: PresenceTracker;
+  /** The machines daemons reported, per channel. */
+  machines: MachineRegistry;
 }): TopicHandler {
   const { store, fanout, members } = deps;
   const reads = deps.reads ?? new FairQueue();
@@ -144,6 +147,7 @@ export function channelTopicHandler(deps: {
       }
 
       let runner: PushContext['runner'] = null;
+      let machine: string | null = null;
       const ctx: PushContext = {
         store,
         channel,
@@ -158,6 +162,13 @@ export function channelTopicHandler(deps: {
         previews: deps.previews,
         audit,
         presence: deps.presence,
+        machines: deps.machines,
+        get machine() {
+          return machine;
+        },
+        setMachine: (name) => {
+          machine = name;
+        },
       };
 
       // A member removed from the channel (pilothouse member remove) stops receiving it within the
@@ -229,7 +240,8 @@ export function channelTopicHandler(deps: {
             );
           }
           if (spec.who === 'runner' && runner === null) throw new PilothouseError('not_runner', `${event} needs runner_register first.`);
-          const cls = spec.who === 'runner' ? 'runner' : READS.has(event) ? 'read' : PRESENCE.has(event) ? 'presence' : 'write';
+          if (spec.who === 'machine' && machine === null) throw new PilothouseError('not_machine', `${event} needs machine_state first.`);
+          const cls = spec.who === 'runner' || spec.who === 'machine' ? 'runner' : READS.has(event) ? 'read' : PRESENCE.has(event) ? 'presence' : 'write';
           deps.admission?.admit(cls, principal.userId, sub.socketId);
           const handler = pushHandlers[event] as (c: PushContext, p: unknown) => Promise<unknown>;
           if (cls === 'read') return readInTurn(() => handler(ctx, parsed.data));
@@ -240,6 +252,7 @@ export function channelTopicHandler(deps: {
           clearInterval(recheck);
           unsubscribe();
           deps.presence.apply(channel.id, { type: 'left', socketId: sub.socketId });
+          if (machine !== null) deps.machines.left(channel.id, sub);
           const r = runner;
           if (r) {
             deps.previews.socketLeft(sub);

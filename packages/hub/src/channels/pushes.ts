@@ -9,6 +9,8 @@ import type { Principal, Subscription } from '../socket/types.js';
 import type { PreviewPushes } from '../previews/service.js';
 import type { AuditEntry } from '../limits/audit-coalesce.js';
 import type { PresenceTracker } from './presence.js';
+import type { MachineRegistry } from '../machines/registry.js';
+import { machinePushHandlers } from '../machines/pushes.js';
 
 export interface PushContext {
   store: Store;
@@ -24,6 +26,11 @@ export interface PushContext {
   audit(entry: AuditEntry): Promise<void>;
   /** Who watches which thread, and who types (ephemeral). */
   presence: PresenceTracker;
+  /** The channel's machines and the requests forwarded to them. */
+  machines: MachineRegistry;
+  /** The machine this socket reported (`machine_state`, lower-cased name), or null. */
+  machine: string | null;
+  setMachine(name: string): void;
 }
 
 /** Messages per get_thread page when the client names no limit. */
@@ -162,4 +169,6 @@ export const pushHandlers: Handlers = {
   async preview_close(ctx, p) {
     return ctx.previews.close({ ...ctx, runner: ctx.runner! }, p);
   },
+
+  ...machinePushHandlers,
 };
