@@ -15,3 +15,4 @@ export * from './redact.js';
 export * from './never.js';
 export * from './seq-gate.js';
 export * from './notifications.js';
+export * from './machines.js';

@@ -3,6 +3,7 @@
 // and the web paces itself by the same numbers (docs/protocol.md §6.1, docs/security.md).
 
 import { z } from 'zod';
+import { MachinePresence } from './machines.js';
 import { Actor, Id } from './model.js';
 
 /** A typing mark lasts this long unless refreshed. */
@@ -24,6 +25,8 @@ export type ThreadPresence = z.infer<typeof ThreadPresence>;
 export const EphemeralEvents = {
   /** The presence of a thread changed (someone came, left, started or stopped typing). */
   thread_presence: ThreadPresence,
+  /** The channel's machines changed (one came, went, or its sessions changed): the whole list. */
+  machines: z.object({ machines: z.array(MachinePresence) }),
 } as const;
 
 export type EphemeralEventName = keyof typeof EphemeralEvents;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { PreviewCloseReason, PreviewId, Port } from './previews.js';
 import { SessionTitle } from './sessions.js';
 import { ThreadPresence } from './presence.js';
+import { MachineInfo, MachinePresence, MachineReply, SessionChanges, SessionEndRequest, SessionEndResult, SessionRef, SessionStartRequest, SessionStarted } from './machines.js';
 import { ClientId, ControlAction, Id, ItemKey, Message, MessageKind, MessageState, Meta, RowStatus, RunnerInfo, RunnerPresence, RunnerStatus, Seq } from './model.js';
 
 /** Largest body or append text accepted in one push (the frame limit still applies). */
@@ -42,7 +43,10 @@ export const ThreadSummary = z.object({
 });
 export type ThreadSummary = z.infer<typeof ThreadSummary>;
 
-/** `who`: `member` = any channel member; `runner` = a socket that sent `runner_register` on this topic. */
+/**
+ * `who`: `member` = any channel member; `runner` = a socket that sent `runner_register` on this topic;
+ * `machine` = a socket that sent `machine_state` on this topic.
+ */
 export const ChannelPushes = {
   post_message: {
     who: 'member',
@@ -167,6 +171,41 @@ export const ChannelPushes = {
     who: 'runner',
     payload: z.object({ preview_id: PreviewId, reason: PreviewCloseReason }).strict(),
     reply: z.object({ ok: z.literal(true) }),
+  },
+  /** A machine daemon's whole state (docs/protocol.md §11): the first one registers the socket as that machine (runner-scoped token only). */
+  machine_state: {
+    who: 'member',
+    payload: MachineInfo.strict(),
+    reply: z.object({ ok: z.literal(true) }),
+  },
+  /** The daemon's answer to a `machine_request` event. */
+  machine_reply: {
+    who: 'machine',
+    payload: MachineReply,
+    reply: z.object({ ok: z.literal(true) }),
+  },
+  list_machines: {
+    who: 'member',
+    payload: z.object({}).strict(),
+    reply: z.object({ machines: z.array(MachinePresence) }),
+  },
+  /** Start a session on a machine (its owner's `may_start`); answered once the session thread exists and holds the first instruction. */
+  session_start: {
+    who: 'member',
+    payload: SessionStartRequest,
+    reply: SessionStarted,
+  },
+  /** A session's changes against its base (any member: the thread shows the same diffs). */
+  session_changes: {
+    who: 'member',
+    payload: SessionRef.strict(),
+    reply: SessionChanges,
+  },
+  /** Stop a session's agent, or end it: keep, merge or discard its branch (the people allowed to steer it). */
+  session_end: {
+    who: 'member',
+    payload: SessionEndRequest,
+    reply: SessionEndResult,
   },
 } as const;
 
