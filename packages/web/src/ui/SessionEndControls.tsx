@@ -80,7 +80,7 @@ export function SessionEndControls({ session, found, choices, onOutcome }: { ses
         <button
           key={how}
           type="button"
-          className={how === 'discard' || how === 'stop' ? 'danger' : undefined}
+          className={how === 'discard' ? 'danger' : undefined}
           data-testid={`session-end-${how}`}
           title={LABEL[how].title}
           disabled={pending !== null}
