@@ -61,7 +61,11 @@ export function NewSessionDialog({
   useEffect(() => {
     open.current = true;
     const d = dialog.current;
-    if (d && !d.open) d.showModal();
+    if (d && !d.open) {
+      d.showModal();
+      // The first field, not the header's Close button that the dialog would focus by itself.
+      d.querySelector<HTMLElement>('select, input, textarea')?.focus();
+    }
     return () => {
       open.current = false;
     };
