@@ -8,6 +8,7 @@ import {
   type ChannelEvent,
   type ControlAction,
   type JoinReply,
+  type MachineSession,
   type PushPayload,
   type PushReply,
   type SessionEndRequest,
@@ -126,7 +127,10 @@ export class ChannelSession {
 
   /** Starts a session on a machine; the reply comes once its thread holds the first instruction. */
   startSession(request: SessionStartRequest): Promise<PushReply<'session_start'>> {
-    return this.feed.push('session_start', request);
+    return this.feed.push('session_start', request).then((reply) => {
+      this.showSession('started', request, reply.session);
+      return reply;
+    });
   }
 
   /** A machine session's changes against its base. */
@@ -136,7 +140,15 @@ export class ChannelSession {
 
   /** Stops a session's agent, or ends it (keep, merge, discard). */
   endSession(request: SessionEndRequest): Promise<PushReply<'session_end'>> {
-    return this.feed.push('session_end', request);
+    return this.feed.push('session_end', request).then((reply) => {
+      this.showSession('ended', request, reply.session);
+      return reply;
+    });
+  }
+
+  /** A session as a reply returned it, shown before the `machines` event that follows. */
+  private showSession(type: 'started' | 'ended', ref: { owner_id: string; machine: string }, session: MachineSession): void {
+    this.set({ ...this.view, machines: machinesStep(this.view.machines, { type, owner_id: ref.owner_id, machine: ref.machine, session }) });
   }
 
   /** This page shows `threadId` now (null: no thread). */

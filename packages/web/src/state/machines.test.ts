@@ -23,6 +23,23 @@ describe('machines list', () => {
     expect(machinesStep(afterEvent, { type: 'reply', machines: [machine({ name: 'newer' })], eventsAtRequest: 1 }).list.map((m) => m.name)).toEqual(['newer']);
   });
 
+  it('shows a session a start or end reply returned, before the event', () => {
+    const listed = machinesStep(emptyMachines, { type: 'event', machines: [machine({ sessions: [machineSession()] }), machine({ name: 'desk', owner: BOB })] });
+    const ended = machineSession({ state: 'ended', ending: 'kept' });
+    const afterEnd = machinesStep(listed, { type: 'ended', owner_id: 'u-alice', machine: 'laptop', session: ended });
+    expect(afterEnd.list[1]!.sessions).toEqual([ended]);
+    expect(afterEnd.list[0]).toBe(listed.list[0]);
+    const started = machineSession({ session_id: 's2', thread_id: 't2', state: 'starting' });
+    const afterStart = machinesStep(afterEnd, { type: 'started', owner_id: 'u-alice', machine: 'laptop', session: started });
+    expect(afterStart.list[1]!.sessions).toEqual([ended, started]);
+    // An event that already brought the started session (running by now) is newer than the start reply.
+    const running = { ...started, state: 'running' as const };
+    const evented = machinesStep(afterEnd, { type: 'event', machines: [machine({ sessions: [ended, running] })] });
+    expect(machinesStep(evented, { type: 'started', owner_id: 'u-alice', machine: 'laptop', session: started }).list[0]!.sessions).toEqual([ended, running]);
+    // Another owner's machine of the same name is not it.
+    expect(machinesStep(listed, { type: 'started', owner_id: 'u-bob', machine: 'laptop', session: started })).toEqual(listed);
+  });
+
   it('keys a machine by its owner and name', () => {
     expect(machineKey(machine({ owner: BOB }))).toBe('u-bob/laptop');
   });

@@ -3,7 +3,7 @@
 // online first, then by name; which machine session a thread is; and what a session's bar offers.
 // Pure: plain values in, plain values out. The "New session" form lives in state/new-session.ts.
 
-import { mayEndSession, type Actor, type Message, type MachinePresence, type MachineSession, type SessionEndHow } from '@pilothouse/protocol';
+import { assertNever, mayEndSession, type Actor, type Message, type MachinePresence, type MachineSession, type SessionEndHow } from '@pilothouse/protocol';
 import { z } from 'zod';
 
 export interface MachinesState {
@@ -18,15 +18,39 @@ export type MachinesInput =
   /** The hub's `machines` event: the whole list, newest there is. */
   | { type: 'event'; machines: readonly MachinePresence[] }
   /** The `list_machines` reply to a request sent when `events` events had arrived. */
-  | { type: 'reply'; machines: readonly MachinePresence[]; eventsAtRequest: number };
+  | { type: 'reply'; machines: readonly MachinePresence[]; eventsAtRequest: number }
+  /**
+   * A session as a `session_start` (`started`) or `session_end` (`ended`) reply returned it, shown at
+   * once, before the `machines` event that follows. A started session an event already brought is
+   * kept as that event said (it can be newer); an end reply is the newest word on its session.
+   */
+  | { type: 'started' | 'ended'; owner_id: string; machine: string; session: MachineSession };
 
 export const emptyMachines: MachinesState = { loaded: false, events: 0, list: [] };
 
 export function machinesStep(state: MachinesState, input: MachinesInput): MachinesState {
-  if (input.type === 'event') return { loaded: true, events: state.events + 1, list: sortMachines(input.machines) };
-  // An event that arrived while the request travelled is newer than the reply.
-  if (state.events > input.eventsAtRequest) return state;
-  return { ...state, loaded: true, list: sortMachines(input.machines) };
+  switch (input.type) {
+    case 'event':
+      return { loaded: true, events: state.events + 1, list: sortMachines(input.machines) };
+    case 'reply':
+      // An event that arrived while the request travelled is newer than the reply.
+      if (state.events > input.eventsAtRequest) return state;
+      return { ...state, loaded: true, list: sortMachines(input.machines) };
+    case 'started':
+    case 'ended': {
+      const replace = input.type === 'ended';
+      return { ...state, list: state.list.map((m) => (m.owner.user_id === input.owner_id && m.name === input.machine ? withSession(m, input.session, replace) : m)) };
+    }
+    default:
+      return assertNever(input, 'machines input');
+  }
+}
+
+function withSession(machine: MachinePresence, session: MachineSession, replace: boolean): MachinePresence {
+  const known = machine.sessions.some((s) => s.session_id === session.session_id);
+  if (!known) return { ...machine, sessions: [...machine.sessions, session] };
+  if (!replace) return machine;
+  return { ...machine, sessions: machine.sessions.map((s) => (s.session_id === session.session_id ? session : s)) };
 }
 
 /** Online first, then by name (then owner, for two people's machines of one name). */

@@ -83,7 +83,7 @@ export function SessionBar({ session, found, me, tab, onTab }: { session: Channe
         </p>
       ) : null}
       <div className="session-actions">
-        <Tabs tab={tab} onTab={onTab} />
+        {ms.ending === 'discarded' ? <span /> : <Tabs tab={tab} onTab={onTab} />}
         <SessionEndControls session={session} found={found} choices={endChoices(ms, me)} onOutcome={setOutcome} />
       </div>
       {outcome ? <Outcome outcome={outcome} /> : null}

@@ -78,7 +78,8 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
   const [tab, setTab] = useState<SessionTab>('conversation');
   const turns = useMemo(() => turnSignal(messages), [messages]);
   const changesSignal = machineSession ? `${turns}:${machineSession.session.state}:${machineSession.session.ending ?? ''}` : '';
-  const showChanges = machineSession !== null && tab === 'changes';
+  // A discarded session's worktree and branch are gone: there are no changes to show.
+  const showChanges = machineSession !== null && tab === 'changes' && machineSession.session.ending !== 'discarded';
 
   const turnRunning = active !== null || runner?.status === 'working';
   const notAllowed = runner ? `Only ${names(runner.allowed)} can steer this session.` : undefined;
