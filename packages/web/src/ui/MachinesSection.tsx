@@ -62,7 +62,7 @@ export function MachinesSection({ session, me, currentThread }: { session: Chann
   const [dialogFor, setDialogFor] = useState<string | null>(null);
   if (machines.length === 0) return null;
   return (
-    <section className="workspace machines" aria-label="Machines" data-testid="machines">
+    <section className="workspace machines" data-testid="machines">
       <h2>Machines</h2>
       <ul>
         {machines.map((m) => (

@@ -57,7 +57,7 @@ export function SessionBar({ session, found, me, tab, onTab }: { session: Channe
   const presence = machine.online ? 'online' : 'offline';
   const ending = endingText(ms);
   return (
-    <section className="session-bar" aria-label="Machine session" data-testid="session-bar" data-session={ms.session_id} data-state={ms.state} data-ending={ms.ending ?? undefined}>
+    <section className="session-bar" aria-label="Session" data-testid="session-bar" data-session={ms.session_id} data-state={ms.state} data-ending={ms.ending ?? undefined}>
       <div className="session-line">
         <span className="session-machine">
           <span className={`dot ${presence}`} aria-hidden="true" />

@@ -25,11 +25,13 @@ function ChangedFileItem({ file, open }: { file: ChangedFile; open: boolean }) {
         </span>
         <span className="changed-path">{file.path}</span>
         <span className="changed-counts">
-          <span className="adds" aria-label={`${file.additions} added lines`}>
+          <span className="adds">
             +{file.additions}
+            <span className="visually-hidden"> added lines,</span>
           </span>{' '}
-          <span className="dels" aria-label={`${file.deletions} removed lines`}>
+          <span className="dels">
             −{file.deletions}
+            <span className="visually-hidden"> removed lines</span>
           </span>
         </span>
       </summary>
