@@ -11,6 +11,7 @@ import './styles/icons.css';
 import './styles/audit.css';
 import './styles/admin.css';
 import './styles/notifications.css';
+import './styles/machines.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,5 +1,5 @@
 // Plain values for the web state tests (src/state/*.test.ts): messages and events as the hub sends them.
-import type { ChannelEvent, Message, MessageState, RunnerPresence } from '@pilothouse/protocol';
+import type { ChannelEvent, MachinePresence, MachineSession, Message, MessageState, RunnerPresence } from '@pilothouse/protocol';
 
 export const ALICE = { user_id: 'u-alice', name: 'alice' };
 export const BOB = { user_id: 'u-bob', name: 'bob' };
@@ -53,6 +53,49 @@ export function runner(over: Partial<RunnerPresence> = {}): RunnerPresence {
     thread_id: 't1',
     allowed: ['alice'],
     updated_at: '2026-11-25T10:00:00.000Z',
+    ...over,
+  };
+}
+
+export function machineSession(over: Partial<MachineSession> = {}): MachineSession {
+  return {
+    session_id: 's1',
+    thread_id: 't1',
+    folder: '/home/alice/app',
+    worktree: '/home/alice/.pilothouse/worktrees/app-s1',
+    branch: 'pilothouse/fix-login',
+    base_branch: 'main',
+    base_commit: 'abc1234',
+    agent: 'codex',
+    state: 'running',
+    ending: null,
+    detail: null,
+    started_by: ALICE,
+    allowed: ['alice'],
+    ports: { from: 4100, to: 4109 },
+    started_at: '2026-11-25T10:00:00.000Z',
+    ...over,
+  };
+}
+
+export function machine(over: Partial<MachinePresence> = {}): MachinePresence {
+  return {
+    name: 'laptop',
+    os: 'linux',
+    daemon_version: '0.1.0',
+    folders: [
+      { path: '/home/alice/app', git: true, branch: 'main' },
+      { path: '/home/alice/notes', git: false, branch: null },
+    ],
+    agents: [
+      { name: 'codex', version: '0.169.0' },
+      { name: 'claude', version: '2.1.0' },
+    ],
+    limits: { may_start: [], max_sessions: 4, sandboxes: ['read-only', 'workspace-write'], approval_policies: ['on-request', 'never'], port_base: 4100 },
+    sessions: [],
+    owner: ALICE,
+    online: true,
+    last_seen: '2026-11-25T10:00:00.000Z',
     ...over,
   };
 }

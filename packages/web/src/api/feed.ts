@@ -7,6 +7,7 @@ import {
   CHANNEL_EVENT_NAMES,
   ChannelEvents,
   EphemeralEvents,
+  type MachinePresence,
   type ThreadPresence,
   ChannelPushes,
   JoinReply,
@@ -18,7 +19,19 @@ import {
 import { z } from 'zod';
 
 /** The pushes a person's browser makes (the others are the runner's). */
-export type ClientPush = 'post_message' | 'list_threads' | 'get_thread' | 'get_body' | 'control' | 'set_title' | 'watch' | 'typing';
+export type ClientPush =
+  | 'post_message'
+  | 'list_threads'
+  | 'get_thread'
+  | 'get_body'
+  | 'control'
+  | 'set_title'
+  | 'watch'
+  | 'typing'
+  | 'list_machines'
+  | 'session_start'
+  | 'session_changes'
+  | 'session_end';
 
 export interface FeedHandlers {
   /** Every successful join, the first and each rejoin after a reconnect. */
@@ -28,6 +41,8 @@ export interface FeedHandlers {
   event(event: ChannelEvent): void;
   /** Who watches a thread and who types in it (ephemeral: no seq, not replayed). */
   presence(presence: ThreadPresence): void;
+  /** The channel's machines, the whole list, whenever one changed (ephemeral). */
+  machines(machines: MachinePresence[]): void;
 }
 
 export interface Feed {
@@ -35,25 +50,26 @@ export interface Feed {
   leave(): void;
 }
 
-/** A refused or unanswered push: `code` is the hub's error code, or `timeout`. */
+/** A refused or unanswered push: `code` is the hub's error code, or `timeout`; `details` what the hub added (merge_conflict: the files). */
 export class PushError extends Error {
   override readonly name = 'PushError';
   constructor(
     readonly code: string,
     message: string,
+    readonly details?: unknown,
   ) {
     super(message);
   }
 }
 
-const ErrorReply = z.object({ code: z.string(), message: z.string() });
+const ErrorReply = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });
 /** Join refusals that a retry cannot fix. */
 const FINAL = new Set(['not_member', 'channel_not_found', 'unknown_topic', 'invalid_payload', 'unauthorized']);
 const PUSH_TIMEOUT_MS = 15_000;
 
 const toError = (response: unknown): PushError => {
   const e = ErrorReply.safeParse(response);
-  return e.success ? new PushError(e.data.code, e.data.message) : new PushError('internal', 'The hub refused without a reason.');
+  return e.success ? new PushError(e.data.code, e.data.message, e.data.details) : new PushError('internal', 'The hub refused without a reason.');
 };
 
 function parseEvent(name: ChannelEventName, payload: unknown): ChannelEvent | null {
@@ -77,6 +93,11 @@ export function openFeed(socket: Socket, channel: string, cursor: () => number |
     const p = EphemeralEvents.thread_presence.safeParse(payload);
     if (p.success) handlers.presence(p.data);
     else console.error('pilothouse: dropped a malformed thread_presence event', payload);
+  });
+  ch.on('machines', (payload) => {
+    const m = EphemeralEvents.machines.safeParse(payload);
+    if (m.success) handlers.machines(m.data.machines);
+    else console.error('pilothouse: dropped a malformed machines event', payload);
   });
   ch.join()
     .receive('ok', (response) => {

@@ -3,9 +3,21 @@
 // reducer needs one (first join, a stale view, a seq gap), and tells React at most once a frame.
 
 import type { Socket } from 'phoenix';
-import { TYPING_REFRESH_MS, type ChannelEvent, type ControlAction, type JoinReply, type PushReply, type ThreadPresence } from '@pilothouse/protocol';
+import {
+  TYPING_REFRESH_MS,
+  type ChannelEvent,
+  type ControlAction,
+  type JoinReply,
+  type MachineSession,
+  type PushPayload,
+  type PushReply,
+  type SessionEndRequest,
+  type SessionStartRequest,
+  type ThreadPresence,
+} from '@pilothouse/protocol';
 import { openFeed, type Feed } from '../api/feed.js';
 import { channelStep, emptyChannel, type ChannelInput, type ChannelState } from '../state/channel.js';
+import { emptyMachines, machinesStep, type MachinesState } from '../state/machines.js';
 import { emptyThreadList, threadListStep, type ThreadListState } from '../state/threads.js';
 import { emptyThread, threadStep, type ThreadInput, type ThreadState } from '../state/thread.js';
 import { newClientId } from './ids.js';
@@ -22,6 +34,8 @@ export interface ChannelView {
   readonly presence: Readonly<Record<string, ThreadPresence>>;
   /** Why the open thread's older page could not be loaded (the reader retries). */
   readonly olderError: string | null;
+  /** The channel's machines and their sessions (what the hub last sent; ephemeral, asked again after every join). */
+  readonly machines: MachinesState;
 }
 
 const LIST_LIMIT = 100;
@@ -33,7 +47,7 @@ const THE_END = Number.MAX_SAFE_INTEGER;
 type ThreadSnapshot = Extract<ThreadInput, { type: 'snapshot' }>;
 
 export class ChannelSession {
-  private view: ChannelView = { channel: emptyChannel, list: emptyThreadList, thread: null, listError: null, threadError: null, presence: {}, olderError: null };
+  private view: ChannelView = { channel: emptyChannel, list: emptyThreadList, thread: null, listError: null, threadError: null, presence: {}, olderError: null, machines: emptyMachines };
   /** The thread this page watches (announced again after every rejoin: the hub forgets a socket that left). */
   private watching: string | null = null;
   /** When this page last told the hub its person is typing, and in which thread. */
@@ -52,8 +66,10 @@ export class ChannelSession {
       joined: (reply: JoinReply) => {
         this.onChannel({ type: 'joined', reply });
         if (this.watching !== null) this.announceWatch(this.watching);
+        this.loadMachines();
       },
       presence: (p: ThreadPresence) => this.set({ ...this.view, presence: { ...this.view.presence, [p.thread_id]: p } }),
+      machines: (machines) => this.set({ ...this.view, machines: machinesStep(this.view.machines, { type: 'event', machines }) }),
       refused: (code, message) => this.onChannel({ type: 'refused', code, message }),
       event: (event: ChannelEvent) => this.onEvent(event),
     });
@@ -109,6 +125,32 @@ export class ChannelSession {
     return this.feed.push('set_title', { thread_id: threadId, title });
   }
 
+  /** Starts a session on a machine; the reply comes once its thread holds the first instruction. */
+  startSession(request: SessionStartRequest): Promise<PushReply<'session_start'>> {
+    return this.feed.push('session_start', request).then((reply) => {
+      this.showSession('started', request, reply.session);
+      return reply;
+    });
+  }
+
+  /** A machine session's changes against its base. */
+  sessionChanges(ref: PushPayload<'session_changes'>): Promise<PushReply<'session_changes'>> {
+    return this.feed.push('session_changes', ref);
+  }
+
+  /** Stops a session's agent, or ends it (keep, merge, discard). */
+  endSession(request: SessionEndRequest): Promise<PushReply<'session_end'>> {
+    return this.feed.push('session_end', request).then((reply) => {
+      this.showSession('ended', request, reply.session);
+      return reply;
+    });
+  }
+
+  /** A session as a reply returned it, shown before the `machines` event that follows. */
+  private showSession(type: 'started' | 'ended', ref: { owner_id: string; machine: string }, session: MachineSession): void {
+    this.set({ ...this.view, machines: machinesStep(this.view.machines, { type, owner_id: ref.owner_id, machine: ref.machine, session }) });
+  }
+
   /** This page shows `threadId` now (null: no thread). */
   watch(threadId: string | null): void {
     if (this.watching === threadId) return;
@@ -126,6 +168,16 @@ export class ChannelSession {
     this.typingSent = typing ? { threadId, at: now } : null;
     // Best effort: presence is a courtesy, never worth an error on the page.
     this.feed.push('typing', { thread_id: threadId, typing }).catch(() => undefined);
+  }
+
+  /** The machines list (after every join: the `machines` events missed meanwhile are not replayed). */
+  private loadMachines(): void {
+    const eventsAtRequest = this.view.machines.events;
+    this.feed.push('list_machines', {}).then(
+      (reply) => this.set({ ...this.view, machines: machinesStep(this.view.machines, { type: 'reply', machines: reply.machines, eventsAtRequest }) }),
+      // A hub without machines (or a refusal) leaves the list empty: the sidebar shows no machines.
+      () => undefined,
+    );
   }
 
   private announceWatch(threadId: string | null): void {

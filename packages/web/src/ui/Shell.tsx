@@ -87,7 +87,7 @@ export function Shell({ me, onSignOut, onExpired }: { me: Me; onSignOut: () => v
               if (e.target instanceof Element && e.target.closest('a')) drawer.setOpen(false);
             }}
           >
-            <Sidebar ws={ws} current={current} auditOpen={route.type === 'audit'} adminNotificationsOpen={route.type === 'admin-notifications'} notificationsOpen={route.type === 'notifications'} onSignOut={onSignOut} />
+            <Sidebar ws={ws} current={current} currentThread={route.type === 'thread' ? route.threadId : null} auditOpen={route.type === 'audit'} adminNotificationsOpen={route.type === 'admin-notifications'} notificationsOpen={route.type === 'notifications'} onSignOut={onSignOut} />
             <Preferences onShortcuts={() => shortcuts.current?.open()} />
           </div>
           {drawer.open ? <div className="drawer-scrim" aria-hidden="true" onClick={() => drawer.setOpen(false)} /> : null}

@@ -1,4 +1,5 @@
-// The notification bell, workspaces and their channels (the caller's memberships), each with an unread marker, for
+// The notification bell, workspaces and their channels (the caller's memberships), each with an unread marker, the open
+// channel's machines and their sessions (MachinesSection.tsx), for
 // admins links to the audit log and notifications admin (deliveries, webhooks), and the signed-in user with a sign-out button.
 
 import { useMemo, useSyncExternalStore } from 'react';
@@ -9,6 +10,7 @@ import { latestLiveSession } from '../state/sessions.js';
 import { summariesOf } from '../state/threads.js';
 import { isChannelUnread } from '../state/unread.js';
 import { Link } from './Link.js';
+import { MachinesSection } from './MachinesSection.js';
 import { SidebarBell } from './notifications/Bell.js';
 
 function ChannelLink({ ws, channel, current }: { ws: Workspace; channel: string; current: boolean }) {
@@ -30,6 +32,7 @@ function ChannelLink({ ws, channel, current }: { ws: Workspace; channel: string;
 export function Sidebar({
   ws,
   current,
+  currentThread,
   auditOpen,
   adminNotificationsOpen,
   notificationsOpen,
@@ -37,6 +40,8 @@ export function Sidebar({
 }: {
   ws: Workspace;
   current: string | null;
+  /** The open thread, in `current`. */
+  currentThread: string | null;
   auditOpen: boolean;
   adminNotificationsOpen: boolean;
   notificationsOpen: boolean;
@@ -50,6 +55,7 @@ export function Sidebar({
     }
     return [...by.entries()];
   }, [ws]);
+  const me = useMemo(() => ({ user_id: ws.me.user.id, name: ws.me.user.name }), [ws]);
   return (
     <nav className="sidebar" aria-label="Channels">
       <div className="side-top">
@@ -67,6 +73,7 @@ export function Sidebar({
           </ul>
         </section>
       ))}
+      {current === null ? null : <MachinesSection key={current} session={ws.session(current)} me={me} currentThread={currentThread} />}
       {ws.me.user.admin ? (
         <section className="workspace admin-links">
           <h2>Admin</h2>

@@ -1,7 +1,8 @@
 // A thread, live: its rows in order, each updated in place as appends arrive; the attached
 // runner's presence; interrupt and "drop queued" for the people allowed to steer; the composer.
 // The rows are a virtual list that opens on the newest ones and loads older history on demand
-// (ThreadRows.tsx).
+// (ThreadRows.tsx). A session started on a machine from the web gets a bar (SessionBar.tsx) with
+// its state, end controls and a Changes view of its diff against its base (SessionChanges.tsx).
 
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { Actor, ControlAction, Message } from '@pilothouse/protocol';
@@ -11,6 +12,7 @@ import { draftKey } from '../app/drafts.js';
 import { channelPath } from '../app/route.js';
 import { agentIdentity } from '../render/agent-identity.js';
 import { pageTitle, threadTitle as rootTitle } from '../render/thread-title.js';
+import { sessionForThread, turnSignal } from '../state/machines.js';
 import { messagesOf } from '../state/thread.js';
 import { names, steeringOf } from '../state/steering.js';
 import { markThreadSeen } from '../state/unread.js';
@@ -21,6 +23,8 @@ import { ChannelGate } from './ChannelGate.js';
 import { Composer } from './Composer.js';
 import { ViewHeader } from './layout/ViewHeader.js';
 import type { RowContext } from './row-context.js';
+import { SessionBar, type SessionTab } from './SessionBar.js';
+import { SessionChanges } from './SessionChanges.js';
 import { ThreadRows } from './ThreadRows.js';
 
 export function ThreadView({ session, threadId, me, seen }: { session: ChannelSession; threadId: string; me: Actor; seen: SeenStore }) {
@@ -69,6 +73,14 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
 
   const loadOlder = useCallback(() => session.loadOlder(threadId), [session, threadId]);
 
+  // A session started on a machine from the web: its bar, and its changes on demand.
+  const machineSession = useMemo(() => sessionForThread(view.machines.list, threadId), [view.machines.list, threadId]);
+  const [tab, setTab] = useState<SessionTab>('conversation');
+  const turns = useMemo(() => turnSignal(messages), [messages]);
+  const changesSignal = machineSession ? `${turns}:${machineSession.session.state}:${machineSession.session.ending ?? ''}` : '';
+  // A discarded session's worktree and branch are gone: there are no changes to show.
+  const showChanges = machineSession !== null && tab === 'changes' && machineSession.session.ending !== 'discarded';
+
   const turnRunning = active !== null || runner?.status === 'working';
   const notAllowed = runner ? `Only ${names(runner.allowed)} can steer this session.` : undefined;
 
@@ -81,7 +93,10 @@ export function ThreadView({ session, threadId, me, seen }: { session: ChannelSe
           details={runner ? <RunnerPresenceLine runner={runner} /> : null}
           aside={<Watchers presence={view.presence[threadId]} me={me} />}
         />
-        {view.threadError ? (
+        {machineSession ? <SessionBar session={session} found={machineSession} me={me} tab={tab} onTab={setTab} /> : null}
+        {showChanges ? (
+          <SessionChanges session={session} found={machineSession} signal={changesSignal} />
+        ) : view.threadError ? (
           <div className="rows">
             <p className="refused" role="alert">
               {view.threadError}
