@@ -140,8 +140,13 @@ export async function each<T>(locator: Locator, read: (element: Locator) => Prom
  * disabled button: resolves with the hub's phx_reply payload `{status, response}`.
  */
 export function forcedControl(page: Page, threadId: string, action: Record<string, unknown>): Promise<{ status: string; response: { code?: string } }> {
+  return forcedPush(page, 'control', { client_id: `forced-${Math.random().toString(36).slice(2)}`, thread_id: threadId, action });
+}
+
+/** A push made from the page with the person's own session cookie, past whatever the UI shows or hides. */
+export function forcedPush(page: Page, event: string, payload: Record<string, unknown>): Promise<{ status: string; response: { code?: string; message?: string } }> {
   return page.evaluate(
-    async ({ threadId, action }) => {
+    async ({ event, payload }) => {
       interface Ws {
         onopen: (() => void) | null;
         onerror: ((e: unknown) => void) | null;
@@ -166,10 +171,10 @@ export function forcedControl(page: Page, threadId: string, action: Record<strin
           ws.send(JSON.stringify(['1', ref, 'channel:acme/agents', event, payload]));
         });
       await call('1', 'phx_join', {});
-      const reply = await call('2', 'control', { client_id: `forced-${Math.random().toString(36).slice(2)}`, thread_id: threadId, action });
+      const reply = await call('2', event, payload);
       ws.close();
-      return reply as { status: string; response: { code?: string } };
+      return reply as { status: string; response: { code?: string; message?: string } };
     },
-    { threadId, action },
+    { event, payload },
   );
 }

@@ -112,10 +112,11 @@ export async function startMachine(opts: MachineOptions): Promise<RunningMachine
     folders,
     agents: [...agents],
     limits: opts.limits,
-    sessions: sessions.map((r) => r.session),
+    sessions: reported(sessions),
   });
 
   const save = () => {
+    sessions = pruned(sessions);
     records.save(sessions);
     link.report();
   };
@@ -429,6 +430,20 @@ async function describeFolders(trust: TrustStore, home: string): Promise<Machine
     }),
   );
 }
+
+/** Ended sessions the daemon remembers (its records) and reports (the web's list); live ones always. */
+export const KEEP_ENDED = 50;
+export const REPORT_ENDED = 20;
+
+/** The newest `keep` ended sessions and every other. */
+function newestEnded<T extends { session: MachineSession }>(list: readonly T[], keep: number): T[] {
+  const ended = list.filter((r) => r.session.state === 'ended').sort((a, b) => b.session.started_at.localeCompare(a.session.started_at));
+  const dropped = new Set(ended.slice(keep));
+  return list.filter((r) => !dropped.has(r));
+}
+
+const pruned = (list: readonly SessionRecord[]): SessionRecord[] => newestEnded(list, KEEP_ENDED);
+const reported = (list: readonly SessionRecord[]): MachineSession[] => newestEnded(list, REPORT_ENDED).map((r) => r.session);
 
 /** The lowest port slot (0, 1, …) no live session holds, for ranges from `base`. */
 function freeSlot(sessions: readonly SessionRecord[], base: number): number {

@@ -6,15 +6,15 @@ import {
   BRANCH_PREFIX,
   BranchSlug,
   SESSION_EFFORTS,
-  mayStartOn,
   sessionSlug,
+  startRefusal,
   type Actor,
   type MachineAgent,
   type MachineFolder,
   type MachinePresence,
   type SessionStartRequest,
 } from '@pilothouse/protocol';
-import { isRunning, machineKey } from './machines.js';
+import { machineKey } from './machines.js';
 
 type Sandbox = NonNullable<SessionStartRequest['sandbox']>;
 type ApprovalPolicy = NonNullable<SessionStartRequest['approval_policy']>;
@@ -87,18 +87,24 @@ export function allowNames(text: string): string[] {
   return [...new Set(text.split(',').map((n) => n.trim()).filter(Boolean))];
 }
 
-/** Why the form cannot be sent yet, in a sentence; null when it can. */
+/** Why the form cannot be sent yet, in a sentence; null when it can. Who may start what is protocol's startRefusal, as the hub and the daemon decide it. */
 export function formProblem(form: NewSessionForm, machine: MachinePresence | null, me: Actor): string | null {
   if (!machine) return 'Choose a machine.';
   if (!machine.online) return `${machine.name} is offline: its daemon is not connected to the hub.`;
-  if (!mayStartOn(machine, me)) return `Only ${machine.owner.name}${machine.limits.may_start.length > 0 ? ' and the people they named' : ''} may start sessions on ${machine.name}.`;
-  if (machine.sessions.filter(isRunning).length >= machine.limits.max_sessions) return `${machine.name} already runs as many sessions as its owner allows (${machine.limits.max_sessions}).`;
   if (!folderOf(machine, form.folder)) return 'Choose a folder.';
   if (form.agent === '' || !machine.agents.some((a) => a.name === form.agent)) return 'Choose an agent.';
+  const refusal = startRefusal(machine, { folder: form.folder, agent: form.agent, worktree: form.worktree, ...runtimeChoices(form) }, me);
+  if (refusal) return refusal.message;
   if (form.instruction.trim() === '') return 'Write the first instruction.';
-  if (form.worktree && !mayUseWorktree(form, machine)) return 'A worktree needs a folder that is a git repo.';
   if (form.worktree && form.slug.trim() !== '' && !BranchSlug.safeParse(form.slug.trim()).success) return 'A branch name is 1–48 lower-case letters, digits or "-", starting with a letter or digit.';
   return null;
+}
+
+/** Codex takes the sandbox and the approval policy chosen; Claude Code and Gemini CLI set their sandbox themselves. */
+export const takesSandbox = (form: Pick<NewSessionForm, 'agent'>): boolean => form.agent === 'codex';
+
+function runtimeChoices(form: NewSessionForm): Pick<SessionStartRequest, 'sandbox' | 'approval_policy'> {
+  return { ...(takesSandbox(form) ? { sandbox: form.sandbox } : {}), approval_policy: form.approvalPolicy };
 }
 
 /** The `session_start` payload (call only when formProblem is null). */
@@ -113,8 +119,7 @@ export function startRequest(form: NewSessionForm, machine: MachinePresence, cli
     agent: form.agent as MachineAgent,
     ...(model === '' ? {} : { model }),
     ...(form.effort === '' ? {} : { effort: form.effort }),
-    sandbox: form.sandbox,
-    approval_policy: form.approvalPolicy,
+    ...runtimeChoices(form),
     allow: allowNames(form.allow),
     instruction: form.instruction.trim(),
     worktree: form.worktree,

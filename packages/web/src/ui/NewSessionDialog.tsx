@@ -12,7 +12,7 @@ import type { ChannelSession } from '../app/channel-session.js';
 import { newClientId } from '../app/ids.js';
 import { navigate, threadPath } from '../app/route.js';
 import { findMachine, machineKey } from '../state/machines.js';
-import { EFFORTS, branchPreview, formProblem, mayUseWorktree, newSessionForm, startRequest, withFolder, withMachine, type NewSessionForm } from '../state/new-session.js';
+import { EFFORTS, branchPreview, formProblem, mayUseWorktree, newSessionForm, startRequest, takesSandbox, withFolder, withMachine, type NewSessionForm } from '../state/new-session.js';
 import { Icon } from './layout/icons.js';
 
 interface Refusal {
@@ -179,8 +179,8 @@ export function NewSessionDialog({
               ))}
             </select>
           </Field>
-          <Field id={f('sandbox')} label="Sandbox">
-            <select id={f('sandbox')} value={form.sandbox} onChange={(e) => set({ sandbox: e.target.value as NewSessionForm['sandbox'] })}>
+          <Field id={f('sandbox')} label="Sandbox" {...(takesSandbox(form) ? {} : { hint: 'set by the agent itself' })}>
+            <select id={f('sandbox')} value={form.sandbox} disabled={!takesSandbox(form)} onChange={(e) => set({ sandbox: e.target.value as NewSessionForm['sandbox'] })}>
               {machine?.limits.sandboxes.map((x) => (
                 <option key={x} value={x}>
                   {x}

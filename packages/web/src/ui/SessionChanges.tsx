@@ -12,6 +12,8 @@ import { DiffView } from './DiffView.js';
 type Load = { status: 'loading'; changes: Changes | null } | { status: 'ready'; changes: Changes } | { status: 'error'; changes: Changes | null; message: string };
 
 const STATUS_WORD: Record<ChangedFile['status'], string> = { A: 'added', M: 'modified', D: 'deleted', R: 'renamed', '?': 'untracked' };
+/** The badge: git's letter, but a new file the agent has not committed reads "new" rather than git's "?". */
+const STATUS_BADGE: Record<ChangedFile['status'], string> = { A: 'A', M: 'M', D: 'D', R: 'R', '?': 'new' };
 /** Up to this many files open with their diffs shown; more start folded. */
 const OPEN_FILES = 8;
 
@@ -20,7 +22,7 @@ function ChangedFileItem({ file, open }: { file: ChangedFile; open: boolean }) {
     <details className="changed-file" data-testid="changed-file" data-path={file.path} data-status={file.status} open={open}>
       <summary>
         <span className={`change-status status-${STATUS_WORD[file.status]}`} title={STATUS_WORD[file.status]}>
-          {file.status}
+          {STATUS_BADGE[file.status]}
           <span className="visually-hidden"> {STATUS_WORD[file.status]}</span>
         </span>
         <span className="changed-path">{file.path}</span>
