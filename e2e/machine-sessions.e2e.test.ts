@@ -214,7 +214,7 @@ describe('sessions started from the web', () => {
     expect(done.session.ending).toBe('discarded');
   });
 
-  it('a daemon SIGKILLed with two sessions running: after its restart both are shown and can be ended', async () => {
+  it('a daemon SIGKILLed with two sessions running: after its restart one is adopted, one (its runner dead too) resumed; both shown and endable', async () => {
     const first = await w.startDaemon();
     await w.waitUntil(() => w.machine()?.online, 'the machine online');
     const [a, b] = await Promise.all([start(w.alice, { instruction: 'write a.txt one' }), start(w.bob, { instruction: 'write b.txt two' })]);
@@ -227,17 +227,26 @@ describe('sessions started from the web', () => {
     // Offline: the hub refuses at once, saying so.
     expect((await refusal(end(w.alice, a, 'keep'))).code).toBe('machine_offline');
     expect((await refusal(start(w.alice, {}))).code).toBe('machine_offline');
+    // b's runner dies too (as in a machine restart): SIGKILL to its process group, agent included.
+    const bPid = w.runnerPidOf(b.session_id)!;
+    process.kill(-bPid, 'SIGKILL');
+    await w.waitUntil(() => w.runnerPidOf(b.session_id) === null, "b's runner gone");
 
     await w.startDaemon();
-    const back = await w.waitUntil(() => (w.machine()?.online ? w.machine() : null), 'the machine back online');
+    const back = await w.waitUntil(() => (w.machine()?.online && w.machine()!.sessions.every((s) => s.state === 'running') ? w.machine() : null), 'the machine back with both running');
     expect(back.sessions.map((s) => [s.session_id, s.state, s.thread_id]).sort()).toEqual(
       [
         [a.session_id, 'running', a.thread_id],
         [b.session_id, 'running', b.thread_id],
       ].sort(),
     );
-    // The same runner processes, adopted (not restarted).
-    expect(w.runnerPids().sort()).toEqual(pids);
+    // a: the same runner process, adopted; b: a new one, resumed into the same thread (`run --resume`).
+    expect(w.runnerPidOf(a.session_id)).toBe(pids.find((p) => p !== bPid));
+    expect(w.runnerPidOf(b.session_id)).not.toBe(bPid);
+    expect(w.sessionOf(b.session_id)!.detail).toMatch(/Resumed/);
+    // The resumed session is steerable: bob's next instruction runs in the same worktree.
+    await w.bob.push('post_message', { client_id: 'b-next', body: 'write b2.txt again', thread_id: b.thread_id });
+    await w.waitUntil(() => existsSync(join(b.worktree!, 'b2.txt')), 'the resumed session to run the next instruction');
 
     const stopped = await end(w.alice, a, 'stop');
     expect(stopped.session.state).toBe('stopped');

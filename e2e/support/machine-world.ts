@@ -54,7 +54,8 @@ export function responder(body: unknown, turn: TurnInput): Reply {
 export const git = (cwd: string, ...args: string[]): string =>
   execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1' } }).trim();
 
-export async function machineWorld() {
+/** `maxSessions`: the machine's max_sessions (default 3). */
+export async function machineWorld(opts: { maxSessions?: number } = {}) {
   const cleanups: (() => unknown)[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'ph-mach-hub-'));
   const home = realpathSync(mkdtempSync(join(tmpdir(), 'ph-mach-home-')));
@@ -85,7 +86,7 @@ export async function machineWorld() {
   trust.add(plain);
   writeFileSync(
     join(home, 'config.toml'),
-    ['[machine]', 'name = "devbox"', 'may_start = ["bob"]', 'max_sessions = 3', 'sandboxes = ["workspace-write", "read-only"]', 'approval_policies = ["on-request", "never"]', 'port_base = 43000', ''].join('\n'),
+    ['[machine]', 'name = "devbox"', 'may_start = ["bob"]', `max_sessions = ${opts.maxSessions ?? 3}`, 'sandboxes = ["workspace-write", "read-only"]', 'approval_policies = ["on-request", "never"]', 'port_base = 43000', ''].join('\n'),
   );
 
   const people: Person[] = [];
@@ -163,13 +164,24 @@ export async function machineWorld() {
 
   /** Pids of the runner processes the daemon started (their environment names this test's home). */
   function runnerPids(): number[] {
-    const out: number[] = [];
+    return runners().map((r) => r.pid);
+  }
+
+  /** The runner of a session (by its PILOTHOUSE_MACHINE_SESSION marker), or null. */
+  function runnerPidOf(sessionId: string): number | null {
+    return runners().find((r) => r.session === sessionId)?.pid ?? null;
+  }
+
+  function runners(): { pid: number; session: string | null }[] {
+    const out: { pid: number; session: string | null }[] = [];
     for (const line of execFileSync('ps', ['-e', '-o', 'pid=,args='], { encoding: 'utf8' }).split('\n')) {
       const m = /^\s*(\d+)\s+(.*)$/.exec(line);
       if (!m || !m[2]!.includes(' run ') || !m[2]!.includes('--name devbox/')) continue;
       try {
-        const environ = readFileSync(`/proc/${m[1]}/environ`, 'utf8');
-        if (environ.includes(`PILOTHOUSE_HOME=${home}\0`)) out.push(Number(m[1]));
+        const environ = readFileSync(`/proc/${m[1]}/environ`, 'utf8').split('\0');
+        if (!environ.includes(`PILOTHOUSE_HOME=${home}`)) continue;
+        const marker = environ.find((e) => e.startsWith('PILOTHOUSE_MACHINE_SESSION='));
+        out.push({ pid: Number(m[1]), session: marker ? marker.slice('PILOTHOUSE_MACHINE_SESSION='.length) : null });
       } catch {
         // gone
       }
@@ -195,6 +207,7 @@ export async function machineWorld() {
     channelId,
     startDaemon,
     runnerPids,
+    runnerPidOf,
     machine,
     /** Every machine in the channel, as alice last saw the list. */
     machines: () => machines,

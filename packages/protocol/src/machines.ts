@@ -1,4 +1,4 @@
-// Machines and the sessions started on them from the web (docs/protocol.md §11). A machine daemon
+// Machines and the sessions started on them from the web (docs/protocol.md §15). A machine daemon
 // (`pilothouse machine`) reports its state with `machine_state`; people ask it to start, show and
 // end sessions through the hub (`session_start`, `session_changes`, `session_end`), which checks
 // who may and forwards each request to the daemon as a `machine_request` event on its socket.

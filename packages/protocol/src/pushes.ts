@@ -172,7 +172,7 @@ export const ChannelPushes = {
     payload: z.object({ preview_id: PreviewId, reason: PreviewCloseReason }).strict(),
     reply: z.object({ ok: z.literal(true) }),
   },
-  /** A machine daemon's whole state (docs/protocol.md §11): the first one registers the socket as that machine (runner-scoped token only). */
+  /** A machine daemon's whole state (docs/protocol.md §15): the first one registers the socket as that machine (runner-scoped token only). */
   machine_state: {
     who: 'member',
     payload: MachineInfo.strict(),

@@ -1,4 +1,4 @@
-// The machine pushes (docs/protocol.md §11): a daemon reports its state and answers requests; a
+// The machine pushes (docs/protocol.md §15): a daemon reports its state and answers requests; a
 // member lists machines, starts a session, reads its changes and ends it. The hub checks who may
 // (protocol's startRefusal and mayEndSession) before it forwards anything, and audits every
 // start and end, refused or done.

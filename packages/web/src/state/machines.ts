@@ -1,4 +1,4 @@
-// The channel's machines as the page shows them (docs/protocol.md §11): the whole list, from the
+// The channel's machines as the page shows them (docs/protocol.md §15): the whole list, from the
 // `list_machines` reply or the ephemeral `machines` event (each carries every machine), sorted
 // online first, then by name; which machine session a thread is; and what a session's bar offers.
 // Pure: plain values in, plain values out. The "New session" form lives in state/new-session.ts.

@@ -1,4 +1,4 @@
-// The "New session" form (docs/protocol.md §11): its defaults for a machine, the choices the
+// The "New session" form (docs/protocol.md §15): its defaults for a machine, the choices the
 // machine offers (its folders and agents, its owner's limits), why it cannot be sent yet, and the
 // `session_start` payload it becomes. Pure; ui/NewSessionDialog.tsx draws it.
 

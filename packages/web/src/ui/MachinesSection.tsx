@@ -1,4 +1,4 @@
-// The sidebar's "Machines" section for the open channel (docs/protocol.md §11): each machine with
+// The sidebar's "Machines" section for the open channel (docs/protocol.md §15): each machine with
 // its presence (a dot and the word), OS and agents, its sessions (each a link to its thread), and
 // "New session" for the people its owner allows (the others are told who may).
 

@@ -1,5 +1,5 @@
 // "New session": a modal form that starts a coding-agent session on a machine (docs/protocol.md
-// §11). The native <dialog> keeps focus inside and closes on Esc; it is portalled to <body> so the
+// §15). The native <dialog> keeps focus inside and closes on Esc; it is portalled to <body> so the
 // drawer that holds the machines list on phones neither hides nor closes it. The form's rules are
 // state/new-session.ts; a refusal shows the hub's message and code and changes nothing else; a
 // started session opens its thread.

@@ -1,4 +1,4 @@
-// The bar above a machine session's thread (docs/protocol.md §11): the machine and its presence,
+// The bar above a machine session's thread (docs/protocol.md §15): the machine and its presence,
 // the folder or the worktree's branch, the session's state (or how it ended), the Conversation /
 // Changes switch, the end controls, and the last end's outcome or refusal.
 
