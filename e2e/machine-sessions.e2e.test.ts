@@ -107,6 +107,11 @@ describe('sessions started from the web', () => {
     expect(c.worktree).toBeNull();
     await processed(c);
     expect(readFileSync(join(w.plain, 'c.txt'), 'utf8')).toBe('gamma\n');
+    // Its commands see the session's own ports (the first range is free again: a and b ended).
+    await w.alice.push('post_message', { client_id: 'c-ports', body: 'ports ports.txt', thread_id: c.thread_id });
+    await w.waitUntil(() => existsSync(join(w.plain, 'ports.txt')) && readFileSync(join(w.plain, 'ports.txt'), 'utf8').endsWith('\n'), 'the ports command to run');
+    expect(readFileSync(join(w.plain, 'ports.txt'), 'utf8')).toBe(`${c.ports.from} ${c.ports.from}-${c.ports.to}\n`);
+    expect(c.ports).toEqual({ from: 43000, to: 43009 });
     const kept = await end(w.alice, c, 'keep');
     expect(kept.session).toMatchObject({ state: 'ended', ending: 'kept' });
     await w.waitUntil(() => w.runnerPids().length === 0, 'every runner gone');

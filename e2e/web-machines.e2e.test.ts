@@ -7,7 +7,7 @@
 // PILOTHOUSE_SCREENSHOTS set, the machines list, the dialog and the Changes view are saved at
 // phone and desktop size, light and dark.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,6 +129,26 @@ describe('sessions from the web', () => {
     expect(readFileSync(join(w.plain, 'c.txt'), 'utf8')).toBe('gamma\n');
     await alice.page.locator('[data-testid=session-end-keep]').click();
     await alice.page.locator('[data-testid=session-bar][data-ending=kept]').waitFor({ timeout: 60_000 });
+  });
+
+  it('shows a refusal in the dialog (a branch that exists), with nothing created', async () => {
+    git(w.repo, 'branch', 'pilothouse/taken');
+    const before = w.machine()!.sessions.length;
+    await showSidebar(alice.page);
+    await machineRow(alice.page).locator('[data-testid=new-session]').click();
+    const dialog = alice.page.locator('[data-testid=new-session-dialog]');
+    await dialog.getByLabel('First instruction').fill('write t.txt taken');
+    await dialog.getByLabel('Branch name (optional)').fill('taken');
+    await dialog.locator('[data-testid=new-session-submit]').click();
+    const refusal = dialog.locator('[data-testid=new-session-refusal][data-code=branch_exists]');
+    await refusal.waitFor({ timeout: 30_000 });
+    expect(await refusal.textContent()).toContain('pilothouse/taken');
+    await screenshot(alice.page, 'new-session-refused-desktop-light');
+    expect(w.machine()!.sessions.length).toBe(before);
+    expect(existsSync(join(w.home, 'worktrees')) ? readdirSync(join(w.home, 'worktrees')).filter((d) => d.startsWith('write-t-txt')) : []).toEqual([]);
+    await alice.page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    git(w.repo, 'branch', '-D', 'pilothouse/taken');
   });
 
   it("a watcher gets no New session button, and the hub refuses the start he forces", async () => {

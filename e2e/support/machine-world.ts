@@ -43,9 +43,14 @@ function userTexts(body: unknown): string[] {
   return (b.input ?? []).filter((i) => i.type === 'message' && i.role === 'user').flatMap((i) => (i.content ?? []).map((c) => (c.text ?? '').trim()));
 }
 
-/** "write FILE TEXT…": a command that writes TEXT into FILE, then "Wrote FILE." */
+/** "write FILE TEXT…": a command that writes TEXT into FILE, then "Wrote FILE."; "ports FILE": the same with the session's $PORT and $PILOTHOUSE_PORT_RANGE. */
 export function responder(body: unknown, turn: TurnInput): Reply {
-  const last = userTexts(body).reverse().find((t) => /^write \S+ /.test(t)) ?? 'write none.txt nothing';
+  const last = userTexts(body).reverse().find((t) => /^(write \S+ |ports \S+$)/.test(t)) ?? 'write none.txt nothing';
+  const ports = /^ports (\S+)$/.exec(last);
+  if (ports) {
+    if (turn.type === 'tool_output') return { type: 'text', chunks: ['Wrote ', `${ports[1]!}.`], delayMs: 5 };
+    return { type: 'items', items: [{ type: 'exec', cmd: `echo "$PORT $PILOTHOUSE_PORT_RANGE" > ${ports[1]!}`, login: false }], delayMs: 5 };
+  }
   const [, file, text] = /^write (\S+) (.*)$/s.exec(last)!;
   if (turn.type === 'tool_output') return { type: 'text', chunks: ['Wrote ', `${file}.`], delayMs: 5 };
   return { type: 'items', items: [{ type: 'exec', cmd: `printf '%s\\n' '${text!.replace(/'/g, '')}' > ${file!}`, login: false }], delayMs: 5 };
