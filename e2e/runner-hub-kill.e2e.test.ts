@@ -64,18 +64,27 @@ it('a SIGKILLed hub mid-stream: the thread ends equal to an undisturbed run', as
   await joinChannel(ch);
   let wake = () => {};
   for (const event of ['message', 'append', 'row_updated', 'state']) ch.on(event, () => wake());
+  // A rejoin (after the hub restarted) also wakes the waiter: the join asks no `since`, so what was
+  // written while this socket was away arrives as no event, and the thread is read again instead.
+  ch.joinPush.receive('ok', () => wake());
 
   // Reads the thread straight from the SQLite file (WAL: a second reader is fine while the hub runs).
   const store = await Store.open({ kind: 'sqlite', dataDir: seeded.dataDir });
   cleanups.push(() => store.close());
   const channelId = (await store.channelByRef({ workspace: 'acme', channel: 'agents' }))!.id;
   const thread = () => store.getThread(channelId, runner.threadId);
-  const waitFor = async (pred: (t: Message[]) => boolean) => {
+  /** Until `pred` holds on the stored thread; past 60 s it fails naming `stage` and what the thread holds. */
+  const waitFor = async (pred: (t: Message[]) => boolean, stage: string) => {
+    const deadline = Date.now() + 60_000;
     for (;;) {
       const seen = new Promise<void>((resolve) => (wake = resolve));
       const t = await thread();
       if (pred(t)) return t;
-      await seen;
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), Math.max(0, deadline - Date.now()))));
+      const woke = await Promise.race([seen.then(() => 'woken' as const), expired]);
+      clearTimeout(timer);
+      if (woke === 'expired') throw new Error(`${agent.name}: timed out waiting for ${stage}; the thread: ${JSON.stringify(t.map((m) => [m.kind, m.status, m.state?.state, m.body.slice(0, 30)]))}`);
     }
   };
   const processed = (id: string) => (t: Message[]) => t.find((m) => m.id === id)?.state?.state === 'processed';
@@ -86,17 +95,17 @@ it('a SIGKILLed hub mid-stream: the thread ends equal to an undisturbed run', as
   const reply = { type: 'reasoning' as const, summary: ['Thinking ', 'hard.'], text: chunks, delayMs: 60 };
   model.enqueue(reply);
   const calm = await say('calm');
-  await waitFor(processed(calm));
+  await waitFor(processed(calm), 'the calm turn to be processed');
 
   model.enqueue(reply);
   const stormy = await say('stormy');
   const streamingNow = (t: Message[]) => t.find((m) => m.kind === 'assistant' && m.seq > t.find((x) => x.id === stormy)!.seq);
-  const mid = await waitFor((t) => streamingNow(t)?.body.startsWith('token0') ?? false);
+  const mid = await waitFor((t) => streamingNow(t)?.body.startsWith('token0') ?? false, 'the stormy answer to start streaming');
   expect(streamingNow(mid)).toMatchObject({ status: 'streaming', body: expect.not.stringContaining('token15') });
   const port = hub.port;
   await hub.kill();
   hub = await startHubProcess(seeded.dataDir, { port });
-  const final = await waitFor(processed(stormy));
+  const final = await waitFor(processed(stormy), 'the stormy turn to be processed after the hub restarted');
 
   const answer = (id: string) => {
     const start = final.findIndex((m) => m.id === id);

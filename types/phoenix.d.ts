@@ -30,6 +30,8 @@ declare module 'phoenix' {
     joinRef(): string | null;
     isJoined(): boolean;
     rejoin(timeout?: number): void;
+    /** The join's push: its `receive` hooks run again on every rejoin's reply. */
+    readonly joinPush: Push;
   }
 
   export interface SocketOptions {
