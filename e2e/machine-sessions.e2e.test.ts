@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MachineSession, SessionChanges, SessionEndResult, Message } from '@pilothouse/protocol';
+import type { MachinePresence, MachineSession, SessionChanges, SessionEndResult, Message } from '@pilothouse/protocol';
 import { connect, join as joinChannel, PushError, settle } from '@pilothouse/hub/testing';
 import { digest, newToken } from '@pilothouse/hub';
 import { git, machineWorld, type MachineWorld, type Person } from './support/machine-world.js';
@@ -188,6 +188,30 @@ describe('sessions started from the web', () => {
     const s = await start(w.bob, { instruction: 'write a.txt hi' });
     expect(s.started_by.name).toBe('bob');
     socket.disconnect();
+  });
+
+  it('the daemon reconnects by itself after a hub restart and reports its running session again', async () => {
+    await w.startDaemon();
+    await w.waitUntil(() => w.machine()?.online, 'the machine online');
+    const s = await start(w.alice, { instruction: 'write a.txt before' });
+    await processed(s);
+    await w.restartHub();
+    // Asked, not awaited as an event: alice's socket may rejoin after the daemon's report.
+    const listed = await w.waitUntil(async () => {
+      try {
+        const { machines } = (await w.alice.push('list_machines', {})) as { machines: MachinePresence[] };
+        const m = machines.find((x) => x.name === 'devbox');
+        return m?.online && m.sessions.some((x) => x.session_id === s.session_id && x.state === 'running') ? m : null;
+      } catch {
+        return null; // alice's socket is still rejoining
+      }
+    }, 'the machine back online after the hub restart', 30_000);
+    expect(listed.sessions.map((x) => x.session_id)).toEqual([s.session_id]);
+    // And it answers requests again: the session is steered and ended as before.
+    await w.alice.push('post_message', { client_id: 'after-restart', body: 'write a2.txt after', thread_id: s.thread_id });
+    await w.waitUntil(() => existsSync(join(s.worktree!, 'a2.txt')), 'the instruction after the restart to run');
+    expect((await changes(w.alice, s)).files.map((f) => f.path).sort()).toEqual(['a.txt', 'a2.txt']);
+    expect((await end(w.alice, s, 'discard', true)).session.ending).toBe('discarded');
   });
 
   it('reports a merge conflict with its files and leaves the base untouched; refuses a dirty base', async () => {

@@ -66,7 +66,8 @@ export async function machineWorld(opts: { maxSessions?: number } = {}) {
   const home = realpathSync(mkdtempSync(join(tmpdir(), 'ph-mach-home-')));
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'ph-mach-ws-')));
   cleanups.push(() => [dataDir, home, root].forEach((d) => rmSync(d, { recursive: true, force: true })));
-  const hub: RunningHub = await startHub({ host: '127.0.0.1', port: 0, store: { kind: 'sqlite', dataDir }, logger: pino({ level: 'silent' }), webRoot: WEB_ROOT });
+  const hubOptions = (port: number) => ({ host: '127.0.0.1', port, store: { kind: 'sqlite' as const, dataDir }, logger: pino({ level: 'silent' }), webRoot: WEB_ROOT });
+  let hub: RunningHub = await startHub(hubOptions(0));
   cleanups.push(() => hub.close());
   const { tokens, users } = await seedStore(hub.store, ['alice', 'bob', 'dave']);
   const channelId = (await hub.store.channelByRef({ workspace: 'acme', channel: 'agents' }))!.id;
@@ -199,7 +200,15 @@ export async function machineWorld(opts: { maxSessions?: number } = {}) {
   const thread = (threadId: string): Promise<Message[]> => hub.store.getThread(channelId, threadId);
 
   return {
-    hub,
+    get hub() {
+      return hub;
+    },
+    /** Stops the hub and starts it again on the same port and store (its machines are forgotten until their daemons come back). */
+    async restartHub() {
+      const port = hub.port;
+      await hub.close();
+      hub = await startHub(hubOptions(port));
+    },
     model,
     home,
     repo,
