@@ -6,7 +6,7 @@
 // Waits are on channel events and process exits, never sleeps.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -156,17 +156,35 @@ export async function machineWorld(opts: { maxSessions?: number } = {}) {
   }
   cleanups.push(async () => {
     await daemon?.kill();
-    // The runners outlive their daemon by design: end the ones this test started, with their agents (their process groups).
-    const pids = runnerPids();
-    for (const pid of pids) {
+    // The runners outlive their daemon by design: end every process this test's home started (runners, their agents, their commands).
+    const kill = () => {
+      for (const pid of homeProcesses()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    };
+    kill();
+    await waitUntil(() => (kill(), homeProcesses().length === 0), 'every process of the test gone after SIGKILL', 10_000);
+  });
+
+  /** Every live process (but this one) whose environment names this test's home: runners, their agents and commands. */
+  function homeProcesses(): number[] {
+    const out: number[] = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
       try {
-        process.kill(-pid, 'SIGKILL');
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') continue;
+        if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`PILOTHOUSE_HOME=${home}`)) out.push(Number(entry));
       } catch {
-        // gone
+        // gone, or not ours to read
       }
     }
-    await waitUntil(() => runnerPids().length === 0, 'the runners gone after SIGKILL', 10_000);
-  });
+    return out;
+  }
 
   /** Pids of the runner processes the daemon started (their environment names this test's home). */
   function runnerPids(): number[] {

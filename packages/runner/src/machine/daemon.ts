@@ -104,6 +104,20 @@ export async function startMachine(opts: MachineOptions): Promise<RunningMachine
   let closed = false;
   /** Requests in flight per session: one change at a time per session. */
   const busy = new Set<string>();
+  /**
+   * git changes per repository, one at a time: two `git worktree add` in one repository at once
+   * race on its .git/worktrees ("failed to read …/commondir"), and a merge must not meet either.
+   */
+  const repoQueues = new Map<string, Promise<unknown>>();
+  const inRepo = <T>(repo: string, fn: () => Promise<T>): Promise<T> => {
+    const run = (repoQueues.get(repo) ?? Promise.resolve()).then(fn, fn);
+    const tail = run.catch(() => undefined);
+    repoQueues.set(repo, tail);
+    void tail.then(() => {
+      if (repoQueues.get(repo) === tail) repoQueues.delete(repo);
+    });
+    return run;
+  };
 
   const info = (): MachineInfo => ({
     name: opts.name,
@@ -204,7 +218,8 @@ export async function startMachine(opts: MachineOptions): Promise<RunningMachine
       if (!git.git) throw new PilothouseError('not_a_git_repo', `${folder} is not a git work tree: start the session without a worktree, or run git init there.`);
       worktree = join(opts.home, 'worktrees', sessionId);
       branch = `${BRANCH_PREFIX}${slug}`;
-      base = await createWorktree({ repo: folder, worktree, branch });
+      const target = { repo: folder, worktree, branch };
+      base = await inRepo(folder, () => createWorktree(target));
     }
     const slot = freeSlot(sessions, opts.limits.port_base);
     const from = opts.limits.port_base + slot * PORTS_PER_SESSION;
@@ -254,7 +269,7 @@ export async function startMachine(opts: MachineOptions): Promise<RunningMachine
       sessions = sessions.filter((r) => r.session.session_id !== sessionId);
       save();
       if (worktree) {
-        await removeWorktree({ repo: folder, worktree, branch }).catch(() => undefined);
+        await inRepo(folder, () => removeWorktree({ repo: folder, worktree, branch })).catch(() => undefined);
         trust.remove(worktree);
       }
       throw err;
@@ -308,8 +323,10 @@ export async function startMachine(opts: MachineOptions): Promise<RunningMachine
         await stop(rec);
         const committed = await commitAll({ worktree: s.worktree, message: `pilothouse: session ${id}\n\n${s.started_by.name} started it on ${opts.name}.` });
         try {
-          const merged = await mergeInto({ repo: s.folder, baseBranch: s.base_branch, branch: s.branch, message: `Merge ${s.branch} (Pilothouse session ${id})` });
-          await removeWorktree({ repo: s.folder, worktree: s.worktree, branch: null });
+          const merge = { repo: s.folder, baseBranch: s.base_branch, branch: s.branch, message: `Merge ${s.branch} (Pilothouse session ${id})` };
+          const merged = await inRepo(s.folder, () => mergeInto(merge));
+          const worktree = s.worktree;
+          await inRepo(s.folder, () => removeWorktree({ repo: s.folder, worktree, branch: null }));
           trust.remove(s.worktree);
           setSession(id, { state: 'ended', ending: 'merged', detail: `${merged.how} at ${merged.commit.slice(0, 12)}` });
           const how = merged.how === 'fast-forward' ? 'fast-forwarded' : merged.how === 'merge-commit' ? 'merged with a merge commit' : 'found already up to date';
@@ -325,7 +342,8 @@ export async function startMachine(opts: MachineOptions): Promise<RunningMachine
         if (req.confirm !== true) throw new PilothouseError('confirmation_required', `Discarding deletes ${s.worktree ?? s.folder}${s.branch ? ` and the branch ${s.branch}` : ''}; confirm to go on.`);
         if (s.worktree === null) throw new PilothouseError('bad_request', `Session ${id} runs in ${s.folder} itself: discarding would throw away that folder's changes; end it with keep.`);
         await stop(rec);
-        await removeWorktree({ repo: s.folder, worktree: s.worktree, branch: s.branch });
+        const worktree = s.worktree;
+        await inRepo(s.folder, () => removeWorktree({ repo: s.folder, worktree, branch: s.branch }));
         trust.remove(s.worktree);
         setSession(id, { state: 'ended', ending: 'discarded', detail: null });
         return result(`Discarded: the worktree ${s.worktree} and the branch ${s.branch ?? ''} are gone.`);
