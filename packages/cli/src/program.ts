@@ -8,6 +8,7 @@ import { runCommand } from './commands/run.js';
 import { doctorCommand } from './commands/doctor.js';
 import { demoCommand } from './commands/demo.js';
 import { machineCommand } from './commands/machine.js';
+import { modelCommand } from './commands/model.js';
 
 export const VERSION = '0.1.0';
 
@@ -17,6 +18,7 @@ Examples:
   pilothouse hub                           # run a hub (web UI, API, socket) on http://127.0.0.1:4860
   pilothouse trust . && pilothouse run     # run Codex here; hub, token, channel from flags, env or config.toml
   pilothouse machine                       # let the channel start sessions here from the web
+  pilothouse model                         # a scripted model to try run against, no account needed
   pilothouse doctor                        # check this machine, one line per check with its fix
   pilothouse run --help                    # every command has --help with examples`;
 
@@ -32,6 +34,7 @@ export function buildProgram(): Command {
   program.addCommand(trustCommand());
   program.addCommand(runCommand());
   program.addCommand(machineCommand());
+  program.addCommand(modelCommand());
   program.addCommand(doctorCommand());
   return program;
 }

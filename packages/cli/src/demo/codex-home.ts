@@ -5,11 +5,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The provider's key variable: Codex insists on one being set; the scripted model ignores it. */
-const KEY_VARIABLE = 'PILOTHOUSE_DEMO_MODEL_KEY';
+export const KEY_VARIABLE = 'PILOTHOUSE_DEMO_MODEL_KEY';
 
 /** TOML basic strings share JSON's escapes for everything written here. */
 const str = (value: string) => JSON.stringify(value);
 
+/** A Codex config.toml whose model provider is the scripted model at `modelUrl` (the demo's, and `pilothouse model`'s). */
 export function demoCodexConfig(modelUrl: string): string {
   // gpt-5.5 is in Codex's bundled catalog: an unknown slug gets no apply_patch tool.
   // workspace-write + on-request: commands that ask to leave the sandbox wait for an approval.

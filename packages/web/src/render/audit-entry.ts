@@ -21,6 +21,13 @@ export const AUDIT_ACTIONS = [
   'webhook_added',
   'webhook_removed',
   'delivery_retried',
+  'session_started',
+  'session_start_refused',
+  'session_stop',
+  'session_keep',
+  'session_merge',
+  'session_discard',
+  'session_end_refused',
 ] as const;
 
 export type AuditOutcome = { type: 'refused'; code: string } | { type: 'done' };
