@@ -12,6 +12,8 @@ import { PgFeed } from './channels/pg-feed.js';
 import { channelTopicHandler } from './channels/channel-topic.js';
 import { PresenceTracker } from './channels/presence.js';
 import { MachineRegistry } from './machines/registry.js';
+import { createHubMetrics } from './metrics/metrics.js';
+import { metricsRoutes } from './metrics/routes.js';
 import { PgPresence } from './channels/pg-presence.js';
 import { createSocketServer } from './socket/server.js';
 import { createHttpApp } from './http/app.js';
@@ -57,6 +59,8 @@ export interface HubConfig {
   publicUrl?: string;
   /** Notification media and the delivery worker's pace (notifications/service.ts). */
   notifications?: NotificationConfig;
+  /** `GET /metrics` needs `Authorization: Bearer <this>` (or an admin); without it, loopback clients only. */
+  metricsToken?: string | null;
 }
 
 export interface RunningHub {
@@ -125,7 +129,19 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   const machines = new MachineRegistry({ publish: (channelId, list) => fanout.broadcast(channelId, 'machines', { machines: list }) });
   const channelTopic = channelTopicHandler({ store, fanout, logger, members, membershipRecheckMs: membershipCheckMs, previews: previews.pushes,
     admission, reads: new FairQueue(), audit: (entry) => audits.record(entry), presence, machines });
+  // Gauges are read when scraped (the socket server below exists by then).
+  const metrics = createHubMetrics({
+    sockets: () => sockets.stats().sockets,
+    backlogBytes: () => sockets.stats().backlogBytes,
+    subscribers: () => fanout.subscriberCount(),
+    runnersOnline: () => store.runnersOnline(),
+    previewsOpen: () => previews.stats().previews,
+    notificationsQueued: () => store.deliveriesQueued(),
+    machinesOnline: () => machines.online(),
+  });
+  store.onCommitted((seconds, writes) => metrics.committed(seconds, writes));
   const sockets = createSocketServer({
+    meter: metrics.socket,
     authenticate: auth.authenticate,
     router: (topic) => (parseTopic(topic) ? channelTopic : null),
     logger,
@@ -142,7 +158,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     allowsHost: (host) => allowsHost(host),
     trustProxy: config.trustProxy === true,
     ...(config.signIn ? { signIn: config.signIn } : {}),
-    routes: [(a) => notifications.routes(a)],
+    routes: [(a) => notifications.routes(a), metricsRoutes({ metrics, ready: () => store.ready(), token: config.metricsToken ?? null, authenticate: auth.authenticate })],
   });
   const connections = guardConnections(app.server, limits, logger);
   app.server.on('upgrade', (req, socket, head) => {

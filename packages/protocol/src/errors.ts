@@ -66,6 +66,7 @@ export const ErrorCodes = {
   merge_conflict: 'The merge would conflict; nothing was changed.',
   confirmation_required: 'This step needs an explicit confirmation.',
   session_not_ended: 'The session still runs or is in a state that does not allow this.',
+  store_unavailable: 'The store does not answer (GET /readyz).',
   internal: 'Internal error.',
 } as const;
 

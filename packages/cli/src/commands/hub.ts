@@ -31,6 +31,7 @@ interface HubFlags {
   smtpUrl?: string;
   vapidSubject?: string;
   push: boolean;
+  metricsToken?: string;
   logLevel: string;
 }
 
@@ -102,6 +103,7 @@ export function hubCommand(): Command {
         return v;
       })
       .option('--no-push', 'send no Web Push notifications')
+      .option('--metrics-token <token>', 'GET /metrics needs Authorization: Bearer <token> (or an admin); without it only loopback clients may scrape (env PILOTHOUSE_METRICS_TOKEN)', process.env.PILOTHOUSE_METRICS_TOKEN)
       .option('--trust-proxy', 'one reverse proxy in front: trust its X-Forwarded-For (client address) and X-Forwarded-Proto (Secure cookie)', false)
       .option('--headers-timeout-ms <n>', 'time allowed to receive a request\'s headers (nginx: client_header_timeout)', parsePositive, 60_000)
       .option('--body-timeout-ms <n>', 'longest pause between two reads of a request body (nginx: client_body_timeout)', parsePositive, 60_000)
@@ -124,6 +126,7 @@ export function hubCommand(): Command {
       rateLimits: scaleRateLimits(DEFAULT_RATE_LIMITS, opts.rateLimitScale),
       allowedHosts: [...opts.allowedHost, ...(opts.publicUrl !== undefined ? [parsePublicUrl(opts.publicUrl)] : [])],
       trustProxy: opts.trustProxy,
+      metricsToken: opts.metricsToken ?? null,
       ...(opts.publicUrl !== undefined ? { publicUrl: opts.publicUrl } : {}),
       notifications: { push: opts.push, ...(opts.smtpUrl ? { smtpUrl: opts.smtpUrl } : {}), ...(opts.vapidSubject ? { vapidSubject: opts.vapidSubject } : {}) },
       http: { headersTimeoutMs: opts.headersTimeoutMs, bodyTimeoutMs: opts.bodyTimeoutMs, requestTimeoutMs: opts.requestTimeoutMs, maxPendingPerAddress: opts.maxPendingPerAddress },

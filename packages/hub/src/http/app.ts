@@ -2,6 +2,7 @@
 // the admin audit log, and the built web UI (static.ts). Errors become `{code, message}` with a
 // status from errors.ts.
 
+import { randomUUID } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerFactory } from 'fastify';
 import fastifyStatic from '@fastify/static';
@@ -73,6 +74,12 @@ export function createHttpApp(deps: HttpDeps) {
     serverFactory: deps.previews?.serverFactory,
     // One hop: the address the proxy saw (the last X-Forwarded-For entry), never one the client wrote.
     trustProxy: deps.trustProxy === true ? (_address: string, hop: number) => hop < 1 : false,
+    // Every log line of a request carries its id; the answer says it (x-request-id) so a report can name it.
+    genReqId: () => randomUUID(),
+    requestIdLogLabel: 'request_id',
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
   });
   /** The browser reached us over https: the session cookie gets Secure. The header counts only from a trusted proxy. */
   const secure = (req: RequestOrigin) => (req.raw.socket as TLSSocket).encrypted === true || (deps.trustProxy === true && firstValue(req.headers['x-forwarded-proto']) === 'https');
@@ -83,7 +90,7 @@ export function createHttpApp(deps: HttpDeps) {
   if (allowsHost) {
     app.addHook('onRequest', async (req) => {
       // Health probes (load balancers, orchestrators) name the hub by whatever address they use.
-      if (req.url === '/healthz') return;
+      if (req.url === '/healthz' || req.url === '/readyz') return;
       if (!allowsHost(req.headers.host)) throw new PilothouseError('host_not_allowed', `This hub does not answer to the host ${JSON.stringify(req.headers.host ?? '')}; add it with --allowed-host.`);
     });
   }

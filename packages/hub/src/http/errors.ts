@@ -67,5 +67,6 @@ export const httpStatus: Record<ErrorCode, number> = {
   merge_conflict: 409,
   confirmation_required: 428,
   session_not_ended: 409,
+  store_unavailable: 503,
   internal: 500,
 };

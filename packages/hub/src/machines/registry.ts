@@ -127,6 +127,13 @@ export class MachineRegistry {
     }
   }
 
+  /** Machines whose daemon is connected to this hub, over every channel. */
+  online(): number {
+    let n = 0;
+    for (const machines of this.#channels.values()) for (const e of machines.values()) if (e.sub !== null && !e.sub.closed) n++;
+    return n;
+  }
+
   close(): void {
     for (const machines of this.#channels.values()) {
       for (const entry of machines.values()) this.#failPending(entry, new PilothouseError('machine_offline', 'The hub is shutting down.'));

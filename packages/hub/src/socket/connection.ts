@@ -5,6 +5,7 @@
 // for it, as they would behind Phoenix's synchronous join. Nothing a topic throws escapes this class.
 // Phoenix references: phoenix/assets/js/phoenix/{channel,push,socket}.js and Phoenix.Socket.
 
+import type { SocketMeter } from '../metrics/metrics.js';
 import { encodeFrame, PHX, PilothouseError, replyFrame, toPilothouseError, type Frame } from '@pilothouse/protocol';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
@@ -36,6 +37,8 @@ export interface ConnectionOptions {
   raw?: Corkable | null;
   /** Rate limits on joins (pushes are limited by their topic); none when null. */
   admission?: Admission | null;
+  /** Counts joins, pushes and error replies; none when null. */
+  meter?: SocketMeter | null;
 }
 
 export class Connection {
@@ -49,14 +52,16 @@ export class Connection {
   readonly #out: Outbound;
   readonly #log: Logger;
   readonly #admission: Admission | null;
+  readonly #meter: SocketMeter | null;
   #lastFrameAt = Date.now();
   #disposed = false;
   /** When the hub started closing this socket (Date.now()); null while it is open. */
   #closingSince: number | null = null;
 
-  constructor({ id, ws, principal, router, logger, limits, raw = null, admission = null }: ConnectionOptions) {
+  constructor({ id, ws, principal, router, logger, limits, raw = null, admission = null, meter = null }: ConnectionOptions) {
     this.id = id;
     this.#admission = admission;
+    this.#meter = meter;
     this.#principal = principal;
     this.#router = router;
     this.#limits = limits;
@@ -181,7 +186,10 @@ export class Connection {
       }
       const joined: TopicState = { status: 'joined', joinRef: frame.joinRef, sub, session };
       this.#topics.set(topic, joined);
-      if (this.#reply(addressOf(frame), 'ok', reply)) void this.#afterJoin(topic, joined);
+      if (this.#reply(addressOf(frame), 'ok', reply)) {
+        this.#meter?.joined();
+        void this.#afterJoin(topic, joined);
+      }
       else this.#end(topic, joined, 'closed'); // the client saw an internal error, not a join
     } catch (err) {
       this.#topics.delete(topic);
@@ -215,6 +223,7 @@ export class Connection {
   }
 
   async #push(frame: Frame, state: TopicState | undefined): Promise<void> {
+    this.#meter?.pushed(frame.event);
     if (state?.status !== 'joined' || state.joinRef !== frame.joinRef) {
       this.#fail(addressOf(frame), notJoined(frame));
       return;
@@ -237,6 +246,7 @@ export class Connection {
   /** The one place a failure becomes a phx_reply error (and one log line). */
   #fail(address: Address, err: unknown): void {
     const error = toPilothouseError(err);
+    this.#meter?.failed(error.code);
     this.#logFailure(address, error, error.message);
     this.#reply(address, 'error', error.toBody());
   }

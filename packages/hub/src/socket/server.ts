@@ -2,6 +2,7 @@
 // forwarded by the HTTP layer, authenticates them once, and owns the set of live connections,
 // the one timer that closes idle sockets, and shutdown. Frame meaning lives in connection.ts.
 
+import type { SocketMeter } from '../metrics/metrics.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -34,6 +35,8 @@ export interface SocketServerOptions {
   closeGraceMs?: number;
   /** Rate limits on joins; none when null or absent. */
   admission?: Admission | null;
+  /** Counts joins, pushes and error replies (/metrics); none when absent. */
+  meter?: SocketMeter | null;
 }
 
 export interface SocketServer {
@@ -41,7 +44,7 @@ export interface SocketServer {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Closes every socket (sessions leave with 'closed'), refuses new upgrades with 503, clears timers. */
   close(): Promise<void>;
-  stats(): { sockets: number };
+  stats(): { sockets: number; backlogBytes: number };
 }
 
 /** Messages beyond this many times maxFrameBytes are not even buffered: `ws` closes with 1009. */
@@ -122,6 +125,7 @@ export function createSocketServer(opts: SocketServerOptions): SocketServer {
       logger: log,
       limits: { maxFrameBytes, maxBufferedBytes },
       admission: opts.admission ?? null,
+      meter: opts.meter ?? null,
     });
     connections.add(conn);
     void conn.closed.then(() => {
@@ -213,8 +217,13 @@ export function createSocketServer(opts: SocketServerOptions): SocketServer {
 
     stats() {
       let sockets = 0;
-      for (const conn of connections) if (conn.live) sockets++;
-      return { sockets };
+      let backlogBytes = 0;
+      for (const conn of connections) {
+        if (!conn.live) continue;
+        sockets++;
+        backlogBytes += conn.bufferedBytes;
+      }
+      return { sockets, backlogBytes };
     },
   };
 }

@@ -129,6 +129,27 @@ export class Store {
   }
 
   /** Where committed channel events go (the hub's fan-out). */
+  /** Runners whose presence is not offline (for /metrics). */
+  async runnersOnline(): Promise<number> {
+    const row = await this.db.selectFrom('runners').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '!=', 'offline').executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /** Deliveries waiting to be sent (pending or being sent; for /metrics). */
+  async deliveriesQueued(): Promise<number> {
+    const row = await this.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['pending', 'sending']).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /** Whether the store answers a query now (for /readyz). */
+  async ready(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  onCommitted(observe: (seconds: number, writes: number) => void): void {
+    this.queue.onCommitted(observe);
+  }
+
   onPublish(publish: Publish): void {
     this.queue.onPublish(publish);
   }

@@ -3,6 +3,7 @@
 // so an acknowledged write is durable. Events a write produced are published after the commit,
 // in seq order, before the writers' promises resolve.
 
+import { performance } from 'node:perf_hooks';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ChannelEvent } from '@pilothouse/protocol';
 import type { Database } from './schema.js';
@@ -52,8 +53,15 @@ export class WriteQueue {
     private readonly maxBatch = 256,
   ) {}
 
+  private observe: ((seconds: number, writes: number) => void) | null = null;
+
   onPublish(publish: Publish): void {
     this.publish = publish;
+  }
+
+  /** Told how long each batch took to commit (seconds) and how many writes it held: for /metrics. */
+  onCommitted(observe: (seconds: number, writes: number) => void): void {
+    this.observe = observe;
   }
 
   /** Every write's events also go through `follow`, in the same transaction; `afterCommit` runs once a batch where it answered true committed. */
@@ -82,7 +90,9 @@ export class WriteQueue {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
+      const started = performance.now();
       await this.commit(batch);
+      this.observe?.((performance.now() - started) / 1000, batch.length);
     }
     this.running = false;
   }
