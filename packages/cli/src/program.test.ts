@@ -20,7 +20,7 @@ describe('pilothouse --help', () => {
   });
 
   it('covers every command', () => {
-    expect(paths.map((p) => p.join(' '))).toEqual(['', 'demo', 'hub', 'user', 'user add', 'user link', 'channel', 'channel add', 'member', 'member add', 'member remove', 'token', 'token create', 'token list', 'token revoke', 'audit', 'trust', 'run', 'machine', 'machine install', 'model', 'doctor']);
+    expect(paths.map((p) => p.join(' '))).toEqual(['', 'demo', 'hub', 'user', 'user add', 'user link', 'channel', 'channel add', 'member', 'member add', 'member remove', 'token', 'token create', 'token list', 'token revoke', 'audit', 'backup', 'restore', 'trust', 'run', 'machine', 'machine install', 'model', 'doctor']);
   });
 
   it.each(paths.map((p) => [p.join(' ') || '(root)', p] as const))('%s has an Examples section', (_name, path) => {

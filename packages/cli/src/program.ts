@@ -9,6 +9,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { demoCommand } from './commands/demo.js';
 import { machineCommand } from './commands/machine.js';
 import { modelCommand } from './commands/model.js';
+import { backupCommands } from './commands/backup.js';
 
 export const VERSION = '0.1.0';
 
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   program.addCommand(demoCommand());
   program.addCommand(hubCommand());
   for (const cmd of adminCommands()) program.addCommand(cmd);
+  for (const cmd of backupCommands()) program.addCommand(cmd);
   program.addCommand(trustCommand());
   program.addCommand(runCommand());
   program.addCommand(machineCommand());

@@ -13,6 +13,7 @@ import { channelTopicHandler } from './channels/channel-topic.js';
 import { PresenceTracker } from './channels/presence.js';
 import { MachineRegistry } from './machines/registry.js';
 import { createHubMetrics } from './metrics/metrics.js';
+import { markHubRunning } from './store/backup.js';
 import { metricsRoutes } from './metrics/routes.js';
 import { PgPresence } from './channels/pg-presence.js';
 import { createSocketServer } from './socket/server.js';
@@ -185,6 +186,8 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
     throw err;
   }
   const port = (app.server.address() as AddressInfo).port;
+  // A restore checks this file: no store is replaced under a running hub.
+  const unmark = config.store.kind === 'sqlite' ? markHubRunning(config.store.dataDir) : () => undefined;
   previews.listening(port);
   allowsHost = hostCheck({ listenHost: config.host, port, allowed: config.allowedHosts ?? [] });
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -210,6 +213,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
       await pgFeed?.close();
       await pgPresence?.close();
       await store.close();
+      unmark();
     },
   };
 }

@@ -5,3 +5,4 @@ export { hashPassword, newToken, digest } from './auth/secrets.js';
 export { createSignInLink, SIGN_IN_CODE_TTL_MS, type SignInLink } from './http/sign-in-link.js';
 export { DEFAULT_PREVIEW_ORIGIN, parseOriginTemplate } from './previews/preview-origin.js';
 export { DEFAULT_RATE_LIMITS, scaleRateLimits, type RateLimits } from './limits/admission.js';
+export { backupSqlite, restoreSqlite, type BackupResult, type RestoreResult } from './store/backup.js';
