@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerFactory } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerFactory } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -76,7 +76,7 @@ export function createHttpApp(deps: HttpDeps) {
     trustProxy: deps.trustProxy === true ? (_address: string, hop: number) => hop < 1 : false,
     // Every log line of a request carries its id; the answer says it (x-request-id) so a report can name it.
     genReqId: () => randomUUID(),
-    requestIdLogLabel: 'request_id',
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
   });
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);

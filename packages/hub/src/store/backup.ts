@@ -1,6 +1,6 @@
 // Backups of the SQLite store and restoring one (`pilothouse backup`, `pilothouse restore`).
-// A backup is SQLite's online backup API on a connection of its own: a consistent snapshot while
-// the hub keeps writing. It is written beside its target and renamed into place, so a half-written
+// A backup is `VACUUM INTO` on a connection of its own: one read transaction, a consistent snapshot
+// while the hub keeps writing. It is written beside its target and renamed into place, so a half-written
 // file never has the target's name. One backup at a time per data directory (a lock file naming
 // its pid). A restore refuses while a hub runs on the directory (its pid file, hub.pid), refuses a
 // file that is not a Pilothouse store or was made by a newer schema, and keeps the store it
@@ -109,7 +109,9 @@ export async function backupSqlite(dataDir: string, target: string): Promise<Bac
   const db = new BetterSqlite3(source, { readonly: true, fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
-    await db.backup(partial);
+    // VACUUM INTO reads in one transaction: a consistent snapshot that the hub's writes (WAL) never
+    // restart, as they restart the page-by-page backup API on every commit.
+    db.prepare('VACUUM INTO ?').run(partial);
     // One self-contained file (no -wal or -shm beside it when opened); the hub turns WAL back on at start.
     const copy = new BetterSqlite3(partial);
     try {

@@ -379,6 +379,14 @@ export async function startMachine(opts: MachineOptions): Promise<RunningMachine
     }
   }
 
+  // What the last daemon left: a session whose runner is gone is not shown running while it resumes.
+  sessions = sessions.map((r) =>
+    isLive(r.session) && !(r.pid !== null && isOurRunner(r.pid, r.session.session_id))
+      ? { ...r, pid: null, session: { ...r.session, state: 'starting' as const, detail: 'Resuming after the machine restarted…' } }
+      : r,
+  );
+  records.save(sessions);
+
   const link = new MachineLink({
     hubUrl: opts.hubUrl,
     token: opts.token,
