@@ -154,10 +154,14 @@ describe('sessions started from the web', () => {
     const refused = new Set((await audit('session_start_refused')).map((e) => e.code));
     expect([...refused].sort()).toEqual([...new Set(cases.map(([code]) => code))].sort());
 
-    // Over the limit: max_sessions = 3.
-    const three = await Promise.all([1, 2, 3].map((n) => start(w.alice, { instruction: `write n${n}.txt x` })));
-    expect((await refusal(start(w.bob, {}))).code).toBe('too_many_sessions');
+    // Over the limit (max_sessions = 3), four asked at once: three start, one is refused.
+    const four = await Promise.allSettled([1, 2, 3, 4].map((n) => start(n === 4 ? w.bob : w.alice, { instruction: `write n${n}.txt x` })));
+    const three = four.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(three).toHaveLength(3);
+    const overLimit = four.flatMap((r) => (r.status === 'rejected' ? [(r.reason as PushError).response as { code: string }] : []));
+    expect(overLimit.map((r) => r.code)).toEqual(['too_many_sessions']);
     expect(worktrees().length).toBe(3);
+    expect((await refusal(start(w.bob, {}))).code).toBe('too_many_sessions');
     for (const s of three) await end(w.alice, s, 'discard', true);
     expect(worktrees()).toEqual([]);
   });

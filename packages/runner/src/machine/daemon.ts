@@ -186,7 +186,21 @@ export async function startMachine(opts: MachineOptions): Promise<RunningMachine
     timer.unref();
   };
 
-  async function start(actor: Actor, req: SessionStartRequest): Promise<{ session: MachineSession }> {
+  /** Starts under way by (person, client id): a retry while the first still runs gets the same answer. */
+  const startsInFlight = new Map<string, Promise<{ session: MachineSession }>>();
+  /** Starts past their checks whose session is not in `sessions` yet: they count against max_sessions. */
+  let reserved = 0;
+
+  function start(actor: Actor, req: SessionStartRequest): Promise<{ session: MachineSession }> {
+    const key = `${actor.user_id}\n${req.client_id}`;
+    const pending = startsInFlight.get(key);
+    if (pending) return pending;
+    const started = startSession(actor, req).finally(() => startsInFlight.delete(key));
+    startsInFlight.set(key, started);
+    return started;
+  }
+
+  async function startSession(actor: Actor, req: SessionStartRequest): Promise<{ session: MachineSession }> {
     // A retried start (same person, same client id) answers with the session it started.
     const earlier = sessions.find((r) => r.client_id === req.client_id && r.session.started_by.user_id === actor.user_id);
     if (earlier) return { session: earlier.session };
@@ -195,6 +209,25 @@ export async function startMachine(opts: MachineOptions): Promise<RunningMachine
     if (me === null) throw new PilothouseError('machine_offline', `${opts.name} has not joined the hub yet.`);
     const refusal = startRefusal({ owner: me, limits: opts.limits, agents: [...agents], folders, sessions: sessions.map((r) => r.session) }, req, actor);
     if (refusal) throw new PilothouseError(refusal.code, refusal.message);
+    // Starts at once: those still making their worktree count too.
+    const live = sessions.filter((r) => isLive(r.session)).length + reserved;
+    if (live >= opts.limits.max_sessions) {
+      throw new PilothouseError('too_many_sessions', `This machine runs or is starting ${live} sessions, as many as its owner allows (max_sessions = ${opts.limits.max_sessions}); end one first.`);
+    }
+    reserved++;
+    let held = true;
+    const release = () => {
+      if (held) reserved--;
+      held = false;
+    };
+    try {
+      return await startReserved(actor, req, me, release);
+    } finally {
+      release();
+    }
+  }
+
+  async function startReserved(actor: Actor, req: SessionStartRequest, me: Actor, release: () => void): Promise<{ session: MachineSession }> {
     // Codex gets the owner's first allowed sandbox and policy unless asked; the others only what is asked, and only what they take.
     const runtime = {
       model: req.model,
@@ -257,6 +290,7 @@ export async function startMachine(opts: MachineOptions): Promise<RunningMachine
     };
     if (worktree) trust.add(worktree);
     sessions = [...sessions, record];
+    release();
     save();
     try {
       const launched = await launchRunner({ sessionId, command: opts.runnerCommand, args: runnerArgs(record, false), cwd, env: runnerEnv(record), log: record.log });
