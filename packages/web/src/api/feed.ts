@@ -66,6 +66,8 @@ const ErrorReply = z.object({ code: z.string(), message: z.string(), details: z.
 /** Join refusals that a retry cannot fix. */
 const FINAL = new Set(['not_member', 'channel_not_found', 'unknown_topic', 'invalid_payload', 'unauthorized']);
 const PUSH_TIMEOUT_MS = 15_000;
+/** A machine's start or end waits for the daemon (the hub gives it 60 s: a runner starting, an agent stopping, a merge). */
+const SLOW_PUSHES: Partial<Record<string, number>> = { session_start: 75_000, session_end: 75_000, session_changes: 30_000 };
 
 const toError = (response: unknown): PushError => {
   const e = ErrorReply.safeParse(response);
@@ -114,7 +116,7 @@ export function openFeed(socket: Socket, channel: string, cursor: () => number |
   return {
     push(event, payload) {
       return new Promise((resolve, reject) => {
-        ch.push(event, payload, PUSH_TIMEOUT_MS)
+        ch.push(event, payload, SLOW_PUSHES[event] ?? PUSH_TIMEOUT_MS)
           .receive('ok', (response) => {
             const r = ChannelPushes[event].reply.safeParse(response);
             if (r.success) resolve(r.data as PushReply<typeof event>);
