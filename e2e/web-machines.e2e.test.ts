@@ -98,6 +98,11 @@ describe('sessions from the web', () => {
     await expect.poll(() => aFile.textContent()).toContain('alpha');
     expect(await alice.page.locator('[data-testid=changed-file]').count()).toBe(1);
     await screenshot(alice.page, 'session-changes-desktop-light');
+    // The next turn's changes arrive by themselves (no Refresh): alice steers from the same view.
+    await alice.page.fill('.thread textarea', 'write a2.txt more');
+    await alice.page.press('.thread textarea', 'Enter');
+    await alice.page.locator('[data-testid=changed-file][data-path="a2.txt"]').waitFor({ timeout: 60_000 });
+    expect(await alice.page.locator('[data-testid=changed-file]').count()).toBe(2);
     await bob.page.locator('[data-testid=session-tab-changes]').click();
     await bob.page.locator('[data-testid=changed-file][data-path="b.txt"]').waitFor();
     await screenshot(bob.page, 'session-changes-phone-light');
@@ -108,6 +113,7 @@ describe('sessions from the web', () => {
     await merged.waitFor({ timeout: 60_000 });
     expect(await merged.textContent()).toMatch(/fast-forwarded/);
     expect(readFileSync(join(w.repo, 'a.txt'), 'utf8')).toBe('alpha\n');
+    expect(readFileSync(join(w.repo, 'a2.txt'), 'utf8')).toBe('more\n');
     expect(git(w.repo, 'status', '--porcelain')).toBe('');
 
     // bob discards his, after the confirmation: the worktree and the branch are gone.
