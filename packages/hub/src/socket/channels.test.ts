@@ -193,7 +193,7 @@ describe('phx_leave and socket close', () => {
     const a = socket.channel('echo:a', {});
     const b = socket.channel('echo:b', {});
     await Promise.all([settle(a.join()), settle(b.join())]);
-    expect(hub.server.stats()).toEqual({ sockets: 1 });
+    expect(hub.server.stats().sockets).toBe(1);
     await disconnectPhoenix(socket);
     await hub.records.waitFor((r) => r.kind === 'leave' && r.topic === 'echo:a');
     await hub.records.waitFor((r) => r.kind === 'leave' && r.topic === 'echo:b');
@@ -201,7 +201,7 @@ describe('phx_leave and socket close', () => {
       { kind: 'leave', topic: 'echo:a', joinRef: a.joinRef(), reason: 'closed' },
       { kind: 'leave', topic: 'echo:b', joinRef: b.joinRef(), reason: 'closed' },
     ]);
-    expect(hub.server.stats()).toEqual({ sockets: 0 });
+    expect(hub.server.stats().sockets).toBe(0);
   });
 });
 

@@ -48,7 +48,7 @@ describe('upgrade', () => {
       status: 401,
       body: { code: 'unauthorized', message: 'Unknown token.' },
     });
-    expect(h.server.stats()).toEqual({ sockets: 0 });
+    expect(h.server.stats().sockets).toBe(0);
     expect(h.logs.items.filter((l) => l.code === 'unauthorized')).toHaveLength(1);
   });
 
@@ -70,7 +70,7 @@ describe('upgrade', () => {
     await failed;
     expect(socket.isConnected()).toBe(false);
     expect(h.authCalls).toBe(1);
-    expect(h.server.stats()).toEqual({ sockets: 0 });
+    expect(h.server.stats().sockets).toBe(0);
     expect(joinAnswered).toBe(false);
     expect(h.records.items).toEqual([]);
   });
@@ -130,7 +130,7 @@ describe('idle sockets', () => {
     // The client that kept beating is still there and still joined.
     expect(beating.isConnected()).toBe(true);
     expect(await settle(chan.push('echo', { alive: true }))).toEqual({ status: 'ok', response: { alive: true } });
-    expect(h.server.stats()).toEqual({ sockets: 1 });
+    expect(h.server.stats().sockets).toBe(1);
   });
 });
 
@@ -171,7 +171,7 @@ describe('close()', () => {
     await h.server.close();
 
     expect(await client.closed).toEqual({ code: 1001, reason: 'hub shutting down' });
-    expect(h.server.stats()).toEqual({ sockets: 0 });
+    expect(h.server.stats().sockets).toBe(0);
     expect(h.records.items.filter((r) => r.kind === 'leave')).toEqual([
       { kind: 'leave', topic: 'echo:a', joinRef: '1', reason: 'closed' },
       { kind: 'leave', topic: 'echo:b', joinRef: chan.joinRef(), reason: 'closed' },
