@@ -29,4 +29,5 @@ export { connectHub } from './hub/client.js';
 export type { ConnectHubOptions, HubClient, HubLogger } from './hub/api.js';
 export { memoryCursor } from './hub/cursor.js';
 export { createTunnelClient, type TunnelClient, type TunnelClientOptions } from './previews/tunnel-client.js';
-export { startMachine, installedAgents, DAEMON_VERSION, type MachineOptions, type RunningMachine, type MachineLogger } from './machine/daemon.js';
+export { installedAgents } from './machine/inventory.js';
+export { startMachine, DAEMON_VERSION, type MachineOptions, type RunningMachine, type MachineLogger } from './machine/daemon.js';

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_CHANGED_FILES, MAX_FILE_DIFF, PilothouseError } from '@pilothouse/protocol';
-import { branchExists, commitAll, createWorktree, gitInfo, mergeInto, removeWorktree, sessionChanges } from './git.js';
+import { branchExists, commitAll, createWorktree, gitInfo, mergeInto, removeWorktree } from './git.js';
+import { sessionChanges } from './changes.js';
 
 let root: string;
 let repo: string;

@@ -1,5 +1,5 @@
 // The git operations behind worktree sessions: what a folder is, a worktree and branch of its own
-// for a session, the session's changes against its base, and keeping, merging or discarding them.
+// for a session, and merging or discarding it (its changes against its base: changes.ts).
 // Every call is `git -C <dir>` through execFile (no shell) in the C locale, with prompts off and
 // no optional index writes, so reading a session's changes never touches its index or files.
 
@@ -7,18 +7,14 @@ import { execFile } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
-import { MAX_CHANGED_FILES, MAX_FILE_DIFF, PilothouseError, type ChangedFile, type SessionChanges } from '@pilothouse/protocol';
+import { PilothouseError } from '@pilothouse/protocol';
 
 const execFileAsync = promisify(execFile);
 
 const MAX_BUFFER = 64 * 1024 * 1024;
-/** One file's diff is read up to here: enough bytes for MAX_FILE_DIFF characters of any UTF-8. */
-const FILE_DIFF_BUFFER = 4 * MAX_FILE_DIFF;
 const TIMEOUT_MS = 120_000;
-const DIFF_CONCURRENCY = 8;
 /** Variables that would point git at another repository than `-C dir` (a daemon started from a hook). */
 const REPO_OVERRIDES = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_COMMON_DIR', 'GIT_PREFIX'];
-const DIFF_FLAGS = ['-c', 'core.quotePath=false', 'diff', '--no-color', '--no-ext-diff', '--no-textconv'];
 
 export interface GitInfo {
   readonly git: boolean;
@@ -77,29 +73,6 @@ export async function createWorktree(opts: { repo: string; worktree: string; bra
     throw err;
   }
   return { baseBranch: info.branch, baseCommit: info.head };
-}
-
-/**
- * The changes in `worktree` against commit `base`: committed on its branch, tracked files changed or
- * deleted and not committed, and untracked files (not ignored ones). Writes nothing: not the index,
- * not the files. Refuses a folder that is not a git work tree (not_a_git_repo) and an unknown base
- * (not_found). Lists at most MAX_CHANGED_FILES files, each diff clipped at MAX_FILE_DIFF characters.
- */
-export async function sessionChanges(opts: { worktree: string; base: string }): Promise<SessionChanges> {
-  const { worktree } = opts;
-  const info = await requireWorkTree(worktree);
-  const found = await git(worktree, ['rev-parse', '--verify', '-q', `${opts.base}^{commit}`], { ok: [1] });
-  const base = lineOrNull(found);
-  if (base === null) throw new PilothouseError('not_found', `The base commit ${opts.base} is not in ${worktree}; was the repository rewritten?`);
-  const [tracked, untracked] = await Promise.all([trackedChanges(worktree, base), untrackedFiles(worktree)]);
-  const all = [...tracked, ...untracked].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const shown = await mapLimit(all.slice(0, MAX_CHANGED_FILES), DIFF_CONCURRENCY, (change) => withDiff(worktree, base, change));
-  return {
-    base,
-    head: info.head,
-    files: shown.filter((file): file is ChangedFile => file !== null),
-    truncated: all.length > MAX_CHANGED_FILES,
-  };
 }
 
 /**
@@ -178,91 +151,6 @@ export async function removeWorktree(opts: { repo: string; worktree: string; bra
   if (branch !== null && (await branchExists(repo, branch))) await git(repo, ['branch', '-D', branch]);
 }
 
-interface Change {
-  readonly path: string;
-  /** A rename's old path. */
-  readonly from: string | null;
-  readonly status: ChangedFile['status'];
-  readonly additions: number;
-  readonly deletions: number;
-  readonly binary: boolean;
-}
-
-/** Tracked files that differ between `base` and the work tree (committed or not), from -z output. */
-async function trackedChanges(worktree: string, base: string): Promise<Change[]> {
-  const [names, counts] = await Promise.all([
-    git(worktree, [...DIFF_FLAGS, '-M', '--name-status', '-z', base]),
-    git(worktree, [...DIFF_FLAGS, '-M', '--numstat', '-z', base]),
-  ]);
-  const numstat = new Map<string, { additions: number; deletions: number; binary: boolean }>();
-  const fields = counts.stdout.split('\0');
-  for (let i = 0; i < fields.length - 1; i++) {
-    const [added = '', deleted = '', path = ''] = (fields[i] ?? '').split('\t');
-    // A rename is `added\tdeleted\t` followed by the old and the new path as fields of their own.
-    if (path === '') i += 2;
-    const key = path === '' ? (fields[i] ?? '') : path;
-    numstat.set(key, { additions: Number(added) || 0, deletions: Number(deleted) || 0, binary: added === '-' });
-  }
-  const changes: Change[] = [];
-  const entries = names.stdout.split('\0');
-  for (let i = 0; i < entries.length - 1; ) {
-    const letter = (entries[i++] ?? '').charAt(0);
-    const from = letter === 'R' || letter === 'C' ? (entries[i++] ?? '') : null;
-    const path = entries[i++] ?? '';
-    const status = statusOf(letter);
-    const count = numstat.get(path) ?? { additions: 0, deletions: 0, binary: false };
-    changes.push({ path, from: status === 'R' ? from : null, status, ...count });
-  }
-  return changes;
-}
-
-/** git's status letters as the wire knows them: a copy is an addition, a type change or unmerged file a modification. */
-function statusOf(letter: string): ChangedFile['status'] {
-  if (letter === 'A' || letter === 'C') return 'A';
-  if (letter === 'D') return 'D';
-  if (letter === 'R') return 'R';
-  return 'M';
-}
-
-/** Untracked files, .gitignore respected (a nested repository, listed as `dir/`, is left out). */
-async function untrackedFiles(worktree: string): Promise<Change[]> {
-  const listed = await git(worktree, ['ls-files', '--others', '--exclude-standard', '-z']);
-  return listed.stdout
-    .split('\0')
-    .filter((path) => path !== '' && !path.endsWith('/'))
-    .map((path) => ({ path, from: null, status: '?', additions: 0, deletions: 0, binary: false }));
-}
-
-/** The change with its diff; an untracked file gone since it was listed is left out (null). */
-async function withDiff(worktree: string, base: string, change: Change): Promise<ChangedFile | null> {
-  let count: Pick<Change, 'additions' | 'deletions' | 'binary'> = change;
-  let text: string;
-  let cut: boolean;
-  if (change.status === '?') {
-    // `diff --no-index` exits 1 when the files differ, which against /dev/null they always do.
-    const paths = ['--', '/dev/null', change.path];
-    const numstat = await git(worktree, [...DIFF_FLAGS, '--no-index', '--numstat', '-z', ...paths], { ok: [1, 128] });
-    if (numstat.code === 128 && !existsSync(`${worktree}/${change.path}`)) return null;
-    if (numstat.code === 128) throw gitFailed(worktree, ['diff', '--no-index', ...paths], numstat.stderr);
-    const [added = '', deleted = ''] = numstat.stdout.split('\t');
-    count = { additions: Number(added) || 0, deletions: Number(deleted) || 0, binary: added === '-' };
-    ({ stdout: text, cut } = await git(worktree, [...DIFF_FLAGS, '--no-index', ...paths], { ok: [1], maxBuffer: FILE_DIFF_BUFFER }));
-  } else {
-    const paths = change.from === null ? [change.path] : [change.from, change.path];
-    ({ stdout: text, cut } = await git(worktree, [...DIFF_FLAGS, '-M', base, '--', ...paths], { maxBuffer: FILE_DIFF_BUFFER }));
-  }
-  if (count.binary) return { path: change.path, status: change.status, additions: 0, deletions: 0, diff: 'Binary file', clipped: false };
-  const clipped = cut || text.length > MAX_FILE_DIFF;
-  return { path: change.path, status: change.status, additions: count.additions, deletions: count.deletions, diff: clip(text), clipped };
-}
-
-/** `text` cut at MAX_FILE_DIFF characters, never in the middle of a surrogate pair. */
-function clip(text: string): string {
-  if (text.length <= MAX_FILE_DIFF) return text;
-  const end = /[\uD800-\uDBFF]/.test(text.charAt(MAX_FILE_DIFF - 1)) ? MAX_FILE_DIFF - 1 : MAX_FILE_DIFF;
-  return text.slice(0, end);
-}
-
 /** The paths `git status` reports in `repo` (staged, unstaged, untracked), -z so any name survives. */
 async function statusPaths(repo: string): Promise<string[]> {
   const status = await git(repo, ['status', '--porcelain', '-z', '--untracked-files=all']);
@@ -301,7 +189,7 @@ async function identity(dir: string): Promise<string[]> {
   return [...(name.code === 0 ? [] : ['-c', 'user.name=Pilothouse']), ...(email.code === 0 ? [] : ['-c', 'user.email=pilothouse@localhost'])];
 }
 
-async function requireWorkTree(dir: string): Promise<GitInfo> {
+export async function requireWorkTree(dir: string): Promise<GitInfo> {
   const info = await gitInfo(dir);
   if (!info.git) throw new PilothouseError('not_a_git_repo', `${dir} is not a git work tree; run \`git init\` there and commit, or start the session without a worktree.`);
   return info;
@@ -314,25 +202,12 @@ function topmostMissing(path: string): string {
   return missing;
 }
 
-function lineOrNull(result: GitResult): string | null {
+export function lineOrNull(result: GitResult): string | null {
   const line = result.stdout.trim();
   return result.code === 0 && line !== '' ? line : null;
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-interface GitResult {
+export interface GitResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
@@ -350,7 +225,7 @@ function gitEnv(): NodeJS.ProcessEnv {
  * Runs `git -C dir ...args`. Exit codes in `ok` are answers, not failures (e.g. 1 for "no such
  * ref"); any other exit is a PilothouseError naming the command and git's own words.
  */
-async function git(dir: string, args: readonly string[], opts: { ok?: readonly number[]; maxBuffer?: number } = {}): Promise<GitResult> {
+export async function git(dir: string, args: readonly string[], opts: { ok?: readonly number[]; maxBuffer?: number } = {}): Promise<GitResult> {
   const maxBuffer = opts.maxBuffer ?? MAX_BUFFER;
   try {
     const { stdout, stderr } = await execFileAsync('git', ['-C', dir, ...args], { env: gitEnv(), maxBuffer, timeout: TIMEOUT_MS, windowsHide: true, encoding: 'utf8' });
@@ -366,7 +241,7 @@ async function git(dir: string, args: readonly string[], opts: { ok?: readonly n
   }
 }
 
-function gitFailed(dir: string, args: readonly string[], stderr: string, cause?: unknown): PilothouseError {
+export function gitFailed(dir: string, args: readonly string[], stderr: string, cause?: unknown): PilothouseError {
   const command = args.find((arg, i) => arg !== '-c' && args[i - 1] !== '-c') ?? '';
   return new PilothouseError('internal', `git ${command} failed in ${dir}: ${stderr.trim().slice(0, 1000)}`, undefined, { cause });
 }

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ClientId, MachineSession, SessionApprovalPolicy, SessionEffort, SessionSandbox } from '@pilothouse/protocol';
+import { ClientId, MachineSession, PORTS_PER_SESSION, SessionApprovalPolicy, SessionEffort, SessionSandbox } from '@pilothouse/protocol';
 
 export const SessionRecord = z.object({
   session: MachineSession,
@@ -49,4 +49,29 @@ export class SessionRecords {
     writeFileSync(tmp, `${JSON.stringify({ version: 1, sessions }, null, 2)}\n`, { mode: 0o600 });
     renameSync(tmp, this.file);
   }
+}
+
+/** A session whose runner is (or should be) running. */
+export const isLive = (s: Pick<MachineSession, 'state'>): boolean => s.state === 'starting' || s.state === 'running';
+
+/** Ended sessions the daemon remembers (its records) and reports (the web's list); live ones always. */
+export const KEEP_ENDED = 50;
+export const REPORT_ENDED = 20;
+
+/** The newest `keep` ended sessions and every other. */
+function newestEnded<T extends { session: MachineSession }>(list: readonly T[], keep: number): T[] {
+  const ended = list.filter((r) => r.session.state === 'ended').sort((a, b) => b.session.started_at.localeCompare(a.session.started_at));
+  const dropped = new Set(ended.slice(keep));
+  return list.filter((r) => !dropped.has(r));
+}
+
+export const pruned = (list: readonly SessionRecord[]): SessionRecord[] => newestEnded(list, KEEP_ENDED);
+export const reported = (list: readonly SessionRecord[]): MachineSession[] => newestEnded(list, REPORT_ENDED).map((r) => r.session);
+
+/** The lowest port slot (0, 1, …) no live session holds, for ranges from `base`. */
+export function freeSlot(sessions: readonly SessionRecord[], base: number): number {
+  const taken = new Set(sessions.filter((r) => isLive(r.session)).map((r) => r.session.ports.from));
+  let slot = 0;
+  while (taken.has(base + slot * PORTS_PER_SESSION)) slot++;
+  return slot;
 }

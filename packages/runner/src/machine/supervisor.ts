@@ -8,6 +8,7 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PilothouseError } from '@pilothouse/protocol';
+import type { SessionRecord } from './records.js';
 
 /** The environment variable every runner the daemon starts carries: its session id. */
 export const SESSION_MARKER = 'PILOTHOUSE_MACHINE_SESSION';
@@ -15,6 +16,51 @@ export const SESSION_MARKER = 'PILOTHOUSE_MACHINE_SESSION';
 export const RUNNER_START_TIMEOUT_MS = 45_000;
 /** How long a stopped runner may take to close before it is killed. */
 export const RUNNER_STOP_GRACE_MS = 10_000;
+
+/** How often an adopted runner (not the daemon's child: no exit event) is looked at. */
+const ADOPTED_POLL_MS = 2000;
+
+export type Exited = Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+/** The `pilothouse run` flags of a session (`--resume` after a restart). */
+export function runnerArgs(rec: SessionRecord, where: { channel: string; machine: string }, resume: boolean): string[] {
+  const r = rec.runner;
+  return [
+    ...['--channel', where.channel, '--cwd', r.cwd, '--agent', rec.session.agent, '--name', `${where.machine}/${rec.session.session_id}`],
+    ...(r.sandbox ? ['--sandbox', r.sandbox] : []),
+    ...(r.approval_policy ? ['--approval-policy', r.approval_policy] : []),
+    ...(r.model ? ['--model', r.model] : []),
+    ...(r.effort ? ['--effort', r.effort] : []),
+    ...r.allow.flatMap((a) => ['--allow', a]),
+    ...(resume ? ['--resume'] : []),
+  ];
+}
+
+/** The environment a session's runner starts with: the hub and token (never on the command line), the home, its own ports. */
+export function runnerEnv(rec: Pick<SessionRecord, 'session'>, with_: { base: NodeJS.ProcessEnv; hubUrl: string; token: string; home: string }): NodeJS.ProcessEnv {
+  return {
+    ...with_.base,
+    PILOTHOUSE_HUB: with_.hubUrl,
+    PILOTHOUSE_TOKEN: with_.token,
+    PILOTHOUSE_HOME: with_.home,
+    PORT: String(rec.session.ports.from),
+    PILOTHOUSE_PORT_RANGE: `${rec.session.ports.from}-${rec.session.ports.to}`,
+  };
+}
+
+/** Calls `gone` once the runner exits: from its exit event when it is the daemon's child, else by looking now and then. */
+export function watchRunner(sessionId: string, pid: number, exited: Exited | null, gone: (why: string) => void): void {
+  if (exited) {
+    void exited.then(({ code, signal }) => gone(signal ?? `exit ${String(code)}`));
+    return;
+  }
+  const timer = setInterval(() => {
+    if (isOurRunner(pid, sessionId)) return;
+    clearInterval(timer);
+    gone('it was gone when looked at');
+  }, ADOPTED_POLL_MS);
+  timer.unref();
+}
 
 export interface LaunchSpec {
   sessionId: string;
@@ -30,7 +76,7 @@ export interface Launched {
   pid: number;
   threadId: string;
   /** Resolves when the process exits (code, or the signal that ended it). */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Exited;
 }
 
 /** Starts a runner and waits for its session line; a runner that exits or stays silent is killed and refused. */
