@@ -1,6 +1,7 @@
 // The fields of a row's `meta` that readers other than its writer rely on (docs/protocol.md §7
-// "Row meta"): the session root row's facts (which agent, whose runner, on which host) and a
-// command row's activity beyond its lifecycle (awaiting approval, left running in the background).
+// "Row meta"): the session root row's facts (which agent, whose runner, on which host), a
+// command row's activity beyond its lifecycle (awaiting approval, left running in the background),
+// and the marker of a row whose output the hub pruned.
 // Meta stays free-form JSON; these schemas name the shared keys once.
 
 import { z } from 'zod';
@@ -31,6 +32,20 @@ export const CommandRowMeta = z.object({
   ports: z.array(z.number().int().min(1).max(65535)).max(64).optional(),
 });
 export type CommandRowMeta = z.infer<typeof CommandRowMeta>;
+
+/**
+ * A row whose output the hub pruned after `after_days` days (retention; docs/protocol.md §7 "Row
+ * meta"): its body is empty from `at` on, in the thread and in every event of the log that carried
+ * it; `length` is how long the body was. The rest of its meta (the command, the paths) is kept.
+ */
+export const PrunedRowMeta = z.object({
+  pruned: z.object({
+    at: z.string(),
+    after_days: z.number().int().positive(),
+    length: z.number().int().nonnegative(),
+  }),
+});
+export type PrunedRowMeta = z.infer<typeof PrunedRowMeta>;
 
 /** Display names of agents by id (the session row's `agent`, presence `agent.name`). */
 export function agentDisplayName(agent: string): string {

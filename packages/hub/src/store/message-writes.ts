@@ -88,6 +88,7 @@ export function postMessage(channelId: string, author: Author, input: PostInput)
       status,
       state: null,
       created_at: nowIso(),
+      pruned_at: null,
     };
     await trx.insertInto('messages').values(row).execute();
     const event: ChannelEvent = { type: 'message', payload: { seq, message: toMessage(row, author.name, input.body) } };

@@ -317,6 +317,23 @@ const stateEventsByMessage: Migration = {
   },
 };
 
+/**
+ * Retention of bulky event payloads (issue 17, store/retention.ts): when a row's output was pruned,
+ * and the two lookups the pruner makes: rows not yet pruned by kind and age, and a row's updates.
+ */
+const payloadRetention: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('messages').addColumn('pruned_at', 'text').execute();
+    await db.schema.createIndex('messages_unpruned').on('messages').columns(['kind', 'created_at']).where(sql.ref('pruned_at'), 'is', null).execute();
+    await db.schema
+      .createIndex('events_row_updated')
+      .on('events')
+      .columns(['message_id', 'seq'])
+      .where(sql.ref('type'), '=', 'row_updated')
+      .execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     getMigrations: async () => ({
@@ -327,6 +344,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
       '0005_thread_titles': threadTitles,
       '0006_notifications': notifications,
       '0007_state_events_by_message': stateEventsByMessage,
+      '0008_payload_retention': payloadRetention,
     }),
   };
 }

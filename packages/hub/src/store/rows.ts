@@ -23,7 +23,7 @@ export const nowIso = (): string => new Date().toISOString();
 const parseJson = <T>(schema: z.ZodType<T>, text: string | null): T | null =>
   text === null ? null : schema.parse(JSON.parse(text));
 
-export function toMessage(row: MessagesTable, authorName: string, body: string): Message {
+export function toMessage(row: Omit<MessagesTable, 'pruned_at'>, authorName: string, body: string): Message {
   return {
     id: row.id,
     thread_id: row.thread_id,

@@ -72,6 +72,8 @@ export interface MessagesTable {
   status: string | null;
   state: string | null;
   created_at: string;
+  /** When retention emptied this row's output (migration 0008, retention.ts); null while it is whole. */
+  pruned_at: string | null;
 }
 
 /** The channel log. Append events keep their text raw in `text` (no JSON escaping: bytes stay ~1:1). */

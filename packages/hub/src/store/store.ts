@@ -17,6 +17,7 @@ import * as messages from './message-writes.js';
 import * as runners from './runner-writes.js';
 import * as binding from './session-binding.js';
 import * as titles from './thread-titles.js';
+import * as retention from './retention.js';
 import { WriteQueue, type Publish } from './write-queue.js';
 
 export type StoreConfig =
@@ -28,6 +29,7 @@ export { TOKEN_SCOPES } from './identity.js';
 export type { CodeExchange } from './sign-in-codes.js';
 export type { Author } from './log-events.js';
 export type { PostInput, PostResult } from './message-writes.js';
+export type { PruneOptions } from './retention.js';
 
 /** mkdir -p, one level at a time: Node's recursive mkdir can spin forever on procfs-like paths. */
 function makeDirs(dir: string): void {
@@ -218,6 +220,9 @@ export class Store {
   getMessage = (channelId: string, messageId: string) => reads.getMessage(this.db, channelId, messageId);
   listThreads = (channelId: string, opts: { beforeSeq?: number | undefined; limit: number }) => reads.listThreads(this.db, channelId, opts);
   runnersOf = (channelId: string) => reads.runnersOf(this.db, channelId);
+
+  /** Retention: empties old rows' output, one bounded batch per call (retention.ts); outside the write queue, in its own transaction. */
+  pruneEventPayloads = (opts: retention.PruneOptions) => retention.pruneEventPayloads(this.db, opts);
 
   /** After a crash no socket is left: every runner the store still shows present is offline. */
   async markRunnersOffline(): Promise<number> {
