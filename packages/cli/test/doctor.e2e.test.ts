@@ -6,25 +6,36 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrustStore } from '@pilothouse/runner';
-import { startDoctorHub, type DoctorHub } from './doctor-hub.js';
+import { startScriptedModel, type ScriptedModel } from '@pilothouse/scripted-model';
+import { demoCodexConfig, KEY_VARIABLE } from '../src/demo/codex-home.js';
+import { closedUrl, startDoctorHub, type DoctorHub } from './doctor-hub.js';
 
 const CLI = resolve(import.meta.dirname, '../bin/pilothouse.js');
 const home = mkdtempSync(join(tmpdir(), 'ph-doctor-home-'));
 const project = realpathSync(mkdtempSync(join(tmpdir(), 'ph-doctor-project-')));
+// Codex's own home: its provider is a scripted model on this machine (no account, no network).
+const codexHome = mkdtempSync(join(tmpdir(), 'ph-doctor-codex-'));
 let hub: DoctorHub;
+let model: ScriptedModel;
 beforeAll(async () => {
   hub = await startDoctorHub();
+  model = await startScriptedModel();
+  writeFileSync(join(codexHome, 'config.toml'), demoCodexConfig(model.url));
   new TrustStore(home).add(project);
 });
 afterAll(async () => {
   await hub.close();
+  await model.close();
+  rmSync(codexHome, { recursive: true, force: true });
   rmSync(home, { recursive: true, force: true });
   rmSync(project, { recursive: true, force: true });
 });
 
-function doctor(args: string[], pilothouseHome = home, extra: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+/** `extra` adds variables; one set to undefined is left out. */
+function doctor(args: string[], pilothouseHome = home, extra: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   // A clean environment: none of the caller's PILOTHOUSE_*, CODEX_* or agent keys leak in, nor their sign-ins (HOME).
-  const env = { PATH: process.env.PATH ?? '', HOME: home, PILOTHOUSE_HOME: pilothouseHome, ...extra };
+  const all = { PATH: process.env.PATH ?? '', HOME: home, PILOTHOUSE_HOME: pilothouseHome, CODEX_HOME: codexHome, [KEY_VARIABLE]: 'not-a-real-key', ...extra };
+  const env = Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
   return new Promise((res) => {
     const child = spawn(process.execPath, [CLI, 'doctor', ...args], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -42,13 +53,16 @@ describe('pilothouse doctor', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines.map((l) => l.slice(0, l.indexOf(':')))).toEqual(
       process.platform === 'linux' || process.platform === 'darwin'
-        ? ['ok   node', 'skip config', 'ok   codex', 'ok   sandbox', 'skip claude', 'skip gemini', 'ok   hub', 'ok   token', 'ok   trust']
-        : ['ok   node', 'skip config', 'ok   codex', 'skip sandbox', 'skip claude', 'skip gemini', 'ok   hub', 'ok   token', 'ok   trust'],
+        ? ['ok   node', 'skip config', 'ok   codex', 'ok   sandbox', 'skip claude', 'skip gemini', 'ok   sign-in', 'ok   model', 'ok   hub', 'ok   token', 'ok   trust']
+        : ['ok   node', 'skip config', 'ok   codex', 'skip sandbox', 'skip claude', 'skip gemini', 'ok   sign-in', 'ok   model', 'ok   hub', 'ok   token', 'ok   trust'],
     );
     // The agents run does not use are told about, not failed: found, but no key or sign-in here.
     expect(lines[5]).toMatch(/^skip gemini: \d+\.\d+\.\d+\S* at \S+, but no key or sign-in was found; to use it: set GEMINI_API_KEY/);
-    expect(lines[7]).toBe('ok   token: accepted as alice (member of 0 channels)');
-    expect(lines[8]).toBe(`ok   trust: ${project} is trusted (1 trusted folder)`);
+    // Codex's provider (from CODEX_HOME/config.toml) has its key, and answers.
+    expect(lines[6]).toBe(`ok   sign-in: Codex (provider pilothouse_demo): ${KEY_VARIABLE} is set`);
+    expect(lines[7]).toMatch(new RegExp(`^ok {3}model: model provider at ${model.url} answers \\(HTTP \\d{3}\\)$`));
+    expect(lines[9]).toBe('ok   token: accepted as alice (member of 0 channels)');
+    expect(lines[10]).toBe(`ok   trust: ${project} is trusted (1 trusted folder)`);
     expect(r.code).toBe(0);
   });
 
@@ -59,8 +73,8 @@ describe('pilothouse doctor', () => {
     const json = await doctor(['--hub', hub.url, '--token', 'ph_wrong', '--json']);
     expect(json.code).toBe(1);
     const objects = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { status: string; name: string; fix?: string });
-    expect(objects.map((o) => o.name)).toEqual(['node', 'config', 'codex', 'sandbox', 'claude', 'gemini', 'hub', 'token', 'trust']);
-    expect(objects[7]).toMatchObject({ status: 'fail', name: 'token', fix: expect.stringMatching(/pilothouse token create/) });
+    expect(objects.map((o) => o.name)).toEqual(['node', 'config', 'codex', 'sandbox', 'claude', 'gemini', 'sign-in', 'model', 'hub', 'token', 'trust']);
+    expect(objects[9]).toMatchObject({ status: 'fail', name: 'token', fix: expect.stringMatching(/pilothouse token create/) });
   });
 
   it('checks the agent run uses: Gemini CLI with its key passes; chosen in config.toml without a key, it fails with the fix', async () => {
@@ -75,6 +89,35 @@ describe('pilothouse doctor', () => {
       expect(r.code).toBe(1);
     } finally {
       rmSync(configured, { recursive: true, force: true });
+    }
+  });
+
+  it('Codex\'s model provider on a closed port, its key unset, no sign-in for OpenAI: each fails its line with the fix', async () => {
+    const closed = mkdtempSync(join(tmpdir(), 'ph-doctor-codex-closed-'));
+    try {
+      const url = `${await closedUrl()}/v1`;
+      writeFileSync(join(closed, 'config.toml'), demoCodexConfig(url));
+      const down = await doctor(['--hub', hub.url, '--token', hub.token], home, { CODEX_HOME: closed });
+      expect(down.stdout).toContain(
+        `\nfail model: model provider at ${url} does not answer (ECONNREFUSED) — fix: start the model server at ${url}, or correct base_url of [model_providers.pilothouse_demo] in ${join(closed, 'config.toml')}\n`,
+      );
+      expect(down.stdout).toContain('\nok   sign-in: ');
+      expect(down.code).toBe(1);
+      // The provider's key variable unset.
+      const keyless = await doctor([], home, { [KEY_VARIABLE]: undefined });
+      expect(keyless.stdout).toContain(`\nfail sign-in: Codex (provider pilothouse_demo) takes its key from ${KEY_VARIABLE}, which is not set — fix: set ${KEY_VARIABLE} (env_key of [model_providers.pilothouse_demo] in ${join(codexHome, 'config.toml')})\n`);
+      expect(keyless.code).toBe(1);
+      // The built-in openai provider (its URL pointed here by openai_base_url): no auth.json, no OPENAI_API_KEY.
+      writeFileSync(join(closed, 'config.toml'), `openai_base_url = "${model.url}"\n`);
+      const unsigned = await doctor([], home, { CODEX_HOME: closed });
+      expect(unsigned.stdout).toMatch(new RegExp(`\\nfail sign-in: Codex \\(provider openai, from ${join(closed, 'config.toml')}\\) needs an OpenAI sign-in: no ${join(closed, 'auth.json')} and no OPENAI_API_KEY — fix: sign in once with \`codex login\``));
+      expect(unsigned.stdout).toContain(`\nok   model: model provider at ${model.url} answers`);
+      writeFileSync(join(closed, 'auth.json'), '{}');
+      const signed = await doctor([], home, { CODEX_HOME: closed });
+      expect(signed.stdout).toContain(`\nok   sign-in: Codex (provider openai): signed in (${join(closed, 'auth.json')})\n`);
+      expect(signed.code).toBe(0);
+    } finally {
+      rmSync(closed, { recursive: true, force: true });
     }
   });
 

@@ -2,6 +2,7 @@
 // fake codex scripts, a real hub on port 0, a closed port, a real trust file.
 
 import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import { allPassed, formatLine, fail, ok, skip } from '../src/doctor/result.js';
 import { checkSandbox } from '../src/doctor/sandbox.js';
 import { checkTrust } from '../src/doctor/trust.js';
 import { runDoctor } from '../src/doctor/index.js';
+import { checkModel, checkSignIn } from '../src/doctor/model.js';
 import { closedUrl, startDoctorHub, type DoctorHub } from './doctor-hub.js';
 
 const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'ph-doctor-')));
@@ -27,6 +29,14 @@ function fakeCodex(name: string, version: string, code = 0, stderr = ''): string
   writeFileSync(path, `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "codex-cli ${version}"; exit 0; fi\necho "${stderr}" >&2\nexit ${code}\n`);
   chmodSync(path, 0o755);
   return path;
+}
+
+/** A Codex home whose provider is its own, its key (MINE_KEY) unset, its base_url on a closed port. */
+async function closedCodexHome(name: string): Promise<string> {
+  const dir = join(scratch, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'config.toml'), `model_provider = "mine"\n[model_providers.mine]\nbase_url = "${await closedUrl()}/v1"\nenv_key = "MINE_KEY"\n`);
+  return dir;
 }
 
 let realCodex: CodexBinary;
@@ -208,15 +218,16 @@ describe('other agents', () => {
 
 describe('runDoctor', () => {
   it('runs every check in order, wiring codex into sandbox and hub into token', async () => {
+    const codexHome = await closedCodexHome('codex-closed');
     const results = await runDoctor({
-      env: { PILOTHOUSE_HOME: join(scratch, 'home-none'), PILOTHOUSE_CODEX_BIN: join(scratch, 'absent') },
+      env: { PILOTHOUSE_HOME: join(scratch, 'home-none'), PILOTHOUSE_CODEX_BIN: join(scratch, 'absent'), CODEX_HOME: codexHome },
       cwd: scratch,
       hub: await closedUrl(),
       token: 'ph_x',
       platform: 'linux',
       exec: async () => ({ code: null, stdout: '', stderr: '', error: 'ENOENT' }),
     });
-    expect(results.map((r) => `${r.status} ${r.name}`)).toEqual(['ok node', 'skip config', 'fail codex', 'skip sandbox', 'skip claude', 'skip gemini', 'fail hub', 'skip token', 'fail trust']);
+    expect(results.map((r) => `${r.status} ${r.name}`)).toEqual(['ok node', 'skip config', 'fail codex', 'skip sandbox', 'skip claude', 'skip gemini', 'fail sign-in', 'fail model', 'fail hub', 'skip token', 'fail trust']);
   });
 
   it('checks the hub and token from config.toml when no flag or variable gives them', async () => {
@@ -225,7 +236,7 @@ describe('runDoctor', () => {
       const home = join(scratch, 'home-config');
       mkdirSync(home, { recursive: true });
       writeFileSync(join(home, 'config.toml'), `hub = "${hub.url}"\ntoken = "${hub.token}"\n`);
-      const env = { PILOTHOUSE_HOME: home, PILOTHOUSE_CODEX_BIN: join(scratch, 'absent') };
+      const env = { PILOTHOUSE_HOME: home, PILOTHOUSE_CODEX_BIN: join(scratch, 'absent'), CODEX_HOME: await closedCodexHome('codex-closed-2') };
       const exec = async () => ({ code: null, stdout: '', stderr: '', error: 'ENOENT' });
       const fromFile = await runDoctor({ env, cwd: scratch, platform: 'linux', exec });
       expect(fromFile.filter((r) => ['config', 'hub', 'token'].includes(r.name))).toEqual([
@@ -255,5 +266,60 @@ describe('config', () => {
       result: fail('config', `${path}, line 3: effort = "max" is not one of none, minimal, low, medium, high, xhigh`, 'use one of them, e.g. effort = "none"'),
       config: null,
     });
+  });
+});
+
+describe('sign-in and model (the agent run uses)', () => {
+  it('Codex: the key its provider names, the OpenAI sign-in (auth.json or OPENAI_API_KEY), or none needed', async () => {
+    const home = await closedCodexHome('codex-sign-in');
+    expect(checkSignIn('codex', { CODEX_HOME: home })).toEqual(
+      fail('sign-in', 'Codex (provider mine) takes its key from MINE_KEY, which is not set', `set MINE_KEY (env_key of [model_providers.mine] in ${join(home, 'config.toml')})`),
+    );
+    expect(checkSignIn('codex', { CODEX_HOME: home, MINE_KEY: 'k' })).toEqual(ok('sign-in', 'Codex (provider mine): MINE_KEY is set'));
+    const bare = join(scratch, 'codex-bare');
+    mkdirSync(bare, { recursive: true });
+    expect(checkSignIn('codex', { CODEX_HOME: bare })).toMatchObject({ status: 'fail', fix: expect.stringMatching(/^sign in once with `codex login`/) });
+    expect(checkSignIn('codex', { CODEX_HOME: bare, OPENAI_API_KEY: 'sk' })).toEqual(ok('sign-in', 'Codex (provider openai): OPENAI_API_KEY is set'));
+    writeFileSync(join(bare, 'auth.json'), '{}');
+    expect(checkSignIn('codex', { CODEX_HOME: bare })).toEqual(ok('sign-in', `Codex (provider openai): signed in (${join(bare, 'auth.json')})`));
+    const local = join(scratch, 'codex-ollama');
+    mkdirSync(local, { recursive: true });
+    writeFileSync(join(local, 'config.toml'), 'model_provider = "ollama"\n');
+    expect(checkSignIn('codex', { CODEX_HOME: local })).toEqual(ok('sign-in', 'Codex (provider ollama): no key needed'));
+    expect(checkSignIn('claude', { HOME: scratch, ANTHROPIC_API_KEY: 'k' })).toEqual(ok('sign-in', 'Claude Code: ANTHROPIC_API_KEY is set'));
+    expect(checkSignIn('gemini', { HOME: scratch })).toMatchObject({ status: 'fail', fix: expect.stringMatching(/^set GEMINI_API_KEY/) });
+  });
+
+  it('model: any HTTP answer counts; a refused connection and a deadline passed fail with the fix', async () => {
+    const hub = await startDoctorHub();
+    try {
+      // Any HTTP server will do.
+      const home = join(scratch, 'codex-answers');
+      mkdirSync(home, { recursive: true });
+      writeFileSync(join(home, 'config.toml'), `model_provider = "mine"\n[model_providers.mine]\nbase_url = "${hub.url}/v1"\n`);
+      // The hub's web root is off: it answers 503 there, an answer all the same.
+      expect(await checkModel('codex', { env: { CODEX_HOME: home }, fetch })).toEqual(ok('model', `model provider at ${hub.url}/v1 answers (HTTP 503)`));
+    } finally {
+      await hub.close();
+    }
+    const closed = await closedCodexHome('codex-model-closed');
+    expect(await checkModel('codex', { env: { CODEX_HOME: closed }, fetch })).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/^model provider at http:\/\/127\.0\.0\.1:\d+\/v1 does not answer \(ECONNREFUSED\)$/),
+      fix: expect.stringMatching(/^start the model server at .*, or correct base_url of \[model_providers\.mine\] in /),
+    });
+    // A server that accepts and never answers: the deadline.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+      expect(await checkModel('claude', { env: { ANTHROPIC_BASE_URL: url }, fetch, timeoutMs: 300 })).toEqual(
+        fail('model', `model provider at ${url} does not answer (timed out)`, `check this machine's network and proxy, or ANTHROPIC_BASE_URL (${url})`),
+      );
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+    expect(await checkModel('acp', { env: {}, fetch })).toMatchObject({ status: 'skip' });
   });
 });

@@ -23,6 +23,8 @@ export * from './codex/runtime-options.js';
 export { AGENT_NAMES, type AgentBinary, type AgentName } from './agent/driver.js';
 export { AGENT_TITLES, agentTitle, locateAgent, type AgentChoice } from './agent/drivers.js';
 export { AgentError } from './agent/errors.js';
+export { ANTHROPIC_BASE_URL, GEMINI_BASE_URL, modelUrlOf } from './agent/model-provider.js';
+export { codexHome, codexProvider, OPENAI_BASE_URL, type CodexProvider } from './codex/provider.js';
 export { startRunner, type RunnerOptions, type RunningRunner } from './shell/runner.js';
 export { terminalTui, tuiCommand, type TuiCommand, type TuiLauncher, type TuiProcess } from './shell/tui.js';
 export { connectHub } from './hub/client.js';

@@ -20,7 +20,7 @@ const INSTALL: Record<OtherAgent, string> = {
   gemini: 'npm install -g @google/gemini-cli',
 };
 
-const SIGN_IN: Record<OtherAgent, string> = {
+export const SIGN_IN: Record<OtherAgent, string> = {
   claude: 'set ANTHROPIC_API_KEY, or sign in once with `claude` (it keeps its credentials in ~/.claude)',
   gemini: 'set GEMINI_API_KEY (or GOOGLE_API_KEY), or sign in once with `gemini` (it keeps its credentials in ~/.gemini)',
 };

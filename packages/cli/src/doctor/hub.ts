@@ -14,7 +14,8 @@ const HUB_FIX = 'start the hub (`pilothouse hub`), or pass the right URL with --
 
 const endpoint = (hub: string, path: string): string => `${hub.replace(/\/+$/, '')}${path}`;
 
-function problem(err: unknown): string {
+/** Why a fetch got no answer: `ECONNREFUSED`, `ENOTFOUND`, `timed out`…. */
+export function fetchProblem(err: unknown): string {
   const e = err as Error & { cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError') return 'timed out';
   return e?.cause?.code ?? e?.cause?.message ?? (e instanceof Error ? e.message : String(err));
@@ -40,7 +41,7 @@ export async function checkHub(deps: HubDeps): Promise<{ result: CheckResult; re
     if (res.status === 200 && body?.ok === true) return { result: ok('hub', `${hub} is up`), reachable: true };
     return { result: fail('hub', `${hub}/healthz answered ${res.status}, not a Pilothouse hub's {"ok":true}`, HUB_FIX), reachable: false };
   } catch (err) {
-    return { result: fail('hub', `cannot reach ${hub} (${problem(err)})`, HUB_FIX), reachable: false };
+    return { result: fail('hub', `cannot reach ${hub} (${fetchProblem(err)})`, HUB_FIX), reachable: false };
   }
 }
 
@@ -61,6 +62,6 @@ export async function checkToken(deps: HubDeps & { token: string | undefined; re
     }
     return ok('token', `accepted as ${name} (member of ${channels} channel${channels === 1 ? '' : 's'})`);
   } catch (err) {
-    return fail('token', `cannot verify the token with ${hub} (${problem(err)})`, HUB_FIX);
+    return fail('token', `cannot verify the token with ${hub} (${fetchProblem(err)})`, HUB_FIX);
   }
 }

@@ -6,6 +6,7 @@ import { checkCodex, type Locate } from './codex.js';
 import { checkConfig } from './config.js';
 import { realExec, type Exec } from './exec.js';
 import { checkHub, checkToken, type Fetch } from './hub.js';
+import { checkModel, checkSignIn } from './model.js';
 import { checkNode } from './node.js';
 import type { CheckResult } from './result.js';
 import { checkSandbox } from './sandbox.js';
@@ -47,6 +48,8 @@ export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
   const chosen = config.config?.run.agent ?? 'codex';
   const others = () =>
     Promise.all(OTHER_AGENTS.map((agent) => checkAgent(agent, { env: deps.env, required: chosen === agent, ...(deps.locateAgent ? { locate: deps.locateAgent } : {}) })));
-  const [codex, agents, hub] = await Promise.all([codexAndSandbox(), others(), hubAndToken()]);
-  return [checkNode(deps.nodeVersion), config.result, ...codex, ...agents, ...hub, checkTrust({ home, cwd: deps.cwd })];
+  // That agent has a key or sign-in, and its model provider answers.
+  const model = () => checkModel(chosen, { env: deps.env, fetch: fetchFn });
+  const [codex, agents, reach, hub] = await Promise.all([codexAndSandbox(), others(), model(), hubAndToken()]);
+  return [checkNode(deps.nodeVersion), config.result, ...codex, ...agents, checkSignIn(chosen, deps.env), reach, ...hub, checkTrust({ home, cwd: deps.cwd })];
 }

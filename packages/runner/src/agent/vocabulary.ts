@@ -89,8 +89,12 @@ export type AgentInput = { readonly now: number; readonly threadId?: string | un
   | { readonly type: 'thread_start_failed'; readonly error: string }
   /** The agent process exited unexpectedly (the shell restarts it). */
   | { readonly type: 'agent_exited'; readonly reason: string }
-  /** The agent cannot reach its model (retrying, rate limited, or given up): shown on the turn's message. */
-  | { readonly type: 'agent_trouble'; readonly turnId: string; readonly kind: AgentTrouble['kind']; readonly message: string; readonly httpStatus: number | null }
+  /**
+   * The agent cannot reach its model (retrying, rate limited, or given up): shown on the turn's
+   * message. `unreachable`: nothing answered at all (connection refused, DNS, timeout), as opposed
+   * to an HTTP error or a stream cut short: the session gives such a turn up after a while.
+   */
+  | { readonly type: 'agent_trouble'; readonly turnId: string; readonly kind: AgentTrouble['kind']; readonly message: string; readonly httpStatus: number | null; readonly unreachable?: true }
   /** A warning, an error or a status the agent reported: logged. */
   | { readonly type: 'agent_note'; readonly level: 'debug' | 'warn'; readonly event: string; readonly fields: Readonly<Record<string, unknown>> }
 );

@@ -105,7 +105,8 @@ function retryTrouble(turnId: string, line: Extract<ClaudeLine, { type: 'system'
   const attempt = line.attempt !== undefined && line.max_retries !== undefined ? ` (attempt ${line.attempt} of ${line.max_retries})` : '';
   const delay = line.retry_delay_ms !== undefined ? `, retrying in ${Math.max(1, Math.round(line.retry_delay_ms / 1000))} s` : '';
   const what = [line.error ?? 'model request failed', status !== null ? `HTTP ${status}` : null].filter(Boolean).join(', ');
-  return { type: 'agent_trouble', now, turnId, kind: status === 429 ? 'rate_limited' : 'reconnecting', message: `${what}${attempt}${delay}`, httpStatus: status };
+  // No status: the request got no HTTP answer at all (connection refused, DNS, timeout).
+  return { type: 'agent_trouble', now, turnId, kind: status === 429 ? 'rate_limited' : 'reconnecting', message: `${what}${attempt}${delay}`, httpStatus: status, ...(status === null ? { unreachable: true as const } : {}) };
 }
 
 /** A text or thinking block as its final row; null for other blocks (tool_use is a tool row). */

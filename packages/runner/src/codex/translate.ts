@@ -118,12 +118,25 @@ export function inputText(content: readonly UserInput[]): string {
 }
 
 /** Codex's error report as trouble: rate limits and overload apart from lost connections; a report with no retry is the end. */
-export function troubleOf(error: TurnError, willRetry: boolean): { kind: AgentTrouble['kind']; message: string; httpStatus: number | null } {
+export function troubleOf(error: TurnError, willRetry: boolean): { kind: AgentTrouble['kind']; message: string; httpStatus: number | null; unreachable?: true } {
   const info = error.codexErrorInfo;
   const httpStatus = info !== null && typeof info === 'object' ? httpStatusOf(info) : null;
   const limited = info === 'rateLimitExceeded' || info === 'usageLimitExceeded' || info === 'serverOverloaded' || httpStatus === 429;
+  const kind = !willRetry ? 'failed' : limited ? 'rate_limited' : 'reconnecting';
+  // Nothing answered: the cause ("Connection failed: …") is the news, not Codex's "Reconnecting…".
+  if (httpStatus === null && isConnectionFailure(error)) return { kind, message: error.additionalDetails ?? error.message, httpStatus, unreachable: true };
   const message = error.additionalDetails ? `${error.message} (${error.additionalDetails})` : error.message;
-  return { kind: !willRetry ? 'failed' : limited ? 'rate_limited' : 'reconnecting', message, httpStatus };
+  return { kind, message, httpStatus };
+}
+
+/**
+ * Nothing answered: Codex's own `ConnectionFailed` error ("Connection failed: error sending
+ * request", reported as "Reconnecting... waiting for network" while it retries). 0.169.0 tags it
+ * `responseStreamDisconnected` with no status, as it does a stream that stalled after the model
+ * answered, so the text is the only tell (codex-rs/core/src/responses_retry.rs).
+ */
+function isConnectionFailure(error: TurnError): boolean {
+  return /^Connection failed\b/.test(error.additionalDetails ?? '') || /^Connection failed\b|waiting for network/.test(error.message);
 }
 
 function httpStatusOf(info: Record<string, unknown>): number | null {

@@ -87,16 +87,20 @@ function activeTurn(ctx: Ctx, turnId: string, what: string): boolean {
 /** What the turn does now; output flowing again also ends any trouble the agent reported. */
 function setActivity(ctx: Ctx, activity: ProcessingReason): void {
   const t = ctx.s.turn;
-  if (t.status === 'active' && (t.activity !== activity || t.trouble !== null)) ctx.s.turn = { ...t, activity, trouble: null };
+  if (t.status === 'active' && (t.activity !== activity || t.trouble !== null)) ctx.s.turn = { ...t, activity, trouble: null, unreachableSince: null };
 }
 
-/** The agent cannot reach its model: the message says so at once (attempts counted per turn). */
+/**
+ * The agent cannot reach its model: the message says so at once (attempts counted per turn).
+ * While nothing answers at all, the clock of `unreachableMs` runs (session.ts gives the turn up).
+ */
 function onTrouble(ctx: Ctx, input: Extract<AgentInput, { type: 'agent_trouble' }>): void {
   const t = ctx.s.turn;
   if (t.status !== 'active') return;
   const attempt = (t.trouble?.attempt ?? 0) + 1;
-  ctx.s.turn = { ...t, trouble: { kind: input.kind, attempt, message: input.message.slice(0, 2000), http_status: input.httpStatus } };
-  ctx.out.push(log('warn', 'agent_trouble', { turn_id: input.turnId, kind: input.kind, attempt, http_status: input.httpStatus }));
+  const unreachableSince = input.unreachable === true ? (t.unreachableSince ?? ctx.now) : null;
+  ctx.s.turn = { ...t, trouble: { kind: input.kind, attempt, message: input.message.slice(0, 2000), http_status: input.httpStatus }, unreachableSince };
+  ctx.out.push(log('warn', 'agent_trouble', { turn_id: input.turnId, kind: input.kind, attempt, http_status: input.httpStatus, unreachable: input.unreachable === true }));
 }
 
 function onItemStarted(ctx: Ctx, turnId: string, row: RowData): void {

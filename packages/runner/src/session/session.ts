@@ -20,6 +20,7 @@ import { noteStates, onRecover, type ThreadSnapshot } from './recovery.js';
 import { streamConfig, type Ctx, type SessionState } from './state.js';
 import { finishTurn, flush, hasPending, refused } from './stream.js';
 import { onRecord } from './turn.js';
+import { giveUpIfUnreachable, unreachableDeadline } from './unreachable.js';
 
 export type SessionInput =
   | AgentInput
@@ -29,7 +30,7 @@ export type SessionInput =
   | { readonly type: 'row_refused'; readonly now: number; readonly item_key: string; readonly code: string }
   /** `--resume`: the session thread as the hub has it, before any hub event (recovery.ts). */
   | { readonly type: 'recover'; readonly now: number; readonly thread: ThreadSnapshot }
-  /** Time passed: flush window, heartbeat, approval expiry. */
+  /** Time passed: flush window, heartbeat, approval expiry, an unreachable model's deadline. */
   | { readonly type: 'tick'; readonly now: number }
   | { readonly type: 'close'; readonly now: number; readonly reason: string }
   /** Scan results, preview_open replies, a hub reconnect: the previews sub-state's own inputs. */
@@ -105,6 +106,8 @@ export function nextDeadline(state: SessionState): number | null {
   if (expiry !== null) due.push(expiry);
   const scan = state.previews === null ? null : previewsDeadline(state.previews);
   if (scan !== null) due.push(scan);
+  const unreachable = unreachableDeadline(state);
+  if (unreachable !== null) due.push(unreachable);
   return due.length === 0 ? null : Math.min(...due);
 }
 
@@ -148,6 +151,7 @@ function onTick(ctx: Ctx): void {
     s.lastBeatAt = now;
   }
   withPreviews(ctx, (p) => previewsTick(p, now));
+  giveUpIfUnreachable(ctx);
 }
 
 /** Runs one previews entry point on the session's previews sub-state (none when port forwarding is off). */

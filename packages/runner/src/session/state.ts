@@ -49,6 +49,14 @@ export interface SessionConfig {
   readonly maxQueued: number;
   /** Port forwarding (previews/state.ts); null: off, `/pilothouse` port commands are refused. */
   readonly previews: PreviewsConfig | null;
+  /**
+   * How long a turn may go on while nothing answers the agent's model requests (the agent reports
+   * connection failures and keeps retrying: Codex without end) before the session stops it and
+   * fails the message with the agent's reason.
+   */
+  readonly unreachableMs: number;
+  /** Where the agent's model is (its provider's base URL), for that reason; null when unknown. */
+  readonly modelUrl: string | null;
 }
 
 export type SessionOptions = Pick<SessionConfig, 'threadId' | 'allowed'> & Partial<SessionConfig>;
@@ -66,6 +74,8 @@ export const DEFAULTS = {
   registryCap: DEFAULT_CAP,
   maxQueued: 256,
   previews: null,
+  unreachableMs: 15_000,
+  modelUrl: null,
 } as const satisfies Omit<SessionConfig, 'threadId' | 'allowed'>;
 
 /** Head + marker + tail must fit one push (MAX_TEXT = 512 KiB) with room to spare. */
@@ -73,7 +83,7 @@ const MAX_ROW_CHARS = 256 * 1024;
 
 export function sessionConfig(options: SessionOptions): SessionConfig {
   const config: SessionConfig = { ...DEFAULTS, ...options };
-  const positive = ['flushMs', 'heartbeatMs', 'headChars', 'tailChars', 'registryCap', 'maxQueued'] as const;
+  const positive = ['flushMs', 'heartbeatMs', 'headChars', 'tailChars', 'registryCap', 'maxQueued', 'unreachableMs'] as const;
   for (const key of positive) {
     if (!Number.isInteger(config[key]) || config[key] < 1) throw new RangeError(`${key} must be a positive integer, got ${config[key]}`);
   }

@@ -22,8 +22,11 @@ function running(options: ConstructorParameters<typeof Harness>[0] = {}): Harnes
 
 const lastState = (h: Harness): MessageState | undefined => only(h.effects, 'set_state').filter((e) => e.payload.message_id === 'msg-5').at(-1)?.payload.state;
 
-const codexError = (message: string, willRetry: boolean, codexErrorInfo: unknown = null): ServerNotification =>
-  ({ method: 'error', params: { threadId: CODEX_THREAD, turnId: T, willRetry, error: { message, codexErrorInfo, additionalDetails: null, misalignment: null } } }) as ServerNotification;
+const codexError = (message: string, willRetry: boolean, codexErrorInfo: unknown = null, additionalDetails: string | null = null): ServerNotification =>
+  ({ method: 'error', params: { threadId: CODEX_THREAD, turnId: T, willRetry, error: { message, codexErrorInfo, additionalDetails, misalignment: null } } }) as ServerNotification;
+
+/** What Codex 0.169.0 reports while nothing answers at its provider's URL (measured against a closed port). */
+const noAnswer = () => codexError('Reconnecting... waiting for network', true, { responseStreamDisconnected: { httpStatusCode: null } }, 'Connection failed: error sending request');
 
 describe('decisions on the record', () => {
   it('"Always allow" by a person: outcome, choice, who, when and how', () => {
@@ -128,5 +131,35 @@ describe("the agent's trouble reaching its model", () => {
     expect(lastState(h)).toMatchObject({ state: 'processing', reason: 'the model failed', trouble: { kind: 'failed', attempt: 1 } });
     h.codex(note.turnCompleted(T, 'failed', [], 'stream disconnected'));
     expect(lastState(h)).toEqual({ state: 'failed', reason: 'stream disconnected', approval: null });
+  });
+
+  it('nothing answers for unreachableMs: the turn is stopped and fails with the agent\'s reason and the model URL', () => {
+    const h = running({ unreachableMs: 15_000, modelUrl: 'http://127.0.0.1:9/v1' });
+    h.codex(noAnswer());
+    expect(lastState(h)).toMatchObject({ reason: 'reconnecting to the model (attempt 1)', trouble: { kind: 'reconnecting', message: 'Connection failed: error sending request', http_status: null } });
+    h.tick(8_000);
+    h.codex(noAnswer());
+    expect(only(h.tick(6_999), 'interrupt')).toEqual([]);
+    expect(only(h.tick(1), 'interrupt')).toEqual([{ type: 'interrupt', threadId: CODEX_THREAD, turnId: T }]);
+    // Once: later ticks do not interrupt again.
+    expect(only(h.tick(30_000), 'interrupt')).toEqual([]);
+    h.codex(note.turnCompleted(T, 'interrupted'));
+    expect(lastState(h)).toEqual({
+      state: 'failed',
+      reason: 'Codex cannot reach its model at http://127.0.0.1:9/v1: Connection failed: error sending request (no answer for 15 s; the turn was stopped)',
+      approval: null,
+    });
+  });
+
+  it('a model that answers, even with errors, is never given up on; output flowing again restarts the clock', () => {
+    const h = running({ unreachableMs: 15_000 });
+    h.codex(codexError('Reconnecting... 1/5', true, { responseStreamDisconnected: { httpStatusCode: 500 } }));
+    expect(only(h.tick(60_000), 'interrupt')).toEqual([]);
+    h.codex(noAnswer());
+    h.tick(10_000);
+    h.codex(note.started(T, item.agent('msg_2', '')), note.agentDelta(T, 'msg_2', 'Hi'));
+    h.codex(noAnswer());
+    expect(only(h.tick(10_000), 'interrupt')).toEqual([]);
+    expect(only(h.tick(5_000), 'interrupt')).toHaveLength(1);
   });
 });

@@ -8,7 +8,7 @@ const message: QueuedMessage = { message_id: 'm1', thread_id: 'root-1', seq: 7, 
 describe('turn lifecycle', () => {
   it('goes idle -> starting -> active -> completing', () => {
     const starting = begin(message);
-    expect(starting).toEqual({ status: 'starting', message, interrupt: null, activity: 'starting turn', expired: false, published: null, decided: [], trouble: null });
+    expect(starting).toEqual({ status: 'starting', message, interrupt: null, activity: 'starting turn', expired: false, published: null, decided: [], trouble: null, unreachableSince: null, gaveUp: null });
     expect(IDLE).toEqual({ status: 'idle' });
     if (starting.status !== 'starting') throw new Error('not starting');
     const active = started(starting, 'turn-1');
@@ -17,7 +17,7 @@ describe('turn lifecycle', () => {
   });
 
   it('shows the processing reason, an approval, or a requested interrupt', () => {
-    const work = { message, interrupt: null, activity: 'running terminal command', expired: false, published: null, decided: [], trouble: null } as const;
+    const work = { message, interrupt: null, activity: 'running terminal command', expired: false, published: null, decided: [], trouble: null, unreachableSince: null, gaveUp: null } as const;
     expect(processingState(work, null)).toEqual({ state: 'processing', reason: 'running terminal command', approval: null });
     const approval: Approval = { request_id: 't:0', kind: 'command', summary: 'ls', choices: [{ id: 'approve', label: 'Approve' }], allowed: [] };
     expect(processingState(work, approval)).toEqual({ state: 'processing', reason: 'awaiting approval', approval });
@@ -25,7 +25,7 @@ describe('turn lifecycle', () => {
   });
 
   it('ends processed, processed after an interrupt, or failed with the reason', () => {
-    const work = { message, interrupt: null, activity: 'streaming response', expired: false, published: null, decided: [], trouble: null } as const;
+    const work = { message, interrupt: null, activity: 'streaming response', expired: false, published: null, decided: [], trouble: null, unreachableSince: null, gaveUp: null } as const;
     expect(finalState(work, { status: 'completed' })).toEqual({ state: 'processed', reason: null, approval: null });
     expect(finalState({ ...work, interrupt: { by: 'alice', sent: true } }, { status: 'interrupted' }).reason).toBe('interrupted by alice');
     expect(finalState(work, { status: 'interrupted' }).reason).toBe('interrupted');
@@ -33,6 +33,10 @@ describe('turn lifecycle', () => {
     expect(finalState({ ...work, expired: true }, { status: 'interrupted' })).toEqual({ state: 'processed', reason: 'approval expired', approval: null });
     expect(finalState({ ...work, expired: true, interrupt: { by: 'alice', sent: true } }, { status: 'interrupted' }).reason).toBe('interrupted by alice');
     expect(finalState(work, { status: 'failed', reason: 'boom' })).toEqual({ state: 'failed', reason: 'boom', approval: null });
+    // Given up for an unreachable model: failed with that reason, however the agent ended the turn.
+    const gaveUp = { ...work, unreachableSince: 0, gaveUp: 'Codex cannot reach its model' };
+    expect(finalState(gaveUp, { status: 'interrupted' })).toEqual({ state: 'failed', reason: 'Codex cannot reach its model', approval: null });
+    expect(finalState(gaveUp, { status: 'failed', reason: 'Connection failed' })).toEqual({ state: 'failed', reason: 'Codex cannot reach its model', approval: null });
     expect(danglingStatus({ status: 'failed', reason: 'x' })).toBe('failed');
     expect(danglingStatus({ status: 'interrupted' })).toBe('interrupted');
   });

@@ -34,6 +34,10 @@ export interface Work {
   readonly decided: readonly ApprovalDecision[];
   /** The agent's latest report of trouble reaching its model; cleared when output flows again. */
   readonly trouble: AgentTrouble | null;
+  /** Since when nothing answers the agent's model requests (connection refused, DNS, timeout); null while something does. */
+  readonly unreachableSince: number | null;
+  /** Set when the session gave the turn up because its model cannot be reached: the message's failure reason. */
+  readonly gaveUp: string | null;
 }
 
 export type { TurnOutcome };
@@ -47,7 +51,7 @@ export type Turn =
 export const IDLE: Turn = { status: 'idle' };
 
 export function begin(message: QueuedMessage): Extract<Turn, { status: 'starting' }> {
-  return { status: 'starting', message, interrupt: null, activity: 'starting turn', expired: false, published: null, decided: [], trouble: null };
+  return { status: 'starting', message, interrupt: null, activity: 'starting turn', expired: false, published: null, decided: [], trouble: null, unreachableSince: null, gaveUp: null };
 }
 
 /** The agent gave the turn id (its turn start answer, or turn started). */
@@ -102,6 +106,8 @@ export function troubleReason(trouble: AgentTrouble): string {
 
 /** The message's final state once its turn ended. */
 export function finalState(work: Work, outcome: TurnOutcome): MessageState {
+  // The session stopped a turn whose model never answered: however the agent ended it, it failed.
+  if (work.gaveUp !== null && outcome.status !== 'completed') return { state: 'failed', reason: work.gaveUp, approval: null, ...onRecord(work) };
   switch (outcome.status) {
     case 'completed':
       return { state: 'processed', reason: null, approval: null, ...onRecord(work) };

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { PilothouseError } from '@pilothouse/protocol';
 import type { AgentBinary, OpenedAgentThread } from '../agent/driver.js';
 import { agentTitle, createDriver, type AgentChoice } from '../agent/drivers.js';
+import { modelUrlOf } from '../agent/model-provider.js';
 import type { RuntimeOptions } from '../agent/runtime-options.js';
 import type { CodexDriver } from '../codex/driver.js';
 import { connectHub } from '../hub/client.js';
@@ -148,6 +149,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     flushMs: opts.streamFlushMs,
     approvalTimeoutMs: opts.approvalTimeoutMs,
     previews: ports.config(instanceId, opts.forward ?? [], opts.suppressPorts ?? [], () => agent.pid),
+    modelUrl: modelUrlOf(choice.name, opts.env ?? process.env),
   });
   ports.attach((event, payload) => hub.push(event, payload));
   loop.start(createSession(config, prepared.cursor.load() ?? 0), effects.perform, session.recovered);
