@@ -103,4 +103,24 @@ export default tseslint.config(
     },
   },
   { ...runtime('cli'), rules: { 'no-restricted-imports': restrictImports([], '', [noTestingInRuntime]) } },
+  {
+    // `pilothouse --help` starts in milliseconds: what every start loads (the command tree, the
+    // flags and their parsers, the config file) imports only light entry points; a command's
+    // action loads the hub, the runner, the model, pino or zod with `await import(…)` when it runs.
+    files: ['packages/cli/src/main.ts', 'packages/cli/src/program.ts', 'packages/cli/src/errors.ts', 'packages/cli/src/store-options.ts', 'packages/cli/src/commands/*.ts', 'packages/cli/src/config/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['@pilothouse/hub', '@pilothouse/runner', '@pilothouse/scripted-model', '@pilothouse/protocol', 'pino', 'zod'].map((name) => ({
+            name,
+            allowTypeImports: true,
+            message: 'Loaded at every start: use the light entry (@pilothouse/protocol/lite, @pilothouse/hub/options, @pilothouse/runner/options) or `await import()` in the action.',
+          })),
+          patterns: [throughEntryPoints, noTestingInRuntime, { group: ['../logger.js', '../doctor/*', '../demo/start.js'], allowTypeImports: true, message: 'Heavy at start: `await import()` it in the action.' }],
+        },
+      ],
+    },
+  },
 );

@@ -19,7 +19,7 @@ export interface FanoutOptions {
 
 export const TOPIC = 'channel:bench/fanout';
 const ROOT = join(import.meta.dirname, '..');
-const TSX = ['--import', 'tsx'];
+const TSX = ['--conditions=source', '--import', 'tsx'];
 /** The server under test and the clients each get a CPU of their own (2-core machine). */
 export const SERVER_CPU = 0;
 export const CLIENTS_CPU = 1;

@@ -16,7 +16,7 @@ import type { MachineSession, Message } from '@pilothouse/protocol';
 import { PushError } from '@pilothouse/hub/testing';
 import { ensureWebBuild, launchBrowser, openPerson, setPasswords, signIn } from '../e2e/support/browser.js';
 import { machineWorld, type MachineWorld } from '../e2e/support/machine-world.js';
-import { removeCliBundle, startRunnerProcess } from '../e2e/support/runner-process.js';
+import { startRunnerProcess } from '../e2e/support/runner-process.js';
 import { cpuSeconds, percentile, round } from './procs.js';
 import { descendants, MB, rssBytes } from './runner-procs.js';
 
@@ -196,6 +196,5 @@ export async function machinesBench(line: (s: string) => void): Promise<Machines
   } finally {
     await browser.close();
     await w.close();
-    removeCliBundle();
   }
 }

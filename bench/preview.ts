@@ -18,7 +18,7 @@ import { cpuSeconds, percentile, round, startChild, stopChild, type Child } from
 import { seedMember } from './seed.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const PARTS = ['--import', 'tsx', join(ROOT, 'bench/preview-parts.ts')];
+const PARTS = ['--conditions=source', '--import', 'tsx', join(ROOT, 'bench/preview-parts.ts')];
 /** BENCH_PROFILE=<dir>: the hub and the runner run under --cpu-prof (summarize with bench/profile.ts). */
 const PROFILE = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
 const MB = 1024 * 1024;

@@ -20,7 +20,7 @@ import { runTurns, type TurnsResult } from './runner-turns.js';
 import { chunks } from './runner-words.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const TSX = ['--import', 'tsx'];
+const TSX = ['--conditions=source', '--import', 'tsx'];
 const FLUSH_MS = 150;
 const DELTAS = 10_000;
 /** A real model's pace (~50 deltas/s): few deltas per flush window. */

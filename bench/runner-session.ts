@@ -23,7 +23,7 @@ import type { AgentConfig } from './runner-agent.js';
 import { descendants, startPeer, type Peer } from './runner-procs.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const TSX = ['--import', 'tsx'];
+const TSX = ['--conditions=source', '--import', 'tsx'];
 export const CHANNEL = 'bench/runner';
 
 export interface AppendSeen {

@@ -19,13 +19,11 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { cleanUp, killScenario } from './support/runner-kill.js';
-import { removeCliBundle } from './support/runner-process.js';
 
 const KILLS = Number(process.env.PILOTHOUSE_CLAUDE_KILLS ?? 5);
 afterEach(cleanUp);
-afterAll(removeCliBundle);
 
 /** The agent session id the runner remembers for its hub thread (its local state in PILOTHOUSE_HOME). */
 function rememberedSession(home: string): string {

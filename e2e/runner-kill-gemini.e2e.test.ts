@@ -19,13 +19,11 @@
 // all the same.
 // PILOTHOUSE_GEMINI_KILLS sets the number of kills (default 6: each restart starts Gemini CLI).
 
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { cleanUp, killScenario } from './support/runner-kill.js';
-import { removeCliBundle } from './support/runner-process.js';
 
 const KILLS = Number(process.env.PILOTHOUSE_GEMINI_KILLS ?? 6);
 afterEach(cleanUp);
-afterAll(removeCliBundle);
 
 describe('runner driving Gemini CLI SIGKILLed mid-turn (sqlite)', () => {
   it(`${KILLS} kills with --resume: nothing doubled, nothing streaming, nothing run twice unasked; a restart that cannot load the Gemini session says so`, async () => {

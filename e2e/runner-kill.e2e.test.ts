@@ -5,13 +5,11 @@
 // restarted"; a retry (control, /pilothouse retry) runs a failed one exactly once more.
 // The scenario and its checks: support/runner-kill.ts. docs/protocol.md, "Runner restarts".
 
-import { afterAll, afterEach, describe, it } from 'vitest';
+import { afterEach, describe, it } from 'vitest';
 import { cleanUp, killScenario } from './support/runner-kill.js';
-import { removeCliBundle } from './support/runner-process.js';
 
 const KILLS = Number(process.env.PILOTHOUSE_KILLS ?? 50);
 afterEach(cleanUp);
-afterAll(removeCliBundle);
 
 describe('runner SIGKILLed mid-turn (sqlite)', () => {
   it(`${KILLS} kills with --resume: nothing doubled, nothing streaming, nothing run twice unasked`, async () => {

@@ -18,7 +18,7 @@ import { startScriptedModel, type Reply, type ScriptedModel, type TurnInput } fr
 import { TrustStore } from '@pilothouse/runner';
 import { createCodexHome, type CodexHome } from '@pilothouse/runner/testing';
 import { connect, join as joinChannel, seedStore, settle } from '@pilothouse/hub/testing';
-import { bundleCli } from './runner-process.js';
+import { CLI } from './runner-process.js';
 import { WEB_ROOT } from './browser.js';
 
 export interface Person {
@@ -136,8 +136,7 @@ export async function machineWorld(opts: { maxSessions?: number } = {}) {
   const env = { ...process.env, ...codexHome.env, PILOTHOUSE_HOME: home, PILOTHOUSE_HUB: hub.url, PILOTHOUSE_TOKEN: tokens.alice!, PILOTHOUSE_CHANNEL: 'acme/agents', PILOTHOUSE_GEMINI_BIN: join(root, 'no-gemini', 'gemini') };
   let daemon: MachineDaemon | null = null;
   async function startDaemon(): Promise<MachineDaemon> {
-    const cli = await bundleCli();
-    const child = spawn(process.execPath, [cli, 'machine', '--log-level', 'info'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'machine', '--log-level', 'info'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const stderr: string[] = [];
     createInterface({ input: child.stderr }).on('line', (l) => stderr.push(l));
     const exited = new Promise<void>((r) => child.once('exit', () => r()));

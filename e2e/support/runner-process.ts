@@ -1,48 +1,14 @@
-// End-to-end support: `pilothouse run` as a real process that a test can SIGKILL. The CLI program
-// (the `@pilothouse/cli/main` entry point) is bundled once with esbuild (workspace packages
-// inlined, dependencies left to node_modules): the tsx loader costs seconds per start, the bundle under one.
+// End-to-end support: `pilothouse run` as a real process that a test can SIGKILL: the compiled CLI,
+// as installed (vitest's global setup builds dist/ before any test runs).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-// Inside the repository, so that the bundle's imports resolve from its node_modules.
-const BUNDLE = join(ROOT, 'node_modules', '.cache', 'ph-e2e', `cli-${process.pid}.mjs`);
-let bundled: Promise<string> | null = null;
-
-export function bundleCli(): Promise<string> {
-  bundled ??= (async () => {
-    mkdirSync(join(BUNDLE, '..'), { recursive: true });
-    await build({
-      entryPoints: [createRequire(import.meta.url).resolve('@pilothouse/cli/main')],
-      outfile: BUNDLE,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'warning',
-      plugins: [
-        {
-          name: 'dependencies-stay-external',
-          setup(b) {
-            b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@pilothouse/') ? undefined : { path: args.path, external: true }));
-          },
-        },
-      ],
-    });
-    return BUNDLE;
-  })();
-  return bundled;
-}
-
-export function removeCliBundle(): void {
-  rmSync(BUNDLE, { force: true });
-  bundled = null;
-}
+/** The `pilothouse` command of this checkout. */
+export const CLI = join(ROOT, 'packages', 'cli', 'bin', 'pilothouse.js');
 
 export interface RunnerProcess {
   readonly child: ChildProcess;
@@ -58,8 +24,7 @@ export interface RunnerProcess {
 
 /** Starts `pilothouse run ARGS` with `env`; resolves once it printed its session line. */
 export async function startRunnerProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunnerProcess> {
-  const cli = await bundleCli();
-  const child = spawn(process.execPath, [cli, 'run', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'run', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const logs: Record<string, unknown>[] = [];
   const stderr: string[] = [];

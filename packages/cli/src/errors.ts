@@ -1,6 +1,6 @@
 // The one place where errors become a CLI line and an exit code.
 
-import { PilothouseError } from '@pilothouse/protocol';
+import { PilothouseError } from '@pilothouse/protocol/lite';
 
 export class UsageError extends Error {}
 

@@ -1,7 +1,8 @@
 // Every logger the CLI makes (hub, runner, demo) comes from here, so every log line goes through
 // the one redaction of @pilothouse/protocol: strings anywhere in a record and the message are
 // masked (redactDeep, redactSecrets), credential headers are censored (pino `redact`), and a
-// request is reduced to method, redacted URL, host and address.
+// request is reduced to method, redacted URL, host and address. Commands import this module when
+// they run (it loads pino and the protocol), never at start: `--help` stays fast.
 
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { CREDENTIAL_LOG_PATHS, REDACTED, redactDeep, redactSecrets } from '@pilothouse/protocol';
@@ -13,6 +14,11 @@ interface RequestLike {
   ip?: string;
   socket?: { remoteAddress?: string };
 }
+
+/** Log lines to stderr (fd 2). */
+export const toStderr = (): DestinationStream => pino.destination(2);
+/** Log lines to `file`, its folder made, written synchronously (nothing lost on exit). */
+export const toFile = (file: string): DestinationStream => pino.destination({ dest: file, mkdir: true, sync: true });
 
 export function createLogger(level: string, destination: DestinationStream): Logger {
   return pino(

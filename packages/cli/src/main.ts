@@ -1,7 +1,7 @@
 // `pilothouse`: the one CLI that runs the demo, the hub, the admin commands and the runner.
 
 import { CommanderError } from 'commander';
-import { redactSecrets } from '@pilothouse/protocol';
+import { redactSecrets } from '@pilothouse/protocol/lite';
 import { allCommands, buildProgram } from './program.js';
 import { exitWith, UsageError } from './errors.js';
 

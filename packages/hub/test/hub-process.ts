@@ -121,7 +121,7 @@ export class HubCycler {
   constructor(private readonly target: string) {}
 
   #spawn(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', STANDBY, this.target], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', STANDBY, this.target], { stdio: ['pipe', 'pipe', 'pipe'] });
     createInterface({ input: child.stderr }).on('line', (l) => this.stderr.push(l));
     return new Promise((resolveReady, reject) => {
       const lines = createInterface({ input: child.stdout });

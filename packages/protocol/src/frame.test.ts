@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame, replyFrame } from './frame.js';
 import { PilothouseError, toPilothouseError } from './errors.js';
-import { parseTopic, parseChannelRef } from './names.js';
+import { parseTopic, parseChannelRef } from './refs.js';
 import { ChannelPushes } from './pushes.js';
 
 const codeOf = (fn: () => unknown) => {

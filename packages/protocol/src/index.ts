@@ -3,6 +3,7 @@
 export * from './errors.js';
 export * from './frame.js';
 export * from './names.js';
+export * from './refs.js';
 export * from './model.js';
 export * from './row-meta.js';
 export * from './events.js';

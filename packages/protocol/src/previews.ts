@@ -4,9 +4,8 @@
 
 import { z } from 'zod';
 import { DecisionVia, Id } from './model.js';
+import { PREVIEW_ID_PATTERN } from './refs.js';
 
-/** Lower-case letters and digits only: it is a DNS label in the preview's host name. */
-export const PREVIEW_ID_PATTERN = /^[a-z0-9]{8,40}$/;
 export const PreviewId = z.string().regex(PREVIEW_ID_PATTERN, 'a preview id is 8–40 lower-case letters or digits');
 export type PreviewId = z.infer<typeof PreviewId>;
 

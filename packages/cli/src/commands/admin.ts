@@ -2,14 +2,19 @@
 
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { PilothouseError, UserName, parseChannelRef, type ChannelRef } from '@pilothouse/protocol';
-import { Store, TOKEN_SCOPES, createSignInLink, hashPassword, newToken, digest, type TokenInfo, type TokenScope } from '@pilothouse/hub';
-import { pilothouseHome } from '@pilothouse/runner';
+import { PilothouseError, parseChannelRef, type ChannelRef } from '@pilothouse/protocol/lite';
+import type { Store, TokenInfo } from '@pilothouse/hub';
+import { TOKEN_SCOPES, type TokenScope } from '@pilothouse/hub/options';
+import { pilothouseHome } from '@pilothouse/runner/options';
+
+// The store and its crypto load when a command runs, not when the CLI starts.
+const loadHub = () => import('@pilothouse/hub');
 import { addStoreOptions, storeConfig, type StoreFlags } from '../store-options.js';
 import { UsageError } from '../errors.js';
 import { loadConfig } from '../config/config.js';
 
 async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Promise<T>): Promise<T> {
+  const { Store } = await loadHub();
   const store = await Store.open(storeConfig(flags));
   try {
     return await fn(store);
@@ -87,9 +92,10 @@ export function adminCommands(): Command[] {
       .option('--admin', 'make the user an admin', false)
       .addHelpText('after', '\nExamples:\n  pilothouse user add alice --admin\n  echo s3cret | pilothouse user add bob'),
   ).action(async (name: string, opts: StoreFlags & { admin: boolean }) => {
+    const { UserName } = await import('@pilothouse/protocol');
     if (!UserName.safeParse(name).success) throw new UsageError(`"${name}" is not a valid user name (letters, digits, ".", "-", "_").`);
     const password = await readPassword();
-    const hash = await hashPassword(password);
+    const hash = await (await loadHub()).hashPassword(password);
     const created = await withStore(opts, (store) => store.createUser({ name, passwordHash: hash, admin: opts.admin }));
     process.stdout.write(`added user ${created.name}${created.admin ? ' (admin)' : ''}\n`);
   });
@@ -105,6 +111,7 @@ export function adminCommands(): Command[] {
     const hub = (opts.hub ?? loadConfig(pilothouseHome()).hub ?? 'http://127.0.0.1:4860').replace(/\/+$/, '');
     if (!/^https?:\/\/[^\s/]+$/.test(hub)) throw new UsageError(`--hub "${hub}" is not a hub address; pass it like --hub http://127.0.0.1:4860.`);
     if (!/^\/(?![/\\])\S*$/.test(opts.to)) throw new UsageError(`--to "${opts.to}" is not a page on the hub; pass a path like --to /c/acme/agents.`);
+    const { createSignInLink } = await loadHub();
     const link = await withStore(opts, async (store) => createSignInLink(store, { userId: (await userNamed(store, name)).id, next: opts.to, ttlMs: opts.minutes * 60_000 }));
     process.stdout.write(`${hub}${link.path}\n`);
   });
@@ -176,6 +183,7 @@ export function adminCommands(): Command[] {
         '\nExamples:\n  pilothouse token create --user alice\n  TOKEN=$(pilothouse token create --user alice --label laptop --expires-in 90d)\n  pilothouse token create --user bob --scope member --label scripts',
       ),
   ).action(async (opts: StoreFlags & { user: string; scope: TokenScope; expiresIn?: number; label?: string }) => {
+    const { newToken, digest } = await loadHub();
     const secret = newToken();
     await withStore(opts, async (store) => {
       const u = await userNamed(store, opts.user);

@@ -2,7 +2,6 @@
 // consistent copy while the hub runs) and back. PostgreSQL: pg_dump / pg_restore (docs/cli.md).
 
 import { Command } from 'commander';
-import { backupSqlite, restoreSqlite } from '@pilothouse/hub';
 import { addStoreOptions, storeConfig, type StoreFlags } from '../store-options.js';
 import { UsageError } from '../errors.js';
 
@@ -19,6 +18,7 @@ export function backupCommands(): Command[] {
   ).action(async (opts: StoreFlags & { to: string }) => {
     const store = storeConfig(opts);
     if (store.kind !== 'sqlite') throw new UsageError(PG);
+    const { backupSqlite } = await import('@pilothouse/hub');
     const r = await backupSqlite(store.dataDir, opts.to);
     process.stdout.write(`backed up ${r.events} events to ${r.file} (${mib(r.bytes)}) in ${r.ms} ms\n`);
   });
@@ -30,6 +30,7 @@ export function backupCommands(): Command[] {
   ).action(async (opts: StoreFlags & { from: string }) => {
     const store = storeConfig(opts);
     if (store.kind !== 'sqlite') throw new UsageError(PG);
+    const { restoreSqlite } = await import('@pilothouse/hub');
     const r = await restoreSqlite(store.dataDir, opts.from);
     process.stdout.write(`restored ${opts.from} into ${store.dataDir} (schema: ${r.migrations} migrations; newer ones run when the hub starts)${r.previous ? `; the store it replaced is kept as ${r.previous}` : ''}\n`);
   });

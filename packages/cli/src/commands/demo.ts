@@ -4,11 +4,10 @@
 
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError } from 'commander';
-import { SIGN_IN_CODE_TTL_MS } from '@pilothouse/hub';
 import { DEMO_AGENTS, type DemoAgent } from '../demo/agent-home.js';
 import { Cleanup } from '../demo/cleanup.js';
 import { createProgress, formatMs } from '../demo/progress.js';
-import { DemoStopped, startDemo, type RunningDemo } from '../demo/start.js';
+import type { RunningDemo } from '../demo/start.js';
 import { logTail } from '../demo/log-tail.js';
 import { exitWith } from '../errors.js';
 import { parsePort } from './hub.js';
@@ -49,6 +48,8 @@ export function demoCommand(): Command {
     .option('--keep', 'keep the scratch folder (store, repository, logs) when the demo stops', false)
     .addHelpText('after', EXAMPLES)
     .action(async (flags: DemoFlags) => {
+      // The hub, the runner and the model load now, not when the CLI starts.
+      const [{ DemoStopped, startDemo }, { SIGN_IN_CODE_TTL_MS }] = await Promise.all([import('../demo/start.js'), import('@pilothouse/hub')]);
       const say = (line: string) => process.stderr.write(`${line}\n`);
       const progress = createProgress(say);
       const cleanup = new Cleanup((name, err) => say(`  ! stopping the ${name} failed: ${err instanceof Error ? err.message : String(err)}`));

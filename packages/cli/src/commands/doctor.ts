@@ -3,7 +3,6 @@
 
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { allPassed, formatJson, formatLine, runDoctor } from '../doctor/index.js';
 
 export function doctorCommand(): Command {
   return new Command('doctor')
@@ -17,6 +16,7 @@ export function doctorCommand(): Command {
       '\nExamples:\n  pilothouse doctor\n  pilothouse doctor --hub http://127.0.0.1:4860 --token ph_…\n  pilothouse doctor --json',
     )
     .action(async (flags: { hub?: string; token?: string; cwd: string; json: boolean }) => {
+      const { allPassed, formatJson, formatLine, runDoctor } = await import('../doctor/index.js');
       const results = await runDoctor({ env: process.env, cwd: resolve(flags.cwd), hub: flags.hub, token: flags.token });
       for (const r of results) process.stdout.write(`${flags.json ? formatJson(r) : formatLine(r)}\n`);
       process.exitCode = allPassed(results) ? 0 : 1;

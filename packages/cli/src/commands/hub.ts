@@ -1,9 +1,7 @@
 // `pilothouse hub`: run the server until SIGINT/SIGTERM.
 
 import { Command, InvalidArgumentError } from 'commander';
-import pino from 'pino';
-import { createLogger } from '../logger.js';
-import { DEFAULT_PREVIEW_ORIGIN, DEFAULT_RATE_LIMITS, parseOriginTemplate, scaleRateLimits, startHub } from '@pilothouse/hub';
+import { DEFAULT_PREVIEW_ORIGIN, DEFAULT_RATE_LIMITS, parseOriginTemplate, scaleRateLimits } from '@pilothouse/hub/options';
 import { addStoreOptions, storeConfig, type StoreFlags } from '../store-options.js';
 
 export function parsePort(value: string): number {
@@ -112,7 +110,8 @@ export function hubCommand(): Command {
       .option('--log-level <level>', 'pino log level', process.env.PILOTHOUSE_LOG_LEVEL ?? 'info')
       .addHelpText('after', '\nExamples:\n  pilothouse hub\n  pilothouse hub --port 0 --data ./data\n  pilothouse hub --database-url postgres://localhost/pilothouse\n  pilothouse hub --host 0.0.0.0 --port 443 --preview-origin \'https://{id}.preview.example.com\''),
   ).action(async (opts: StoreFlags & HubFlags) => {
-    const logger = createLogger(opts.logLevel, pino.destination(2));
+    const [{ createLogger, toStderr }, { startHub }] = await Promise.all([import('../logger.js'), import('@pilothouse/hub')]);
+    const logger = createLogger(opts.logLevel, toStderr());
     const hub = await startHub({
       host: opts.host,
       port: opts.port,

@@ -6,10 +6,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import pino from 'pino';
-import { parseChannelRef, type MachineLimits } from '@pilothouse/protocol';
-import { pilothouseHome, startMachine } from '@pilothouse/runner';
-import { createLogger } from '../logger.js';
+import type { MachineLimits } from '@pilothouse/protocol';
+import { parseChannelRef } from '@pilothouse/protocol/lite';
+import { pilothouseHome } from '@pilothouse/runner/options';
 import { UsageError } from '../errors.js';
 import { configPath, loadConfig, type MachineDefaults } from '../config/config.js';
 
@@ -148,7 +147,8 @@ Examples:
       if (!channel || !parseChannelRef(channel)) throw new UsageError(`--channel WS/CH is required, e.g. --channel acme/agents (or channel = "acme/agents" in ${file}).`);
       const name = flags.name ?? config.machine.name ?? hostname().split('.')[0] ?? 'machine';
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(name)) throw new UsageError(`--name ${name} is not a machine name: use 1–63 letters, digits, ".", "_" or "-".`);
-      const logger = createLogger(flags.logLevel, pino.destination(2));
+      const [{ createLogger, toStderr }, { startMachine }] = await Promise.all([import('../logger.js'), import('@pilothouse/runner')]);
+      const logger = createLogger(flags.logLevel, toStderr());
       const machine = await startMachine({ hubUrl: hub, token, channel, name, home, limits: machineLimits(config.machine), runnerCommand: selfCommand(), logger });
       const stop = () => void machine.close().then(() => process.exit(0));
       process.on('SIGINT', stop);

@@ -5,7 +5,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { DEMO_SCRIPT_PATH, cueResponder, loadCueScript, startScriptedModel } from '@pilothouse/scripted-model';
 import { KEY_VARIABLE, demoCodexConfig } from '../demo/codex-home.js';
 
 const port = (value: string): number => {
@@ -32,6 +31,7 @@ export function modelCommand(): Command {
     .option('--codex-home <dir>', 'also write DIR/config.toml with the provider (a Codex home of its own; never ~/.codex)')
     .addHelpText('after', '\nExamples:\n  pilothouse model\n  pilothouse model --codex-home /tmp/codex-scripted\n  pilothouse model --port 0 --cues my-cues.json')
     .action(async (opts: { port: number; host: string; cues?: string; codexHome?: string }) => {
+      const { DEMO_SCRIPT_PATH, cueResponder, loadCueScript, startScriptedModel } = await import('@pilothouse/scripted-model');
       const script = await loadCueScript(opts.cues ? resolve(opts.cues) : DEMO_SCRIPT_PATH);
       const model = await startScriptedModel({ port: opts.port, host: opts.host, respond: cueResponder(script) });
       let home: string | null = null;

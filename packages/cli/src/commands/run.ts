@@ -2,10 +2,9 @@
 
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import pino from 'pino';
-import { createLogger } from '../logger.js';
-import { parseChannelRef } from '@pilothouse/protocol';
-import { parseAgentName, parseApprovalPolicy, parseEffort, parseSandbox, pilothouseHome, startRunner, type AgentChoice, type AgentName, type ApprovalPolicy, type Effort, type SandboxMode } from '@pilothouse/runner';
+import { parseChannelRef } from '@pilothouse/protocol/lite';
+import type { AgentChoice } from '@pilothouse/runner';
+import { parseAgentName, parseApprovalPolicy, parseEffort, parseSandbox, pilothouseHome, type AgentName, type ApprovalPolicy, type Effort, type SandboxMode } from '@pilothouse/runner/options';
 import { UsageError } from '../errors.js';
 import { configPath, isPort, loadConfig, withConfig } from '../config/config.js';
 
@@ -121,7 +120,8 @@ export function runCommand(): Command {
       // With the TUI the terminal is Codex's: the runner logs to a file meanwhile.
       const ports = portLists(flags);
       const logFile = flags.tui ? join(pilothouseHome(), 'logs', `run-${new Date().toISOString().replace(/[:.]/g, '-')}.log`) : null;
-      const logger = createLogger(flags.logLevel, logFile ? pino.destination({ dest: logFile, mkdir: true, sync: true }) : pino.destination(2));
+      const [{ createLogger, toFile, toStderr }, { startRunner }] = await Promise.all([import('../logger.js'), import('@pilothouse/runner')]);
+      const logger = createLogger(flags.logLevel, logFile ? toFile(logFile) : toStderr());
       if (logFile) process.stderr.write(`Opening the Codex TUI on the session; runner logs go to ${logFile}\n`);
       if (command.getOptionValueSource('token') === 'cli') {
         logger.warn({ event: 'token_on_command_line' }, `--token was visible to other users of this machine until the runner started; prefer PILOTHOUSE_TOKEN or token = "…" in ${file}`);

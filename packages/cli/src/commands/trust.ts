@@ -1,7 +1,7 @@
 // `pilothouse trust [DIR]`: the runner only starts the agent inside folders trusted here.
 
 import { Command } from 'commander';
-import { TrustStore, pilothouseHome } from '@pilothouse/runner';
+import { pilothouseHome } from '@pilothouse/runner/options';
 
 export function trustCommand(): Command {
   return new Command('trust')
@@ -10,7 +10,8 @@ export function trustCommand(): Command {
     .option('--list', 'list trusted folders', false)
     .option('--remove', 'stop trusting the folder', false)
     .addHelpText('after', '\nExamples:\n  pilothouse trust\n  pilothouse trust ~/code/app\n  pilothouse trust --list\n  pilothouse trust ~/code/app --remove')
-    .action((dir: string, opts: { list: boolean; remove: boolean }) => {
+    .action(async (dir: string, opts: { list: boolean; remove: boolean }) => {
+      const { TrustStore } = await import('@pilothouse/runner');
       const trust = new TrustStore(pilothouseHome());
       if (opts.list) {
         for (const f of trust.list()) process.stdout.write(`${f}\n`);

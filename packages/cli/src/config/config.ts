@@ -4,8 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseChannelRef } from '@pilothouse/protocol';
-import { AGENT_NAMES, APPROVAL_POLICIES, EFFORTS, SANDBOX_MODES, type AgentName, type ApprovalPolicy, type Effort, type SandboxMode } from '@pilothouse/runner';
+import { parseChannelRef } from '@pilothouse/protocol/lite';
+import { AGENT_NAMES, APPROVAL_POLICIES, EFFORTS, SANDBOX_MODES, type AgentName, type ApprovalPolicy, type Effort, type SandboxMode } from '@pilothouse/runner/options';
 import { UsageError } from '../errors.js';
 import { parseToml, TomlError, type TomlEntry, type TomlValue } from './toml.js';
 

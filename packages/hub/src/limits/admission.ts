@@ -4,7 +4,7 @@
 // the web UI, a runner streaming hundreds of appends a second, `npm run bench` — never meets them,
 // while a flood is cut off after the burst (docs/security.md §4 gives the reasons).
 
-import { PilothouseError } from '@pilothouse/protocol';
+import { PilothouseError } from '@pilothouse/protocol/lite';
 import { KeyedBuckets, type Clock, type Rate } from './token-bucket.js';
 
 export type RequestClass = 'join' | 'write' | 'read' | 'runner' | 'presence';

@@ -4,7 +4,7 @@
 // exactly `<prefix><valid id><suffix>` with the template's port (RFC 9110 §7.2: the Host names the
 // target origin); anything else belongs to the hub. Pure.
 
-import { PREVIEW_ID_PATTERN } from '@pilothouse/protocol';
+import { PREVIEW_ID_PATTERN } from '@pilothouse/protocol/lite';
 
 export const DEFAULT_PREVIEW_ORIGIN = 'http://{id}.preview.localhost:{port}';
 

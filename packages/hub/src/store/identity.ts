@@ -6,6 +6,9 @@ import type { Kysely } from 'kysely';
 import { PilothouseError, type ChannelRef } from '@pilothouse/protocol';
 import type { Database } from './schema.js';
 import { nowIso } from './rows.js';
+import { TOKEN_SCOPES, type TokenScope } from '../auth/token-scopes.js';
+
+export { TOKEN_SCOPES, type TokenScope };
 
 type Db = Kysely<Database>;
 
@@ -81,8 +84,6 @@ export async function setPassword(db: Db, userId: string, passwordHash: string):
 }
 
 /** What an API token may do: `runner` registers runners and does what a member does; `member` is API use only. */
-export const TOKEN_SCOPES = ['runner', 'member'] as const;
-export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 /** An API token as listed: never its secret (only its digest is stored). */
 export interface TokenInfo {

@@ -2,7 +2,7 @@
 // CLI and config file give them, whichever the agent. Each driver maps them onto its agent's own
 // settings and refuses, naming the agent, what its agent cannot honour.
 
-import { PilothouseError } from '@pilothouse/protocol';
+import { PilothouseError } from '@pilothouse/protocol/lite';
 import { AGENT_NAMES, type AgentName } from './driver.js';
 
 export const SANDBOX_MODES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
