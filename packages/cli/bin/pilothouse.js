@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process */
 // The `pilothouse` command: the compiled CLI in dist/ (`npm run build` makes it in a clone; the
 // installed package carries it). Plain JavaScript that any Node runs, so that an unsupported Node
 // gets the supported range in one line instead of a syntax error from deep inside a dependency.
