@@ -14,7 +14,7 @@ ENV NODE_ENV=production \
     PILOTHOUSE_HOST=0.0.0.0 \
     PILOTHOUSE_PORT=4860
 COPY --from=build /src/.pack/ /tmp/pack/
-RUN npm i -g /tmp/pack/pilothouse-*.tgz && rm -rf /tmp/pack /root/.npm \
+RUN npm i -g --allow-scripts=better-sqlite3 /tmp/pack/pilothouse-*.tgz && rm -rf /tmp/pack /root/.npm \
  && mkdir -p /data && chown node:node /data
 COPY deploy/docker/entrypoint.sh /usr/local/bin/pilothouse-entrypoint
 USER node

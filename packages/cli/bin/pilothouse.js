@@ -1,19 +1,21 @@
 #!/usr/bin/env node
 /* global process */
 // The `pilothouse` command: the compiled CLI in dist/ (`npm run build` makes it in a clone; the
-// installed package carries it). Plain JavaScript that any Node runs, so that an unsupported Node
-// gets the supported range in one line instead of a syntax error from deep inside a dependency.
-const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 20 || (major === 20 && minor < 9)) {
-  process.stderr.write(`pilothouse: Node ${process.versions.node} is not supported; Pilothouse needs Node 20.9 or newer (tested on 20, 22 and 24).\n`);
-  process.exit(1);
-}
+// installed package carries it). Plain JavaScript that any Node runs; it first asks
+// dist/node-support.js (which imports nothing) whether this Node is supported, so an unsupported
+// Node gets the supported range in one line instead of an error from deep inside a dependency.
+let support;
 try {
-  await import('../dist/main.js');
+  support = await import('../dist/node-support.js');
 } catch (err) {
-  if (err?.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('/dist/main.js')) {
+  if (err?.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('/dist/node-support.js')) {
     process.stderr.write('pilothouse: the CLI is not built: run `npm run build` in the repository first.\n');
     process.exit(1);
   }
   throw err;
 }
+if (!support.isSupportedNode(process.versions.node)) {
+  process.stderr.write(`pilothouse: ${support.unsupportedNodeLine(process.versions.node)}.\n`);
+  process.exit(1);
+}
+await import('../dist/main.js');

@@ -1,5 +1,6 @@
 // Every command's --help ends with examples of its use; the root has --version.
 
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { allCommands, buildProgram, VERSION } from './program.js';
 
@@ -30,7 +31,11 @@ describe('pilothouse --help', () => {
     if (path.length > 0) expect(examples).toContain(`pilothouse ${path.join(' ')}`);
   });
 
-  it('has a --version', () => {
+  it('has a --version: the package version, with a CHANGELOG.md section for it', () => {
     expect(program.version()).toBe(VERSION);
+    expect(VERSION).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(VERSION).toBe((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version);
+    const changelog = readFileSync(new URL('../../../CHANGELOG.md', import.meta.url), 'utf8');
+    expect(changelog).toContain(`\n## ${VERSION} `);
   });
 });

@@ -1,5 +1,6 @@
 // The `pilothouse` command tree: every command, with output and exits routed through main.ts.
 
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { hubCommand } from './commands/hub.js';
 import { adminCommands } from './commands/admin.js';
@@ -11,7 +12,8 @@ import { machineCommand } from './commands/machine.js';
 import { modelCommand } from './commands/model.js';
 import { backupCommands } from './commands/backup.js';
 
-export const VERSION = '0.1.0';
+/** This package's version, from its package.json (src/ and dist/ both sit one level below it); CHANGELOG.md has a section for each. */
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const EXAMPLES = `
 Examples:

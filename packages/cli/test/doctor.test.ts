@@ -55,14 +55,17 @@ describe('output', () => {
 });
 
 describe('node', () => {
-  it('passes on 20.9 and newer (and on this Node)', () => {
-    expect(checkNode('20.9.0')).toMatchObject({ status: 'ok', name: 'node' });
+  it('passes on 20.19 and newer in the 20 line, and on 22 and newer (and on this Node)', () => {
+    expect(checkNode('20.19.0')).toMatchObject({ status: 'ok', name: 'node' });
     expect(checkNode('v22.1.0')).toMatchObject({ status: 'ok' });
-    expect(checkNode()).toMatchObject({ status: 'ok', detail: `v${process.versions.node} (needs >= 20.9)` });
+    expect(checkNode('24.22.3')).toMatchObject({ status: 'ok' });
+    expect(checkNode()).toMatchObject({ status: 'ok', detail: `v${process.versions.node} (needs ^20.19.0 || >=22)` });
   });
-  it('fails before 20.9, naming the fix', () => {
-    expect(checkNode('20.8.1')).toMatchObject({ status: 'fail', detail: 'Node v20.8.1 is older than 20.9', fix: expect.stringMatching(/Node 20\.9 or newer/) });
+  it('fails before 20.19 and on 21, naming the fix', () => {
+    expect(checkNode('20.18.3')).toMatchObject({ status: 'fail', detail: 'Node v20.18.3 is not supported (needs ^20.19.0 || >=22)', fix: expect.stringMatching(/install Node 22 or 24/) });
+    expect(checkNode('21.7.3')).toMatchObject({ status: 'fail' });
     expect(checkNode('18.19.0')).toMatchObject({ status: 'fail' });
+    expect(checkNode('banana')).toMatchObject({ status: 'fail', detail: 'cannot read the Node version "banana"' });
   });
 });
 

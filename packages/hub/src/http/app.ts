@@ -19,7 +19,7 @@ import { createSignInGuard } from '../auth/sign-in-guard.js';
 import type { HostCheck } from './hosts.js';
 import type { Principal } from '../socket/types.js';
 import { httpStatus } from './errors.js';
-import { STATIC_FORBIDDEN_PATH, webUi } from './static.js';
+import { isForbiddenStaticPath, webUi } from './static.js';
 import { registerGrantRoute, type GrantDeps } from '../previews/grant-route.js';
 import { registerSignInLink } from './sign-in-link.js';
 
@@ -99,7 +99,7 @@ export function createHttpApp(deps: HttpDeps) {
     const fastifyCode = (err as { code?: string }).code;
     let e: PilothouseError;
     if (err instanceof PilothouseError) e = err;
-    else if (fastifyCode === STATIC_FORBIDDEN_PATH) e = new PilothouseError('not_found', 'No such file.');
+    else if (isForbiddenStaticPath(err)) e = new PilothouseError('not_found', 'No such file.');
     else if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') e = new PilothouseError('frame_too_large', 'The request body is too large.');
     else if (fastifyCode?.startsWith('FST_ERR_CTP') || (err as { statusCode?: number }).statusCode === 400) {
       e = new PilothouseError('bad_request', err instanceof Error ? err.message : 'Bad request.');

@@ -44,8 +44,14 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
  */
 const REVALIDATE = 'no-cache';
 
-/** @fastify/static's error for a path that climbs out of the root (`..`): answered as a missing file. */
-export const STATIC_FORBIDDEN_PATH = 'FST_STATIC_FORBIDDEN_PATH';
+/**
+ * Whether an error is @fastify/static refusing a path that climbs out of the root (`..`, `..\\`):
+ * its own FST_STATIC_FORBIDDEN_PATH, or @fastify/send's 403 ForbiddenError. Answered as a missing file.
+ */
+export function isForbiddenStaticPath(err: unknown): boolean {
+  const e = err as { code?: string; name?: string; statusCode?: number } | null;
+  return e?.code === 'FST_STATIC_FORBIDDEN_PATH' || (e?.name === 'ForbiddenError' && e.statusCode === 403);
+}
 
 /** Paths that belong to the API and the socket: never answered with the page. */
 const RESERVED = /^\/(api|socket|healthz)(\/|$)/;
@@ -87,10 +93,14 @@ export function webUi(root: string | null): WebUi {
       root,
       prefix: '/',
       index: ['index.html'],
-      setHeaders(reply, path) {
-        if (basename(path) === 'index.html') void reply.headers(PAGE_HEADERS);
-        else if (path.startsWith(assets)) void reply.header('cache-control', IMMUTABLE);
-        else void reply.headers({ 'cache-control': REVALIDATE, 'x-content-type-options': 'nosniff' });
+      // Our cache-control below, not send's default max-age=0.
+      cacheControl: false,
+      // @fastify/static 9 (pinned: 10 needs Node 22) hands over the response's setHeader only.
+      setHeaders(res, path) {
+        const headers = basename(path) === 'index.html' ? PAGE_HEADERS
+          : path.startsWith(assets) ? { 'cache-control': IMMUTABLE }
+          : { 'cache-control': REVALIDATE, 'x-content-type-options': 'nosniff' };
+        for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
       },
     },
     serveApp(req, reply) {

@@ -6,7 +6,7 @@
 // (records.ts) and picked up again after a restart (recovery.ts).
 
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { platform, release } from 'node:os';
 import {
@@ -37,7 +37,8 @@ import { repoQueue } from './repo-queue.js';
 import { endSession, type EndContext } from './ending.js';
 import { markResuming, recoverSessions } from './recovery.js';
 
-export const DAEMON_VERSION = '0.1.0';
+/** The runner package's version (its package.json: src/ and dist/ both sit one level below it). */
+export const DAEMON_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export interface MachineLogger {
   info(fields: Record<string, unknown>, message: string): void;
