@@ -7,6 +7,7 @@ import { settlesWithin, spawnChild, type ChildExit } from '../agent/child.js';
 import { AcpError } from './errors.js';
 import { AcpConnection, type AcpHandlers } from './rpc.js';
 import { initializeResult, type InitializeResult } from './schema.js';
+import { RUNNER_VERSION } from '../version.js';
 
 /** How to start an ACP agent: the executable, its arguments and its whole environment. */
 export interface AcpLaunch {
@@ -32,7 +33,7 @@ export interface AcpAgent {
 const INITIALIZE: InitializeRequest = {
   protocolVersion: 1,
   clientCapabilities: { fs: { readTextFile: false, writeTextFile: false }, terminal: false },
-  clientInfo: { name: 'pilothouse', title: 'Pilothouse runner', version: '0.1.0' },
+  clientInfo: { name: 'pilothouse', title: 'Pilothouse runner', version: RUNNER_VERSION },
 };
 
 export async function startAcpAgent(launch: AcpLaunch, cwd: string, handlers: AcpHandlers): Promise<AcpAgent> {

@@ -8,6 +8,7 @@ import type { AgentInput } from '../agent/vocabulary.js';
 import { CodexAdapter } from './adapter.js';
 import { startCodex, type CodexAppServer } from './app-server.js';
 import type { ServerRequestAnswer } from './methods.js';
+import { RUNNER_VERSION } from '../version.js';
 
 export interface CodexProcessOptions {
   readonly codexBin: string;
@@ -86,7 +87,7 @@ export class CodexProcess {
       codexBin: this.#o.codexBin,
       cwd: this.#o.cwd,
       env: { ...this.#o.env, [SESSION_MARKER_ENV]: this.#o.instanceId },
-      clientInfo: { name: 'pilothouse', title: 'Pilothouse runner', version: '0.1.0' },
+      clientInfo: { name: 'pilothouse', title: 'Pilothouse runner', version: RUNNER_VERSION },
       ...(this.#o.socketPath !== null ? { socketPath: this.#o.socketPath } : {}),
     });
     c.onEvent((e) => {

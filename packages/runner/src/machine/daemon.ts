@@ -6,7 +6,7 @@
 // (records.ts) and picked up again after a restart (recovery.ts).
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { platform, release } from 'node:os';
 import {
@@ -36,9 +36,10 @@ import { describeFolders, installedAgents } from './inventory.js';
 import { repoQueue } from './repo-queue.js';
 import { endSession, type EndContext } from './ending.js';
 import { markResuming, recoverSessions } from './recovery.js';
+import { RUNNER_VERSION } from '../version.js';
 
-/** The runner package's version (its package.json: src/ and dist/ both sit one level below it). */
-export const DAEMON_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** The runner package's version (version.ts). */
+export const DAEMON_VERSION = RUNNER_VERSION;
 
 export interface MachineLogger {
   info(fields: Record<string, unknown>, message: string): void;
