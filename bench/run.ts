@@ -3,7 +3,7 @@
 // 3) the durability cost of group commit on SQLite and PostgreSQL. Then the runner's figures
 // (runner-bench.ts): 10,000 deltas into one item end to end, and memory over many short turns.
 // Human-readable lines, then one `BENCH_JSON {...}` line. Knobs (env): BENCH_ONLY=hub|runner (one
-// half alone; `web`: append -> DOM latency (bench/web-latency.ts), then thread open for 100 / 1,000 / 10,000 rows, heap, scroll jank and initial JS (bench/web-threads.ts); `preview`: the preview proxy against the dev server directly, bench/preview.ts; `demo`: `pilothouse demo` spawn → first streamed row in Chromium, bench/demo-start.ts; `login`: refused sign-in time, existing vs unknown user, bench/login.ts; `slowreader`: 100 sockets that never read replaying 20 MB, bench/slowreader.ts; `notify`: approval → Web Push delivered and decrypted, CPU per approval against none subscribed, one approval to 1,000 browsers, bench/notifications.ts; `agents`: the runner with each real agent (Codex the baseline, Gemini CLI, Claude Code when its driver is there; bench/agents-table.ts) against the scripted model: steering post → first row p50/p95, appends per flush window and runner CPU per delta for 10,000 deltas, the bridge against the agent's raw stdout, bench/agents.ts; BENCH_AGENT_TURNS, default 20; `machines`: `pilothouse machine`, New session in Chromium → first agent row warm p50/max against a plain `pilothouse run` spawn → session line, the daemon idle (CPU, RSS), 10 sessions at once (runner and agent RSS per session, daemon overhead), bench/machines.ts; `backup`: `pilothouse backup` online on a store of 1,000,000 events while a client writes, and `restore`, against cp of the same file, bench/backup.ts, BENCH_BACKUP_EVENTS), BENCH_N (appends, default 6000), BENCH_PROFILE=<dir> (run the hub under --cpu-prof;
+// half alone; `web`: append -> DOM latency (bench/web-latency.ts), then thread open for 100 / 1,000 / 10,000 rows, heap, scroll jank and initial JS (bench/web-threads.ts); `preview`: the preview proxy against the dev server directly, bench/preview.ts; `demo`: `pilothouse demo` spawn → first streamed row in Chromium, bench/demo-start.ts; `login`: refused sign-in time, existing vs unknown user, bench/login.ts; `slowreader`: 100 sockets that never read replaying 20 MB, bench/slowreader.ts; `notify`: approval → Web Push delivered and decrypted, CPU per approval against none subscribed, one approval to 1,000 browsers, bench/notifications.ts; `agents`: the runner with each real agent (Codex the baseline, Gemini CLI, Claude Code when its driver is there; bench/agents-table.ts) against the scripted model: steering post → first row p50/p95, appends per flush window and runner CPU per delta for 10,000 deltas, the bridge against the agent's raw stdout, bench/agents.ts; BENCH_AGENT_TURNS, default 20; `machines`: `pilothouse machine`, New session in Chromium → first agent row warm p50/max against a plain `pilothouse run` spawn → session line, the daemon idle (CPU, RSS), 10 sessions at once (runner and agent RSS per session, daemon overhead), bench/machines.ts; `backup`: `pilothouse backup` online on a store of 1,000,000 events while a client writes, and `restore`, against cp of the same file, bench/backup.ts, BENCH_BACKUP_EVENTS; `cli`: cold start of the compiled CLI (--help, run --help, hub --help, doctor, hub → first /healthz 200) against `node -e ''`, and the packed tarball's size, bench/cli-start.ts), BENCH_N (appends, default 6000), BENCH_PROFILE=<dir> (run the hub under --cpu-prof;
 // summarize with bench/profile.ts), BENCH_PG_URL, BENCH_RUNNER_TURNS (real turns, default 100),
 // BENCH_RUNNER_PROFILE=<dir> (run the runner processes under --cpu-prof).
 
@@ -17,6 +17,7 @@ import { notificationsBench } from './notifications.js';
 import { agentsBench } from './agents.js';
 import { backupBench } from './backup.js';
 import { machinesBench } from './machines.js';
+import { cliStartBench } from './cli-start.js';
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,7 @@ function latLine(name: string, r: ClientsResult): string {
 async function main(): Promise<void> {
   const started = performance.now();
   const only = process.env.BENCH_ONLY;
-  const parts = ['hub', 'runner', 'web', 'preview', 'demo', 'login', 'slowreader', 'notify', 'agents', 'machines', 'backup'];
+  const parts = ['hub', 'runner', 'web', 'preview', 'demo', 'login', 'slowreader', 'notify', 'agents', 'machines', 'backup', 'cli'];
   if (only !== undefined && only !== '' && !parts.includes(only)) throw new Error(`BENCH_ONLY must be one of ${parts.join(', ')}, got ${only}`);
   const fsType = statfsSync(tmpdir()).type;
   const fs = FS_TYPES[fsType] ?? `0x${fsType.toString(16)}`;
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
   const agents = want('agents') ? await agentsBench(line) : undefined;
   const machines = want('machines') ? await machinesBench(line) : undefined;
   const backup = want('backup') ? await backupBench(line) : undefined;
+  const cli = want('cli') ? await cliStartBench(line) : undefined;
   const totalSeconds = round((performance.now() - started) / 1000, 1);
   line(`total ${totalSeconds} s`);
   const json = {
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
     ...(agents ? { agents } : {}),
     ...(machines ? { machines } : {}),
     ...(backup ? { backup } : {}),
+    ...(cli ? { cli } : {}),
     totalSeconds,
   };
   line(`BENCH_JSON ${JSON.stringify(json)}`);

@@ -4,6 +4,12 @@
 // installed package carries it). Plain JavaScript that any Node runs; it first asks
 // dist/node-support.js (which imports nothing) whether this Node is supported, so an unsupported
 // Node gets the supported range in one line instead of an error from deep inside a dependency.
+import module from 'node:module';
+
+// Node 22.1+ keeps compiled code between runs (in the OS temp folder): a faster start from the second
+// run on. Node 20 has no such cache and starts as before.
+/** @type {{ enableCompileCache?: () => unknown }} */ (module).enableCompileCache?.();
+
 let support;
 try {
   support = await import('../dist/node-support.js');

@@ -2,7 +2,7 @@
 // line with a non-zero exit for bad input.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,9 +13,9 @@ const CLI = resolve(import.meta.dirname, '../bin/pilothouse.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'ph-cli-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function run(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(args: string[], stdin = '', env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -81,6 +81,24 @@ describe('pilothouse admin commands', () => {
       expect({ args, code: r.code, lines: r.stderr.trim().split('\n').length }).toEqual({ args, code, lines: 1 });
       expect(r.stderr).toMatch(message);
     }
+  });
+
+  it('hub refuses a metrics token anyone could guess, from the flag or the environment, in one line that does not repeat it', async () => {
+    const fresh = join(dataDir, 'never-opened');
+    const flag = (token: string) => run(['hub', '--port', '0', '--metrics-token', token, '--data', fresh]);
+    const fromEnv = (token: string) => run(['hub', '--port', '0', '--data', fresh], '', { ...process.env, PILOTHOUSE_METRICS_TOKEN: token });
+    const fix = 'use a random one of at least 16 characters (e.g. `openssl rand -hex 32`), or';
+    const refused = (line: string) => ({ code: 2, stdout: '', stderr: `pilothouse: ${line}\n` });
+    expect(await flag('')).toEqual(refused(`--metrics-token is empty, which would let anyone scrape /metrics; ${fix} leave it out to let only this machine scrape /metrics.`));
+    expect(await fromEnv('')).toEqual(refused(`PILOTHOUSE_METRICS_TOKEN is empty, which would let anyone scrape /metrics; ${fix} unset it to let only this machine scrape /metrics.`));
+    expect(await flag('s3cret-metrics')).toEqual(refused(`--metrics-token has 14 characters, too few to resist guessing; ${fix} leave it out to let only this machine scrape /metrics.`));
+    expect(await fromEnv('s3cret-metrics-token\n')).toEqual(refused(`PILOTHOUSE_METRICS_TOKEN starts or ends with white space, which no Authorization header can carry; ${fix} unset it to let only this machine scrape /metrics.`));
+    expect(existsSync(fresh)).toBe(false);
+    // --help still answers with a bad variable set, and prints no secret from the environment as a default.
+    const help = await run(['hub', '--help'], '', { ...process.env, PILOTHOUSE_METRICS_TOKEN: 's3cret-metrics', PILOTHOUSE_SMTP_URL: 'smtp://me:s3cret-smtp@mail.example.com' });
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/\(env:\s+PILOTHOUSE_METRICS_TOKEN\)/);
+    expect(help.stdout).not.toContain('s3cret');
   });
 
   it('user link prints a one-time sign-in link that the hub honours once', async () => {

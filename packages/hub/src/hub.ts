@@ -15,6 +15,7 @@ import { MachineRegistry } from './machines/registry.js';
 import { createHubMetrics } from './metrics/metrics.js';
 import { markHubRunning } from './store/backup.js';
 import { metricsRoutes } from './metrics/routes.js';
+import { MIN_METRICS_TOKEN_LENGTH, metricsTokenProblem } from './metrics/token.js';
 import { PgPresence } from './channels/pg-presence.js';
 import { createSocketServer } from './socket/server.js';
 import { createHttpApp } from './http/app.js';
@@ -60,7 +61,7 @@ export interface HubConfig {
   publicUrl?: string;
   /** Notification media and the delivery worker's pace (notifications/service.ts). */
   notifications?: NotificationConfig;
-  /** `GET /metrics` needs `Authorization: Bearer <this>` (or an admin); without it, loopback clients only. */
+  /** `GET /metrics` needs `Authorization: Bearer <this>` (or an admin); without it, loopback clients only. At least 16 characters (metrics/token.ts). */
   metricsToken?: string | null;
 }
 
@@ -79,6 +80,9 @@ export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.
 
 export async function startHub(config: HubConfig): Promise<RunningHub> {
   const { logger } = config;
+  // Refused before anything opens: a guessable scrape token would open /metrics to anyone.
+  const tokenProblem = config.metricsToken == null ? null : metricsTokenProblem(config.metricsToken);
+  if (tokenProblem !== null) throw new Error(`metricsToken ${tokenProblem}: use at least ${MIN_METRICS_TOKEN_LENGTH} random characters, or null for loopback scrapes only`);
   const store = await Store.open(config.store);
   const fanout = new Fanout();
   // One process on SQLite publishes its own commits; on PostgreSQL every hub learns of every

@@ -1,16 +1,22 @@
 // An operable hub (issue: ship it): GET /readyz, GET /metrics in Prometheus text with the figures
 // moving as sockets join, push and are refused, and who may scrape: loopback only without
 // --metrics-token; with it, the token or an admin, from anywhere; every answer names its request id.
-// Against the real hub process (`pilothouse hub`).
+// Against the real hub process (`pilothouse hub`); startHub itself refuses a token anyone could guess.
 
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHub } from '../src/hub.js';
 import { cleanupDir, seed, startHubProcess, type HubProcess, type Seeded } from './hub-process.js';
 import { connect, join, push } from './phx.js';
 
 let seeded: Seeded;
 let open: HubProcess;
 let guarded: HubProcess;
-const TOKEN = 'metrics-s3cret';
+const TOKEN = 'metrics-s3cret-for-the-test';
 
 beforeAll(async () => {
   seeded = await seed();
@@ -98,5 +104,15 @@ describe('readyz and metrics', () => {
     const ids = [a.headers.get('x-request-id'), b.headers.get('x-request-id')];
     expect(ids.every((id) => id !== null && /^[0-9a-f-]{36}$/.test(id))).toBe(true);
     expect(ids[0]).not.toBe(ids[1]);
+  });
+});
+
+describe('a scrape token anyone could guess', () => {
+  it('is refused by startHub before it opens the store', async () => {
+    const dataDir = joinPath(tmpdir(), `ph-metrics-token-${randomUUID()}`);
+    const start = (metricsToken: string) => startHub({ host: '127.0.0.1', port: 0, store: { kind: 'sqlite', dataDir }, logger: pino({ level: 'silent' }), webRoot: null, metricsToken });
+    await expect(start('')).rejects.toThrow(/^metricsToken is empty, which would let anyone scrape \/metrics: use at least 16 random characters/);
+    await expect(start('metrics-s3cret')).rejects.toThrow(/^metricsToken has 14 characters, too few to resist guessing: /);
+    expect(existsSync(dataDir)).toBe(false);
   });
 });

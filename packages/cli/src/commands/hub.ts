@@ -1,7 +1,8 @@
 // `pilothouse hub`: run the server until SIGINT/SIGTERM.
 
-import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_PREVIEW_ORIGIN, DEFAULT_RATE_LIMITS, parseOriginTemplate, scaleRateLimits } from '@pilothouse/hub/options';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_PREVIEW_ORIGIN, DEFAULT_RATE_LIMITS, MIN_METRICS_TOKEN_LENGTH, metricsTokenProblem, parseOriginTemplate, scaleRateLimits } from '@pilothouse/hub/options';
+import { UsageError } from '../errors.js';
 import { addStoreOptions, storeConfig, type StoreFlags } from '../store-options.js';
 
 export function parsePort(value: string): number {
@@ -57,6 +58,18 @@ function parseScale(value: string): number {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/**
+ * Checked when the hub is to start, not when the flag is read: a bad PILOTHOUSE_METRICS_TOKEN must
+ * not stop `pilothouse hub --help`. Our own line rather than commander's, which repeats the value:
+ * a refused token stays out of the logs.
+ */
+function checkMetricsToken(token: string, fromEnv: boolean): void {
+  const problem = metricsTokenProblem(token);
+  if (problem === null) return;
+  const [name, none] = fromEnv ? ['PILOTHOUSE_METRICS_TOKEN', 'unset it'] : ['--metrics-token', 'leave it out'];
+  throw new UsageError(`${name} ${problem}; use a random one of at least ${MIN_METRICS_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 32\`), or ${none} to let only this machine scrape /metrics.`);
+}
+
 /** A Host name, optionally with `:port` (IPv6 in brackets); no scheme, no path. */
 function parseAllowedHost(value: string): string {
   if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(value)) throw new InvalidArgumentError('must be a host name with an optional :port, e.g. pilothouse.example.com or 10.0.0.5:4860.');
@@ -95,13 +108,17 @@ export function hubCommand(): Command {
       .option('--membership-check-ms <n>', 'how soon a member removed from a channel loses its feed, pushes and previews', parsePositive, 10_000)
       .option('--allowed-host <name>', 'also answer requests whose Host is this name (any port) or name:port (repeatable; DNS-rebinding guard)', (v: string, prev: string[]) => collect(parseAllowedHost(v), prev), [])
       .option('--public-url <url>', 'the URL people use to reach the hub (e.g. behind a reverse proxy); its host is allowed', (v: string) => (parsePublicUrl(v), v))
-      .option('--smtp-url <url>', 'SMTP server for email notifications: smtp[s]://user:pass@host:port?from=… (env PILOTHOUSE_SMTP_URL)', process.env.PILOTHOUSE_SMTP_URL)
+      // From the environment by .env(), not as a default value: --help would print a default, password and all.
+      .addOption(new Option('--smtp-url <url>', 'SMTP server for email notifications: smtp[s]://user:pass@host:port?from=…').env('PILOTHOUSE_SMTP_URL'))
       .option('--vapid-subject <url>', 'contact for push services in the VAPID claim: mailto:… or https://… (default: the public URL if https)', (v: string) => {
         if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/.test(v)) throw new InvalidArgumentError('must be mailto:you@example.com or an https:// URL (push services write to it).');
         return v;
       })
       .option('--no-push', 'send no Web Push notifications')
-      .option('--metrics-token <token>', 'GET /metrics needs Authorization: Bearer <token> (or an admin); without it only loopback clients may scrape (env PILOTHOUSE_METRICS_TOKEN)', process.env.PILOTHOUSE_METRICS_TOKEN)
+      .addOption(
+        new Option('--metrics-token <token>', `GET /metrics needs Authorization: Bearer <token> (or an admin); without it only loopback clients may scrape. At least ${MIN_METRICS_TOKEN_LENGTH} characters`)
+          .env('PILOTHOUSE_METRICS_TOKEN'),
+      )
       .option('--trust-proxy', 'one reverse proxy in front: trust its X-Forwarded-For (client address) and X-Forwarded-Proto (Secure cookie)', false)
       .option('--headers-timeout-ms <n>', 'time allowed to receive a request\'s headers (nginx: client_header_timeout)', parsePositive, 60_000)
       .option('--body-timeout-ms <n>', 'longest pause between two reads of a request body (nginx: client_body_timeout)', parsePositive, 60_000)
@@ -109,7 +126,8 @@ export function hubCommand(): Command {
       .option('--max-pending-per-address <n>', 'connections one address may hold open before completing a request', parsePositive, 256)
       .option('--log-level <level>', 'pino log level', process.env.PILOTHOUSE_LOG_LEVEL ?? 'info')
       .addHelpText('after', '\nExamples:\n  pilothouse hub\n  pilothouse hub --port 0 --data ./data\n  pilothouse hub --database-url postgres://localhost/pilothouse\n  pilothouse hub --host 0.0.0.0 --port 443 --preview-origin \'https://{id}.preview.example.com\''),
-  ).action(async (opts: StoreFlags & HubFlags) => {
+  ).action(async (opts: StoreFlags & HubFlags, cmd: Command) => {
+    if (opts.metricsToken !== undefined) checkMetricsToken(opts.metricsToken, cmd.getOptionValueSource('metricsToken') === 'env');
     const [{ createLogger, toStderr }, { startHub }] = await Promise.all([import('../logger.js'), import('@pilothouse/hub')]);
     const logger = createLogger(opts.logLevel, toStderr());
     const hub = await startHub({
