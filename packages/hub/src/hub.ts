@@ -1,4 +1,5 @@
-// Wires one hub process: store, fan-out, the Phoenix socket endpoint and the HTTP app.
+// Wires one hub process: store, fan-out, the Phoenix socket endpoint, the HTTP app and the
+// background jobs (notification deliveries, payload retention).
 
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,19 @@ import { Admission, DEFAULT_RATE_LIMITS, type RateLimits } from './limits/admiss
 import { AuditCoalescer } from './limits/audit-coalesce.js';
 import { FairQueue } from './limits/fair-queue.js';
 import { createNotifications, type NotificationConfig, type NotificationService } from './notifications/service.js';
+import { PayloadPruner, type Ticker } from './retention/pruner.js';
+
+/** Retention of event payloads (retention/pruner.ts): without it, they are kept forever. */
+export interface RetentionConfig {
+  /** Rows older than this many days lose their output (1 to 36,500); messages keep their words. */
+  eventPayloadsDays: number;
+  /** How often to prune after the run at start; default an hour. */
+  everyMs?: number;
+  /** Rows per batch (one transaction each); default 500. */
+  batchRows?: number;
+  /** The job's timer; default a Node interval (tests pass their own and tick it). */
+  ticker?: Ticker;
+}
 
 export interface HubConfig {
   host: string;
@@ -63,6 +77,8 @@ export interface HubConfig {
   notifications?: NotificationConfig;
   /** `GET /metrics` needs `Authorization: Bearer <this>` (or an admin); without it, loopback clients only. At least 16 characters (metrics/token.ts). */
   metricsToken?: string | null;
+  /** Prune old event payloads; default null: keep them forever. */
+  retention?: RetentionConfig | null;
 }
 
 export interface RunningHub {
@@ -70,6 +86,8 @@ export interface RunningHub {
   port: number;
   store: Store;
   notifications: NotificationService;
+  /** With retention: prune now (a run in progress is joined); answers the rows this run pruned. */
+  retention: { run(): Promise<number> } | null;
   close(): Promise<void>;
 }
 
@@ -83,6 +101,18 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   // Refused before anything opens: a guessable scrape token would open /metrics to anyone.
   const tokenProblem = config.metricsToken == null ? null : metricsTokenProblem(config.metricsToken);
   if (tokenProblem !== null) throw new Error(`metricsToken ${tokenProblem}: use at least ${MIN_METRICS_TOKEN_LENGTH} random characters, or null for loopback scrapes only`);
+  // Made first: a retention it refuses stops the start before anything is opened.
+  const retention = config.retention
+    ? new PayloadPruner({
+        prune: (opts) => store.pruneEventPayloads(opts),
+        logger,
+        afterDays: config.retention.eventPayloadsDays,
+        everyMs: config.retention.everyMs,
+        batchRows: config.retention.batchRows,
+        ticker: config.retention.ticker,
+        pruned: (rows) => metrics.pruned(rows),
+      })
+    : null;
   const store = await Store.open(config.store);
   const fanout = new Fanout();
   // One process on SQLite publishes its own commits; on PostgreSQL every hub learns of every
@@ -199,13 +229,17 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   listenPort = port;
   if (publicUrl === '') publicUrl = listenUrl;
   notifications.start();
+  retention?.start();
   return {
     url: `http://${host}:${port}`,
     port,
     store,
     notifications,
+    retention: retention === null ? null : { run: () => retention.run() },
     async close() {
       previews.close();
+      // The batch in flight commits; no other starts.
+      await retention?.close();
       await notifications.close();
       await sockets.close();
       clearInterval(auditFlush);

@@ -3,4 +3,5 @@
 export { DEFAULT_PREVIEW_ORIGIN, parseOriginTemplate } from './previews/preview-origin.js';
 export { TOKEN_SCOPES, type TokenScope } from './auth/token-scopes.js';
 export { DEFAULT_RATE_LIMITS, scaleRateLimits, type RateLimits } from './limits/admission.js';
+export { isRetainDays, MAX_RETAIN_DAYS } from './retention/days.js';
 export { MIN_METRICS_TOKEN_LENGTH, metricsTokenProblem } from './metrics/token.js';

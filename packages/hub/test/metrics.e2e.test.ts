@@ -75,6 +75,8 @@ describe('readyz and metrics', () => {
       expect([gauge, sample(after.body, gauge)]).toEqual([gauge, 0]);
     }
     expect(sample(after.body, 'pilothouse_fanout_subscribers')).toBe(1);
+    // Without --retain-event-payloads nothing is pruned; the counter is there from the start.
+    expect(sample(after.body, 'pilothouse_pruned_event_payloads_total')).toBe(0);
     socket.disconnect();
   });
 

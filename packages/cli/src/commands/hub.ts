@@ -1,7 +1,18 @@
 // `pilothouse hub`: run the server until SIGINT/SIGTERM.
 
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_PREVIEW_ORIGIN, DEFAULT_RATE_LIMITS, MIN_METRICS_TOKEN_LENGTH, metricsTokenProblem, parseOriginTemplate, scaleRateLimits } from '@pilothouse/hub/options';
+import {
+  DEFAULT_PREVIEW_ORIGIN,
+  DEFAULT_RATE_LIMITS,
+  isRetainDays,
+  MAX_RETAIN_DAYS,
+  MIN_METRICS_TOKEN_LENGTH,
+  metricsTokenProblem,
+  parseOriginTemplate,
+  scaleRateLimits,
+} from '@pilothouse/hub/options';
+import { pilothouseHome } from '@pilothouse/runner/options';
+import { loadConfig, type PilothouseConfig } from '../config/config.js';
 import { UsageError } from '../errors.js';
 import { addStoreOptions, storeConfig, type StoreFlags } from '../store-options.js';
 
@@ -31,6 +42,7 @@ interface HubFlags {
   vapidSubject?: string;
   push: boolean;
   metricsToken?: string;
+  retainEventPayloads?: number;
   logLevel: string;
 }
 
@@ -57,6 +69,16 @@ function parseScale(value: string): number {
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Whole days, 1 to 36500, in digits: anything else is a usage error (exit 2). */
+export function parseRetainDays(value: string): number {
+  const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!isRetainDays(n)) throw new InvalidArgumentError(`must be a whole number of days from 1 to ${MAX_RETAIN_DAYS}, e.g. 90 (leave it out to keep payloads forever).`);
+  return n;
+}
+
+/** The retention: the flag or its variable, else `[hub] retain_event_payloads_days`, else none (kept forever). */
+export const retainDays = (flag: number | undefined, config: PilothouseConfig): number | null => flag ?? config.hubServer.retainEventPayloadsDays ?? null;
 
 /**
  * Checked when the hub is to start, not when the flag is read: a bad PILOTHOUSE_METRICS_TOKEN must
@@ -119,15 +141,22 @@ export function hubCommand(): Command {
         new Option('--metrics-token <token>', `GET /metrics needs Authorization: Bearer <token> (or an admin); without it only loopback clients may scrape. At least ${MIN_METRICS_TOKEN_LENGTH} characters`)
           .env('PILOTHOUSE_METRICS_TOKEN'),
       )
+      .addOption(
+        new Option('--retain-event-payloads <days>', 'empty the output of rows older than this many days (command output, reasoning, diffs, searches; messages are kept); default: keep forever, or [hub] retain_event_payloads_days in config.toml')
+          .env('PILOTHOUSE_RETAIN_EVENT_PAYLOADS_DAYS')
+          .argParser(parseRetainDays),
+      )
       .option('--trust-proxy', 'one reverse proxy in front: trust its X-Forwarded-For (client address) and X-Forwarded-Proto (Secure cookie)', false)
       .option('--headers-timeout-ms <n>', 'time allowed to receive a request\'s headers (nginx: client_header_timeout)', parsePositive, 60_000)
       .option('--body-timeout-ms <n>', 'longest pause between two reads of a request body (nginx: client_body_timeout)', parsePositive, 60_000)
       .option('--request-timeout-ms <n>', 'time allowed to receive a whole request', parsePositive, 300_000)
       .option('--max-pending-per-address <n>', 'connections one address may hold open before completing a request', parsePositive, 256)
       .option('--log-level <level>', 'pino log level', process.env.PILOTHOUSE_LOG_LEVEL ?? 'info')
-      .addHelpText('after', '\nExamples:\n  pilothouse hub\n  pilothouse hub --port 0 --data ./data\n  pilothouse hub --database-url postgres://localhost/pilothouse\n  pilothouse hub --host 0.0.0.0 --port 443 --preview-origin \'https://{id}.preview.example.com\''),
+      .addHelpText('after', '\nExamples:\n  pilothouse hub\n  pilothouse hub --port 0 --data ./data\n  pilothouse hub --retain-event-payloads 90\n  pilothouse hub --database-url postgres://localhost/pilothouse\n  pilothouse hub --host 0.0.0.0 --port 443 --preview-origin \'https://{id}.preview.example.com\''),
   ).action(async (opts: StoreFlags & HubFlags, cmd: Command) => {
     if (opts.metricsToken !== undefined) checkMetricsToken(opts.metricsToken, cmd.getOptionValueSource('metricsToken') === 'env');
+    // Flags and their variables, then $PILOTHOUSE_HOME/config.toml ([hub]).
+    const retain = retainDays(opts.retainEventPayloads, loadConfig(pilothouseHome()));
     const [{ createLogger, toStderr }, { startHub }] = await Promise.all([import('../logger.js'), import('@pilothouse/hub')]);
     const logger = createLogger(opts.logLevel, toStderr());
     const hub = await startHub({
@@ -144,11 +173,11 @@ export function hubCommand(): Command {
       allowedHosts: [...opts.allowedHost, ...(opts.publicUrl !== undefined ? [parsePublicUrl(opts.publicUrl)] : [])],
       trustProxy: opts.trustProxy,
       metricsToken: opts.metricsToken ?? null,
+      retention: retain === null ? null : { eventPayloadsDays: retain },
       ...(opts.publicUrl !== undefined ? { publicUrl: opts.publicUrl } : {}),
       notifications: { push: opts.push, ...(opts.smtpUrl ? { smtpUrl: opts.smtpUrl } : {}), ...(opts.vapidSubject ? { vapidSubject: opts.vapidSubject } : {}) },
       http: { headersTimeoutMs: opts.headersTimeoutMs, bodyTimeoutMs: opts.bodyTimeoutMs, requestTimeoutMs: opts.requestTimeoutMs, maxPendingPerAddress: opts.maxPendingPerAddress },
     });
-    process.stdout.write(`Pilothouse hub listening on ${hub.url}\n`);
     let stopping = false;
     const stop = () => {
       if (stopping) return;
@@ -163,5 +192,7 @@ export function hubCommand(): Command {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    // Announced once a signal stops it cleanly: whoever waits for this line may SIGTERM at once.
+    process.stdout.write(`Pilothouse hub listening on ${hub.url}\n`);
   });
 }

@@ -1,9 +1,11 @@
 // `$PILOTHOUSE_HOME/config.toml` (default ~/.pilothouse/config.toml): the hub, token and channel
-// to use, and defaults for `pilothouse run`. Order of precedence: a flag, then its environment
-// variable, then this file, then the built-in default. A mistake names the file, the line and the fix.
+// to use, defaults for `pilothouse run`, the machine's limits ([machine]) and settings of the hub
+// itself ([hub]). Order of precedence: a flag, then its environment variable, then this file, then
+// the built-in default. A mistake names the file, the line and the fix.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MAX_RETAIN_DAYS } from '@pilothouse/hub/options';
 import { parseChannelRef } from '@pilothouse/protocol/lite';
 import { AGENT_NAMES, APPROVAL_POLICIES, EFFORTS, SANDBOX_MODES, type AgentName, type ApprovalPolicy, type Effort, type SandboxMode } from '@pilothouse/runner/options';
 import { UsageError } from '../errors.js';
@@ -32,6 +34,12 @@ export interface MachineDefaults {
   readonly portBase?: number;
 }
 
+/** `[hub]`: settings of `pilothouse hub` itself (the top-level `hub` is the address clients use). */
+export interface HubServerDefaults {
+  /** Event payloads older than this many days are pruned (`--retain-event-payloads`). */
+  readonly retainEventPayloadsDays?: number;
+}
+
 export interface PilothouseConfig {
   /** The file read, whether or not it exists. */
   readonly path: string;
@@ -41,6 +49,7 @@ export interface PilothouseConfig {
   readonly channel?: string;
   readonly run: RunDefaults;
   readonly machine: MachineDefaults;
+  readonly hubServer: HubServerDefaults;
 }
 
 /** A config file that cannot be used: exits 2 like any other usage error, naming file, line and fix. */
@@ -59,7 +68,10 @@ export const configPath = (home: string): string => join(home, 'config.toml');
 
 const EXAMPLE = `hub = "http://127.0.0.1:4860"`;
 
-type Setter = (value: TomlValue, fail: (problem: string, fix: string) => never) => Partial<Omit<PilothouseConfig, 'path' | 'exists' | 'run' | 'machine'>> | { run: RunDefaults } | { machine: MachineDefaults };
+type Setter = (
+  value: TomlValue,
+  fail: (problem: string, fix: string) => never,
+) => Partial<Omit<PilothouseConfig, 'path' | 'exists' | 'run' | 'machine' | 'hubServer'>> | { run: RunDefaults } | { machine: MachineDefaults } | { hubServer: HubServerDefaults };
 
 const listOf = <T extends string>(key: string, allowed: readonly T[]) => (value: TomlValue, fail: (problem: string, fix: string) => never): T[] => {
   const items = Array.isArray(value) ? value : [value];
@@ -68,8 +80,8 @@ const listOf = <T extends string>(key: string, allowed: readonly T[]) => (value:
 };
 const MACHINE_SANDBOXES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
 const MACHINE_POLICIES = ['on-request', 'never', 'untrusted'] as const;
-const intIn = (key: string, min: number, max: number) => (value: TomlValue, fail: (problem: string, fix: string) => never): number => {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) return fail(`${key} must be a whole number from ${min} to ${max}`, `write it without quotes, e.g. ${key} = ${min}`);
+const intIn = (key: string, min: number, max: number, example = min) => (value: TomlValue, fail: (problem: string, fix: string) => never): number => {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) return fail(`${key} must be a whole number from ${min} to ${max}`, `write it without quotes, e.g. ${key} = ${example}`);
   return value;
 };
 
@@ -131,10 +143,18 @@ const KEYS: Record<string, Record<string, Setter>> = {
     approval_policies: (value, fail) => ({ machine: { approvalPolicies: listOf('approval_policies', MACHINE_POLICIES)(value, fail) } }),
     port_base: (value, fail) => ({ machine: { portBase: intIn('port_base', 1024, 65000)(value, fail) } }),
   },
+  hub: {
+    retain_event_payloads_days: (value, fail) => ({ hubServer: { retainEventPayloadsDays: intIn('retain_event_payloads_days', 1, MAX_RETAIN_DAYS, 90)(value, fail) } }),
+  },
 };
 
 /** A TCP port number a listener can have: 1–65535. */
 export const isPort = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= 65535;
+
+const TABLES = Object.keys(KEYS)
+  .filter((t) => t !== '')
+  .map((t) => `[${t}]`)
+  .join(', ');
 
 const where = (table: string) => (table === '' ? 'at the top of the file' : `in [${table}]`);
 
@@ -147,13 +167,13 @@ export function parseConfig(path: string, source: string): PilothouseConfig {
     if (err instanceof TomlError) throw new ConfigError(path, err.line, err.message, err.fix);
     throw err;
   }
-  let config: PilothouseConfig = { path, exists: true, run: {}, machine: {} };
+  let config: PilothouseConfig = { path, exists: true, run: {}, machine: {}, hubServer: {} };
   for (const entry of entries) {
     const fail = (problem: string, fix: string): never => {
       throw new ConfigError(path, entry.line, problem, fix);
     };
     const table = KEYS[entry.table];
-    if (!table) return fail(`unknown table [${entry.table}]`, `the tables are: [run], [machine]; keys ${where('')}: ${Object.keys(KEYS['']!).join(', ')}`);
+    if (!table) return fail(`unknown table [${entry.table}]`, `the tables are: ${TABLES}; keys ${where('')}: ${Object.keys(KEYS['']!).join(', ')}`);
     const set = table[entry.key];
     if (!set) {
       const known = Object.keys(table);
@@ -169,7 +189,9 @@ export function parseConfig(path: string, source: string): PilothouseConfig {
         ? { ...config, run: { ...config.run, ...change.run } }
         : 'machine' in change
           ? { ...config, machine: { ...config.machine, ...change.machine } }
-          : { ...config, ...change };
+          : 'hubServer' in change
+            ? { ...config, hubServer: { ...config.hubServer, ...change.hubServer } }
+            : { ...config, ...change };
   }
   return config;
 }
@@ -182,7 +204,7 @@ export function loadConfig(home: string): PilothouseConfig {
     source = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { path, exists: false, run: {}, machine: {} };
+    if (code === 'ENOENT') return { path, exists: false, run: {}, machine: {}, hubServer: {} };
     throw new ConfigError(path, null, `cannot be read (${code ?? (err as Error).message})`, `make it readable (chmod 600 ${path}) or remove it`);
   }
   return parseConfig(path, source);

@@ -49,6 +49,8 @@ describe('parseToml (the subset config.toml uses)', () => {
     ['a = 1\na = 2', 2, 'a is set twice (first on line 1)', 'keep one of the two lines'],
     ['[run]\n[run]', 2, '[run] appears twice', 'merge the two [run] sections into one'],
     ['[run', 1, 'this table header is not valid', 'write it as [name], e.g. [run]'],
+    ['hub = "http://x"\n[hub]', 2, '[hub] reuses the name of the key hub on line 1, which TOML does not allow', 'keep either the key hub or the [hub] table'],
+    ['[a]\nb = 1\n[a.b]', 3, '[a.b] reuses the name of the key b in [a] on line 2, which TOML does not allow', 'keep either the key b or the [a.b] table'],
     ['[[run]]', 1, 'arrays of tables ([[...]]) are not supported here', 'use a plain [table] header'],
     ['x = { a = 1 }', 1, 'inline tables are not supported here', 'use a [table] header with one key = value per line'],
     ['x = """a', 1, 'multi-line strings are not supported here', 'write the value on one line, with \\n for line breaks'],

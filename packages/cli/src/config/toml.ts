@@ -106,6 +106,14 @@ export function parseToml(text: string): TomlEntry[] {
       const name = close === -1 ? '' : raw.slice(start + 1, close).trim();
       if (!name.split('.').every((part) => BARE.test(part))) throw new TomlError(line, 'this table header is not valid', 'write it as [name], e.g. [run]');
       if (tables.has(name)) throw new TomlError(line, `[${name}] appears twice`, `merge the two [${name}] sections into one`);
+      // TOML gives a name one meaning: a table cannot reuse a key's name (`hub = "…"` and `[hub]`).
+      const parts = name.split('.');
+      parts.forEach((part, i) => {
+        const parent = parts.slice(0, i).join('.');
+        const keyLine = seen.get(`${parent}.${part}`);
+        if (keyLine !== undefined)
+          throw new TomlError(line, `[${name}] reuses the name of the key ${part}${parent ? ` in [${parent}]` : ''} on line ${keyLine}, which TOML does not allow`, `keep either the key ${part} or the [${name}] table`);
+      });
       tables.add(name);
       rest(raw, close + 1, line);
       table = name;

@@ -1,5 +1,6 @@
 // The hub's figures for Prometheus (`GET /metrics`, prom-client): counters the socket layer and the
-// store bump as things happen (joins, pushes by event, refusals by code, store commits), and gauges
+// store bump as things happen (joins, pushes by event, refusals by code, store commits, rows whose
+// payload retention emptied), and gauges
 // read only when scraped (sockets, unsent backlog, runners online, previews, notifications queued,
 // machines online). One registry per hub: two hubs in one process keep their own figures. Labels
 // come from closed sets (the protocol's push names and error codes), never from what a client sent.
@@ -30,6 +31,8 @@ export interface HubMetrics {
   readonly socket: SocketMeter;
   /** A store batch committed: how long it took, how many writes it held. */
   committed(seconds: number, writes: number): void;
+  /** Retention emptied the payloads of this many rows (retention/pruner.ts). */
+  pruned(rows: number): void;
   /** The Prometheus text exposition and its content type. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -56,6 +59,7 @@ export function createHubMetrics(sources: GaugeSources): HubMetrics {
     registers: [registry],
   });
   const written = new Counter({ name: 'pilothouse_store_writes_total', help: 'Writes committed (each batch holds one or more).', registers: [registry] });
+  const pruned = new Counter({ name: 'pilothouse_pruned_event_payloads_total', help: 'Rows whose payload (command output, reasoning, diff, search queries) retention emptied.', registers: [registry] });
   gauge(registry, 'pilothouse_sockets_open', 'WebSockets open on this hub.', sources.sockets);
   gauge(registry, 'pilothouse_fanout_backlog_bytes', 'Bytes written to sockets and not yet sent, summed over all sockets.', sources.backlogBytes);
   gauge(registry, 'pilothouse_fanout_subscribers', 'Channel subscriptions the fan-out delivers to.', sources.subscribers);
@@ -74,6 +78,7 @@ export function createHubMetrics(sources: GaugeSources): HubMetrics {
       writes.observe(seconds);
       written.inc(n);
     },
+    pruned: (rows) => pruned.inc(rows),
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },

@@ -4,6 +4,7 @@
 import type { ComponentType } from 'react';
 import { agentDisplayName, isRetryable, type Message, type MessageKind } from '@pilothouse/protocol';
 import { CommandMeta, FileChangeMeta, PlanMeta, SessionMeta, WebSearchMeta, readMeta } from '../render/meta.js';
+import { prunedOf } from '../render/pruned.js';
 import { closeOpenMarkdown } from '../render/streaming-markdown.js';
 import { stripAnsi } from '../render/strip-ansi.js';
 import { ApprovalPrompt } from './ApprovalPrompt.js';
@@ -12,6 +13,7 @@ import { CopyButton } from './copy.js';
 import { DiffView } from './DiffView.js';
 import { Markdown } from './Markdown.js';
 import { PortForward } from './PortForward.js';
+import { PrunedNote } from './PrunedNote.js';
 import type { RowContext } from './row-context.js';
 import { DecidedPrompts, TroubleNote } from './truth.js';
 
@@ -85,6 +87,8 @@ function Assistant({ message }: RowProps) {
 
 /** Collapsed: the first line as a preview. Open: the whole text, and the preview is hidden (styles.css). */
 function Reasoning({ message }: RowProps) {
+  const pruned = prunedOf(message.meta);
+  if (pruned !== null) return <PrunedNote kind={message.kind} pruned={pruned} />;
   const first = message.body.split('\n', 1)[0] ?? '';
   return (
     <details className="reasoning">
@@ -114,6 +118,7 @@ function Command({ message }: RowProps) {
   const meta = readMeta(CommandMeta, message.meta);
   const exit = exitText(meta.exit_code);
   const lines = lineCount(message.body);
+  const pruned = prunedOf(message.meta);
   return (
     <>
       <div className="cmd-line">
@@ -129,7 +134,9 @@ function Command({ message }: RowProps) {
         {typeof meta.duration_ms === 'number' ? <span className="duration">{duration(meta.duration_ms)}</span> : null}
         {meta.cwd ? <span title="working directory">{meta.cwd}</span> : null}
       </div>
-      {message.body !== '' ? (
+      {pruned !== null ? (
+        <PrunedNote kind={message.kind} pruned={pruned} />
+      ) : message.body !== '' ? (
         <details className="cmd-output" open>
           <summary>
             Output · {lines} {lines === 1 ? 'line' : 'lines'}
@@ -147,6 +154,7 @@ function Command({ message }: RowProps) {
 
 function FileChange({ message }: RowProps) {
   const meta = readMeta(FileChangeMeta, message.meta);
+  const pruned = prunedOf(message.meta);
   return (
     <>
       {meta.changes && message.body === '' ? (
@@ -158,7 +166,7 @@ function FileChange({ message }: RowProps) {
           ))}
         </ul>
       ) : null}
-      <DiffView text={message.body} />
+      {pruned !== null ? <PrunedNote kind={message.kind} pruned={pruned} /> : <DiffView text={message.body} />}
     </>
   );
 }
@@ -167,16 +175,20 @@ function WebSearch({ message }: RowProps) {
   const meta = readMeta(WebSearchMeta, message.meta);
   const queries = message.body.split('\n').filter((q) => q.trim() !== '');
   const shown = queries.length > 0 ? queries : meta.query ? [meta.query] : [];
+  const pruned = prunedOf(message.meta);
   return (
     <div className="search">
-      Searched the web for
-      <ul>
-        {shown.map((q, i) => (
-          <li key={i}>
-            <code>{q}</code>
-          </li>
-        ))}
-      </ul>
+      {shown.length > 0 ? 'Searched the web for' : 'Searched the web'}
+      {shown.length > 0 ? (
+        <ul>
+          {shown.map((q, i) => (
+            <li key={i}>
+              <code>{q}</code>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {pruned !== null ? <PrunedNote kind={message.kind} pruned={pruned} /> : null}
     </div>
   );
 }
