@@ -1,6 +1,6 @@
 // `pilothouse hub` and its retention of event payloads, as a child process: a bad number of days
 // (flag, environment variable or config.toml) stops it with one line and exit 2 before anything
-// starts; `[hub] retain_event_payloads_days` in $PILOTHOUSE_HOME/config.toml is used, and the flag
+// starts; `[server] retain_event_payloads_days` in $PILOTHOUSE_HOME/config.toml is used, and the flag
 // wins over it. The hub says in its log which retention it runs with.
 
 import { spawn } from 'node:child_process';
@@ -67,8 +67,8 @@ describe('pilothouse hub --retain-event-payloads', () => {
     });
   });
 
-  it('refuses a bad [hub] retain_event_payloads_days with the file, the line and the fix', async () => {
-    writeFileSync(config, '[hub]\nretain_event_payloads_days = 0\n');
+  it('refuses a bad [server] retain_event_payloads_days with the file, the line and the fix', async () => {
+    writeFileSync(config, '[server]\nretain_event_payloads_days = 0\n');
     expect(await refused([])).toEqual({
       code: 2,
       stdout: '',
@@ -79,7 +79,7 @@ describe('pilothouse hub --retain-event-payloads', () => {
   it('keeps payloads forever by default; takes the retention from config.toml; the flag wins', async () => {
     rmSync(config, { force: true });
     expect(await retentionOf([])).toBeNull();
-    writeFileSync(config, '[hub]\nretain_event_payloads_days = 45\n');
+    writeFileSync(config, '[server]\nretain_event_payloads_days = 45\n');
     expect(await retentionOf([])).toEqual({ after_days: 45, every_ms: 3_600_000 });
     expect(await retentionOf(['--retain-event-payloads', '30'])).toEqual({ after_days: 30, every_ms: 3_600_000 });
   });

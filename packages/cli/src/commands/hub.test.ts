@@ -1,5 +1,5 @@
 // `pilothouse hub --retain-event-payloads DAYS`: whole days from 1 to 36500, from the flag, its
-// environment variable or `[hub] retain_event_payloads_days` in config.toml (in that order);
+// environment variable or `[server] retain_event_payloads_days` in config.toml (in that order);
 // without any, payloads are kept forever. Anything else is a usage error naming the rule.
 import { CommanderError } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -59,8 +59,8 @@ describe('pilothouse hub --retain-event-payloads', () => {
     expect(failure([])).toBe(`error: option '--retain-event-payloads <days>' value '0' from env '${ENV}' is invalid. ${RULE}`);
   });
 
-  it('falls back to [hub] retain_event_payloads_days in config.toml, then to keeping payloads forever', () => {
-    const file = config('[hub]\nretain_event_payloads_days = 180');
+  it('falls back to [server] retain_event_payloads_days in config.toml, then to keeping payloads forever', () => {
+    const file = config('[server]\nretain_event_payloads_days = 180');
     expect(file.hubServer).toEqual({ retainEventPayloadsDays: 180 });
     expect(retainDays(undefined, file)).toBe(180);
     expect(retainDays(30, file)).toBe(30);

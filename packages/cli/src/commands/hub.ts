@@ -77,7 +77,7 @@ export function parseRetainDays(value: string): number {
   return n;
 }
 
-/** The retention: the flag or its variable, else `[hub] retain_event_payloads_days`, else none (kept forever). */
+/** The retention: the flag or its variable, else `[server] retain_event_payloads_days`, else none (kept forever). */
 export const retainDays = (flag: number | undefined, config: PilothouseConfig): number | null => flag ?? config.hubServer.retainEventPayloadsDays ?? null;
 
 /**
@@ -142,7 +142,7 @@ export function hubCommand(): Command {
           .env('PILOTHOUSE_METRICS_TOKEN'),
       )
       .addOption(
-        new Option('--retain-event-payloads <days>', 'empty the output of rows older than this many days (command output, reasoning, diffs, searches; messages are kept); default: keep forever, or [hub] retain_event_payloads_days in config.toml')
+        new Option('--retain-event-payloads <days>', 'empty the output of rows older than this many days (command output, reasoning, diffs, searches; messages are kept); default: keep forever, or [server] retain_event_payloads_days in config.toml')
           .env('PILOTHOUSE_RETAIN_EVENT_PAYLOADS_DAYS')
           .argParser(parseRetainDays),
       )
@@ -155,7 +155,7 @@ export function hubCommand(): Command {
       .addHelpText('after', '\nExamples:\n  pilothouse hub\n  pilothouse hub --port 0 --data ./data\n  pilothouse hub --retain-event-payloads 90\n  pilothouse hub --database-url postgres://localhost/pilothouse\n  pilothouse hub --host 0.0.0.0 --port 443 --preview-origin \'https://{id}.preview.example.com\''),
   ).action(async (opts: StoreFlags & HubFlags, cmd: Command) => {
     if (opts.metricsToken !== undefined) checkMetricsToken(opts.metricsToken, cmd.getOptionValueSource('metricsToken') === 'env');
-    // Flags and their variables, then $PILOTHOUSE_HOME/config.toml ([hub]).
+    // Flags and their variables, then $PILOTHOUSE_HOME/config.toml ([server]).
     const retain = retainDays(opts.retainEventPayloads, loadConfig(pilothouseHome()));
     const [{ createLogger, toStderr }, { startHub }] = await Promise.all([import('../logger.js'), import('@pilothouse/hub')]);
     const logger = createLogger(opts.logLevel, toStderr());

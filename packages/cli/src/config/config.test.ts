@@ -35,26 +35,27 @@ describe('config.toml', () => {
     expect(parseConfig(PATH, source).machine).toEqual({ name: 'laptop', mayStart: ['bob', 'carol'], maxSessions: 3, sandboxes: ['workspace-write'], approvalPolicies: ['on-request'], portBase: 42000 });
   });
 
-  it('reads [hub] retain_event_payloads_days, the settings of `pilothouse hub` itself', () => {
-    expect(parseConfig(PATH, '[hub]\nretain_event_payloads_days = 90').hubServer).toEqual({ retainEventPayloadsDays: 90 });
+  it('reads [server] retain_event_payloads_days, the settings of `pilothouse hub` itself', () => {
+    expect(parseConfig(PATH, '[server]\nretain_event_payloads_days = 90').hubServer).toEqual({ retainEventPayloadsDays: 90 });
+    // Beside the address `run` uses: one file serves a runner and a hub.
+    expect(parseConfig(PATH, 'hub = "http://127.0.0.1:4860"\n[server]\nretain_event_payloads_days = 30')).toMatchObject({ hub: 'http://127.0.0.1:4860', hubServer: { retainEventPayloadsDays: 30 } });
   });
 
   it.each([
-    ['[hub]\nretain_event_payloads_days = 0', `${PATH}, line 2: retain_event_payloads_days must be a whole number from 1 to 36500; fix: write it without quotes, e.g. retain_event_payloads_days = 90.`],
-    ['[hub]\nretain_event_payloads_days = 36501', `${PATH}, line 2: retain_event_payloads_days must be a whole number from 1 to 36500; fix: write it without quotes, e.g. retain_event_payloads_days = 90.`],
-    ['[hub]\nretain_event_payloads_days = "90"', `${PATH}, line 2: retain_event_payloads_days must be a whole number from 1 to 36500; fix: write it without quotes, e.g. retain_event_payloads_days = 90.`],
-    ['[hub]\nretain_event_payloads_days = -7', `${PATH}, line 2: retain_event_payloads_days must be a whole number from 1 to 36500; fix: write it without quotes, e.g. retain_event_payloads_days = 90.`],
-    ['[hub]\nretain_event_payloads_days = 1.5', `${PATH}, line 2: 1.5 is not a value this file understands; fix: quote text: "1.5".`],
-    ['[hub]\nretain_payloads = 90', `${PATH}, line 2: unknown key retain_payloads in [hub]; fix: the keys in [hub] are: retain_event_payloads_days.`],
-    ['retain_event_payloads_days = 90', `${PATH}, line 1: unknown key retain_event_payloads_days at the top of the file; fix: move it under [hub].`],
-    ['hub = "http://127.0.0.1:4860"\n[hub]\nretain_event_payloads_days = 90', `${PATH}, line 2: [hub] reuses the name of the key hub on line 1, which TOML does not allow; fix: keep either the key hub or the [hub] table.`],
+    ['[server]\nretain_event_payloads_days = 0', `${PATH}, line 2: retain_event_payloads_days must be a whole number from 1 to 36500; fix: write it without quotes, e.g. retain_event_payloads_days = 90.`],
+    ['[server]\nretain_event_payloads_days = 36501', `${PATH}, line 2: retain_event_payloads_days must be a whole number from 1 to 36500; fix: write it without quotes, e.g. retain_event_payloads_days = 90.`],
+    ['[server]\nretain_event_payloads_days = "90"', `${PATH}, line 2: retain_event_payloads_days must be a whole number from 1 to 36500; fix: write it without quotes, e.g. retain_event_payloads_days = 90.`],
+    ['[server]\nretain_event_payloads_days = -7', `${PATH}, line 2: retain_event_payloads_days must be a whole number from 1 to 36500; fix: write it without quotes, e.g. retain_event_payloads_days = 90.`],
+    ['[server]\nretain_event_payloads_days = 1.5', `${PATH}, line 2: 1.5 is not a value this file understands; fix: quote text: "1.5".`],
+    ['[server]\nretain_payloads = 90', `${PATH}, line 2: unknown key retain_payloads in [server]; fix: the keys in [server] are: retain_event_payloads_days.`],
+    ['retain_event_payloads_days = 90', `${PATH}, line 1: unknown key retain_event_payloads_days at the top of the file; fix: move it under [server].`],
     ['effort = "high"', `${PATH}, line 1: unknown key effort at the top of the file; fix: move it under [run].`],
     ['[machine]\nmax_sessions = 0', `${PATH}, line 2: max_sessions must be a whole number from 1 to 64; fix: write it without quotes, e.g. max_sessions = 1.`],
     ['[machine]\nsandboxes = ["yolo"]', `${PATH}, line 2: sandboxes = "yolo" is not one of read-only, workspace-write, danger-full-access; fix: use one of them, e.g. sandboxes = "read-only".`],
     ['[machine]\nname = "my laptop"', `${PATH}, line 2: name = "my laptop" is not a machine name; fix: use 1–63 letters, digits, ".", "_" or "-", e.g. name = "laptop".`],
     ['[run]\nmodle = "x"', `${PATH}, line 2: unknown key modle in [run]; fix: the keys in [run] are: agent, model, effort, sandbox, approval_policy, fast, no_forward.`],
     ['[run]\nhub = "http://x"', `${PATH}, line 2: unknown key hub in [run]; fix: move it to the top of the file, above every [table].`],
-    ['[runner]\nmodel = "x"', `${PATH}, line 2: unknown table [runner]; fix: the tables are: [run], [machine], [hub]; keys at the top of the file: hub, token, channel.`],
+    ['[runner]\nmodel = "x"', `${PATH}, line 2: unknown table [runner]; fix: the tables are: [run], [machine], [server]; keys at the top of the file: hub, token, channel.`],
     ['[run]\neffort = "hgh"', `${PATH}, line 2: effort = "hgh" is not one of none, minimal, low, medium, high, xhigh; fix: use one of them, e.g. effort = "none".`],
     ['hub = "127.0.0.1:4860"', `${PATH}, line 1: hub = "127.0.0.1:4860" is not an http(s) URL; fix: write the hub's address, e.g. hub = "http://127.0.0.1:4860".`],
     ['channel = "Acme"', `${PATH}, line 1: channel = "Acme" is not WORKSPACE/CHANNEL; fix: write it like channel = "acme/agents" (lower-case letters, digits, - and _).`],

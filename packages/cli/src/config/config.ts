@@ -1,6 +1,6 @@
 // `$PILOTHOUSE_HOME/config.toml` (default ~/.pilothouse/config.toml): the hub, token and channel
 // to use, defaults for `pilothouse run`, the machine's limits ([machine]) and settings of the hub
-// itself ([hub]). Order of precedence: a flag, then its environment variable, then this file, then
+// itself ([server]). Order of precedence: a flag, then its environment variable, then this file, then
 // the built-in default. A mistake names the file, the line and the fix.
 
 import { readFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ export interface MachineDefaults {
   readonly portBase?: number;
 }
 
-/** `[hub]`: settings of `pilothouse hub` itself (the top-level `hub` is the address clients use). */
+/** `[server]`: settings of `pilothouse hub` itself (`[hub]` cannot be: TOML gives the name `hub` to the address clients use). */
 export interface HubServerDefaults {
   /** Event payloads older than this many days are pruned (`--retain-event-payloads`). */
   readonly retainEventPayloadsDays?: number;
@@ -143,7 +143,7 @@ const KEYS: Record<string, Record<string, Setter>> = {
     approval_policies: (value, fail) => ({ machine: { approvalPolicies: listOf('approval_policies', MACHINE_POLICIES)(value, fail) } }),
     port_base: (value, fail) => ({ machine: { portBase: intIn('port_base', 1024, 65000)(value, fail) } }),
   },
-  hub: {
+  server: {
     retain_event_payloads_days: (value, fail) => ({ hubServer: { retainEventPayloadsDays: intIn('retain_event_payloads_days', 1, MAX_RETAIN_DAYS, 90)(value, fail) } }),
   },
 };
