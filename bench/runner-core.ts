@@ -162,6 +162,7 @@ function runTurns(opts: CoreOptions): CoreResult {
       case 'preview_open':
       case 'preview_close':
       case 'scan_listeners':
+      case 'probe_model':
         return;
       default: {
         const never: never = e;

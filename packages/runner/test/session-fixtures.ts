@@ -198,6 +198,7 @@ export class FakeHub {
         case 'preview_open':
         case 'preview_close':
         case 'scan_listeners':
+        case 'probe_model':
         case 'log':
         case 'ack':
           break;

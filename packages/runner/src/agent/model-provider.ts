@@ -1,6 +1,7 @@
 // Where each agent's model is: the base URL its requests go to, as the agent itself works it out
 // (Codex: its config.toml; Claude Code: ANTHROPIC_BASE_URL; Gemini CLI: GOOGLE_GEMINI_BASE_URL).
-// Doctor probes it; the session names it when the model cannot be reached.
+// Doctor probes it; the session names it when the model cannot be reached, and asks it itself
+// for an agent that retries in silence.
 
 import { codexProvider } from '../codex/provider.js';
 import type { AgentName } from './driver.js';
@@ -25,3 +26,27 @@ export function modelUrlOf(agent: AgentName, env: NodeJS.ProcessEnv): string | n
     }
   }
 }
+
+/**
+ * How long a turn of the agent may be quiet, waiting on its model, before the session asks the
+ * model's URL itself (session/unreachable.ts); null for an agent that reports its own retries.
+ * Gemini CLI 0.61.0 over ACP reports none (measured: a refused connection retried for minutes, not
+ * a word on ACP, its stderr held back until it exits); Codex and Claude Code report theirs.
+ */
+export function modelProbeMsOf(agent: AgentName): number | null {
+  switch (agent) {
+    case 'gemini':
+      return GEMINI_QUIET_MS;
+    case 'codex':
+    case 'claude':
+    case 'acp':
+      return null;
+    default: {
+      const never: never = agent;
+      return never;
+    }
+  }
+}
+
+/** Gemini CLI streams a thought or a word within a second or two of a reachable model; 3 s quiet is worth one GET. */
+const GEMINI_QUIET_MS = 3_000;

@@ -26,6 +26,8 @@ export type Effect =
   | { readonly type: 'preview_close'; readonly payload: PushPayload<'preview_close'> }
   /** Scan once for what the agent's processes listen on; answer with listeners_scanned / listener_scan_failed. */
   | { readonly type: 'scan_listeners' }
+  /** Ask whether anything answers HTTP at the agent's model URL (agent/model-probe.ts); answer with model_probed. */
+  | { readonly type: 'probe_model'; readonly turnId: string; readonly url: string }
   | { readonly type: 'log'; readonly level: LogLevel; readonly event: string; readonly fields: Readonly<Record<string, unknown>> }
   /**
    * Every hub event with seq <= `seq` is fully handled: the shell may persist the cursor; when

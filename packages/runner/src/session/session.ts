@@ -20,7 +20,7 @@ import { noteStates, onRecover, type ThreadSnapshot } from './recovery.js';
 import { streamConfig, type Ctx, type SessionState } from './state.js';
 import { finishTurn, flush, hasPending, refused } from './stream.js';
 import { onRecord } from './turn.js';
-import { giveUpIfUnreachable, unreachableDeadline } from './unreachable.js';
+import { giveUpIfUnreachable, noteHeard, onModelProbed, probeDeadline, probeIfQuiet, unreachableDeadline, type ModelProbed } from './unreachable.js';
 
 export type SessionInput =
   | AgentInput
@@ -30,8 +30,10 @@ export type SessionInput =
   | { readonly type: 'row_refused'; readonly now: number; readonly item_key: string; readonly code: string }
   /** `--resume`: the session thread as the hub has it, before any hub event (recovery.ts). */
   | { readonly type: 'recover'; readonly now: number; readonly thread: ThreadSnapshot }
-  /** Time passed: flush window, heartbeat, approval expiry, an unreachable model's deadline. */
+  /** Time passed: flush window, heartbeat, approval expiry, an unreachable model's deadline, a quiet turn's probe. */
   | { readonly type: 'tick'; readonly now: number }
+  /** The answer to `probe_model`: whether anything answers HTTP at the agent's model URL. */
+  | ModelProbed
   | { readonly type: 'close'; readonly now: number; readonly reason: string }
   /** Scan results, preview_open replies, a hub reconnect: the previews sub-state's own inputs. */
   | PreviewsInput;
@@ -67,6 +69,9 @@ export function step(state: SessionState, input: SessionInput): StepResult {
     case 'tick':
       onTick(ctx);
       break;
+    case 'model_probed':
+      onModelProbed(ctx, input);
+      break;
     case 'close':
       onClose(ctx, input.reason);
       break;
@@ -87,6 +92,7 @@ export function step(state: SessionState, input: SessionInput): StepResult {
     case 'agent_note':
     case 'agent_trouble':
       onAgentInput(ctx, input);
+      noteHeard(ctx, input);
       break;
     default:
       return assertNever(input, 'session input');
@@ -108,6 +114,8 @@ export function nextDeadline(state: SessionState): number | null {
   if (scan !== null) due.push(scan);
   const unreachable = unreachableDeadline(state);
   if (unreachable !== null) due.push(unreachable);
+  const probe = probeDeadline(state);
+  if (probe !== null) due.push(probe);
   return due.length === 0 ? null : Math.min(...due);
 }
 
@@ -152,6 +160,7 @@ function onTick(ctx: Ctx): void {
   }
   withPreviews(ctx, (p) => previewsTick(p, now));
   giveUpIfUnreachable(ctx);
+  probeIfQuiet(ctx);
 }
 
 /** Runs one previews entry point on the session's previews sub-state (none when port forwarding is off). */

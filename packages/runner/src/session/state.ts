@@ -57,6 +57,13 @@ export interface SessionConfig {
   readonly unreachableMs: number;
   /** Where the agent's model is (its provider's base URL), for that reason; null when unknown. */
   readonly modelUrl: string | null;
+  /**
+   * For an agent that says nothing while it retries a model it cannot reach (Gemini CLI over ACP):
+   * after this long without a word while the turn waits on its model, the session has the shell
+   * ask `modelUrl` itself (unreachable.ts), and keeps asking while the quiet lasts. Null: the agent
+   * reports its own trouble (Codex, Claude Code), nothing is asked.
+   */
+  readonly modelProbeMs: number | null;
 }
 
 export type SessionOptions = Pick<SessionConfig, 'threadId' | 'allowed'> & Partial<SessionConfig>;
@@ -76,6 +83,7 @@ export const DEFAULTS = {
   previews: null,
   unreachableMs: 15_000,
   modelUrl: null,
+  modelProbeMs: null,
 } as const satisfies Omit<SessionConfig, 'threadId' | 'allowed'>;
 
 /** Head + marker + tail must fit one push (MAX_TEXT = 512 KiB) with room to spare. */
@@ -87,6 +95,7 @@ export function sessionConfig(options: SessionOptions): SessionConfig {
   for (const key of positive) {
     if (!Number.isInteger(config[key]) || config[key] < 1) throw new RangeError(`${key} must be a positive integer, got ${config[key]}`);
   }
+  if (config.modelProbeMs !== null && (!Number.isInteger(config.modelProbeMs) || config.modelProbeMs < 1)) throw new RangeError(`modelProbeMs must be a positive integer or null, got ${config.modelProbeMs}`);
   if (config.headChars + config.tailChars > MAX_ROW_CHARS) throw new RangeError(`headChars + tailChars must be at most ${MAX_ROW_CHARS}`);
   if (config.allowed.length === 0) throw new RangeError('allowed must name the listen user');
   const { previews } = config;

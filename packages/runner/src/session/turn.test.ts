@@ -8,7 +8,7 @@ const message: QueuedMessage = { message_id: 'm1', thread_id: 'root-1', seq: 7, 
 describe('turn lifecycle', () => {
   it('goes idle -> starting -> active -> completing', () => {
     const starting = begin(message);
-    expect(starting).toEqual({ status: 'starting', message, interrupt: null, activity: 'starting turn', expired: false, published: null, decided: [], trouble: null, unreachableSince: null, gaveUp: null });
+    expect(starting).toEqual({ status: 'starting', message, interrupt: null, activity: 'starting turn', expired: false, published: null, decided: [], trouble: null, unreachableSince: null, gaveUp: null, quietSince: null, probeSince: null });
     expect(IDLE).toEqual({ status: 'idle' });
     if (starting.status !== 'starting') throw new Error('not starting');
     const active = started(starting, 'turn-1');
@@ -17,7 +17,7 @@ describe('turn lifecycle', () => {
   });
 
   it('shows the processing reason, an approval, or a requested interrupt', () => {
-    const work = { message, interrupt: null, activity: 'running terminal command', expired: false, published: null, decided: [], trouble: null, unreachableSince: null, gaveUp: null } as const;
+    const work = { message, interrupt: null, activity: 'running terminal command', expired: false, published: null, decided: [], trouble: null, unreachableSince: null, gaveUp: null, quietSince: null, probeSince: null } as const;
     expect(processingState(work, null)).toEqual({ state: 'processing', reason: 'running terminal command', approval: null });
     const approval: Approval = { request_id: 't:0', kind: 'command', summary: 'ls', choices: [{ id: 'approve', label: 'Approve' }], allowed: [] };
     expect(processingState(work, approval)).toEqual({ state: 'processing', reason: 'awaiting approval', approval });
@@ -25,7 +25,7 @@ describe('turn lifecycle', () => {
   });
 
   it('ends processed, processed after an interrupt, or failed with the reason', () => {
-    const work = { message, interrupt: null, activity: 'streaming response', expired: false, published: null, decided: [], trouble: null, unreachableSince: null, gaveUp: null } as const;
+    const work = { message, interrupt: null, activity: 'streaming response', expired: false, published: null, decided: [], trouble: null, unreachableSince: null, gaveUp: null, quietSince: null, probeSince: null } as const;
     expect(finalState(work, { status: 'completed' })).toEqual({ state: 'processed', reason: null, approval: null });
     expect(finalState({ ...work, interrupt: { by: 'alice', sent: true } }, { status: 'interrupted' }).reason).toBe('interrupted by alice');
     expect(finalState(work, { status: 'interrupted' }).reason).toBe('interrupted');

@@ -38,6 +38,10 @@ export interface Work {
   readonly unreachableSince: number | null;
   /** Set when the session gave the turn up because its model cannot be reached: the message's failure reason. */
   readonly gaveUp: string | null;
+  /** Since when the turn has been quiet: the agent's last word about it, or the last probe's answer (null before it started). */
+  readonly quietSince: number | null;
+  /** Since when a probe of the model's URL is out (config.modelProbeMs); null when none is. */
+  readonly probeSince: number | null;
 }
 
 export type { TurnOutcome };
@@ -51,7 +55,7 @@ export type Turn =
 export const IDLE: Turn = { status: 'idle' };
 
 export function begin(message: QueuedMessage): Extract<Turn, { status: 'starting' }> {
-  return { status: 'starting', message, interrupt: null, activity: 'starting turn', expired: false, published: null, decided: [], trouble: null, unreachableSince: null, gaveUp: null };
+  return { status: 'starting', message, interrupt: null, activity: 'starting turn', expired: false, published: null, decided: [], trouble: null, unreachableSince: null, gaveUp: null, quietSince: null, probeSince: null };
 }
 
 /** The agent gave the turn id (its turn start answer, or turn started). */

@@ -1,10 +1,12 @@
 // Performs the session core's effects, in order: pushes to the hub, requests to the agent (through
-// its driver), answers to its requests, a new agent thread, preview pushes and listener scans, log lines and cursor acks. Two
+// its driver), answers to its requests, a new agent thread, preview pushes and listener scans, a
+// probe of the agent's model URL, log lines and cursor acks. Two
 // pieces of state live here: the state write each turn start waits for, and the batched ack.
 
 import { assertNever } from '@pilothouse/protocol';
 import type { Logger } from 'pino';
 import type { AgentDriver } from '../agent/driver.js';
+import { probeModel, type ModelProbeResult } from '../agent/model-probe.js';
 import { describeError } from '../errors.js';
 import type { HubClient } from '../hub/api.js';
 import type { Effect, SessionInput } from '../session/index.js';
@@ -22,6 +24,8 @@ export interface EffectRunnerOptions {
   readonly allowed: readonly string[];
   /** A new agent thread is in use in the bound session thread: remember both for `--resume`. */
   readonly remember: (threadId: string, agentThreadId: string) => void;
+  /** Whether anything answers HTTP at a model URL (default: agent/model-probe.ts, a GET with a 5 s deadline). */
+  readonly probe?: (url: string) => Promise<ModelProbeResult>;
 }
 
 export class EffectRunner {
@@ -75,6 +79,14 @@ export class EffectRunner {
         return this.#o.ports.closePreview(effect.payload);
       case 'scan_listeners':
         return this.#o.ports.scan();
+      case 'probe_model':
+        // probeModel never rejects: its failures are its answer.
+        (this.#o.probe ?? probeModel)(effect.url).then(
+          (result) => feed({ type: 'model_probed', now: Date.now(), turnId: effect.turnId, result }),
+          // probeModel never rejects (its failures are its answer); another probe that does is a bug to see.
+          (err: unknown) => log.error({ event: 'model_probe_failed', turn_id: effect.turnId, ...describeError(err) }, 'the model probe threw'),
+        );
+        return;
       case 'log':
         log[effect.level]({ event: effect.event, ...effect.fields }, effect.event);
         return;

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { PilothouseError } from '@pilothouse/protocol';
 import type { AgentBinary, OpenedAgentThread } from '../agent/driver.js';
 import { agentTitle, createDriver, type AgentChoice } from '../agent/drivers.js';
-import { modelUrlOf } from '../agent/model-provider.js';
+import { modelProbeMsOf, modelUrlOf } from '../agent/model-provider.js';
 import type { RuntimeOptions } from '../agent/runtime-options.js';
 import type { CodexDriver } from '../codex/driver.js';
 import { connectHub } from '../hub/client.js';
@@ -150,6 +150,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     approvalTimeoutMs: opts.approvalTimeoutMs,
     previews: ports.config(instanceId, opts.forward ?? [], opts.suppressPorts ?? [], () => agent.pid),
     modelUrl: modelUrlOf(choice.name, opts.env ?? process.env),
+    modelProbeMs: modelProbeMsOf(choice.name),
   });
   ports.attach((event, payload) => hub.push(event, payload));
   loop.start(createSession(config, prepared.cursor.load() ?? 0), effects.perform, session.recovered);
