@@ -4,7 +4,7 @@
 // `GET /healthz` 200; against `node -e ''` (Node's own start, the floor) in the same run. Cases take
 // turns, round after round, so that the machine's moods fall on all of them alike; one untimed round
 // first (the files in the page cache, as on any second start). Target: `--help` and `run --help`
-// ≤ 250 ms. Then the size of the packed CLI (`.pack/pilothouse-*.tgz`, `npm run pack`), if built.
+// ≤ 250 ms. Then the size of the package `npm run pack` makes, packed afresh in the same run.
 
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -116,24 +116,22 @@ async function fakeModelProvider(): Promise<{ server: Server; url: string }> {
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1` };
 }
 
-/** The newest `.pack/pilothouse-*.tgz`: its size, and the sum of the file sizes `tar -tzvf` lists. */
+/** The package as `npm run pack` makes it, packed afresh into a scratch folder: its size, and the sum of the file sizes `tar -tzvf` lists. */
 function tarball(): CliStart['tarball'] {
-  const dir = join(ROOT, '.pack');
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((f) => /^pilothouse-.*\.tgz$/.test(f));
-  } catch {
-    names = [];
-  }
-  const file = names.map((f) => join(dir, f)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-  if (file === undefined) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'ph-bench-pack-'));
+  execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'pack.ts'), '--out', dir], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const name = readdirSync(dir).find((f) => /^pilothouse-.*\.tgz$/.test(f));
+  if (name === undefined) return null;
+  const file = join(dir, name);
   // `-rw-r--r-- 0/0    1234 1985-10-26 08:15 package/…`: the third field is the size; regular files only.
   const listed = execFileSync('tar', ['-tzvf', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
     .split('\n')
     .filter((l) => l.startsWith('-'))
     .map((l) => Number(l.trim().split(/\s+/)[2]));
   const unpacked = listed.reduce((a, b) => a + b, 0);
-  return { file: file.slice(ROOT.length + 1), kib: round(statSync(file).size / 1024, 1), unpackedKib: round(unpacked / 1024, 1), files: listed.length };
+  const size = statSync(file).size;
+  rmSync(dir, { recursive: true, force: true });
+  return { file: name, kib: round(size / 1024, 1), unpackedKib: round(unpacked / 1024, 1), files: listed.length };
 }
 
 const figures = (ms: number[], baselineMedian: number, target?: number): Figures => {
@@ -183,7 +181,7 @@ export async function cliStartBench(line: (s: string) => void): Promise<CliStart
     }
     line('  (doctor: every check in a scratch HOME, exit 1 as nothing is signed in or trusted there; hub: spawn → first GET /healthz 200 on a new SQLite store, migrations included)');
     result.tarball = tarball();
-    if (result.tarball === null) line('  tarball: not built (no .pack/pilothouse-*.tgz); build it with `npm run pack`');
+    if (result.tarball === null) line('  tarball: scripts/pack.ts wrote no pilothouse-*.tgz');
     else line(`  tarball: ${result.tarball.file} ${result.tarball.kib} KiB, unpacked ${result.tarball.unpackedKib} KiB in ${result.tarball.files} files`);
     return result;
   } finally {
