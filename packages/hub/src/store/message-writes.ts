@@ -84,7 +84,7 @@ export function postMessage(channelId: string, author: Author, input: PostInput)
       body: encodeText(input.body),
       body_seq: seq,
       length: input.body.length,
-      meta: input.meta === undefined ? null : JSON.stringify(input.meta),
+      meta: input.meta === undefined || input.meta === null ? null : JSON.stringify(input.meta),
       status,
       state: null,
       created_at: nowIso(),
