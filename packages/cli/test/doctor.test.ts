@@ -184,38 +184,39 @@ describe('other agents', () => {
     throw new Error('claude was not found on PATH: install it');
   };
   it('an agent run does not use is skipped when absent or without a key, naming how to install or sign in', async () => {
-    expect(await checkAgent('claude', { env: {}, required: false, locate: missing })).toEqual(
+    expect(await checkAgent('claude', { env: { HOME: scratch }, cwd: scratch, required: false, locate: missing })).toEqual(
       skip('claude', 'Claude Code is not installed; to use it: npm install -g @anthropic-ai/claude-code'),
     );
     const found = async () => ({ name: 'claude', version: '2.1.332', path: '/opt/claude' });
-    expect(await checkAgent('claude', { env: { HOME: scratch }, required: false, locate: found })).toMatchObject({ status: 'skip', detail: expect.stringMatching(/^2\.1\.332 at \/opt\/claude, but no key or sign-in was found; to use it: set ANTHROPIC_API_KEY/) });
-    expect(await checkAgent('claude', { env: { HOME: scratch, ANTHROPIC_API_KEY: 'k' }, required: true, locate: found })).toEqual(ok('claude', '2.1.332 at /opt/claude, ANTHROPIC_API_KEY is set'));
+    expect(await checkAgent('claude', { env: { HOME: scratch }, cwd: scratch, required: false, locate: found })).toMatchObject({ status: 'skip', detail: expect.stringMatching(/^2\.1\.332 at \/opt\/claude, but no key or sign-in was found; to use it: set ANTHROPIC_API_KEY/) });
+    expect(await checkAgent('claude', { env: { HOME: scratch, ANTHROPIC_API_KEY: 'k' }, cwd: scratch, required: true, locate: found })).toEqual(ok('claude', '2.1.332 at /opt/claude, ANTHROPIC_API_KEY is set'));
   });
   it('an agent older than Pilothouse drives is named with its version, not as missing', async () => {
     const old = async () => {
       throw new AgentError('claude_version_unsupported', 'Claude Code 1.0.44 at /opt/claude is older than 2.0.0, the oldest Pilothouse drives: update it with `npm install -g @anthropic-ai/claude-code`.');
     };
-    expect(await checkAgent('claude', { env: {}, required: true, locate: old })).toEqual(
+    expect(await checkAgent('claude', { env: { HOME: scratch }, cwd: scratch, required: true, locate: old })).toEqual(
       fail('claude', 'Claude Code 1.0.44 at /opt/claude is older than 2.0.0, the oldest Pilothouse drives', 'npm install -g @anthropic-ai/claude-code (to update it); run uses it (agent = "claude")'),
     );
   });
 
   it('the agent run uses fails when absent or without a key, with the fix', async () => {
-    expect(await checkAgent('gemini', { env: {}, required: true, locate: missing })).toMatchObject({ status: 'fail', fix: 'npm install -g @google/gemini-cli; run uses it (agent = "gemini")' });
+    expect(await checkAgent('gemini', { env: { HOME: scratch }, cwd: scratch, required: true, locate: missing })).toMatchObject({ status: 'fail', fix: 'npm install -g @google/gemini-cli; run uses it (agent = "gemini")' });
     const found = async () => ({ name: 'gemini', version: '0.61.0', path: '/opt/gemini' });
-    expect(await checkAgent('gemini', { env: { HOME: scratch }, required: true, locate: found })).toMatchObject({ status: 'fail', fix: expect.stringMatching(/^set GEMINI_API_KEY/) });
+    expect(await checkAgent('gemini', { env: { HOME: scratch }, cwd: scratch, required: true, locate: found })).toMatchObject({ status: 'fail', fix: expect.stringMatching(/^set GEMINI_API_KEY/) });
   });
   it('finds a sign-in where each agent keeps it', () => {
     const home = join(scratch, 'agent-home');
     mkdirSync(join(home, '.claude'), { recursive: true });
     mkdirSync(join(home, '.gemini'), { recursive: true });
-    expect(credentialOf('claude', {}, home)).toBeNull();
+    const env = { HOME: home };
+    expect(credentialOf('claude', env, home).credential).toBeNull();
     writeFileSync(join(home, '.claude', '.credentials.json'), '{}');
-    expect(credentialOf('claude', {}, home)).toBe(`signed in (${join(home, '.claude', '.credentials.json')})`);
-    expect(credentialOf('gemini', {}, home)).toBeNull();
+    expect(credentialOf('claude', env, home).credential).toBe(`signed in (${join(home, '.claude', '.credentials.json')})`);
+    expect(credentialOf('gemini', env, home)).toEqual({ credential: null, fix: expect.stringMatching(/^set GEMINI_API_KEY/) });
     writeFileSync(join(home, '.gemini', 'settings.json'), '{"security":{"auth":{"selectedType":"vertex-ai"}}}');
-    expect(credentialOf('gemini', {}, home)).toBe(`auth vertex-ai (${join(home, '.gemini', 'settings.json')})`);
-    expect(credentialOf('gemini', { GOOGLE_API_KEY: 'k' }, home)).toBe('GOOGLE_API_KEY is set');
+    expect(credentialOf('gemini', env, home).credential).toBeNull();
+    expect(credentialOf('gemini', { ...env, GOOGLE_API_KEY: 'k' }, home).credential).toBe('GOOGLE_API_KEY is set');
   });
 });
 
@@ -275,22 +276,51 @@ describe('config', () => {
 describe('sign-in and model (the agent run uses)', () => {
   it('Codex: the key its provider names, the OpenAI sign-in (auth.json or OPENAI_API_KEY), or none needed', async () => {
     const home = await closedCodexHome('codex-sign-in');
-    expect(checkSignIn('codex', { CODEX_HOME: home })).toEqual(
+    expect(checkSignIn('codex', { CODEX_HOME: home }, scratch)).toEqual(
       fail('sign-in', 'Codex (provider mine) takes its key from MINE_KEY, which is not set', `set MINE_KEY (env_key of [model_providers.mine] in ${join(home, 'config.toml')})`),
     );
-    expect(checkSignIn('codex', { CODEX_HOME: home, MINE_KEY: 'k' })).toEqual(ok('sign-in', 'Codex (provider mine): MINE_KEY is set'));
+    expect(checkSignIn('codex', { CODEX_HOME: home, MINE_KEY: 'k' }, scratch)).toEqual(ok('sign-in', 'Codex (provider mine): MINE_KEY is set'));
     const bare = join(scratch, 'codex-bare');
     mkdirSync(bare, { recursive: true });
-    expect(checkSignIn('codex', { CODEX_HOME: bare })).toMatchObject({ status: 'fail', fix: expect.stringMatching(/^sign in once with `codex login`/) });
-    expect(checkSignIn('codex', { CODEX_HOME: bare, OPENAI_API_KEY: 'sk' })).toEqual(ok('sign-in', 'Codex (provider openai): OPENAI_API_KEY is set'));
+    expect(checkSignIn('codex', { CODEX_HOME: bare }, scratch)).toMatchObject({ status: 'fail', fix: expect.stringMatching(/^sign in once with `codex login`/) });
+    expect(checkSignIn('codex', { CODEX_HOME: bare, OPENAI_API_KEY: 'sk' }, scratch)).toEqual(ok('sign-in', 'Codex (provider openai): OPENAI_API_KEY is set'));
     writeFileSync(join(bare, 'auth.json'), '{}');
-    expect(checkSignIn('codex', { CODEX_HOME: bare })).toEqual(ok('sign-in', `Codex (provider openai): signed in (${join(bare, 'auth.json')})`));
+    expect(checkSignIn('codex', { CODEX_HOME: bare }, scratch)).toEqual(ok('sign-in', `Codex (provider openai): signed in (${join(bare, 'auth.json')})`));
     const local = join(scratch, 'codex-ollama');
     mkdirSync(local, { recursive: true });
     writeFileSync(join(local, 'config.toml'), 'model_provider = "ollama"\n');
-    expect(checkSignIn('codex', { CODEX_HOME: local })).toEqual(ok('sign-in', 'Codex (provider ollama): no key needed'));
-    expect(checkSignIn('claude', { HOME: scratch, ANTHROPIC_API_KEY: 'k' })).toEqual(ok('sign-in', 'Claude Code: ANTHROPIC_API_KEY is set'));
-    expect(checkSignIn('gemini', { HOME: scratch })).toMatchObject({ status: 'fail', fix: expect.stringMatching(/^set GEMINI_API_KEY/) });
+    expect(checkSignIn('codex', { CODEX_HOME: local }, scratch)).toEqual(ok('sign-in', 'Codex (provider ollama): no key needed'));
+    expect(checkSignIn('claude', { HOME: scratch, ANTHROPIC_API_KEY: 'k' }, scratch)).toEqual(ok('sign-in', 'Claude Code (Anthropic API): ANTHROPIC_API_KEY is set'));
+    expect(checkSignIn('gemini', { HOME: scratch }, scratch)).toMatchObject({ status: 'fail', detail: 'Gemini CLI (no auth type chosen) has no key or sign-in', fix: expect.stringMatching(/^set GEMINI_API_KEY/) });
+  });
+
+  it('Claude Code and Gemini CLI are read where they look (settings env, .env), the fix naming the file that set the URL', async () => {
+    const url = await closedUrl();
+    const claudeHome = join(scratch, 'claude-settings');
+    mkdirSync(join(claudeHome, '.claude'), { recursive: true });
+    const settings = join(claudeHome, '.claude', 'settings.json');
+    writeFileSync(settings, JSON.stringify({ env: { ANTHROPIC_BASE_URL: url, ANTHROPIC_AUTH_TOKEN: 't' } }));
+    // Claude Code's settings win over the same variable in the environment.
+    const claudeEnv = { HOME: claudeHome, ANTHROPIC_BASE_URL: 'https://api.anthropic.com' };
+    expect(checkSignIn('claude', claudeEnv, scratch)).toEqual(ok('sign-in', `Claude Code (Anthropic API): ANTHROPIC_AUTH_TOKEN in ${settings} is set`));
+    expect(await checkModel('claude', { env: claudeEnv, cwd: scratch, fetch })).toEqual(
+      fail('model', `model provider at ${url} does not answer (ECONNREFUSED)`, `start the model server at ${url}, or correct ANTHROPIC_BASE_URL in ${settings}`),
+    );
+    expect(checkSignIn('claude', { HOME: join(scratch, 'nobody') }, scratch)).toMatchObject({ status: 'fail', detail: 'Claude Code (Anthropic API) has no key or sign-in' });
+
+    const geminiHome = join(scratch, 'gemini-dotenv');
+    mkdirSync(join(geminiHome, '.gemini'), { recursive: true });
+    const geminiSettings = join(geminiHome, '.gemini', 'settings.json');
+    const dotenv = join(geminiHome, '.gemini', '.env');
+    writeFileSync(geminiSettings, '{"security":{"auth":{"selectedType":"gemini-api-key"}}}');
+    writeFileSync(dotenv, `GEMINI_API_KEY=k\nGOOGLE_GEMINI_BASE_URL=${url}\n`);
+    const trusted = { HOME: geminiHome, GEMINI_CLI_TRUST_WORKSPACE: 'true' };
+    expect(checkSignIn('gemini', trusted, scratch)).toEqual(ok('sign-in', `Gemini CLI (auth gemini-api-key, from ${geminiSettings}): GEMINI_API_KEY in ${dotenv} is set`));
+    expect(await checkModel('gemini', { env: trusted, cwd: scratch, fetch })).toEqual(
+      fail('model', `model provider at ${url} does not answer (ECONNREFUSED)`, `start the model server at ${url}, or correct GOOGLE_GEMINI_BASE_URL in ${dotenv}`),
+    );
+    // Untrusted, the folder gets no ~/.gemini/.env; and GOOGLE_API_KEY is Vertex AI's, not the Gemini API's.
+    expect(checkSignIn('gemini', { HOME: geminiHome, GOOGLE_API_KEY: 'k' }, scratch)).toMatchObject({ status: 'fail', detail: `Gemini CLI (auth gemini-api-key, from ${geminiSettings}) has no key or sign-in` });
   });
 
   it('model: any HTTP answer counts; a refused connection and a deadline passed fail with the fix', async () => {
@@ -301,12 +331,12 @@ describe('sign-in and model (the agent run uses)', () => {
       mkdirSync(home, { recursive: true });
       writeFileSync(join(home, 'config.toml'), `model_provider = "mine"\n[model_providers.mine]\nbase_url = "${hub.url}/v1"\n`);
       // The hub's web root is off: it answers 503 there, an answer all the same.
-      expect(await checkModel('codex', { env: { CODEX_HOME: home }, fetch })).toEqual(ok('model', `model provider at ${hub.url}/v1 answers (HTTP 503)`));
+      expect(await checkModel('codex', { env: { CODEX_HOME: home }, cwd: scratch, fetch })).toEqual(ok('model', `model provider at ${hub.url}/v1 answers (HTTP 503)`));
     } finally {
       await hub.close();
     }
     const closed = await closedCodexHome('codex-model-closed');
-    expect(await checkModel('codex', { env: { CODEX_HOME: closed }, fetch })).toMatchObject({
+    expect(await checkModel('codex', { env: { CODEX_HOME: closed }, cwd: scratch, fetch })).toMatchObject({
       status: 'fail',
       detail: expect.stringMatching(/^model provider at http:\/\/127\.0\.0\.1:\d+\/v1 does not answer \(ECONNREFUSED\)$/),
       fix: expect.stringMatching(/^start the model server at .*, or correct base_url of \[model_providers\.mine\] in /),
@@ -316,13 +346,13 @@ describe('sign-in and model (the agent run uses)', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
-      expect(await checkModel('claude', { env: { ANTHROPIC_BASE_URL: url }, fetch, timeoutMs: 300 })).toEqual(
-        fail('model', `model provider at ${url} does not answer (timed out)`, `check this machine's network and proxy, or ANTHROPIC_BASE_URL (${url})`),
+      expect(await checkModel('claude', { env: { HOME: scratch, ANTHROPIC_BASE_URL: url }, cwd: scratch, fetch, timeoutMs: 300 })).toEqual(
+        fail('model', `model provider at ${url} does not answer (timed out)`, `start the model server at ${url}, or correct ANTHROPIC_BASE_URL`),
       );
     } finally {
       silent.closeAllConnections();
       await new Promise<void>((r) => silent.close(() => r()));
     }
-    expect(await checkModel('acp', { env: {}, fetch })).toMatchObject({ status: 'skip' });
+    expect(await checkModel('acp', { env: {}, cwd: scratch, fetch })).toMatchObject({ status: 'skip' });
   });
 });

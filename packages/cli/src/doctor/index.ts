@@ -47,9 +47,9 @@ export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
   // The agent `run` uses (config.toml's agent, else Codex) must be ready; the others are told about.
   const chosen = config.config?.run.agent ?? 'codex';
   const others = () =>
-    Promise.all(OTHER_AGENTS.map((agent) => checkAgent(agent, { env: deps.env, required: chosen === agent, ...(deps.locateAgent ? { locate: deps.locateAgent } : {}) })));
+    Promise.all(OTHER_AGENTS.map((agent) => checkAgent(agent, { env: deps.env, cwd: deps.cwd, required: chosen === agent, ...(deps.locateAgent ? { locate: deps.locateAgent } : {}) })));
   // That agent has a key or sign-in, and its model provider answers.
-  const model = () => checkModel(chosen, { env: deps.env, fetch: fetchFn });
+  const model = () => checkModel(chosen, { env: deps.env, cwd: deps.cwd, fetch: fetchFn });
   const [codex, agents, reach, hub] = await Promise.all([codexAndSandbox(), others(), model(), hubAndToken()]);
-  return [checkNode(deps.nodeVersion), config.result, ...codex, ...agents, checkSignIn(chosen, deps.env), reach, ...hub, checkTrust({ home, cwd: deps.cwd })];
+  return [checkNode(deps.nodeVersion), config.result, ...codex, ...agents, checkSignIn(chosen, deps.env, deps.cwd), reach, ...hub, checkTrust({ home, cwd: deps.cwd })];
 }

@@ -1,25 +1,32 @@
 // The agent `run` uses can reach its model: it has a key or a sign-in for its model provider
-// (`sign-in`), and the provider's base URL answers HTTP at all (`model`). For Codex both come from
-// its own config.toml (`model_provider`, `[model_providers.<id>]`: base_url, env_key,
-// requires_openai_auth), read as Codex reads it; for Claude Code and Gemini CLI from their
-// variables and sign-in files.
+// (`sign-in`), and the provider's base URL answers HTTP at all (`model`). Each read as the agent
+// reads it (the runner's providers): Codex from its config.toml (`model_provider`,
+// `[model_providers.<id>]`: base_url, env_key, requires_openai_auth); Claude Code from its
+// settings' `env` over the environment (route, base URL, credential); Gemini CLI from its auth
+// type (settings, else the environment), its .env file and its sign-in files.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AGENT_TITLES, codexHome, codexProvider, modelUrlOf, type AgentName } from '@pilothouse/runner';
-import { credentialOf, SIGN_IN } from './agents.js';
+import { AGENT_TITLES, claudeProvider, codexHome, codexProvider, geminiProvider, modelUrlOf, type AgentName } from '@pilothouse/runner';
 import { fetchProblem, type Fetch } from './hub.js';
 import { fail, ok, skip, type CheckResult } from './result.js';
 
 /** Does the agent have what its model provider needs (a key, a sign-in)? */
-export function checkSignIn(agent: AgentName, env: NodeJS.ProcessEnv): CheckResult {
+export function checkSignIn(agent: AgentName, env: NodeJS.ProcessEnv, cwd: string): CheckResult {
   switch (agent) {
     case 'codex':
       return codexSignIn(env);
-    case 'claude':
+    case 'claude': {
+      const p = claudeProvider(env, cwd);
+      const who = `Claude Code (${CLAUDE_ROUTES[p.route]})`;
+      return p.credential === null
+        ? fail('sign-in', `${who} has no key or sign-in`, 'set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN for a gateway; in the environment or the `env` of ~/.claude/settings.json), or sign in once with `claude`')
+        : ok('sign-in', `${who}: ${p.credential}`);
+    }
     case 'gemini': {
-      const credential = credentialOf(agent, env);
-      return credential === null ? fail('sign-in', `${AGENT_TITLES[agent]} has no key or sign-in`, SIGN_IN[agent]) : ok('sign-in', `${AGENT_TITLES[agent]}: ${credential}`);
+      const p = geminiProvider(env, cwd);
+      const who = p.auth === null ? 'Gemini CLI (no auth type chosen)' : `Gemini CLI (auth ${p.auth}, from ${p.authFrom ?? '?'})`;
+      return p.credential === null ? fail('sign-in', `${who} has no key or sign-in`, p.fix) : ok('sign-in', `${who}: ${p.credential}`);
     }
     case 'acp':
       return skip('sign-in', 'an ACP agent signs in its own way');
@@ -49,8 +56,10 @@ function codexSignIn(env: NodeJS.ProcessEnv): CheckResult {
   return ok('sign-in', `Codex (provider ${p.id}): ${p.bearerInConfig ? 'a bearer token in its config.toml' : 'no key needed'}`);
 }
 
-/** What to do when the provider does not answer. */
-function modelFix(agent: AgentName, env: NodeJS.ProcessEnv, url: string): string {
+const CLAUDE_ROUTES = { anthropic: 'Anthropic API', bedrock: 'Amazon Bedrock', vertex: 'Google Vertex AI' } as const;
+
+/** What to do when the provider does not answer: the setting that named the URL, or the network. */
+function modelFix(agent: AgentName, env: NodeJS.ProcessEnv, cwd: string, url: string): string {
   switch (agent) {
     case 'codex': {
       const p = codexProvider(env);
@@ -58,9 +67,12 @@ function modelFix(agent: AgentName, env: NodeJS.ProcessEnv, url: string): string
       return `check this machine's network and proxy (Codex needs ${url}), or set model_provider in ${join(codexHome(env), 'config.toml')}`;
     }
     case 'claude':
-      return `check this machine's network and proxy, or ANTHROPIC_BASE_URL (${url})`;
-    case 'gemini':
-      return `check this machine's network and proxy, or GOOGLE_GEMINI_BASE_URL (${url})`;
+    case 'gemini': {
+      const p = agent === 'claude' ? claudeProvider(env, cwd) : geminiProvider(env, cwd);
+      // A variable of the user's names it: the server there, or the variable, is what to fix.
+      if (!p.baseUrlIsDefault) return `start the model server at ${url}, or correct ${p.baseUrlFrom}`;
+      return `check this machine's network and proxy (${AGENT_TITLES[agent]} needs ${url}: ${p.baseUrlFrom})`;
+    }
     case 'acp':
       return 'check the agent\'s own configuration';
     default: {
@@ -71,9 +83,9 @@ function modelFix(agent: AgentName, env: NodeJS.ProcessEnv, url: string): string
 }
 
 /** The provider's base URL answers HTTP (any status: it is there); a refused connection, a DNS failure or no answer within the deadline fails. */
-export async function checkModel(agent: AgentName, deps: { env: NodeJS.ProcessEnv; fetch: Fetch; timeoutMs?: number }): Promise<CheckResult> {
+export async function checkModel(agent: AgentName, deps: { env: NodeJS.ProcessEnv; cwd: string; fetch: Fetch; timeoutMs?: number }): Promise<CheckResult> {
   if (agent === 'acp') return skip('model', 'an ACP agent reaches its model its own way');
-  const url = modelUrlOf(agent, deps.env);
+  const url = modelUrlOf(agent, deps.env, deps.cwd);
   if (url === null) {
     const p = codexProvider(deps.env);
     return fail('model', `provider ${p.id} has no base_url`, `set base_url in [model_providers.${p.id}] of ${p.configPath ?? join(codexHome(deps.env), 'config.toml')}`);
@@ -82,13 +94,13 @@ export async function checkModel(agent: AgentName, deps: { env: NodeJS.ProcessEn
   try {
     parsed = new URL(url);
   } catch {
-    return fail('model', `"${url}" is not a URL`, modelFix(agent, deps.env, url));
+    return fail('model', `"${url}" is not a URL`, modelFix(agent, deps.env, deps.cwd, url));
   }
   try {
     const res = await deps.fetch(parsed, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(deps.timeoutMs ?? 5_000) });
     await res.body?.cancel().catch(() => undefined);
     return ok('model', `model provider at ${url} answers (HTTP ${res.status})`);
   } catch (err) {
-    return fail('model', `model provider at ${url} does not answer (${fetchProblem(err)})`, modelFix(agent, deps.env, url));
+    return fail('model', `model provider at ${url} does not answer (${fetchProblem(err)})`, modelFix(agent, deps.env, deps.cwd, url));
   }
 }

@@ -10,7 +10,7 @@ export type ModelProbeResult =
 
 export type ProbeFetch = (url: URL, init: RequestInit) => Promise<Response>;
 
-export const PROBE_TIMEOUT_MS = 5_000;
+const PROBE_TIMEOUT_MS = 5_000;
 
 /** One GET of `url` (redirects not followed, the body not read). Never throws. */
 export async function probeModel(url: string, opts: { readonly fetch?: ProbeFetch; readonly timeoutMs?: number } = {}): Promise<ModelProbeResult> {
@@ -32,7 +32,7 @@ export async function probeModel(url: string, opts: { readonly fetch?: ProbeFetc
 }
 
 /** fetch's failure in Node's words: undici's "fetch failed" hides the cause (connect ECONNREFUSED …, getaddrinfo ENOTFOUND …). */
-export function fetchFailure(err: unknown, timeoutMs: number): string {
+function fetchFailure(err: unknown, timeoutMs: number): string {
   if (!(err instanceof Error)) return String(err);
   if (err.name === 'TimeoutError') return `no answer within ${timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`}`;
   const cause: unknown = err.cause;

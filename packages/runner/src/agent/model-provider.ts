@@ -1,23 +1,23 @@
 // Where each agent's model is: the base URL its requests go to, as the agent itself works it out
-// (Codex: its config.toml; Claude Code: ANTHROPIC_BASE_URL; Gemini CLI: GOOGLE_GEMINI_BASE_URL).
+// (Codex: its config.toml, codex/provider.ts; Claude Code: its settings' env over the environment,
+// claude/provider.ts; Gemini CLI: its auth type, settings and .env, gemini/provider.ts).
 // Doctor probes it; the session names it when the model cannot be reached, and asks it itself
 // for an agent that retries in silence.
 
+import { claudeProvider } from '../claude/provider.js';
 import { codexProvider } from '../codex/provider.js';
+import { geminiProvider } from '../gemini/provider.js';
 import type { AgentName } from './driver.js';
 
-export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
-export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com';
-
-/** The agent's model base URL; null when Pilothouse cannot tell (an ACP agent's own business). */
-export function modelUrlOf(agent: AgentName, env: NodeJS.ProcessEnv): string | null {
+/** The agent's model base URL as it would use it in `cwd`; null when Pilothouse cannot tell (an ACP agent's own business). */
+export function modelUrlOf(agent: AgentName, env: NodeJS.ProcessEnv, cwd: string): string | null {
   switch (agent) {
     case 'codex':
       return codexProvider(env).baseUrl || null;
     case 'claude':
-      return env.ANTHROPIC_BASE_URL || ANTHROPIC_BASE_URL;
+      return claudeProvider(env, cwd).baseUrl;
     case 'gemini':
-      return env.GOOGLE_GEMINI_BASE_URL || GEMINI_BASE_URL;
+      return geminiProvider(env, cwd).baseUrl;
     case 'acp':
       return null;
     default: {

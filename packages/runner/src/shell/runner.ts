@@ -149,7 +149,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     flushMs: opts.streamFlushMs,
     approvalTimeoutMs: opts.approvalTimeoutMs,
     previews: ports.config(instanceId, opts.forward ?? [], opts.suppressPorts ?? [], () => agent.pid),
-    modelUrl: modelUrlOf(choice.name, opts.env ?? process.env),
+    modelUrl: modelUrlOf(choice.name, opts.env ?? process.env, cwd),
     modelProbeMs: modelProbeMsOf(choice.name),
   });
   ports.attach((event, payload) => hub.push(event, payload));
