@@ -10,6 +10,7 @@ import module from 'node:module';
 // run on. Node 20 has no such cache and starts as before.
 /** @type {{ enableCompileCache?: () => unknown }} */ (module).enableCompileCache?.();
 
+// Lint reads dist/node-support.d.ts for its types: `npm run lint` builds first.
 let support;
 try {
   support = await import('../dist/node-support.js');
