@@ -4,9 +4,9 @@
 // quiet note, "… pruned after 30 days", where its output was (no empty output block, no broken
 // diff); the command line, its exit code and the changed paths stay, so do the instruction and the
 // answer, and today's command shows its output. At phone and desktop size, light and dark, nothing
-// overflows and nothing throws. With RETENTION_SHOTS=dir set, each view is saved there to look at.
+// overflows and nothing throws. With PILOTHOUSE_SCREENSHOTS=1, each view goes to docs/screenshots/retention-*.png.
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as pathJoin } from 'node:path';
 import pino from 'pino';
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type RunningHub, type Store } from '@pilothouse/hub';
 import { seedStore } from '@pilothouse/hub/testing';
 import type { PageGlobals } from './support/page-globals.js';
-import { DEVICES, ensureWebBuild, launchBrowser, openPerson, setPasswords, signIn, WEB_ROOT, type Person } from './support/browser.js';
+import { DEVICES, ensureWebBuild, launchBrowser, openPerson, screenshot, setPasswords, signIn, WEB_ROOT, type Person } from './support/browser.js';
 
 const PASSWORD = 'correct horse battery';
 const DAY = 86_400_000;
@@ -51,14 +51,6 @@ async function writeThread(store: Store, channelId: string, userId: string): Pro
   await store.db.updateTable('messages').set({ created_at: new Date(Date.now() - 40 * DAY).toISOString() }).execute();
   await row('fresh', 'command', ' ✓ src/zone.test.ts (1 test) 2ms\n', { command: 'npm test -- zone' });
   await store.updateRow(channelId, runner, { item_key: 'fresh', meta: { command: 'npm test -- zone', exit_code: 0, duration_ms: 830 }, status: 'completed' });
-}
-
-/** With RETENTION_SHOTS=dir: the view saved there, for a person to look at. */
-async function look(page: Page, name: string): Promise<void> {
-  const dir = process.env.RETENTION_SHOTS;
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: pathJoin(dir, `${name}.png`), fullPage: true });
 }
 
 beforeAll(async () => {
@@ -137,7 +129,7 @@ describe('rows whose output was pruned', () => {
         });
         expect(`${name} overflows by ${overflow}px`).toBe(`${name} overflows by 0px`);
         expect(errors).toEqual([]);
-        await look(page, name);
+        await screenshot(page, name);
       }),
     );
   });

@@ -15,26 +15,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'phoenix';
 import type { Message } from '@pilothouse/protocol';
 import { startHub, type RunningHub } from '../src/hub.js';
-import type { Ticker } from '../src/retention/pruner.js';
 import { Store, type Author, type StoreConfig } from '../src/store/store.js';
 import { connect, EventLog, join, push } from './phx.js';
 import { seedStore } from './hub-process.js';
 import { PG_URL } from './stores.js';
+import { handTicker } from './hand-ticker.js';
 
 const DAY = 86_400_000;
-
-/** The hub's one retention timer, ticked by the test. */
-function handTicker() {
-  const armed: { ms: number; tick: () => void; cancelled: boolean }[] = [];
-  const ticker: Ticker = {
-    every(ms, tick) {
-      const timer = { ms, tick, cancelled: false };
-      armed.push(timer);
-      return { cancel: () => void (timer.cancelled = true) };
-    },
-  };
-  return { ticker, armed };
-}
 
 /** The value of one sample line (`name value`) of the Prometheus text. */
 async function counter(hub: RunningHub, series: string): Promise<number | null> {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { Store } from '../src/store/store.js';
+import { Store, type Author, type Channel } from '../src/store/store.js';
 
 export const PG_URL = process.env.PILOTHOUSE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -46,3 +46,11 @@ export const postgresFixture: StoreFixture = {
     };
   },
 };
+
+/** A fresh store holding Alice and acme/agents, with Alice as an author in person and as runner r1: where most store tests start. */
+export async function openWithChannel(fixture: StoreFixture): Promise<{ store: Store; cleanup: () => Promise<void>; channel: Channel; human: Author; runner: Author }> {
+  const { store, cleanup } = await fixture.open();
+  const alice = await store.createUser({ name: 'Alice', passwordHash: 'h', admin: false });
+  const channel = await store.createChannel({ workspace: 'acme', channel: 'agents' });
+  return { store, cleanup, channel, human: { userId: alice.id, name: 'Alice', runnerId: null }, runner: { userId: alice.id, name: 'Alice', runnerId: 'r1' } };
+}

@@ -34,4 +34,4 @@ export type { ConnectHubOptions, HubClient, HubLogger } from './hub/api.js';
 export { memoryCursor } from './hub/cursor.js';
 export { createTunnelClient, type TunnelClient, type TunnelClientOptions } from './previews/tunnel-client.js';
 export { installedAgents } from './machine/inventory.js';
-export { startMachine, DAEMON_VERSION, type MachineOptions, type RunningMachine, type MachineLogger } from './machine/daemon.js';
+export { startMachine, type MachineOptions, type RunningMachine, type MachineLogger } from './machine/daemon.js';

@@ -6,24 +6,11 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { PruneOptions } from '../store/retention.js';
-import { PayloadPruner, type PrunerOptions, type Ticker } from './pruner.js';
+import { PayloadPruner, type PrunerOptions } from './pruner.js';
+import { handTicker } from '../../test/hand-ticker.js';
 
 const NOW = Date.parse('2026-03-03T00:00:00.000Z');
 const DAY = 86_400_000;
-
-/** A ticker the test ticks by hand. */
-function handTicker() {
-  const armed: { ms: number; tick: () => void; cancelled: boolean }[] = [];
-  const ticker: Ticker = {
-    every(ms, tick) {
-      const timer = { ms, tick, cancelled: false };
-      armed.push(timer);
-      return { cancel: () => void (timer.cancelled = true) };
-    },
-  };
-  const tick = () => armed.filter((t) => !t.cancelled).forEach((t) => t.tick());
-  return { ticker, armed, tick };
-}
 
 /** A store whose batches answer `answers` in turn (0 once they run out), each when the test lets it if `gated`. */
 function fakeStore(answers: (number | Error)[], gated = false) {

@@ -4,7 +4,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelEvent, Message } from '@pilothouse/protocol';
-import { postgresFixture, sqliteFixture } from '../../test/stores.js';
+import { openWithChannel, postgresFixture, sqliteFixture } from '../../test/stores.js';
 import type { Author, Channel, Store } from './store.js';
 import { bodySlice, threadPage } from './thread-pages.js';
 
@@ -54,11 +54,7 @@ describe.each([sqliteFixture, postgresFixture])('retention of event payloads: $n
   let runner: Author;
 
   beforeEach(async () => {
-    ({ store, cleanup } = await fixture.open());
-    const alice = await store.createUser({ name: 'Alice', passwordHash: 'h', admin: false });
-    channel = await store.createChannel({ workspace: 'acme', channel: 'agents' });
-    human = { userId: alice.id, name: 'Alice', runnerId: null };
-    runner = { userId: alice.id, name: 'Alice', runnerId: 'r1' };
+    ({ store, cleanup, channel, human, runner } = await openWithChannel(fixture));
   });
   afterEach(async () => cleanup());
 

@@ -38,9 +38,6 @@ import { endSession, type EndContext } from './ending.js';
 import { markResuming, recoverSessions } from './recovery.js';
 import { RUNNER_VERSION } from '../version.js';
 
-/** The runner package's version (version.ts). */
-export const DAEMON_VERSION = RUNNER_VERSION;
-
 export interface MachineLogger {
   info(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;
@@ -91,7 +88,7 @@ export async function startMachine(opts: MachineOptions): Promise<RunningMachine
   const info = (): MachineInfo => ({
     name: opts.name,
     os: `${platform()} ${release()}`,
-    daemon_version: DAEMON_VERSION,
+    daemon_version: RUNNER_VERSION,
     folders,
     agents: [...agents],
     limits: opts.limits,
