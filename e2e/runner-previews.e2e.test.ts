@@ -6,7 +6,6 @@
 
 import { request } from 'node:http';
 import { readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -14,6 +13,7 @@ import type { Message, PortForwardMeta } from '@pilothouse/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSessionHarness, type SessionHarness } from './support/session-harness.js';
 import { hasState } from './support/rows.js';
+import { freePort } from './support/dev-server.js';
 
 let h: SessionHarness | null = null;
 afterEach(async () => {
@@ -34,14 +34,6 @@ type Row = Message & { meta: PortForwardMeta & { approval?: { request_id: string
 
 const portRows = (thread: Message[]): Row[] => thread.filter((m) => m.kind === 'port_forward') as Row[];
 const rowFor = (thread: Message[], pred: (meta: Row['meta'], row: Row) => boolean): Row | undefined => portRows(thread).find((r) => pred(r.meta, r));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The agent runs `cmd` (one exec tool call) in a turn; resolves once the turn is processed. */
 async function agentRuns(harness: SessionHarness, cmd: string): Promise<void> {

@@ -7,7 +7,6 @@
 // again; Alice denies. Every wait is on the DOM or on thread events.
 
 import { realpathSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { startSessionHarness, type SessionHarness } from './support/session-harn
 import { ensureWebBuild, forcedControl, launchBrowser, openPerson, screenshot, setPasswords, signIn, type Person } from './support/browser.js';
 import { hasState } from './support/rows.js';
 import { recordedRequests, setMessage, VITE_BIN, writeViteApp } from './support/vite-app.js';
+import { freePort } from './support/dev-server.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -28,14 +28,6 @@ let cwd: string;
 let port: number;
 /** WebSocket URLs opened by alice's pages (the preview tab's HMR socket among them). */
 const socketsOpened: string[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port: p } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return p;
-}
 
 /** Processes whose cwd is the test's repo: the dev servers the agent left running. */
 function serversIn(dir: string): number[] {
