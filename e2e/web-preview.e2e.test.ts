@@ -8,7 +8,8 @@
 
 import { realpathSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '@pilothouse/protocol';
 import { startSessionHarness, type SessionHarness } from './support/session-harness.js';
@@ -28,6 +29,49 @@ let cwd: string;
 let port: number;
 /** WebSocket URLs opened by alice's pages (the preview tab's HMR socket among them). */
 const socketsOpened: string[] = [];
+
+/** The runner's port-watcher log lines (`forward_port_*`), kept to explain a failed wait. */
+const watcherLog: string[] = [];
+const runnerLogger = pino(
+  { level: 'debug' },
+  {
+    write(line: string) {
+      if (line.includes('"forward_port')) watcherLog.push(line.trim());
+    },
+  },
+);
+
+/** What the machine shows about the dev server on `port`: put into the error when a wait on the thread times out. */
+function whyNot(): string {
+  const read = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (err) {
+      return String(err);
+    }
+  };
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const sockets = ['tcp', 'tcp6'].flatMap((f) => read(`/proc/net/${f}`).split('\n').filter((l) => l.includes(`:${hex} `)));
+  const procs = serversIn(cwd).map((pid) => {
+    const env = read(`/proc/${pid}/environ`).split('\0').filter((e) => e.startsWith('PILOTHOUSE_SESSION='));
+    return `${pid} ${read(`/proc/${pid}/cmdline`).split('\0').join(' ')} ${env.join(' ') || '(no marker)'}`;
+  });
+  return [
+    `vite.log:\n${read(join(cwd, 'vite.log')).slice(-2000)}`,
+    `sockets on port ${port}:\n${sockets.join('\n') || '(none)'}`,
+    `processes in the repo:\n${procs.join('\n') || '(none)'}`,
+    `runner port log (last 40):\n${watcherLog.slice(-40).join('\n') || '(none)'}`,
+  ].join('\n');
+}
+
+/** Waits for `locator`; a timeout says what the machine showed (vite.log, sockets, processes, the watcher's log). */
+async function waitExplained(locator: Locator, timeout = 30_000): Promise<void> {
+  try {
+    await locator.waitFor({ timeout });
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${whyNot()}`, { cause: err });
+  }
+}
 
 /** Processes whose cwd is the test's repo: the dev servers the agent left running. */
 function serversIn(dir: string): number[] {
@@ -73,7 +117,7 @@ beforeAll(async () => {
   [h, browser] = await Promise.all([startSessionHarness({ codex: { sandbox: 'danger-full-access' }, start: false }), launchBrowser()]);
   cwd = realpathSync(h.workspace);
   writeViteApp(cwd, 'hello from vite v1');
-  await h.startRunner({ portScanMs: 200 });
+  await h.startRunner({ portScanMs: 200, logger: runnerLogger });
   await setPasswords(h.hub, { alice: PASSWORD, bob: PASSWORD });
   [alice, bob] = await Promise.all([openPerson(browser), openPerson(browser)]);
   alice.context.on('page', (p) => p.on('websocket', (ws) => socketsOpened.push(ws.url())));
@@ -94,7 +138,7 @@ describe('previews in the browser', () => {
 
   it('shows the prompt to everyone, live only for the listen user; bob cannot approve', async () => {
     await agentRuns(`setsid nohup node ${VITE_BIN} --port ${port} --strictPort --host 127.0.0.1 > vite.log 2>&1 < /dev/null &`);
-    await portRows(alice, 'prompt').waitFor({ timeout: 30_000 });
+    await waitExplained(portRows(alice, 'prompt'));
     await portRows(bob, 'prompt').waitFor();
     const requestId = (await portRows(alice, 'prompt').getAttribute('data-request-id'))!;
     expect(requestId).toBeTruthy();
@@ -186,8 +230,8 @@ describe('previews in the browser', () => {
     // process now answers for that port, so the approval given for Vite no longer stands.
     writeFileSync(join(cwd, 'other.js'), `require('http').createServer((q, s) => s.end('other')).listen(${port}, '::1');\n`);
     await agentRuns('setsid nohup node other.js > other.log 2>&1 < /dev/null &');
-    await portRows(alice, 'revoked').waitFor({ timeout: 30_000 });
-    await portRows(alice, 'prompt').waitFor({ timeout: 30_000 });
+    await waitExplained(portRows(alice, 'revoked'));
+    await waitExplained(portRows(alice, 'prompt'));
     expect(await portRows(alice, 'prompt').textContent()).toContain('other.js');
     // The old preview is gone for good, with a clear status.
     const gone = await preview.reload();
