@@ -161,4 +161,24 @@ describe.each([sqliteFixture, postgresFixture])('retention of event payloads: $n
     expect(await store.eventsSince(channel.id, 0, 10_000)).toEqual(events);
     expect((await store.getMessage(channel.id, ids.cmd!))?.body).toBe('$ npm test\nok 1 ✓\nok 2 😀\n');
   });
+
+  it('two pruners at once (two hubs on one database) prune every row exactly once, without a deadlock', async () => {
+    const root = await store.postMessage(channel.id, runner, { client_id: 'root', body: 'session', kind: 'session', meta: { agent: 'codex' } });
+    const names = Array.from({ length: 40 }, (_, i) => `cmd${i}`);
+    for (const name of names) {
+      await store.postMessage(channel.id, runner, { client_id: name, item_key: name, kind: 'command', body: `$ ${name}\n`, thread_id: root.thread_id });
+      await store.appendRow(channel.id, runner, { item_key: name, offset: name.length + 3, text: 'output\n' });
+      await store.updateRow(channel.id, runner, { item_key: name, status: 'completed' });
+    }
+    await store.db.updateTable('messages').set({ created_at: OLD }).execute();
+    const drain = async (): Promise<number> => {
+      let total = 0;
+      for (let n = -1; n !== 0; total += n) n = await store.pruneEventPayloads({ before: CUTOFF, afterDays: 30, limit: 3, now: NOW });
+      return total;
+    };
+    const counts = await Promise.all([drain(), drain(), drain()]);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(names.length);
+    const thread = await store.getThread(channel.id, root.message_id);
+    expect(thread.filter((m) => m.kind === 'command').map((m) => m.body)).toEqual(names.map(() => ''));
+  });
 });

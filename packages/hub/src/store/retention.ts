@@ -57,7 +57,7 @@ export function prunedEvent(event: ChannelEvent, marker: Marker): ChannelEvent {
 
 /**
  * Prunes up to `limit` finished rows of PRUNABLE_KINDS created before `before`, not pruned yet, in
- * one transaction; answers how many. Run it again until it answers 0. A row another hub pruned
+ * one transaction, oldest first; answers how many. Run it again until it answers 0. A row another hub pruned
  * meanwhile is skipped (its `pruned_at` is set in the same transaction as its events).
  */
 export async function pruneEventPayloads(db: Db, opts: PruneOptions): Promise<number> {
@@ -70,6 +70,10 @@ export async function pruneEventPayloads(db: Db, opts: PruneOptions): Promise<nu
       .where('pruned_at', 'is', null)
       .where('created_at', '<', opts.before.toISOString())
       .where('status', 'in', [...FINISHED])
+      // One order for every hub: two hubs pruning one PostgreSQL database take row locks in the
+      // same order, so one waits for the other instead of the two deadlocking.
+      .orderBy('created_at')
+      .orderBy('id')
       .limit(opts.limit)
       .execute();
     let pruned = 0;
