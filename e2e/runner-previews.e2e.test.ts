@@ -13,11 +13,11 @@ import type { Message, PortForwardMeta } from '@pilothouse/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSessionHarness, type SessionHarness } from './support/session-harness.js';
 import { hasState } from './support/rows.js';
-import { freePort } from './support/dev-server.js';
+import { detached, freePort, writeDetach } from './support/dev-server.js';
 
 let h: SessionHarness | null = null;
 afterEach(async () => {
-  // The dev servers left Codex's process group on purpose (setsid): stop the ones started here.
+  // The dev servers left Codex's process group on purpose (detach.js): stop the ones started here.
   if (h) for (const pid of serversIn(realpathSync(h.workspace))) killQuietly(pid);
   await h?.close();
   h = null;
@@ -43,13 +43,14 @@ async function agentRuns(harness: SessionHarness, cmd: string): Promise<void> {
 }
 
 /** What a coding agent does to keep a dev server running after its command returns. */
-const background = (port: number, host = '127.0.0.1') => `setsid nohup node server.js ${port} ${host} > server-${port}.log 2>&1 < /dev/null &`;
+const background = (port: number, host = '127.0.0.1') => detached(`server-${port}.log`, `node server.js ${port} ${host}`);
 
 async function start(overrides: Parameters<SessionHarness['startRunner']>[0] = {}): Promise<SessionHarness> {
   // Under danger-full-access Codex runs commands unsandboxed (a sandbox would forbid listening).
   const harness = await startSessionHarness({ codex: { sandbox: 'danger-full-access' }, start: false });
   h = harness;
   writeFileSync(join(harness.workspace, 'server.js'), SERVER);
+  writeDetach(harness.workspace);
   await harness.startRunner({ portScanMs: 200, ...overrides });
   return harness;
 }

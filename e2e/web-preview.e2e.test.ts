@@ -16,7 +16,7 @@ import { startSessionHarness, type SessionHarness } from './support/session-harn
 import { ensureWebBuild, forcedControl, launchBrowser, openPerson, screenshot, setPasswords, signIn, type Person } from './support/browser.js';
 import { hasState } from './support/rows.js';
 import { recordedRequests, setMessage, VITE_BIN, writeViteApp } from './support/vite-app.js';
-import { freePort } from './support/dev-server.js';
+import { detached, freePort, writeDetach } from './support/dev-server.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -41,8 +41,8 @@ const runnerLogger = pino(
   },
 );
 
-/** What the machine shows about the dev server on `port`: put into the error when a wait on the thread times out. */
-function whyNot(): string {
+/** What the machine and the hub show about the dev server on `port`: put into the error when a wait on the thread times out. */
+async function whyNot(): Promise<string> {
   const read = (file: string) => {
     try {
       return readFileSync(file, 'utf8');
@@ -52,6 +52,7 @@ function whyNot(): string {
   };
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
   const sockets = ['tcp', 'tcp6'].flatMap((f) => read(`/proc/net/${f}`).split('\n').filter((l) => l.includes(`:${hex} `)));
+  const rows = (await h.thread()).filter((m) => m.kind === 'port_forward');
   const procs = serversIn(cwd).map((pid) => {
     const env = read(`/proc/${pid}/environ`).split('\0').filter((e) => e.startsWith('PILOTHOUSE_SESSION='));
     return `${pid} ${read(`/proc/${pid}/cmdline`).split('\0').join(' ')} ${env.join(' ') || '(no marker)'}`;
@@ -61,6 +62,7 @@ function whyNot(): string {
     `sockets on port ${port}:\n${sockets.join('\n') || '(none)'}`,
     `processes in the repo:\n${procs.join('\n') || '(none)'}`,
     `runner port log (last 40):\n${watcherLog.slice(-40).join('\n') || '(none)'}`,
+    `port_forward rows the hub holds:\n${rows.map((m) => JSON.stringify(m.meta)).join('\n') || '(none)'}`,
   ].join('\n');
 }
 
@@ -69,7 +71,7 @@ async function waitExplained(locator: Locator, timeout = 30_000): Promise<void> 
   try {
     await locator.waitFor({ timeout });
   } catch (err) {
-    throw new Error(`${(err as Error).message}\n${whyNot()}`, { cause: err });
+    throw new Error(`${(err as Error).message}\n${await whyNot()}`, { cause: err });
   }
 }
 
@@ -117,6 +119,7 @@ beforeAll(async () => {
   [h, browser] = await Promise.all([startSessionHarness({ codex: { sandbox: 'danger-full-access' }, start: false }), launchBrowser()]);
   cwd = realpathSync(h.workspace);
   writeViteApp(cwd, 'hello from vite v1');
+  writeDetach(cwd);
   await h.startRunner({ portScanMs: 200, logger: runnerLogger });
   await setPasswords(h.hub, { alice: PASSWORD, bob: PASSWORD });
   [alice, bob] = await Promise.all([openPerson(browser), openPerson(browser)]);
@@ -137,7 +140,7 @@ describe('previews in the browser', () => {
   let preview: Page;
 
   it('shows the prompt to everyone, live only for the listen user; bob cannot approve', async () => {
-    await agentRuns(`setsid nohup node ${VITE_BIN} --port ${port} --strictPort --host 127.0.0.1 > vite.log 2>&1 < /dev/null &`);
+    await agentRuns(detached('vite.log', `node ${VITE_BIN} --port ${port} --strictPort --host 127.0.0.1`));
     await waitExplained(portRows(alice, 'prompt'));
     await portRows(bob, 'prompt').waitFor();
     const requestId = (await portRows(alice, 'prompt').getAttribute('data-request-id'))!;
@@ -229,7 +232,7 @@ describe('previews in the browser', () => {
     // A second server on the same port (IPv6 loopback) while Vite still holds IPv4: a different
     // process now answers for that port, so the approval given for Vite no longer stands.
     writeFileSync(join(cwd, 'other.js'), `require('http').createServer((q, s) => s.end('other')).listen(${port}, '::1');\n`);
-    await agentRuns('setsid nohup node other.js > other.log 2>&1 < /dev/null &');
+    await agentRuns(detached('other.log', 'node other.js'));
     await waitExplained(portRows(alice, 'revoked'));
     await waitExplained(portRows(alice, 'prompt'));
     expect(await portRows(alice, 'prompt').textContent()).toContain('other.js');
