@@ -103,11 +103,11 @@ export async function startHubProcess(dataDir: string, opts: { port?: number; ar
 
 export const cleanupDir = (dir: string) => rmSync(dir, { recursive: true, force: true });
 
-const STANDBY = resolve(import.meta.dirname, 'hub-standby.ts');
+const STANDBY = resolve(import.meta.dirname, 'hub-standby.mjs');
 
 /**
  * Hub processes that restart fast: the next one is always spawned and loaded in advance
- * (hub-standby.ts), so `restart()` after a SIGKILL costs a store open and a listen, not a process
+ * (hub-standby.mjs, on the compiled hub), so `restart()` after a SIGKILL costs a store open and a listen, not a process
  * start. The port stays the same, so clients reconnect to the new process.
  */
 export class HubCycler {
@@ -121,7 +121,7 @@ export class HubCycler {
   constructor(private readonly target: string) {}
 
   #spawn(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', STANDBY, this.target], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [STANDBY, this.target], { stdio: ['pipe', 'pipe', 'pipe'] });
     createInterface({ input: child.stderr }).on('line', (l) => this.stderr.push(l));
     return new Promise((resolveReady, reject) => {
       const lines = createInterface({ input: child.stdout });
