@@ -4,12 +4,13 @@
 // gives the turn up: the message fails with Codex's reason and the URL within 30 s of being
 // posted. Claude Code, pointed at a closed port, fails by itself. Gemini CLI retries for minutes
 // without a word over ACP: the runner asks the URL itself once the turn is quiet, and gives the
-// turn up the same way. Each session takes a next message afterwards.
+// turn up the same way. Each session takes a next message afterwards. The three run at once, each
+// with its own hub and agent: the waits are the agents' and the runner's clocks, not CPU.
 
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it, type TestContext } from 'vitest';
 import { startSessionHarness, type SessionHarness } from './support/session-harness.js';
 
 /** The whole budget from posting the message to its failure in the thread: the waits' limit. */
@@ -17,11 +18,12 @@ const DEADLINE_MS = 30_000;
 /** A test's own limit: two messages' budgets, and the agent's start before them. */
 const TEST_MS = 2 * DEADLINE_MS + 30_000;
 
-let h: SessionHarness | null = null;
-afterEach(async () => {
-  await h?.close();
-  h = null;
-});
+/** A harness of this test's own, closed when the test ends. */
+async function harness(onTestFinished: TestContext['onTestFinished'], opts: Parameters<typeof startSessionHarness>[0]): Promise<SessionHarness> {
+  const h = await startSessionHarness(opts);
+  onTestFinished(() => h.close());
+  return h;
+}
 
 /** A base URL on 127.0.0.1 whose port was free a moment ago: connections are refused. */
 async function closedUrl(path: string): Promise<string> {
@@ -50,8 +52,8 @@ async function failsWithin(harness: SessionHarness): Promise<{ id: string; reaso
   return { id, reason: thread.find((m) => m.id === id)!.state!.reason ?? '', ms };
 }
 
-it('Codex with its provider on a closed port: the turn fails with the agent\'s reason within 30 s', async () => {
-  h = await startSessionHarness({ start: false });
+it.concurrent('Codex with its provider on a closed port: the turn fails with the agent\'s reason within 30 s', async ({ onTestFinished }) => {
+  const h = await harness(onTestFinished, { start: false });
   const url = await closedUrl('/v1');
   // A user's config: no request_max_retries / stream_max_retries / stream_idle_timeout_ms, so Codex's defaults hold.
   writeFileSync(
@@ -84,8 +86,8 @@ enabled = false
 
 // Claude Code 2.1.332 gives up on a refused connection by itself, at once: its own reason is the
 // message's.
-it('Claude Code with ANTHROPIC_BASE_URL on a closed port: the turn fails with its reason within 30 s', async () => {
-  h = await startSessionHarness({ agent: 'claude', start: false });
+it.concurrent('Claude Code with ANTHROPIC_BASE_URL on a closed port: the turn fails with its reason within 30 s', async ({ onTestFinished }) => {
+  const h = await harness(onTestFinished, { agent: 'claude', start: false });
   const url = await closedUrl('');
   await h.startRunner({ env: { ...h.runnerOptions().env, ANTHROPIC_BASE_URL: url } });
   const { reason, ms } = await failsWithin(h);
@@ -98,8 +100,8 @@ it('Claude Code with ANTHROPIC_BASE_URL on a closed port: the turn fails with it
 // and says nothing meanwhile (no session/update; its stderr is held back until it exits). The
 // runner asks the URL itself after 3 s of quiet: refused, the message shows it at once, and 15 s
 // later the turn is cancelled and fails with that reason.
-it('Gemini CLI with GOOGLE_GEMINI_BASE_URL on a closed port: the runner asks the URL, and the turn fails with the reason within 30 s', async () => {
-  h = await startSessionHarness({ agent: 'gemini', start: false });
+it.concurrent('Gemini CLI with GOOGLE_GEMINI_BASE_URL on a closed port: the runner asks the URL, and the turn fails with the reason within 30 s', async ({ onTestFinished }) => {
+  const h = await harness(onTestFinished, { agent: 'gemini', start: false });
   const url = await closedUrl('');
   await h.startRunner({ env: { ...h.runnerOptions().env, GOOGLE_GEMINI_BASE_URL: url } });
   const { id, reason, ms } = await failsWithin(h);
