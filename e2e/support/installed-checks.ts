@@ -16,6 +16,7 @@ export function describeInstalled(release: () => NodeRelease): void {
     let dir: string;
     let node: NodeRelease;
     let bin: string;
+    let prebuilt: boolean;
     let browser: Browser;
 
     beforeAll(async () => {
@@ -23,7 +24,7 @@ export function describeInstalled(release: () => NodeRelease): void {
       node = release();
       dir = mkdtempSync(join(tmpdir(), `ph-install-${node.version}-`));
       const tarball = packTarball(join(dir, 'pack'));
-      ({ bin } = await installGlobally(tarball, node, join(dir, 'prefix')));
+      ({ bin, prebuilt } = await installGlobally(tarball, node, join(dir, 'prefix')));
       browser = await launchBrowser();
     }, 900_000);
 
@@ -37,6 +38,9 @@ export function describeInstalled(release: () => NodeRelease): void {
       expect(version).toMatchObject({ code: 0, stdout: `${CLI_VERSION}\n` });
       const nodeVersion = await run('node', ['--version'], envFor(node));
       expect(nodeVersion.stdout.trim()).toBe(`v${node.version}`);
+      // better-sqlite3 came prebuilt on the tests' own Node (installGlobally's mirror), and was built
+      // from source on the others: both of its install paths end in a working hub store.
+      expect(prebuilt).toBe(node.version === process.versions.node);
     });
 
     it('doctor: this Node is supported, and the Codex the package brought is found', async () => {

@@ -5,7 +5,8 @@
 // `pilothouse run` as separate processes with a member steering over the socket.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -93,11 +94,52 @@ export function run(command: string, args: readonly string[], env: NodeJS.Proces
   });
 }
 
-/** `npm i -g TARBALL` into a clean prefix: the installed `pilothouse` bin. */
-export async function installGlobally(tarball: string, node: NodeRelease, prefix: string): Promise<{ bin: string; install: Run }> {
-  const install = await run('npm', ['i', '-g', tarball, '--prefix', prefix, '--allow-scripts=better-sqlite3', '--no-audit', '--no-fund', '--prefer-offline'], envFor(node), { timeoutMs: 600_000 });
-  if (install.code !== 0) throw new Error(`npm i -g failed on Node ${node.version}:\n${install.stdout}\n${install.stderr}`);
-  return { bin: join(prefix, 'bin', 'pilothouse'), install };
+/**
+ * better-sqlite3's binary for the Node running the tests, served where its install script
+ * (prebuild-install) looks when `npm_config_better_sqlite3_binary_host` is set: the binary the
+ * clone's `npm ci` built for this Node. Without a network here every install builds it from source
+ * (≈ 95 s of CPU); with the mirror, the install on this Node takes the prebuilt path a user online
+ * gets, while Node 22 and 24 (other ABIs: 404) keep building from source, so both paths are tested.
+ * `served` lists the files it handed out.
+ */
+async function startPrebuildMirror(): Promise<{ host: string; served: string[]; close(): Promise<void> }> {
+  const pkg = join(ROOT, 'node_modules', 'better-sqlite3');
+  const { version } = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { version: string };
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  const dir = mkdtempSync(join(tmpdir(), 'ph-prebuild-'));
+  execFileSync('tar', ['-czf', join(dir, name), '-C', pkg, join('build', 'Release', 'better_sqlite3.node')]);
+  const served: string[] = [];
+  const server = createServer((req, res) => {
+    if (req.url !== `/v${version}/${name}`) return void res.writeHead(404).end();
+    served.push(name);
+    createReadStream(join(dir, name)).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    host: `http://127.0.0.1:${port}`,
+    served,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * `npm i -g TARBALL` into a clean prefix: the installed `pilothouse` bin, and whether better-sqlite3
+ * came prebuilt (on the Node running the tests, from startPrebuildMirror) or was built from source.
+ */
+export async function installGlobally(tarball: string, node: NodeRelease, prefix: string): Promise<{ bin: string; install: Run; prebuilt: boolean }> {
+  const mirror = node.version === process.versions.node ? await startPrebuildMirror() : null;
+  try {
+    const env = envFor(node, mirror ? { npm_config_better_sqlite3_binary_host: mirror.host } : {});
+    const install = await run('npm', ['i', '-g', tarball, '--prefix', prefix, '--allow-scripts=better-sqlite3', '--no-audit', '--no-fund', '--prefer-offline'], env, { timeoutMs: 600_000 });
+    if (install.code !== 0) throw new Error(`npm i -g failed on Node ${node.version}:\n${install.stdout}\n${install.stderr}`);
+    return { bin: join(prefix, 'bin', 'pilothouse'), install, prebuilt: (mirror?.served.length ?? 0) > 0 };
+  } finally {
+    await mirror?.close();
+  }
 }
 
 /** A long-running command, with the first stdout line that matches `ready` (or its exit as an error). */
