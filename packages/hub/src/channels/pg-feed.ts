@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { admit, type ChannelEvent } from '@pilothouse/protocol';
 import type { Store } from '../store/store.js';
 import type { Fanout } from './fanout.js';
+import { PgNotifier } from './pg-notifier.js';
 
 const CHANNEL = 'pilothouse_events';
 const PAGE = 500;
@@ -21,7 +22,9 @@ interface Cursor {
 export class PgFeed {
   private readonly cursors = new Map<string, Cursor>();
   private listener: pg.Client | null = null;
-  private notifier: pg.Client | null = null;
+  private notifierClient: pg.Client | null = null;
+  /** One NOTIFY at a time; per channel only the highest seq waits (a hub reads the log up to it). */
+  private notifier: PgNotifier | null = null;
 
   constructor(
     private readonly deps: { url: string; store: Store; fanout: Fanout; logger: Logger },
@@ -29,8 +32,13 @@ export class PgFeed {
 
   async start(): Promise<void> {
     this.listener = new pg.Client({ connectionString: this.deps.url });
-    this.notifier = new pg.Client({ connectionString: this.deps.url });
-    await Promise.all([this.listener.connect(), this.notifier.connect()]);
+    const notifierClient = (this.notifierClient = new pg.Client({ connectionString: this.deps.url }));
+    await Promise.all([this.listener.connect(), notifierClient.connect()]);
+    this.notifier = new PgNotifier(notifierClient, {
+      channel: CHANNEL,
+      onError: (err) => this.deps.logger.error({ err }, 'postgres notify failed'),
+      merge: (waiting, next) => (seqOf(next) > seqOf(waiting) ? next : waiting),
+    });
     this.listener.on('notification', (msg) => {
       const [channelId, seq] = (msg.payload ?? '').split(':');
       if (channelId && seq) this.poke(channelId, Number(seq));
@@ -42,9 +50,7 @@ export class PgFeed {
   /** Called for each locally committed event: tell every hub (this one included, via LISTEN). */
   committed(channelId: string, event: ChannelEvent): void {
     this.poke(channelId, event.payload.seq);
-    this.notifier
-      ?.query('SELECT pg_notify($1, $2)', [CHANNEL, `${channelId}:${event.payload.seq}`])
-      .catch((err: unknown) => this.deps.logger.error({ err }, 'postgres notify failed'));
+    this.notifier?.notify(channelId, `${channelId}:${event.payload.seq}`);
   }
 
   private poke(channelId: string, seq: number): void {
@@ -83,6 +89,10 @@ export class PgFeed {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.listener?.end(), this.notifier?.end()]);
+    // The last commits' NOTIFYs go out first: the other hubs' subscribers see them now, not at the next commit.
+    await this.notifier?.close();
+    await Promise.allSettled([this.listener?.end(), this.notifierClient?.end()]);
   }
 }
+
+const seqOf = (payload: string): number => Number(payload.slice(payload.lastIndexOf(':') + 1));

@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ThreadPresence } from '@pilothouse/protocol';
+import { PgNotifier } from './pg-notifier.js';
 import type { PresenceTracker } from './presence.js';
 
 const CHANNEL = 'pilothouse_presence';
@@ -29,6 +30,8 @@ export function sharedPayload(hubId: string, channelId: string, view: ThreadPres
 export class PgPresence {
   readonly hubId = randomUUID();
   private client: pg.Client | null = null;
+  /** One NOTIFY at a time; per thread only the newest view waits. */
+  private notifier: PgNotifier | null = null;
   private tracker: PresenceTracker | null = null;
 
   constructor(private readonly deps: { url: string; logger: Logger }) {}
@@ -40,11 +43,12 @@ export class PgPresence {
     this.client.on('notification', (msg) => this.received(msg.payload ?? ''));
     this.client.on('error', (err) => this.deps.logger.error({ err }, 'postgres presence listener failed'));
     await this.client.query(`LISTEN ${CHANNEL}`);
+    this.notifier = new PgNotifier(this.client, { channel: CHANNEL, onError: (err) => this.deps.logger.warn({ err }, 'postgres presence notify failed') });
   }
 
   /** Tells the other hubs this hub's view of a thread (best effort: presence is a courtesy). */
   share(channelId: string, view: ThreadPresence): void {
-    this.client?.query('SELECT pg_notify($1, $2)', [CHANNEL, sharedPayload(this.hubId, channelId, view)]).catch((err: unknown) => this.deps.logger.warn({ err }, 'postgres presence notify failed'));
+    this.notifier?.notify(`${channelId}/${view.thread_id}`, sharedPayload(this.hubId, channelId, view));
   }
 
   private received(payload: string): void {
@@ -60,6 +64,7 @@ export class PgPresence {
   }
 
   async close(): Promise<void> {
+    await this.notifier?.close();
     await this.client?.end().catch(() => undefined);
   }
 }
