@@ -4,12 +4,11 @@
 // port or scratch folder behind. Waits are channel events or process conditions, never sleeps.
 
 import { existsSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Socket } from 'phoenix';
 import { connect, join, push } from '@pilothouse/hub/testing';
 import type { Message } from '@pilothouse/protocol';
-import { allListeningPorts, descendantsOf, isAlive, listeningPorts, processesIn, spawnDemo, type DemoProcess } from './support/demo-process.js';
+import { allListeningPorts, descendantsOf, isAlive, listeningPorts, processesIn, spawnDemo, until, type DemoProcess } from './support/demo-process.js';
 
 let demo: DemoProcess | null = null;
 let socket: Socket | null = null;
@@ -22,15 +21,6 @@ afterEach(async () => {
   }
   demo = null;
 });
-
-/** Waits for a condition on processes or sockets, which announce nothing: checked on a short timer, bounded. */
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const AGENTS = [
   { agent: 'claude', title: 'Claude Code' },

@@ -11,22 +11,13 @@ import { performance } from 'node:perf_hooks';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { each, ensureWebBuild, launchBrowser, openPerson, screenshot, type Person } from './support/browser.js';
-import { allListeningPorts, descendantsOf, isAlive, listeningPorts, processesIn, spawnDemo, type DemoInfo, type DemoProcess, type Proc } from './support/demo-process.js';
+import { allListeningPorts, descendantsOf, isAlive, listeningPorts, processesIn, spawnDemo, until, type DemoInfo, type DemoProcess, type Proc } from './support/demo-process.js';
 
 let browser: Browser;
 let demo: DemoProcess;
 let info: DemoInfo;
 let me: Person;
 let readyLine: string;
-
-/** Waits for a condition on processes or sockets, which announce nothing: checked on a short timer, bounded. */
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const rows = (kind: string, hasText?: string | RegExp) => me.page.locator(`article.row[data-kind=${kind}]`, hasText === undefined ? {} : { hasText });
@@ -234,7 +225,7 @@ describe('pilothouse demo, stopping early and failing clearly', () => {
 
   it('Ctrl-C while it starts stops what had started, exit 0', async () => {
     const d = spawnDemo(['--port', '0']);
-    await until('the hub is up', () => d.stderr().includes('✓ hub'), 30_000);
+    await d.stderrShows('✓ hub');
     const started = descendantsOf(d.child.pid!);
     d.child.kill('SIGINT');
     expect(await d.exited).toBe(0);

@@ -5,7 +5,7 @@
 // and a process exiting, each show in the row. No sleeps: every wait is on thread events.
 
 import { request } from 'node:http';
-import { readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSessionHarness, type SessionHarness } from './support/session-harness.js';
 import { hasState } from './support/rows.js';
 import { detached, freePort, writeDetach } from './support/dev-server.js';
+import { processesIn } from './support/demo-process.js';
 
 let h: SessionHarness | null = null;
 afterEach(async () => {
@@ -238,19 +239,14 @@ function get(port: number, host: string, path: string, cookie: string | null): P
 }
 
 /** `node server.js …` processes whose working directory is `dir` (ours, and only ours). */
-function serversIn(dir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+const serversIn = (dir: string): number[] =>
+  processesIn(dir).filter((pid) => {
     try {
-      if (readlinkSync(`/proc/${entry}/cwd`) !== dir) continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes('server.js')) pids.push(Number(entry));
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('server.js');
     } catch {
-      // gone while we looked
+      return false; // gone
     }
-  }
-  return pids;
-}
+  });
 
 function killQuietly(pid: number): void {
   try {

@@ -6,7 +6,7 @@
 // grant it answers 401. Another process listening on the port revokes the approval and asks
 // again; Alice denies. Every wait is on the DOM or on thread events.
 
-import { realpathSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { realpathSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import pino from 'pino';
@@ -17,6 +17,7 @@ import { ensureWebBuild, forcedControl, launchBrowser, openPerson, screenshot, s
 import { hasState } from './support/rows.js';
 import { recordedRequests, setMessage, VITE_BIN, writeViteApp } from './support/vite-app.js';
 import { detached, freePort, writeDetach } from './support/dev-server.js';
+import { processesIn } from './support/demo-process.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -75,19 +76,15 @@ async function waitExplained(locator: Locator, timeout = 30_000): Promise<void> 
   }
 }
 
-/** Processes whose cwd is the test's repo: the dev servers the agent left running. */
-function serversIn(dir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+/** The dev servers the agent left running: the processes in the test's repo but Codex. */
+const serversIn = (dir: string): number[] =>
+  processesIn(dir).filter((pid) => {
     try {
-      if (readlinkSync(`/proc/${entry}/cwd`) === dir && !readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('codex')) pids.push(Number(entry));
+      return !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('codex');
     } catch {
-      // gone, or not ours
+      return false; // gone
     }
-  }
-  return pids;
-}
+  });
 
 function kill(pid: number): void {
   try {

@@ -1,6 +1,7 @@
 // The real `pilothouse demo` as a child process, for the demo's end-to-end test and bench: spawn
 // it, read its one JSON line, see every process below it and the ports they listen on (Linux
-// /proc), send it a signal and wait for it to exit.
+// /proc), send it a signal and wait for it to exit. processesIn also serves the preview tests, to
+// find the dev servers their agent left running.
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
@@ -29,6 +30,8 @@ export interface DemoProcess {
   readonly ready: Promise<{ info: DemoInfo; at: number; line: string }>;
   /** Resolves with the exit code (or the signal's name). */
   readonly exited: Promise<number | string>;
+  /** Resolves once its stderr holds `text` (checked as it writes), or rejects if it exits first. */
+  stderrShows(text: string): Promise<void>;
 }
 
 export function spawnDemo(args: string[], env: NodeJS.ProcessEnv = process.env): DemoProcess {
@@ -48,7 +51,27 @@ export function spawnDemo(args: string[], env: NodeJS.ProcessEnv = process.env):
   });
   // A demo that is expected to fail never gets ready: that is not an unhandled rejection.
   ready.catch(() => undefined);
-  return { child, spawnedAt, stderr: () => err, stdout: () => out, ready, exited };
+  const stderrShows = (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!err.includes(text)) return;
+        child.stderr.off('data', check);
+        resolve();
+      };
+      child.stderr.on('data', check);
+      void exited.then((code) => reject(new Error(`pilothouse demo exited (${code}) before its stderr showed ${text}:\n${err}`)));
+      check();
+    });
+  return { child, spawnedAt, stderr: () => err, stdout: () => out, ready, exited, stderrShows };
+}
+
+/** Waits for a condition on processes or sockets, which announce nothing: checked on a short timer, bounded. */
+export async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 export interface Proc {
