@@ -117,8 +117,19 @@ export async function clickAction(device: Device, tag: string, action: string): 
         NotificationEvent: new (type: string, init: { notification: unknown; action: string }) => Event;
       }
       const scope = globalThis as unknown as Scope;
-      const [notification] = await scope.registration.getNotifications({ tag });
-      if (notification === undefined) throw new Error(`no notification tagged ${tag}`);
+      // The worker's own view of the registration's notifications: a notification the page was just
+      // shown may reach it a moment later (a full run once found none here right after the page's
+      // waitShown saw it), so wait for it, bounded, and say what was there if it never comes.
+      const deadline = Date.now() + 10_000;
+      let [notification] = await scope.registration.getNotifications({ tag });
+      while (notification === undefined && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        [notification] = await scope.registration.getNotifications({ tag });
+      }
+      if (notification === undefined) {
+        const all = (await scope.registration.getNotifications({ tag: '' })) as { tag: string }[];
+        throw new Error(`no notification tagged ${tag} (shown: ${all.map((n) => n.tag).join(', ') || 'none'})`);
+      }
       const event = new scope.NotificationEvent('notificationclick', { notification, action });
       // A script-made event's own waitUntil throws (it is not trusted): collect what the handler hands it.
       const pending: Promise<unknown>[] = [];
